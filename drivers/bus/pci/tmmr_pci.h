@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+#ifndef TMMR_PCI_H
+#define TMMR_PCI_H
+
+/*
+ * The PCI glue: one small interface over the two ways of reaching an MMR VF.
+ *  - vfio: VF bound to vfio-pci; BAR mapped by DPDK's PCI bus, registers by
+ *    MMIO, DMA through the EAL's IOMMU mappings, MSI-X through rte_intr.
+ *  - vfu: VF served by tmmr-vfemu; config from the sysfs file, registers by
+ *    vfio-user REGION_READ/WRITE, DMA by DMA_MAP of DPDK's memory, MSI-X by
+ *    eventfds, doorbells by ioeventfds when the model offers them.
+ * The ring and ethdev code only ever see struct tmmr_pci.
+ */
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+#include <rte_io.h>
+#include <rte_interrupts.h>
+
+#include "tmmr_caps.h"
+
+struct rte_pci_device;
+struct tmmr_pci;
+
+/* How the datapath rings one queue's doorbell; filled by ops->notifier(). */
+struct tmmr_notifier {
+	volatile uint16_t *mmio;	/* MMIO doorbell, or NULL */
+	int efd;			/* ioeventfd, or -1 */
+	struct tmmr_pci *pci;		/* slow path: ops->notify() */
+	uint16_t queue;
+};
+
+struct tmmr_pci_ops {
+	const char *name;
+	/* config space; 0 or negative errno */
+	int (*cfg_read)(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off);
+	int (*cfg_write)(struct tmmr_pci *p, const void *buf, uint32_t len, uint32_t off);
+	/* BAR access, width 1, 2 or 4 bytes; a read that fails returns all-ones,
+	 * as a surprise-removed device does */
+	uint32_t (*bar_read)(struct tmmr_pci *p, uint8_t bar, uint32_t off, unsigned int width);
+	void (*bar_write)(struct tmmr_pci *p, uint8_t bar, uint32_t off, uint32_t val,
+			  unsigned int width);
+	/* slow-path doorbell and the per-queue fast one */
+	void (*notify)(struct tmmr_pci *p, uint16_t queue);
+	void (*notifier)(struct tmmr_pci *p, uint16_t queue, struct tmmr_notifier *n);
+	/* make all DPDK memory (and memory added later) reachable by the device */
+	int (*dma_setup)(struct tmmr_pci *p);
+	void (*dma_teardown)(struct tmmr_pci *p);
+	/*
+	 * MSI-X: vector 0 for config changes, vectors 1..nb_vec-1 for Rx queues.
+	 * After success p->intr_handle has fd = the config vector's eventfd and
+	 * efds[i] = vector i + 1, as rte_eth_dev_rx_intr_ctl_q expects.
+	 * nb_vec 0 disables MSI-X.
+	 */
+	int (*intr_setup)(struct tmmr_pci *p, uint16_t nb_vec);
+	void (*intr_teardown)(struct tmmr_pci *p);
+	/* function-level reset; 0 or negative errno */
+	int (*fn_reset)(struct tmmr_pci *p);
+	/* is the link to the device still there (socket alive, device present) */
+	bool (*alive)(struct tmmr_pci *p);
+	void (*close)(struct tmmr_pci *p);
+};
+
+struct tmmr_pci {
+	const struct tmmr_pci_ops *ops;
+	struct rte_pci_device *pci_dev;
+	struct tmmr_mmr_layout layout;
+	uint64_t bar_len[6];
+	struct rte_intr_handle *intr_handle;	/* what LSC and Rx interrupts use */
+	uint16_t nb_vec;			/* MSI-X vectors currently enabled */
+	void *priv;				/* the transport's state */
+	char name[64];
+};
+
+/*
+ * Open the VF behind @pci_dev with the right transport (vfio-pci if bound to
+ * it, otherwise the model's vfio-user socket under the sysfs tree), read and
+ * parse its config space, check the MMR layout. NULL on error, logged.
+ */
+struct tmmr_pci *tmmr_pci_open(struct rte_pci_device *pci_dev);
+void tmmr_pci_close(struct tmmr_pci *p);
+
+/* Legacy block accessors. */
+static inline uint32_t
+tmmr_leg_read(struct tmmr_pci *p, uint32_t reg, unsigned int width)
+{
+	return p->ops->bar_read(p, p->layout.legacy_bar, p->layout.legacy_off + reg, width);
+}
+
+static inline void
+tmmr_leg_write(struct tmmr_pci *p, uint32_t reg, uint32_t val, unsigned int width)
+{
+	p->ops->bar_write(p, p->layout.legacy_bar, p->layout.legacy_off + reg, val, width);
+}
+
+/* Datapath doorbell: at most one store or one eventfd write. */
+static inline void
+tmmr_notify(const struct tmmr_notifier *n)
+{
+	if (n->mmio != NULL) {
+		rte_write16(n->queue, n->mmio);
+	} else if (n->efd >= 0) {
+		uint64_t one = 1;
+		ssize_t r = write(n->efd, &one, sizeof(one));
+		(void)r;
+	} else {
+		n->pci->ops->notify(n->pci, n->queue);
+	}
+}
+
+#endif /* TMMR_PCI_H */
