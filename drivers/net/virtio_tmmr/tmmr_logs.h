@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+#ifndef TMMR_LOGS_H
+#define TMMR_LOGS_H
+
+#include <rte_log.h>
+
+extern int tmmr_logtype_driver;	/* pmd.net.virtio_tmmr */
+extern int tmmr_logtype_rx;	/* pmd.net.virtio_tmmr.rx */
+extern int tmmr_logtype_tx;	/* pmd.net.virtio_tmmr.tx */
+
+#define PMD_DRV_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tmmr_logtype_driver, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+#define PMD_RX_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tmmr_logtype_rx, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+#define PMD_TX_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tmmr_logtype_tx, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+#endif /* TMMR_LOGS_H */
