@@ -80,11 +80,18 @@ def ar_members(path):
             continue
         if raw_name.startswith(b"#1/"):
             # BSD: the name is the first len bytes of the data
+            if not raw_name[3:].isdigit():
+                raise GenError(f"{path}: bad ar member name {raw_name!r}")
             name_len = int(raw_name[3:])
             name = data[:name_len].rstrip(b"\0")
             data = data[name_len:]
         elif raw_name.startswith(b"/"):
-            offset = int(raw_name[1:])
+            # '/offset' into the long-name table; GNU ar may follow the digits
+            # with more (a '/' or ':offset' of a nested archive)
+            digits = re.match(rb"/(\d+)", raw_name)
+            if not digits:
+                raise GenError(f"{path}: bad ar member name {raw_name!r}")
+            offset = int(digits.group(1))
             end = long_names.find(b"\n", offset)
             if offset >= len(long_names) or end < 0:
                 raise GenError(f"{path}: long name offset {offset} out of range")

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# The project's test command: sets the machine up (devtools/setup.sh), builds
+#   build/       the default configuration, warnings are errors
+#   build-asan/  the same with AddressSanitizer and UBSan
+# and runs every test suite in build/ and all but the end-to-end and benchmark
+# suites in build-asan/. Its last line counts every test of both runs:
+#   N passed, N failed[, N skipped]
+# Exit status 0 if and only if nothing failed.
+# Environment: TMMR_TEST_JOBS (default: the number of CPUs) tests run at once;
+# TMMR_BUILD_DIR (default: build) names the build directories DIR and DIR-asan.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+
+jobs=${TMMR_TEST_JOBS:-$(nproc)}
+build=${TMMR_BUILD_DIR:-build}
+build_asan=$build-asan
+# suites too slow or too timing-bound to run under the sanitizers
+asan_skip_suites='e2e|bench|perf'
+# sanitizer findings end the test with a stack trace
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1}
+
+failed_steps=()
+testlogs=()
+
+# prints the failed tests and, as the last line, the counts of both runs
+summary()
+{
+	/usr/bin/python3 - "${#failed_steps[@]}" "${testlogs[@]}" <<'EOF'
+import json
+import os
+import sys
+
+passed = failed = skipped = 0
+failed += int(sys.argv[1])
+for log in sys.argv[2:]:
+    if not os.path.exists(log):
+        continue
+    text_log = os.path.join(os.path.dirname(log), "testlog.txt")
+    with open(log) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            test = json.loads(line)
+            result = test.get("result")
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+                print(f"FAILED: {test.get('name')} ({result}) in "
+                      f"{os.path.dirname(os.path.dirname(log))}/: see {text_log}")
+line = f"{passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+EOF
+}
+
+step_failed()
+{
+	echo "FAILED: $*" >&2
+	failed_steps+=("$1")
+}
+
+# configure DIR [meson options...]: set up DIR or bring its options up to date
+configure()
+{
+	local dir=$1 log
+	shift
+	log=$(mktemp "${TMPDIR:-/tmp}/tmmr-meson.XXXXXX")
+	if [[ -f $dir/build.ninja ]]; then
+		meson configure "$dir" -Dwerror=true "$@" >"$log" 2>&1
+	else
+		rm -rf "$dir"
+		meson setup "$dir" -Dwerror=true "$@" >"$log" 2>&1
+	fi || {
+		cat "$log" >&2
+		rm -f "$log"
+		return 1
+	}
+	rm -f "$log"
+}
+
+# build_and_test DIR MESON_TEST_OPTIONS... : build DIR, run its tests
+build_and_test()
+{
+	local dir=$1
+	shift
+	local testlog=$dir/meson-logs/testlog.json
+
+	# a stale log of an earlier run must not be counted
+	rm -f "$testlog"
+	testlogs+=("$testlog")
+	if ! ninja -C "$dir" -j "$jobs" --quiet -k 0; then
+		# the tests whose programs were built still run, so their results count
+		step_failed "the build in $dir/"
+	fi
+	echo "== tests in $dir/"
+	meson test -C "$dir" --no-rebuild --num-processes "$jobs" "$@" || true
+	[[ -f $testlog ]] || step_failed "meson test in $dir/ wrote no results"
+}
+
+asan_options=(-Db_sanitize=address,undefined -Db_lundef=false)
+
+if ! devtools/setup.sh; then
+	step_failed "devtools/setup.sh"
+	summary
+	exit 1
+fi
+
+if configure "$build"; then
+	build_and_test "$build"
+else
+	step_failed "meson setup $build"
+fi
+
+if configure "$build_asan" "${asan_options[@]}"; then
+	no_suites=()
+	for suite in $(meson introspect --tests "$build_asan" | /usr/bin/python3 -c '
+import json, sys
+print("\n".join(sorted({s.split(":")[-1] for t in json.load(sys.stdin) for s in t["suite"]})))' |
+		grep -E "$asan_skip_suites" || true); do
+		no_suites+=(--no-suite "$suite")
+	done
+	build_and_test "$build_asan" "${no_suites[@]}" --timeout-multiplier 3
+else
+	step_failed "meson setup $build_asan"
+fi
+
+report=$(summary)
+echo "$report"
+[[ ${report##*$'\n'} == *", 0 failed"* ]]
