@@ -31,14 +31,17 @@ testlogs=()
 # prints the failed tests and, as the last line, the counts of both runs
 summary()
 {
-	/usr/bin/python3 - "${#failed_steps[@]}" "${testlogs[@]}" <<'EOF'
+	/usr/bin/python3 - "${#failed_steps[@]}" "${failed_steps[@]}" "${testlogs[@]}" <<'EOF'
 import json
 import os
 import sys
 
 passed = failed = skipped = 0
-failed += int(sys.argv[1])
-for log in sys.argv[2:]:
+steps = int(sys.argv[1])
+for step in sys.argv[2:2 + steps]:
+    print(f"FAILED: {step}: see its output above")
+    failed += 1
+for log in sys.argv[2 + steps:]:
     if not os.path.exists(log):
         continue
     text_log = os.path.join(os.path.dirname(log), "testlog.txt")
@@ -88,12 +91,26 @@ configure()
 	rm -f "$log"
 }
 
-# build_and_test DIR MESON_TEST_OPTIONS... : build DIR, run its tests
+# suites SKIP_REGEX DIR: the --no-suite options for DIR's suites matching SKIP_REGEX
+no_suites()
+{
+	local suite
+	for suite in $(meson introspect --tests "$2" | /usr/bin/python3 -c '
+import json, sys
+tests = json.load(sys.stdin)
+print("\n".join(sorted({s.split(":")[-1] for t in tests for s in t["suite"]})))' |
+		grep -E "$1" || true); do
+		echo "--no-suite $suite"
+	done
+}
+
+# build_and_test DIR SKIP_REGEX MESON_TEST_OPTIONS...: build DIR, run its tests
+# but those of the suites matching SKIP_REGEX (empty: none)
 build_and_test()
 {
-	local dir=$1
-	shift
-	local testlog=$dir/meson-logs/testlog.json
+	local dir=$1 skip=$2
+	shift 2
+	local testlog=$dir/meson-logs/testlog.json skip_options=()
 
 	# a stale log of an earlier run must not be counted
 	rm -f "$testlog"
@@ -102,8 +119,11 @@ build_and_test()
 		# the tests whose programs were built still run, so their results count
 		step_failed "the build in $dir/"
 	fi
-	echo "== tests in $dir/"
-	meson test -C "$dir" --no-rebuild --num-processes "$jobs" "$@" || true
+	# after the build: it regenerates the list of tests when a meson.build changed
+	[[ -n $skip ]] && read -r -a skip_options <<<"$(no_suites "$skip" "$dir" | xargs)"
+	echo "== tests in $dir/${skip:+ (suites matching $skip are skipped)}"
+	meson test -C "$dir" --no-rebuild --num-processes "$jobs" "${skip_options[@]}" "$@" ||
+		true
 	[[ -f $testlog ]] || step_failed "meson test in $dir/ wrote no results"
 }
 
@@ -116,20 +136,13 @@ if ! devtools/setup.sh; then
 fi
 
 if configure "$build"; then
-	build_and_test "$build"
+	build_and_test "$build" ""
 else
 	step_failed "meson setup $build"
 fi
 
 if configure "$build_asan" "${asan_options[@]}"; then
-	no_suites=()
-	for suite in $(meson introspect --tests "$build_asan" | /usr/bin/python3 -c '
-import json, sys
-print("\n".join(sorted({s.split(":")[-1] for t in json.load(sys.stdin) for s in t["suite"]})))' |
-		grep -E "$asan_skip_suites" || true); do
-		no_suites+=(--no-suite "$suite")
-	done
-	build_and_test "$build_asan" "${no_suites[@]}" --timeout-multiplier 3
+	build_and_test "$build_asan" "$asan_skip_suites" --timeout-multiplier 3
 else
 	step_failed "meson setup $build_asan"
 fi
