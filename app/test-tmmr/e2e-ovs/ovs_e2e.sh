@@ -1,0 +1,446 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# OVS-DPDK end to end: Debian's ovs-vswitchd-dpdk drives two MMR VFs of the
+# software model through the net_virtio_tmmr PMD, plus a vhost-user client
+# port, on a netdev bridge; traffic crosses the bridge in both directions and
+# what OVS reports (counters, link state, MTU) must match what really flowed.
+#
+#   ovs_e2e.sh --mode mmr|standin --build BUILD_DIR
+#
+# mode mmr:     VFs are tmmr-vfemu VFs (-a <bdf>, SYSFS_PCI_DEVICES=<model tree>)
+# mode standin: the same harness with net_virtio_user ports instead of VFs,
+#               to prove the harness itself (--no-pci)
+#
+#  backend testpmd                 ovs-vswitchd-dpdk (br0, netdev)
+#   port 0 net_vhost  <-- VF0 --> vf0 (type=dpdk) -.
+#   port 1 net_vhost  <-- VF1 --> vf1 (type=dpdk)  |- flows: vf0->vhu->vf1->vf0
+#   port 2 virtio_user server <--> vhu (dpdkvhostuserclient)
+#
+# Exit 0 pass, 1 fail, 77 skip (not root, no OVS, no hugepages).
+
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/ovs_lib.sh"
+
+mode=mmr
+build=
+while (($#)); do
+	case $1 in
+	--mode) mode=$2; shift 2 ;;
+	--build) build=$2; shift 2 ;;
+	*) echo "usage: $0 --mode mmr|standin --build BUILD_DIR" >&2; exit 2 ;;
+	esac
+done
+[[ $mode == mmr || $mode == standin ]] || { echo "bad --mode $mode" >&2; exit 2; }
+[[ -n $build ]] || build=$(cd "$here/../../.." && pwd)/build
+build=$(cd "$build" && pwd) || exit 2
+
+PMD_SO=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
+VFEMU=$build/app/test-tmmr/vfemu/tmmr-vfemu
+NR_VFS=2
+BURSTS=2			# testpmd bursts of 32 per port and round
+SOCKET_MEM=512			# MB OVS preallocates ...
+SOCKET_LIMIT=768		# ... and may grow to (per-port mempools, MTU 9000 on 2 ports)
+HUGE_PAGES=$((SOCKET_LIMIT / 2 + 32))
+JUMBO_MTU=9000
+JUMBO_SEGS=2048,2048,2048,2048,800	# 8992-byte frames in testpmd's 2 KB mbufs
+
+# --- preconditions ---
+
+((EUID == 0)) || skip "needs root (hugepages, OVS)"
+command -v "$TESTPMD" > /dev/null || skip "no $TESTPMD"
+
+# ovs_install: Debian's package, without letting it start the system service
+ovs_install()
+{
+	local policy=/usr/sbin/policy-rc.d made=
+	[[ -x $OVS_VSWITCHD_DPDK ]] && return 0
+	command -v apt-get > /dev/null || return 1
+	if [[ ! -e $policy ]]; then
+		printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made=1
+	fi
+	log "installing openvswitch-switch-dpdk"
+	DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends \
+		openvswitch-switch-dpdk > /dev/null 2>&1
+	[[ -n $made ]] && rm -f "$policy"
+	[[ -x $OVS_VSWITCHD_DPDK ]]
+}
+ovs_install || skip "openvswitch-switch-dpdk is not installed and could not be"
+
+[[ -f $PMD_SO ]] || fail "no PMD at $PMD_SO (build first)"
+# EAL refuses a -d plugin below a world-writable directory
+p=$PMD_SO
+while [[ $p != / ]]; do
+	p=$(dirname "$p")
+	[[ $(stat -c %a "$p") =~ [2367]$ && ! -k $p ]] &&
+		fail "$PMD_SO is below world-writable $p: EAL would refuse it"
+done
+if [[ $mode == mmr ]]; then
+	[[ -x $VFEMU ]] || fail "no model at $VFEMU (build first)"
+	# until the model and the PMD exist, there is nothing to run this on
+	"$VFEMU" --help 2>&1 | grep -q -- --sysfs || skip "tmmr-vfemu has no --sysfs yet"
+	nm "$PMD_SO" 2> /dev/null | grep -q pciinitfn_net_virtio_tmmr ||
+		skip "$PMD_SO registers no net_virtio_tmmr PCI driver yet"
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-ovs-e2e.XXXXXX") || exit 1
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+tag=$(basename "$WORK" | tr -cd 'a-zA-Z0-9')
+tp_prefix=ovs-tp-$tag
+ovs_prefix=ovs-sw-$tag
+dpdk_prefixes=("$tp_prefix" "$ovs_prefix")
+log "mode $mode, work dir $WORK"
+
+hugepages_reserve "$HUGE_PAGES"
+
+# --- backend testpmd: the vhost-user backends of the two VFs ---
+
+# The VFs' peer ports come first; the vhu peer (a virtio_user server, whose
+# probe blocks until OVS connects) is attached once OVS runs.
+tp_start tp --no-huge -m 512 --file-prefix "$tp_prefix" --no-pci --lcores 0@1,1@0 \
+	--vdev "net_vhost0,iface=$WORK/be0.sock,queues=1" \
+	--vdev "net_vhost1,iface=$WORK/be1.sock,queues=1" \
+	-- -i --total-num-mbufs=8192 --port-topology=loop --no-lsc-interrupt
+tp_run 5 'testpmd>' "set fwd rxonly" || fail "testpmd: set fwd"
+
+# --- the model (mmr) ---
+
+vf_bdfs=()
+tree=
+if [[ $mode == mmr ]]; then
+	tree=$WORK/sysfs
+	spawn vfemu "$PROC_LIFETIME" "$VFEMU" --sysfs "$tree" --vfs "$NR_VFS" \
+		--backend "vhost-user:$WORK/be"
+	model_vfs()
+	{
+		local d
+		vf_bdfs=()
+		for d in "$tree"/*/; do
+			[[ -f $d/device && $(cat "$d/device") == 0x10f9 ]] &&
+				vf_bdfs+=("$(basename "$d")")
+		done
+		((${#vf_bdfs[@]} == NR_VFS))
+	}
+	wait_until 20 model_vfs || {
+		tail -n 20 "$WORK/vfemu.out"
+		fail "the model did not present $NR_VFS VFs in $tree"
+	}
+	log "model VFs: ${vf_bdfs[*]}"
+fi
+
+# --- private OVS ---
+
+ovs_db_start
+eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$PMD_SO")
+if [[ $mode == mmr ]]; then
+	for b in "${vf_bdfs[@]}"; do
+		eal+=(-a "$b")
+	done
+else
+	eal+=(--no-pci)
+fi
+vsctl --no-wait set Open_vSwitch . \
+	other_config:dpdk-init=true \
+	other_config:dpdk-lcore-mask=0x1 \
+	other_config:pmd-cpu-mask=0x2 \
+	other_config:pmd-maxsleep=100 \
+	other_config:dpdk-socket-mem=$SOCKET_MEM \
+	other_config:dpdk-socket-limit=$SOCKET_LIMIT \
+	other_config:per-port-memory=true \
+	"other_config:dpdk-extra=${eal[*]}" || fail "ovs-vsctl: other_config"
+ovs_vswitchd_start "$tree"
+log "OVS: $(vsctl get Open_vSwitch . dpdk_version)"
+
+eal_args=$(grep -m1 'EAL ARGS' "$OVS_LOGDIR/ovs-vswitchd.log")
+log "${eal_args#*|dpdk|INFO|}"
+check "OVS ran EAL --in-memory (hugepages, no mount)" grep -q -- '--in-memory' <<< "$eal_args"
+if [[ $mode == mmr ]]; then
+	check "OVS's EAL has an allowlist of the model's VFs only" \
+		grep -q -- "-a ${vf_bdfs[0]}" <<< "$eal_args"
+	vs_pid=$(cat "$OVS_RUNDIR/ovs-vswitchd.pid")
+	check "SYSFS_PCI_DEVICES reached ovs-vswitchd" \
+		grep -qx "SYSFS_PCI_DEVICES=$tree" < <(tr '\0' '\n' < "/proc/$vs_pid/environ")
+else
+	check "OVS's EAL does not scan PCI" grep -q -- '--no-pci' <<< "$eal_args"
+fi
+
+# --- topology ---
+
+vsctl add-br br0 -- set bridge br0 datapath_type=netdev || fail "add-br br0"
+vsctl add-port br0 vhu -- set interface vhu type=dpdkvhostuserclient \
+	"options:vhost-server-path=$WORK/vhu.sock" || fail "add-port vhu"
+# OVS retries the connection until this virtio_user server appears
+tp_run 60 'is attached' "port attach net_virtio_user2,path=$WORK/vhu.sock,server=1,queues=1" ||
+	fail "testpmd: attach virtio_user2"
+tp_run 20 'testpmd>' "port start 2" || fail "testpmd: port start 2"
+
+vfs=(vf0 vf1)
+for i in 0 1; do
+	if [[ $mode == mmr ]]; then
+		devargs=${vf_bdfs[i]}
+	else
+		devargs="net_virtio_user$i,path=$WORK/be$i.sock,queues=1"
+	fi
+	vsctl add-port br0 "${vfs[i]}" -- set interface "${vfs[i]}" type=dpdk \
+		"options:dpdk-devargs=$devargs" || fail "add-port ${vfs[i]}"
+done
+
+for ifc in vf0 vf1 vhu; do
+	err=$(vsctl get interface $ifc error)
+	[[ $err == '[]' ]] || fail "interface $ifc: $err"
+	ofp=$(vsctl get interface $ifc ofport)
+	((ofp > 0)) || fail "interface $ifc has ofport $ofp"
+done
+log "ok: br0 has vf0 vf1 vhu with no error"
+
+link_is()
+{
+	[[ $(vsctl get interface "$1" link_state) == "$2" ]]
+}
+for ifc in vf0 vf1 vhu; do
+	check "$ifc link_state up" wait_until 20 link_is $ifc up
+done
+
+# What OVS learnt from the PMD
+for ifc in vf0 vf1; do
+	log "$ifc status: $(vsctl get interface $ifc status)"
+	drv=$(vsctl get interface $ifc status:driver_name | tr -d '"')
+	if [[ $mode == mmr ]]; then
+		check "$ifc is driven by net_virtio_tmmr" test "$drv" = net_virtio_tmmr
+	else
+		check "$ifc is driven by net_virtio_user" test "$drv" = net_virtio_user
+	fi
+	check "$ifc mtu 1500" test "$(vsctl get interface $ifc mtu)" = 1500
+	mac=$(vsctl get interface $ifc mac_in_use | tr -d '"')
+	check "$ifc has a unicast MAC ($mac)" \
+		grep -qE '^[0-9a-f][02468ace](:[0-9a-f]{2}){5}$' <<< "$mac"
+done
+dpif=$(appctl dpif/show) || fail "dpif/show"
+log "dpif/show:"$'\n'"$dpif"
+check "dpif/show lists vf0 as a dpdk port with one rxq" \
+	grep -qE 'vf0 [0-9]+/[0-9]+: \(dpdk: configured_rx_queues=1,' <<< "$dpif"
+check "dpif/show: vf1 mtu=1500" grep -qE 'vf1 .*[ (]mtu=1500' <<< "$dpif"
+mp=$(appctl netdev-dpdk/get-mempool-info vf0) || fail "get-mempool-info vf0"
+check "vf0 has a mempool" grep -q 'populated_size=' <<< "$mp"
+rxq=$(appctl dpif-netdev/pmd-rxq-show) || fail "pmd-rxq-show"
+check "a PMD thread polls vf0" grep -qE 'port: vf0 +queue-id: +0 \(enabled\)' <<< "$rxq"
+check "a PMD thread polls vf1" grep -qE 'port: vf1 +queue-id: +0 \(enabled\)' <<< "$rxq"
+
+# --- traffic ---
+
+# ring_flows: every frame crosses the bridge once, vf0 -> vhu -> vf1 -> vf0
+ring_flows()
+{
+	ofctl del-flows br0 || fail "del-flows"
+	ofctl add-flow br0 in_port=vf0,actions=output:vhu || fail "add-flow"
+	ofctl add-flow br0 in_port=vhu,actions=output:vf1 || fail "add-flow"
+	ofctl add-flow br0 in_port=vf1,actions=output:vf0 || fail "add-flow"
+}
+ring_flows
+
+declare -A ovs0 ovs1 tps
+
+# snap_ovs ARRAY: OVS counters of vf0 vf1 vhu into ARRAY[ifc]
+snap_ovs()
+{
+	local -n into=$1
+	local ifc
+	for ifc in vf0 vf1 vhu; do
+		into[$ifc]=$(ovs_stats $ifc)
+	done
+}
+
+# field "a b c d ..." N: the Nth word (1-based)
+field()
+{
+	local -a w=($1)
+	echo "${w[$2 - 1]}"
+}
+
+# delta IFC N: change of the Nth OVS counter of IFC over the round
+delta()
+{
+	echo $(($(field "${ovs1[$1]}" "$2") - $(field "${ovs0[$1]}" "$2")))
+}
+
+# tp_settled PORTS-RX...: testpmd's rx counters reached what the peers sent
+tp_settled()
+{
+	local p
+	for p in 0 1 2; do
+		tps[$p]=$(tp_port_stats $p)
+	done
+	[[ $(field "${tps[2]}" 1) == $(field "${tps[0]}" 2) &&
+		$(field "${tps[1]}" 1) == $(field "${tps[2]}" 2) &&
+		$(field "${tps[0]}" 1) == $(field "${tps[1]}" 2) ]]
+}
+
+# traffic_round NAME: every testpmd port sends BURSTS x 32 frames; each crosses
+# the bridge once (vf0 -> vhu -> vf1 -> vf0) and lands on another testpmd port
+traffic_round()
+{
+	local name=$1 want=$((BURSTS * 32)) p
+	tp_run 5 'testpmd>' "clear port stats all" || fail "testpmd: clear stats"
+	snap_ovs ovs0
+	tp_run 10 'testpmd>' "start tx_first $BURSTS" || fail "testpmd: start"
+	wait_until 15 tp_settled
+	tp_run 10 'Done.' "stop" || fail "testpmd: stop"
+	tp_settled
+	snap_ovs ovs1
+	for p in 0 1 2; do
+		log "$name: testpmd port $p rx/tx/rxB/txB: ${tps[$p]}"
+	done
+	for ifc in vf0 vf1 vhu; do
+		log "$name: OVS $ifc rx/tx/rxB/txB/rxdrop/txdrop before: ${ovs0[$ifc]}" \
+			"after: ${ovs1[$ifc]}"
+	done
+	t0=${tps[0]} t1=${tps[1]} t2=${tps[2]}
+	for p in 0 1 2; do
+		check "$name: testpmd port $p sent all $want frames" \
+			test "$(field "${tps[$p]}" 2)" = $want
+	done
+	# VF0 receives what port 0 sent, hands it to vhu; VF1 sends what vhu got
+	check "$name: vf0 rx_packets == sent into VF0" \
+		test "$(delta vf0 1)" = "$(field "$t0" 2)"
+	check "$name: vf0 rx_bytes == bytes sent into VF0" \
+		test "$(delta vf0 3)" = "$(field "$t0" 4)"
+	check "$name: vhu tx_packets == vf0 rx_packets" test "$(delta vhu 2)" = "$(delta vf0 1)"
+	check "$name: testpmd port 2 got all of it" \
+		test "$(field "$t2" 1)" = "$(field "$t0" 2)"
+	check "$name: vhu rx_packets == testpmd port 2 sent" \
+		test "$(delta vhu 1)" = "$(field "$t2" 2)"
+	check "$name: vf1 tx_packets == vhu rx_packets" test "$(delta vf1 2)" = "$(delta vhu 1)"
+	check "$name: vf1 tx_bytes == bytes port 1's peer got" \
+		test "$(delta vf1 4)" = "$(field "$t1" 3)"
+	check "$name: testpmd port 1 got all VF1 sent" \
+		test "$(field "$t1" 1)" = "$(field "$t2" 2)"
+	check "$name: vf1 rx_packets == sent into VF1" \
+		test "$(delta vf1 1)" = "$(field "$t1" 2)"
+	check "$name: vf0 tx_packets == vf1 rx_packets" test "$(delta vf0 2)" = "$(delta vf1 1)"
+	check "$name: testpmd port 0 got all VF0 sent" \
+		test "$(field "$t0" 1)" = "$(field "$t1" 2)"
+	check "$name: vf0 tx_bytes == bytes port 0 got" \
+		test "$(delta vf0 4)" = "$(field "$t0" 3)"
+	for ifc in vf0 vf1 vhu; do
+		check "$name: $ifc dropped nothing" \
+			test "$(delta $ifc 5) $(delta $ifc 6)" = "0 0"
+	done
+}
+
+traffic_round "round 1 (mtu 1500)"
+
+# The database's statistics column is what `ovs-vsctl get interface` shows:
+# it must catch up with the datapath's view (stats-update-interval is 5 s).
+db_caught_up()
+{
+	local ifc
+	for ifc in vf0 vf1; do
+		[[ $(ovs_db_stat $ifc rx_packets) == $(field "${ovs1[$ifc]}" 1) &&
+			$(ovs_db_stat $ifc tx_packets) == $(field "${ovs1[$ifc]}" 2) &&
+			$(ovs_db_stat $ifc rx_bytes) == $(field "${ovs1[$ifc]}" 3) &&
+			$(ovs_db_stat $ifc tx_bytes) == $(field "${ovs1[$ifc]}" 4) ]] || return 1
+	done
+}
+check "ovs-vsctl get interface vfN statistics matches the datapath counters" \
+	wait_until 15 db_caught_up
+log "vf0 statistics: $(vsctl get interface vf0 statistics)"
+
+# --- MTU ---
+
+for ifc in vf0 vf1; do
+	vsctl set interface $ifc mtu_request=$JUMBO_MTU || fail "set $ifc mtu_request"
+	mtu_is()
+	{
+		[[ $(vsctl get interface "$1" mtu) == "$2" ]]
+	}
+	check "$ifc mtu_request=$JUMBO_MTU accepted (mtu column)" wait_until 20 mtu_is $ifc $JUMBO_MTU
+	err=$(vsctl get interface $ifc error)
+	check "$ifc has no error after the MTU change ($err)" test "$err" = '[]'
+done
+check "dpif/show: vf0 mtu=$JUMBO_MTU" grep -qE "vf0 .*[ (]mtu=$JUMBO_MTU" <<< "$(appctl dpif/show)"
+check "vf0 link_state up after the MTU change" wait_until 20 link_is vf0 up
+check "vf1 link_state up after the MTU change" wait_until 20 link_is vf1 up
+
+# the reconfigured ports (new mempool, queues set up again) still carry traffic
+traffic_round "round 2 (vf mtu $JUMBO_MTU, 64 B)"
+
+# --- jumbo frames from VF to VF, both ways ---
+
+# vf_pair_settled: each of testpmd ports 0 and 1 got what the other sent
+vf_pair_settled()
+{
+	local p
+	for p in 0 1; do
+		tps[$p]=$(tp_port_stats $p)
+	done
+	[[ $(field "${tps[1]}" 1) == $(field "${tps[0]}" 2) &&
+		$(field "${tps[0]}" 1) == $(field "${tps[1]}" 2) ]]
+}
+
+jumbo_round()
+{
+	local name="jumbo ($JUMBO_SEGS)" want=$((BURSTS * 32)) len=0 s p q
+	for s in ${JUMBO_SEGS//,/ }; do
+		len=$((len + s))
+	done
+	ofctl del-flows br0 || fail "del-flows"
+	ofctl add-flow br0 in_port=vf0,actions=output:vf1 || fail "add-flow"
+	ofctl add-flow br0 in_port=vf1,actions=output:vf0 || fail "add-flow"
+	tp_run 5 'testpmd>' "set portlist 0,1" || fail "testpmd: set portlist"
+	tp_run 5 'testpmd>' "set txpkts $JUMBO_SEGS" || fail "testpmd: set txpkts"
+	tp_run 5 'testpmd>' "clear port stats all" || fail "testpmd: clear stats"
+	snap_ovs ovs0
+	tp_run 10 'testpmd>' "start tx_first $BURSTS" || fail "testpmd: start"
+	wait_until 15 vf_pair_settled
+	tp_run 10 'Done.' "stop" || fail "testpmd: stop"
+	vf_pair_settled
+	snap_ovs ovs1
+	for p in 0 1; do
+		log "$name: testpmd port $p rx/tx/rxB/txB: ${tps[$p]}"
+	done
+	for ifc in vf0 vf1; do
+		log "$name: OVS $ifc before: ${ovs0[$ifc]} after: ${ovs1[$ifc]}"
+	done
+	for p in 0 1; do
+		q=$((1 - p))
+		check "$name: testpmd port $p sent all $want frames of $len B" \
+			test "$(field "${tps[$p]}" 2) $(field "${tps[$p]}" 4)" = "$want $((want * len))"
+		check "$name: vf$p rx_packets/rx_bytes == what entered VF$p" \
+			test "$(delta vf$p 1) $(delta vf$p 3)" = "$want $((want * len))"
+		check "$name: vf$q tx_packets/tx_bytes == vf$p rx" \
+			test "$(delta vf$q 2) $(delta vf$q 4)" = "$(delta vf$p 1) $(delta vf$p 3)"
+		check "$name: testpmd port $q got it all, intact length" \
+			test "$(field "${tps[$q]}" 1) $(field "${tps[$q]}" 3)" = "$want $((want * len))"
+		check "$name: vf$p dropped nothing" test "$(delta vf$p 5) $(delta vf$p 6)" = "0 0"
+	done
+	# back to the 64-byte ring of the other rounds
+	tp_run 5 'testpmd>' "set txpkts 64" || fail "testpmd: set txpkts"
+	tp_run 5 'testpmd>' "set portlist 0,1,2" || fail "testpmd: set portlist"
+	ring_flows
+}
+jumbo_round
+
+# --- link down / up from the model ---
+
+if [[ $mode == mmr ]]; then
+	model_ctl()
+	{
+		printf '%s\n' "$*" | timeout 5 socat - "UNIX-CONNECT:$tree/vfemu.ctl"
+	}
+	model_ctl link 0 down || fail "model control: link 0 down"
+	check "vf0 link_state down after the model took VF0's link down" \
+		wait_until 20 link_is vf0 down
+	check "vf1 link_state stays up" link_is vf1 up
+	model_ctl link 0 up || fail "model control: link 0 up"
+	check "vf0 link_state up again" wait_until 20 link_is vf0 up
+	traffic_round "round 3 (after link down/up)"
+else
+	log "link down/up: needs the model (mode mmr)"
+fi
+
+log "PASS ($mode)"
+exit 0
