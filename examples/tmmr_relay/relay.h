@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+#ifndef TMMR_RELAY_H
+#define TMMR_RELAY_H
+
+/*
+ * tmmr_relay: re-exports each VF ethdev port to a guest as a vhost-user virtio-net device.
+ *
+ * Threads:
+ *  - forwarding lcores (every EAL lcore, the main one included) each own a list of pairs;
+ *  - the vhost-user event thread of librte_vhost calls the device callbacks;
+ *  - a control thread handles link polling, VF reset/removal, the periodic log line;
+ *  - the telemetry thread reads the counters.
+ * Only the forwarding lcore touches a pair's queues; the other threads change a pair's state by
+ * clearing a readiness flag, bumping the pair epoch and waiting until the owning lcore has run
+ * one full loop iteration (relay_worker_quiesce()).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <limits.h>
+
+#include <rte_epoll.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#define RELAY_MAX_PAIRS RTE_MAX_ETHPORTS
+#define RELAY_BURST_MAX 64
+#define RELAY_GUEST_RXQ 0	/* vhost queue the relay enqueues to (guest Rx) */
+#define RELAY_GUEST_TXQ 1	/* vhost queue the relay dequeues from (guest Tx) */
+
+struct relay_options {
+	unsigned int nb_vfs;
+	struct {
+		char dev[RTE_ETH_NAME_MAX_LEN];	/* port id or device name as given */
+		char socket[PATH_MAX];		/* empty: derived from socket_dir */
+		int lcore;			/* -1: automatic */
+	} vf[RELAY_MAX_PAIRS];
+	char socket_dir[PATH_MAX];
+	bool client_mode;
+	bool link_reflect;
+	unsigned int stats_interval_s;	/* 0: no periodic log line */
+	unsigned int burst;
+	unsigned int busy_poll_us;	/* busy-poll window before sleeping */
+	unsigned int nb_mbufs;		/* 0: computed */
+	bool allow_test_events;		/* /tmmr_relay/inject telemetry command */
+};
+
+/* Per-pair counters: written only by the forwarding lcore (or, for the event counters, by the
+ * control thread), read by anyone with relaxed loads.
+ */
+struct relay_counters {
+	uint64_t guest_tx_pkts;		/* dequeued from the guest */
+	uint64_t vf_tx_pkts;		/* accepted by the VF */
+	uint64_t vf_tx_drops;		/* VF Tx queue full or VF not ready */
+	uint64_t vf_rx_pkts;		/* received from the VF */
+	uint64_t guest_rx_pkts;		/* enqueued to the guest */
+	uint64_t guest_rx_drops;	/* guest Rx ring full or guest not connected */
+	uint64_t offload_drops;		/* offload the peer did not negotiate */
+	uint64_t sw_cksums;		/* checksums completed in software */
+	uint64_t wakeups;		/* times the lcore woke up for this pair */
+	uint64_t guest_connects;
+	uint64_t guest_disconnects;
+	uint64_t vf_resets;
+	uint64_t link_changes;
+};
+
+enum relay_vf_state {
+	RELAY_VF_DOWN,		/* configured but not forwarding (link down, resetting) */
+	RELAY_VF_UP,
+	RELAY_VF_REMOVED,	/* unplugged: never used again */
+};
+
+struct relay_worker;
+
+struct relay_pair {
+	unsigned int index;
+	uint16_t port_id;
+	char port_name[RTE_ETH_NAME_MAX_LEN];
+	struct rte_ether_addr mac;
+	char socket[PATH_MAX];
+	struct relay_worker *worker;
+
+	/* what the VF can do, decided at configuration time */
+	uint64_t vf_rx_offloads;
+	uint64_t vf_tx_offloads;
+	bool vf_rx_intr;	/* VF Rx interrupts usable: sleep on them */
+
+	/* state shared across threads (atomics) */
+	int vid;			/* -1: no guest */
+	bool guest_ready;		/* forwarding lcore may use vid */
+	bool vf_ready;			/* forwarding lcore may use port */
+	uint32_t epoch;			/* bumped on any readiness change */
+	bool vhost_registered;
+	uint64_t guest_features;	/* negotiated by the current guest */
+	enum relay_vf_state vf_state;
+	bool link_up;
+	bool reset_pending;		/* set by the ethdev event callback */
+	bool remove_pending;
+
+	/* owned by the forwarding lcore */
+	uint32_t seen_epoch;
+	bool rx_intr_added;
+	bool notify_on;			/* guest kicks / VF interrupts armed for a sleep */
+	int kick_src_fd;		/* vhost's kick fd number we duplicated */
+	int kick_fd;			/* our dup of the guest Tx kick fd, -1: none */
+	struct rte_epoll_event kick_ev;
+
+	struct relay_counters cnt;
+};
+
+struct relay_worker {
+	unsigned int lcore_id;
+	unsigned int nb_pairs;
+	struct relay_pair *pairs[RELAY_MAX_PAIRS];
+	int epfd;
+	int wake_fd;			/* eventfd: other threads wake a sleeping lcore */
+	struct rte_epoll_event wake_ev;
+	uint64_t iterations;		/* atomic: completed loop iterations */
+	bool running;			/* atomic */
+	bool sleeping;			/* atomic */
+	uint64_t sleeps;
+};
+
+struct relay {
+	struct relay_options opt;
+	unsigned int nb_pairs;
+	struct relay_pair pair[RELAY_MAX_PAIRS];
+	unsigned int nb_workers;
+	struct relay_worker worker[RTE_MAX_LCORE];
+	struct rte_mempool *pool;
+	volatile bool quit;
+};
+
+extern struct relay relay_global;
+
+/* relay_config.c */
+int relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, size_t errlen);
+void relay_usage(const char *prog);
+
+/* relay_port.c */
+int relay_port_resolve(const char *dev, uint16_t *port_id);
+int relay_port_setup(struct relay *r, struct relay_pair *p);
+void relay_port_register_events(struct relay_pair *p);
+void relay_port_unregister_events(struct relay_pair *p);
+void relay_port_control(struct relay *r, struct relay_pair *p);
+void relay_port_close(struct relay_pair *p);
+
+/* relay_vhost.c */
+int relay_vhost_register(struct relay *r, struct relay_pair *p);
+void relay_vhost_unregister(struct relay_pair *p);
+void relay_print_qemu_args(const struct relay *r, const struct relay_pair *p);
+
+/* relay_fwd.c */
+int relay_worker_init(struct relay_worker *w);
+void relay_worker_fini(struct relay_worker *w);
+int relay_worker_main(void *arg);
+void relay_worker_wake(struct relay_worker *w);
+void relay_worker_quiesce(struct relay_worker *w);
+void relay_pair_set_ready(struct relay_pair *p, bool *flag, bool ready);
+
+/* relay_offload.c */
+uint16_t relay_offload_from_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t vf_tx_offloads,
+		struct relay_counters *cnt);
+uint16_t relay_offload_to_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t guest_features,
+		struct relay_counters *cnt);
+uint64_t relay_guest_features_to_disable(uint64_t vf_rx_offloads, uint64_t vf_tx_offloads);
+
+/* relay_stats.c */
+int relay_telemetry_init(struct relay *r);
+void relay_stats_log(const struct relay *r, double interval_s);
+
+#endif /* TMMR_RELAY_H */

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/* Application arguments (everything after EAL's "--"). No EAL call here, so the parser is
+ * unit-testable on its own.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "relay.h"
+
+enum {
+	OPT_VF = 256,
+	OPT_SOCKET_DIR,
+	OPT_CLIENT,
+	OPT_NO_LINK_REFLECT,
+	OPT_STATS_INTERVAL,
+	OPT_BURST,
+	OPT_BUSY_POLL_US,
+	OPT_MBUFS,
+	OPT_TEST_EVENTS,
+	OPT_HELP,
+};
+
+static const struct option relay_long_options[] = {
+	{ "vf", required_argument, NULL, OPT_VF },
+	{ "socket-dir", required_argument, NULL, OPT_SOCKET_DIR },
+	{ "client", no_argument, NULL, OPT_CLIENT },
+	{ "no-link-reflect", no_argument, NULL, OPT_NO_LINK_REFLECT },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL_US },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "test-events", no_argument, NULL, OPT_TEST_EVENTS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+relay_usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- [options]\n"
+	       "  --vf DEV[,socket=PATH][,lcore=N]\n"
+	       "        relay ethdev port DEV (port id or device name); repeat per VF.\n"
+	       "        Without any --vf every probed port is relayed.\n"
+	       "  --socket-dir DIR     socket of a VF without socket=: DIR/<device name>.sock\n"
+	       "  --client             vhost-user client mode (QEMU is the server)\n"
+	       "  --no-link-reflect    keep the guest connected while the VF link is down\n"
+	       "  --stats-interval S   log a counter line every S seconds (0: off, default 10)\n"
+	       "  --burst N            packets per burst, 1..%d (default 32)\n"
+	       "  --busy-poll-us N     busy-poll time before sleeping (default 200)\n"
+	       "  --mbufs N            mbuf pool size (default: sized for the VFs)\n"
+	       "  --test-events        enable the /tmmr_relay/inject telemetry command (tests)\n",
+	       prog, RELAY_BURST_MAX);
+}
+
+static int __attribute__((format(printf, 3, 4)))
+relay_config_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int
+relay_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+relay_socket_path_ok(const char *path)
+{
+	struct sockaddr_un sun;
+
+	return path[0] != '\0' && strlen(path) < sizeof(sun.sun_path);
+}
+
+/* DEV[,socket=PATH][,lcore=N] */
+static int
+relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t errlen)
+{
+	char buf[PATH_MAX + RTE_ETH_NAME_MAX_LEN + 64];
+	char *save = NULL, *tok;
+	unsigned int i = opt->nb_vfs;
+	unsigned long v;
+
+	if (i >= RELAY_MAX_PAIRS)
+		return relay_config_error(err, errlen,
+			"too many --vf: one process relays at most %d VFs (RTE_MAX_ETHPORTS); "
+			"run one process per shard of VFs", RELAY_MAX_PAIRS);
+	if (strlen(arg) >= sizeof(buf))
+		return relay_config_error(err, errlen, "--vf argument too long");
+	strcpy(buf, arg);
+	opt->vf[i].lcore = -1;
+	opt->vf[i].socket[0] = '\0';
+	tok = strtok_r(buf, ",", &save);
+	if (tok == NULL || strchr(tok, '=') != NULL)
+		return relay_config_error(err, errlen,
+			"--vf '%s': expected DEV[,socket=PATH][,lcore=N]", arg);
+	if (strlen(tok) >= sizeof(opt->vf[i].dev))
+		return relay_config_error(err, errlen, "--vf '%s': device name too long", arg);
+	strcpy(opt->vf[i].dev, tok);
+	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
+		if (strncmp(tok, "socket=", 7) == 0) {
+			if (!relay_socket_path_ok(tok + 7))
+				return relay_config_error(err, errlen,
+					"--vf '%s': socket path empty or longer than %zu bytes",
+					arg, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+			strcpy(opt->vf[i].socket, tok + 7);
+		} else if (strncmp(tok, "lcore=", 6) == 0) {
+			if (relay_parse_uint(tok + 6, 0, RTE_MAX_LCORE - 1, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--vf '%s': lcore must be 0..%d", arg, RTE_MAX_LCORE - 1);
+			opt->vf[i].lcore = (int)v;
+		} else {
+			return relay_config_error(err, errlen,
+				"--vf '%s': unknown key '%s' (socket=, lcore=)", arg, tok);
+		}
+	}
+	opt->nb_vfs++;
+	return 0;
+}
+
+static int
+relay_check_options(struct relay_options *opt, char *err, size_t errlen)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < opt->nb_vfs; i++) {
+		if (opt->vf[i].socket[0] == '\0' && opt->socket_dir[0] == '\0')
+			return relay_config_error(err, errlen,
+				"--vf %s has no socket=PATH and no --socket-dir is given",
+				opt->vf[i].dev);
+		for (j = 0; j < i; j++) {
+			if (strcmp(opt->vf[i].dev, opt->vf[j].dev) == 0)
+				return relay_config_error(err, errlen,
+					"VF %s is given twice", opt->vf[i].dev);
+			if (opt->vf[i].socket[0] != '\0' &&
+			    strcmp(opt->vf[i].socket, opt->vf[j].socket) == 0)
+				return relay_config_error(err, errlen,
+					"socket %s is given to two VFs", opt->vf[i].socket);
+		}
+	}
+	if (opt->nb_vfs == 0 && opt->socket_dir[0] == '\0')
+		return relay_config_error(err, errlen,
+			"no --vf given: relaying every port needs --socket-dir");
+	return 0;
+}
+
+int
+relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, size_t errlen)
+{
+	unsigned long v;
+	int c, ret;
+
+	memset(opt, 0, sizeof(*opt));
+	opt->link_reflect = true;
+	opt->stats_interval_s = 10;
+	opt->burst = 32;
+	opt->busy_poll_us = 200;
+	err[0] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", relay_long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_VF:
+			ret = relay_parse_vf(optarg, opt, err, errlen);
+			if (ret < 0)
+				return ret;
+			break;
+		case OPT_SOCKET_DIR:
+			/* room for "/<device name>.sock" is checked once names are known */
+			if (optarg[0] == '\0' || strlen(optarg) >= sizeof(opt->socket_dir))
+				return relay_config_error(err, errlen, "--socket-dir: bad path");
+			strcpy(opt->socket_dir, optarg);
+			break;
+		case OPT_CLIENT:
+			opt->client_mode = true;
+			break;
+		case OPT_NO_LINK_REFLECT:
+			opt->link_reflect = false;
+			break;
+		case OPT_STATS_INTERVAL:
+			if (relay_parse_uint(optarg, 0, 86400, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--stats-interval '%s': expected seconds 0..86400", optarg);
+			opt->stats_interval_s = v;
+			break;
+		case OPT_BURST:
+			if (relay_parse_uint(optarg, 1, RELAY_BURST_MAX, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--burst '%s': expected 1..%d", optarg, RELAY_BURST_MAX);
+			opt->burst = v;
+			break;
+		case OPT_BUSY_POLL_US:
+			if (relay_parse_uint(optarg, 0, 1000000, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--busy-poll-us '%s': expected 0..1000000", optarg);
+			opt->busy_poll_us = v;
+			break;
+		case OPT_MBUFS:
+			if (relay_parse_uint(optarg, 1024, 1u << 24, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--mbufs '%s': expected 1024..16777216", optarg);
+			opt->nb_mbufs = v;
+			break;
+		case OPT_TEST_EVENTS:
+			opt->allow_test_events = true;
+			break;
+		case 'h':
+		case OPT_HELP:
+			return relay_config_error(err, errlen, "help");
+		default:
+			if (optopt != 0 && optopt < 256)
+				return relay_config_error(err, errlen, "unknown option '-%c'",
+					optopt);
+			return relay_config_error(err, errlen, "unknown or incomplete option '%s'",
+				argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return relay_config_error(err, errlen, "unexpected argument '%s'", argv[optind]);
+	return relay_check_options(opt, err, errlen);
+}

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * Forwarding lcores. Each polls its pairs in bursts; after busy_poll_us without a packet it
+ * arms guest kicks (vhost guest notification on the guest Tx ring) and VF Rx interrupts, polls
+ * once more to close the race, and sleeps in rte_epoll_wait() on the kick fds, the VF Rx
+ * interrupt fds and its own wake eventfd. A pair whose VF has no Rx interrupt makes the lcore
+ * sleep 1 ms at a time instead.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <rte_vhost.h>
+
+#include "relay.h"
+
+#define RELAY_SAFETY_SLEEP_MS 1000	/* bound on a sleep, should a wake-up ever be lost */
+#define RELAY_POLL_SLEEP_MS 1		/* sleep of a lcore serving a VF without Rx interrupts */
+#define RELAY_TX_RETRIES 4
+
+#define RLOG(level, fmt, ...) \
+	RTE_LOG(level, USER1, "tmmr_relay: " fmt "\n", ##__VA_ARGS__)
+
+static inline void
+relay_cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+static void
+relay_drain_eventfd(int fd, void *arg)
+{
+	uint64_t v;
+
+	RTE_SET_USED(arg);
+	/* non-blocking eventfds: one read clears the counter */
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		RLOG(DEBUG, "eventfd %d read: %s", fd, strerror(errno));
+}
+
+int
+relay_worker_init(struct relay_worker *w)
+{
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0)
+		return -errno;
+	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wake_fd < 0) {
+		int ret = -errno;
+
+		close(w->epfd);
+		w->epfd = -1;
+		return ret;
+	}
+	memset(&w->wake_ev, 0, sizeof(w->wake_ev));
+	w->wake_ev.epdata.event = EPOLLIN;
+	w->wake_ev.epdata.cb_fun = relay_drain_eventfd;
+	if (rte_epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &w->wake_ev) < 0) {
+		close(w->wake_fd);
+		close(w->epfd);
+		w->wake_fd = w->epfd = -1;
+		return -EIO;
+	}
+	return 0;
+}
+
+void
+relay_worker_fini(struct relay_worker *w)
+{
+	if (w->wake_fd >= 0) {
+		rte_epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->wake_fd, &w->wake_ev);
+		close(w->wake_fd);
+		w->wake_fd = -1;
+	}
+	if (w->epfd >= 0) {
+		close(w->epfd);
+		w->epfd = -1;
+	}
+}
+
+void
+relay_worker_wake(struct relay_worker *w)
+{
+	uint64_t one = 1;
+
+	/* async-signal-safe: also called from the signal handler */
+	if (w->wake_fd >= 0 && write(w->wake_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+void
+relay_worker_quiesce(struct relay_worker *w)
+{
+	uint64_t target;
+
+	if (w == NULL)
+		return;
+	/* the iteration under way may have read the old state: wait for the one after it */
+	target = __atomic_load_n(&w->iterations, __ATOMIC_ACQUIRE) + 2;
+	while (__atomic_load_n(&w->running, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&w->iterations, __ATOMIC_ACQUIRE) < target) {
+		relay_worker_wake(w);
+		usleep(50);
+	}
+}
+
+void
+relay_pair_set_ready(struct relay_pair *p, bool *flag, bool ready)
+{
+	__atomic_store_n(flag, ready, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&p->epoch, 1, __ATOMIC_RELEASE);
+	if (ready)
+		relay_worker_wake(p->worker);
+	else
+		relay_worker_quiesce(p->worker);
+}
+
+static void
+relay_kick_release(struct relay_worker *w, struct relay_pair *p)
+{
+	if (p->kick_fd < 0)
+		return;
+	rte_epoll_ctl(w->epfd, EPOLL_CTL_DEL, p->kick_fd, &p->kick_ev);
+	close(p->kick_fd);
+	p->kick_fd = -1;
+	p->kick_src_fd = -1;
+}
+
+/* Follow the guest Tx ring's kick fd; our own dup keeps the fd number ours while registered. */
+static void
+relay_kick_refresh(struct relay_worker *w, struct relay_pair *p, int vid)
+{
+	struct rte_vhost_vring vring;
+	int fd;
+
+	if (rte_vhost_get_vhost_vring(vid, RELAY_GUEST_TXQ, &vring) < 0 || vring.kickfd < 0) {
+		relay_kick_release(w, p);
+		return;
+	}
+	if (p->kick_fd >= 0 && vring.kickfd == p->kick_src_fd)
+		return;
+	relay_kick_release(w, p);
+	fd = fcntl(vring.kickfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	memset(&p->kick_ev, 0, sizeof(p->kick_ev));
+	p->kick_ev.epdata.event = EPOLLIN;
+	p->kick_ev.epdata.data = p;
+	p->kick_ev.epdata.cb_fun = relay_drain_eventfd;
+	if (rte_epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &p->kick_ev) < 0) {
+		close(fd);
+		return;
+	}
+	p->kick_fd = fd;
+	p->kick_src_fd = vring.kickfd;
+}
+
+/* Apply a readiness change seen through the pair epoch (this lcore only). */
+static void
+relay_pair_sync(struct relay_worker *w, struct relay_pair *p)
+{
+	uint32_t epoch = __atomic_load_n(&p->epoch, __ATOMIC_ACQUIRE);
+	bool vf_ready, guest_ready;
+	int ret;
+
+	if (epoch == p->seen_epoch)
+		return;
+	p->seen_epoch = epoch;
+	vf_ready = __atomic_load_n(&p->vf_ready, __ATOMIC_ACQUIRE);
+	guest_ready = __atomic_load_n(&p->guest_ready, __ATOMIC_ACQUIRE);
+
+	if (!vf_ready && p->rx_intr_added) {
+		rte_eth_dev_rx_intr_ctl_q(p->port_id, 0, w->epfd, RTE_INTR_EVENT_DEL, p);
+		p->rx_intr_added = false;
+	}
+	if (vf_ready && !p->rx_intr_added && p->vf_rx_intr) {
+		ret = rte_eth_dev_rx_intr_ctl_q(p->port_id, 0, w->epfd, RTE_INTR_EVENT_ADD, p);
+		if (ret < 0) {
+			p->vf_rx_intr = false;
+			RLOG(WARNING, "VF %s: Rx interrupt unusable (%s): idle lcore %u polls "
+				"with %d ms sleeps", p->port_name, strerror(-ret), w->lcore_id,
+				RELAY_POLL_SLEEP_MS);
+		} else {
+			p->rx_intr_added = true;
+			rte_eth_dev_rx_intr_disable(p->port_id, 0);
+		}
+	}
+	if (!guest_ready)
+		relay_kick_release(w, p);
+	else
+		relay_kick_refresh(w, p, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE));
+}
+
+static void
+relay_tx_to_vf(struct relay_pair *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = 0;
+	unsigned int retry;
+
+	for (retry = 0; retry < RELAY_TX_RETRIES && sent < n; retry++)
+		sent += rte_eth_tx_burst(p->port_id, 0, pkts + sent, n - sent);
+	relay_cnt_add(&p->cnt.vf_tx_pkts, sent);
+	if (sent < n) {
+		relay_cnt_add(&p->cnt.vf_tx_drops, n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+/* One burst each way; returns the number of packets seen. */
+static unsigned int
+relay_pair_forward(struct relay *r, struct relay_pair *p)
+{
+	struct rte_mbuf *pkts[RELAY_BURST_MAX];
+	bool vf_ready = __atomic_load_n(&p->vf_ready, __ATOMIC_ACQUIRE);
+	bool guest_ready = __atomic_load_n(&p->guest_ready, __ATOMIC_ACQUIRE);
+	uint16_t burst = r->opt.burst;
+	uint16_t n, kept, sent;
+	unsigned int seen = 0;
+	int vid = p->vid;
+
+	if (guest_ready) {
+		n = rte_vhost_dequeue_burst(vid, RELAY_GUEST_TXQ, r->pool, pkts, burst);
+		if (n > 0) {
+			seen += n;
+			relay_cnt_add(&p->cnt.guest_tx_pkts, n);
+			kept = relay_offload_from_guest(pkts, n, p->vf_tx_offloads, &p->cnt);
+			if (vf_ready) {
+				relay_tx_to_vf(p, pkts, kept);
+			} else {
+				relay_cnt_add(&p->cnt.vf_tx_drops, kept);
+				rte_pktmbuf_free_bulk(pkts, kept);
+			}
+		}
+	}
+	if (vf_ready) {
+		n = rte_eth_rx_burst(p->port_id, 0, pkts, burst);
+		if (n > 0) {
+			seen += n;
+			relay_cnt_add(&p->cnt.vf_rx_pkts, n);
+			if (guest_ready) {
+				kept = relay_offload_to_guest(pkts, n, p->guest_features, &p->cnt);
+				/* the enqueue copies into guest buffers: the mbufs stay ours */
+				sent = rte_vhost_enqueue_burst(vid, RELAY_GUEST_RXQ, pkts, kept);
+				relay_cnt_add(&p->cnt.guest_rx_pkts, sent);
+				relay_cnt_add(&p->cnt.guest_rx_drops, kept - sent);
+				rte_pktmbuf_free_bulk(pkts, kept);
+			} else {
+				relay_cnt_add(&p->cnt.guest_rx_drops, n);
+				rte_pktmbuf_free_bulk(pkts, n);
+			}
+		}
+	}
+	return seen;
+}
+
+static void
+relay_notify_arm(struct relay_pair *p, bool on)
+{
+	if (p->notify_on == on)
+		return;
+	p->notify_on = on;
+	if (__atomic_load_n(&p->guest_ready, __ATOMIC_ACQUIRE) || !on)
+		if (p->vid >= 0)
+			rte_vhost_enable_guest_notification(p->vid, RELAY_GUEST_TXQ, on);
+	if (p->rx_intr_added) {
+		if (on)
+			rte_eth_dev_rx_intr_enable(p->port_id, 0);
+		else
+			rte_eth_dev_rx_intr_disable(p->port_id, 0);
+	}
+}
+
+static void
+relay_worker_sleep(struct relay *r, struct relay_worker *w)
+{
+	struct rte_epoll_event ev[RELAY_MAX_PAIRS * 2 + 1];
+	bool poll_only = false;
+	unsigned int i, seen = 0;
+	int n, k;
+
+	for (i = 0; i < w->nb_pairs; i++) {
+		struct relay_pair *p = w->pairs[i];
+
+		relay_pair_sync(w, p);
+		if (__atomic_load_n(&p->guest_ready, __ATOMIC_ACQUIRE))
+			relay_kick_refresh(w, p, p->vid);
+		relay_notify_arm(p, true);
+		if (__atomic_load_n(&p->vf_ready, __ATOMIC_ACQUIRE) && !p->rx_intr_added)
+			poll_only = true;
+	}
+	/* anything that arrived before arming raised no notification: look once more */
+	for (i = 0; i < w->nb_pairs; i++)
+		seen += relay_pair_forward(r, w->pairs[i]);
+	if (seen == 0 && !r->quit) {
+		__atomic_store_n(&w->sleeping, true, __ATOMIC_RELEASE);
+		w->sleeps++;
+		n = rte_epoll_wait(w->epfd, ev, RTE_DIM(ev),
+			poll_only ? RELAY_POLL_SLEEP_MS : RELAY_SAFETY_SLEEP_MS);
+		for (k = 0; k < n; k++) {
+			struct relay_pair *p = ev[k].epdata.data;
+
+			if (p != NULL)
+				relay_cnt_add(&p->cnt.wakeups, 1);
+		}
+		__atomic_store_n(&w->sleeping, false, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < w->nb_pairs; i++)
+		relay_notify_arm(w->pairs[i], false);
+}
+
+int
+relay_worker_main(void *arg)
+{
+	struct relay *r = arg;
+	struct relay_worker *w = &r->worker[rte_lcore_id()];
+	uint64_t busy_cycles = rte_get_tsc_hz() / 1000000 * r->opt.busy_poll_us;
+	uint64_t last_busy;
+	unsigned int i, seen;
+
+	if (w->nb_pairs == 0)
+		return 0;
+	RLOG(INFO, "lcore %u forwards %u pair(s)", w->lcore_id, w->nb_pairs);
+	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
+	last_busy = rte_rdtsc();
+	while (!r->quit) {
+		seen = 0;
+		for (i = 0; i < w->nb_pairs; i++) {
+			relay_pair_sync(w, w->pairs[i]);
+			seen += relay_pair_forward(r, w->pairs[i]);
+		}
+		if (seen > 0) {
+			last_busy = rte_rdtsc();
+		} else if (rte_rdtsc() - last_busy >= busy_cycles) {
+			relay_worker_sleep(r, w);
+			last_busy = rte_rdtsc();
+		} else {
+			rte_pause();
+		}
+		__atomic_add_fetch(&w->iterations, 1, __ATOMIC_RELEASE);
+	}
+	/* drop our registrations; the pairs' state is torn down after all lcores returned */
+	for (i = 0; i < w->nb_pairs; i++) {
+		struct relay_pair *p = w->pairs[i];
+
+		relay_notify_arm(p, false);
+		relay_kick_release(w, p);
+		if (p->rx_intr_added) {
+			rte_eth_dev_rx_intr_ctl_q(p->port_id, 0, w->epfd, RTE_INTR_EVENT_DEL, p);
+			p->rx_intr_added = false;
+		}
+	}
+	__atomic_store_n(&w->running, false, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&w->iterations, 1, __ATOMIC_RELEASE);
+	RLOG(INFO, "lcore %u stopped (%" PRIu64 " sleeps)", w->lcore_id, w->sleeps);
+	return 0;
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/* VF side: port configuration, reset and removal events, link state reflected to the guest. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_log.h>
+
+#include "relay.h"
+
+#define RLOG(level, fmt, ...) \
+	RTE_LOG(level, USER1, "tmmr_relay: " fmt "\n", ##__VA_ARGS__)
+
+#define RELAY_RX_OFFLOADS (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
+	RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_SCATTER)
+#define RELAY_TX_OFFLOADS (RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
+	RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+
+int
+relay_port_resolve(const char *dev, uint16_t *port_id)
+{
+	char *end;
+	unsigned long v;
+
+	if (dev[0] >= '0' && dev[0] <= '9') {
+		v = strtoul(dev, &end, 10);
+		if (*end == '\0') {
+			if (v >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port(v))
+				return -ENODEV;
+			*port_id = v;
+			return 0;
+		}
+	}
+	return rte_eth_dev_get_port_by_name(dev, port_id) == 0 ? 0 : -ENODEV;
+}
+
+static int
+relay_port_try(struct relay *r, struct relay_pair *p, uint64_t rx_off, uint64_t tx_off,
+		bool rx_intr)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.offloads = rx_off;
+	conf.txmode.offloads = tx_off;
+	conf.intr_conf.rxq = rx_intr;
+	ret = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
+	if (ret < 0)
+		return ret;
+	ret = rte_eth_rx_queue_setup(p->port_id, 0, 0, rte_eth_dev_socket_id(p->port_id),
+		NULL, r->pool);
+	if (ret < 0)
+		return ret;
+	ret = rte_eth_tx_queue_setup(p->port_id, 0, 0, rte_eth_dev_socket_id(p->port_id),
+		NULL);
+	if (ret < 0)
+		return ret;
+	ret = rte_eth_dev_start(p->port_id);
+	if (ret < 0)
+		return ret;
+	if (rx_intr && rte_eth_dev_rx_intr_ctl_q_get_fd(p->port_id, 0) < 0) {
+		rte_eth_dev_stop(p->port_id);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Configure one queue pair with the offloads the VF offers and Rx interrupts if it has them;
+ * fall back step by step so that any ethdev can be relayed.
+ */
+int
+relay_port_setup(struct relay *r, struct relay_pair *p)
+{
+	struct rte_eth_dev_info info;
+	uint64_t rx_off, tx_off;
+	int ret;
+
+	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret < 0)
+		return ret;
+	rx_off = info.rx_offload_capa & RELAY_RX_OFFLOADS;
+	tx_off = info.tx_offload_capa & RELAY_TX_OFFLOADS;
+	/* coalesced segments only fit in chained mbufs */
+	if (!(rx_off & RTE_ETH_RX_OFFLOAD_SCATTER))
+		rx_off &= ~RTE_ETH_RX_OFFLOAD_TCP_LRO;
+
+	p->vf_rx_intr = true;
+	ret = relay_port_try(r, p, rx_off, tx_off, true);
+	if (ret < 0) {
+		p->vf_rx_intr = false;
+		ret = relay_port_try(r, p, rx_off, tx_off, false);
+		if (ret == 0)
+			RLOG(WARNING, "VF %s has no Rx interrupts: its idle lcore polls with "
+				"1 ms sleeps", p->port_name);
+	}
+	if (ret < 0) {
+		RLOG(WARNING, "VF %s refused offloads rx 0x%" PRIx64 " tx 0x%" PRIx64
+			" (%s): relaying without them", p->port_name, rx_off, tx_off,
+			strerror(-ret));
+		rx_off = tx_off = 0;
+		ret = relay_port_try(r, p, 0, 0, false);
+	}
+	if (ret < 0) {
+		RLOG(ERR, "VF %s: cannot configure and start: %s", p->port_name, strerror(-ret));
+		return ret;
+	}
+	p->vf_rx_offloads = rx_off;
+	p->vf_tx_offloads = tx_off;
+	rte_eth_macaddr_get(p->port_id, &p->mac);
+	return 0;
+}
+
+/* Runs in the EAL interrupt thread: note the event, the control thread acts on it. */
+static int
+relay_port_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
+{
+	struct relay_pair *p = arg;
+
+	RTE_SET_USED(ret_param);
+	if (p->port_id != port_id)
+		return 0;
+	if (type == RTE_ETH_EVENT_INTR_RESET)
+		__atomic_store_n(&p->reset_pending, true, __ATOMIC_RELEASE);
+	else if (type == RTE_ETH_EVENT_INTR_RMV)
+		__atomic_store_n(&p->remove_pending, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void
+relay_port_register_events(struct relay_pair *p)
+{
+	rte_eth_dev_callback_register(p->port_id, RTE_ETH_EVENT_INTR_RESET, relay_port_event, p);
+	rte_eth_dev_callback_register(p->port_id, RTE_ETH_EVENT_INTR_RMV, relay_port_event, p);
+}
+
+void
+relay_port_unregister_events(struct relay_pair *p)
+{
+	rte_eth_dev_callback_unregister(p->port_id, RTE_ETH_EVENT_INTR_RESET,
+		relay_port_event, p);
+	rte_eth_dev_callback_unregister(p->port_id, RTE_ETH_EVENT_INTR_RMV,
+		relay_port_event, p);
+}
+
+static void
+relay_port_reset(struct relay *r, struct relay_pair *p)
+{
+	int ret;
+
+	RLOG(WARNING, "VF %s: reset requested by the device", p->port_name);
+	relay_pair_set_ready(p, &p->vf_ready, false);
+	ret = rte_eth_dev_reset(p->port_id);
+	if (ret == -ENOTSUP) {
+		/* no reset operation: a stop and a full reconfiguration is the same for us */
+		ret = rte_eth_dev_stop(p->port_id);
+	}
+	if (ret < 0) {
+		RLOG(ERR, "VF %s: reset failed (%s), retrying", p->port_name, strerror(-ret));
+		__atomic_store_n(&p->reset_pending, true, __ATOMIC_RELEASE);
+		return;
+	}
+	if (relay_port_setup(r, p) < 0) {
+		__atomic_store_n(&p->reset_pending, true, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_add_fetch(&p->cnt.vf_resets, 1, __ATOMIC_RELAXED);
+	p->vf_state = RELAY_VF_UP;
+	relay_pair_set_ready(p, &p->vf_ready, true);
+	RLOG(INFO, "VF %s: reset done, forwarding again", p->port_name);
+}
+
+/* Control-thread step for one pair: removal, reset, link changes. */
+void
+relay_port_control(struct relay *r, struct relay_pair *p)
+{
+	struct rte_eth_link link;
+	bool up;
+
+	if (p->vf_state == RELAY_VF_REMOVED)
+		return;
+	if (__atomic_exchange_n(&p->remove_pending, false, __ATOMIC_ACQ_REL)) {
+		RLOG(WARNING, "VF %s removed: its guest is disconnected, other VFs go on",
+			p->port_name);
+		relay_vhost_unregister(p);
+		relay_pair_set_ready(p, &p->vf_ready, false);
+		p->vf_state = RELAY_VF_REMOVED;
+		relay_port_unregister_events(p);
+		rte_eth_dev_stop(p->port_id);
+		rte_eth_dev_close(p->port_id);
+		return;
+	}
+	if (__atomic_exchange_n(&p->reset_pending, false, __ATOMIC_ACQ_REL))
+		relay_port_reset(r, p);
+	if (p->vf_state != RELAY_VF_UP)
+		return;
+	if (rte_eth_link_get_nowait(p->port_id, &link) < 0)
+		return;
+	up = link.link_status == RTE_ETH_LINK_UP;
+	if (up != p->link_up) {
+		p->link_up = up;
+		__atomic_add_fetch(&p->cnt.link_changes, 1, __ATOMIC_RELAXED);
+		RLOG(INFO, "VF %s: link %s", p->port_name, up ? "up" : "down");
+	}
+	if (!r->opt.link_reflect)
+		return;
+	/* the guest sees the VF link through the vhost-user connection: QEMU marks its
+	 * virtio-net link down while the backend socket is closed
+	 */
+	if (!up && p->vhost_registered)
+		relay_vhost_unregister(p);
+	else if (up && !p->vhost_registered)
+		relay_vhost_register(r, p);
+}
+
+void
+relay_port_close(struct relay_pair *p)
+{
+	if (p->vf_state == RELAY_VF_REMOVED)
+		return;
+	relay_port_unregister_events(p);
+	rte_eth_dev_stop(p->port_id);
+	rte_eth_dev_close(p->port_id);
+	p->vf_state = RELAY_VF_REMOVED;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/* Guest side: one vhost-user socket per VF and the librte_vhost device callbacks. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <rte_log.h>
+#include <rte_vhost.h>
+
+#include "relay.h"
+
+#define RLOG(level, fmt, ...) \
+	RTE_LOG(level, USER1, "tmmr_relay: " fmt "\n", ##__VA_ARGS__)
+
+static struct relay_pair *
+relay_pair_by_vid(int vid)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+
+	if (rte_vhost_get_ifname(vid, path, sizeof(path)) < 0)
+		return NULL;
+	for (i = 0; i < relay_global.nb_pairs; i++)
+		if (strcmp(relay_global.pair[i].socket, path) == 0)
+			return &relay_global.pair[i];
+	return NULL;
+}
+
+static int
+relay_new_device(int vid)
+{
+	struct relay_pair *p = relay_pair_by_vid(vid);
+	uint64_t features = 0;
+
+	if (p == NULL) {
+		RLOG(ERR, "vhost device %d on an unknown socket", vid);
+		return -1;
+	}
+	if (__atomic_load_n(&p->guest_ready, __ATOMIC_ACQUIRE)) {
+		RLOG(ERR, "VF %s: a second guest on %s refused", p->port_name, p->socket);
+		return -1;
+	}
+	rte_vhost_get_negotiated_features(vid, &features);
+	/* the lcore busy-polls the guest Tx ring until it goes to sleep */
+	rte_vhost_enable_guest_notification(vid, RELAY_GUEST_TXQ, 0);
+	rte_vhost_enable_guest_notification(vid, RELAY_GUEST_RXQ, 0);
+	p->guest_features = features;
+	__atomic_store_n(&p->vid, vid, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&p->cnt.guest_connects, 1, __ATOMIC_RELAXED);
+	relay_pair_set_ready(p, &p->guest_ready, true);
+	RLOG(INFO, "VF %s: guest connected on %s (vid %d, %s, features 0x%" PRIx64
+		"%s%s%s)", p->port_name, p->socket, vid,
+		(features & (1ULL << VIRTIO_F_VERSION_1)) ? "modern" : "legacy", features,
+		(features & (1ULL << VIRTIO_NET_F_MRG_RXBUF)) ? ", mrg_rxbuf" : "",
+		(features & (1ULL << VIRTIO_NET_F_CSUM)) ? ", csum" : "",
+		(features & (1ULL << VIRTIO_NET_F_HOST_TSO4)) ? ", tso" : "");
+	return 0;
+}
+
+static void
+relay_destroy_device(int vid)
+{
+	struct relay_pair *p = relay_pair_by_vid(vid);
+
+	if (p == NULL || __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE) != vid)
+		return;
+	/* returns once the forwarding lcore no longer touches vid */
+	relay_pair_set_ready(p, &p->guest_ready, false);
+	__atomic_store_n(&p->vid, -1, __ATOMIC_RELEASE);
+	p->guest_features = 0;
+	__atomic_add_fetch(&p->cnt.guest_disconnects, 1, __ATOMIC_RELAXED);
+	RLOG(INFO, "VF %s: guest disconnected from %s", p->port_name, p->socket);
+}
+
+static int
+relay_vring_state_changed(int vid, uint16_t queue_id, int enable)
+{
+	struct relay_pair *p = relay_pair_by_vid(vid);
+
+	/* may run with vring locks held: never wait for the lcore here, just make it
+	 * re-read the kick fd
+	 */
+	if (p != NULL) {
+		__atomic_add_fetch(&p->epoch, 1, __ATOMIC_RELEASE);
+		relay_worker_wake(p->worker);
+	}
+	RTE_SET_USED(queue_id);
+	RTE_SET_USED(enable);
+	return 0;
+}
+
+static const struct rte_vhost_device_ops relay_vhost_ops = {
+	.new_device = relay_new_device,
+	.destroy_device = relay_destroy_device,
+	.vring_state_changed = relay_vring_state_changed,
+};
+
+/* A socket file left by a killed relay blocks bind(): remove it if nobody listens on it. */
+static void
+relay_remove_stale_socket(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno == ECONNREFUSED) {
+		RLOG(WARNING, "removing stale socket %s", path);
+		unlink(path);
+	}
+	close(fd);
+}
+
+int
+relay_vhost_register(struct relay *r, struct relay_pair *p)
+{
+	uint64_t flags = r->opt.client_mode ? RTE_VHOST_USER_CLIENT : 0;
+	uint64_t off;
+
+	if (p->vhost_registered)
+		return 0;
+	if (!r->opt.client_mode)
+		relay_remove_stale_socket(p->socket);
+	/* no RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS: dequeued packets carry Tx requests */
+	if (rte_vhost_driver_register(p->socket, flags) < 0) {
+		RLOG(ERR, "VF %s: cannot register vhost-user socket %s", p->port_name, p->socket);
+		return -EIO;
+	}
+	off = relay_guest_features_to_disable(p->vf_rx_offloads, p->vf_tx_offloads);
+	if (rte_vhost_driver_disable_features(p->socket, off) < 0 ||
+	    rte_vhost_driver_callback_register(p->socket, &relay_vhost_ops) < 0 ||
+	    rte_vhost_driver_start(p->socket) < 0) {
+		RLOG(ERR, "VF %s: cannot start vhost-user socket %s", p->port_name, p->socket);
+		rte_vhost_driver_unregister(p->socket);
+		return -EIO;
+	}
+	p->vhost_registered = true;
+	RLOG(INFO, "VF %s: vhost-user %s %s", p->port_name,
+		r->opt.client_mode ? "client connecting to" : "server listening on", p->socket);
+	return 0;
+}
+
+void
+relay_vhost_unregister(struct relay_pair *p)
+{
+	if (!p->vhost_registered)
+		return;
+	/* closes the connection: destroy_device runs (in this thread) before it returns */
+	if (rte_vhost_driver_unregister(p->socket) < 0)
+		RLOG(ERR, "VF %s: unregistering %s failed", p->port_name, p->socket);
+	p->vhost_registered = false;
+}
+
+void
+relay_print_qemu_args(const struct relay *r, const struct relay_pair *p)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+	printf("VF %u %s MAC %s socket %s\n", p->index, p->port_name, mac, p->socket);
+	printf("  qemu: -chardev socket,id=relay%u,path=%s%s"
+	       " -netdev vhost-user,id=relaynet%u,chardev=relay%u"
+	       " -device virtio-net-pci,netdev=relaynet%u,mac=%s,disable-modern=on,vectors=0\n",
+	       p->index, p->socket, r->opt.client_mode ? ",server=on,wait=off" : ",reconnect=1",
+	       p->index, p->index, p->index, mac);
+	fflush(stdout);
+}
