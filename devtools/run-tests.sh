@@ -19,8 +19,10 @@ cd "$top"
 jobs=${TMMR_TEST_JOBS:-$(nproc)}
 build=${TMMR_BUILD_DIR:-build}
 build_asan=$build-asan
-# suites too slow or too timing-bound to run under the sanitizers
-asan_skip_suites='e2e|bench|perf'
+# suites too slow or too timing-bound to run under the sanitizers, or that load
+# the PMD into programs built without them (testpmd, OVS, QEMU): the end-to-end
+# and benchmark suites
+asan_skip_suites='e2e|^(ovs|qemu|vm|guest|bench|perf)'
 # sanitizer findings end the test with a stack trace
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1}
