@@ -2,50 +2,712 @@
  * Copyright(c) 2026 The tmmr authors
  */
 
-/* Placeholder: every call reports "not connected" until the frontend lands. */
+/*
+ * vhost-user frontend of one VF.
+ *
+ * Requests are synchronous: the model's control plane is single-threaded and
+ * a backend answers in microseconds, so every request is sent and its reply
+ * read in place, each read bounded by REPLY_TIMEOUT_MS. Anything unexpected
+ * from the backend (EOF, error, timeout, malformed reply, unsolicited bytes,
+ * file descriptors in a reply) breaks the connection.
+ *
+ * Breaking a connection from inside a request does not call the model back
+ * right there (the model is in the middle of its own call): the socket is
+ * shut down, which makes it readable in the event loop, and the loop's
+ * callback closes it and reports connection(false) from a clean stack.
+ */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "vfemu_vhost.h"
+#include "vfemu_vhost_proto.h"
+
+#define REPLY_TIMEOUT_MS 2000
+/* the ring index travels in 8 bits in SET_VRING_KICK/CALL */
+#define MAX_RINGS 256
+#define MAX_RING_SIZE 32768
+/* protocol features the model makes use of */
+#define WANTED_PROTOCOL_FEATURES ((1ULL << VHOST_USER_PROTOCOL_F_MQ) | \
+				  (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK))
 
 struct vfemu_vhost {
 	struct vfemu_loop *loop;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool server;
+	struct vfemu_vhost_ops ops;
+	void *opaque;
+
+	int listen_fd;		/* server mode */
+	bool listen_watched;	/* not while a backend is connected */
+	int fd;			/* connection, -1 if none */
+	bool fd_watched;
+	bool connected;		/* handshake done, socket healthy */
+	bool announced;		/* connection(true) was reported */
+	bool waiting_logged;	/* client: "backend missing" said once */
+
+	uint64_t features;	/* backend's virtio features */
+	uint64_t protocol;	/* negotiated protocol features */
+	uint16_t max_queue_pairs;
+
+	bool started;
+	unsigned int nb_started;
+	uint16_t started_rings[MAX_RINGS];
 };
+
+static void
+vh_log(const struct vfemu_vhost *vh, const char *what, int err)
+{
+	if (err != 0)
+		fprintf(stderr, "vfemu: vhost %s: %s: %s\n", vh->path, what, strerror(-err));
+	else
+		fprintf(stderr, "vfemu: vhost %s: %s\n", vh->path, what);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool
+has_protocol(const struct vfemu_vhost *vh, unsigned int bit)
+{
+	return (vh->protocol & (1ULL << bit)) != 0;
+}
+
+static bool
+protocol_negotiated(const struct vfemu_vhost *vh)
+{
+	return (vh->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)) != 0;
+}
+
+/* Wait until @fd has @events or the deadline passes. */
+static int
+wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	for (;;) {
+		uint64_t now = now_ms();
+		int rc;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		rc = poll(&pfd, 1, (int)(deadline - now));
+		if (rc > 0)
+			return 0;	/* errors and hangups surface in the I/O call */
+		if (rc == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int
+send_all(int fd, const void *buf, size_t len, const int *fds, unsigned int nb_fds)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_REGIONS)];
+	uint64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
+	const char *p = buf;
+
+	while (len > 0) {
+		struct iovec iov = { .iov_base = (void *)(uintptr_t)p, .iov_len = len };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+		int rc;
+
+		if (nb_fds > 0) {
+			struct cmsghdr *cm;
+
+			memset(cbuf, 0, sizeof(cbuf));
+			mh.msg_control = cbuf;
+			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nb_fds);
+			cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int) * nb_fds);
+			memcpy(CMSG_DATA(cm), fds, sizeof(int) * nb_fds);
+		}
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			/* the fds went with the first byte */
+			nb_fds = 0;
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		rc = wait_fd(fd, POLLOUT, deadline);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Read exactly @len bytes. A reply never carries fds on this channel: any that
+ * arrive are closed and make the read fail.
+ */
+static int
+recv_all(int fd, void *buf, size_t len, uint64_t deadline)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_REGIONS)];
+	char *p = buf;
+
+	while (len > 0) {
+		struct iovec iov = { .iov_base = p, .iov_len = len };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		bool got_fds = false;
+		struct cmsghdr *cm;
+		ssize_t n;
+		int rc;
+
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			rc = wait_fd(fd, POLLIN, deadline);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+			size_t nfd, i;
+
+			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (i = 0; i < nfd; i++) {
+				int rfd;
+
+				memcpy(&rfd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				close(rfd);
+			}
+			got_fds = true;
+		}
+		if (got_fds || (mh.msg_flags & MSG_CTRUNC))
+			return -EPROTO;
+		if (n == 0)
+			return -ECONNRESET;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Unregister and close the connection; report it if the model knew about it. */
+static void
+conn_close(struct vfemu_vhost *vh);
+
+/*
+ * A request failed on the transport or the backend misbehaved: stop using the
+ * socket now, report the loss from the event loop (see the file comment).
+ */
+static void
+conn_break(struct vfemu_vhost *vh, const char *why, int err)
+{
+	if (vh->fd < 0 || !vh->connected)
+		return;
+	vh_log(vh, why, err);
+	vh->connected = false;
+	vh->started = false;
+	vh->nb_started = 0;
+	shutdown(vh->fd, SHUT_RDWR);
+}
+
+/*
+ * Send one request. With @reply, read the reply of @reply_size bytes and check
+ * it belongs to this request. With @ack (and REPLY_ACK negotiated) ask for and
+ * check the backend's status. -EIO: the backend refused (connection kept);
+ * other errors broke the connection.
+ */
+static int
+vh_request(struct vfemu_vhost *vh, uint32_t request, const void *payload, uint32_t size,
+	   const int *fds, unsigned int nb_fds, void *reply, uint32_t reply_size, bool ack)
+{
+	struct vhost_user_msg msg;
+	struct vhost_user_hdr rhdr;
+	union vhost_user_payload rpl;
+	uint64_t deadline;
+	int rc;
+
+	if (vh->fd < 0 || !vh->connected)
+		return -ENOTCONN;
+	if (reply != NULL)
+		ack = false;	/* the reply itself is the answer */
+	else if (!has_protocol(vh, VHOST_USER_PROTOCOL_F_REPLY_ACK))
+		ack = false;
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.request = request;
+	msg.hdr.flags = VHOST_USER_FLAG_VERSION | (ack ? VHOST_USER_FLAG_NEED_REPLY : 0);
+	msg.hdr.size = size;
+	if (size > 0)
+		memcpy(&msg.payload, payload, size);
+	rc = send_all(vh->fd, &msg, VHOST_USER_HDR_SIZE + size, fds, nb_fds);
+	if (rc < 0) {
+		conn_break(vh, "send failed", rc);
+		return rc;
+	}
+	if (reply == NULL && !ack)
+		return 0;
+	if (ack)
+		reply_size = sizeof(uint64_t);
+
+	deadline = now_ms() + REPLY_TIMEOUT_MS;
+	rc = recv_all(vh->fd, &rhdr, sizeof(rhdr), deadline);
+	if (rc < 0) {
+		conn_break(vh, "no reply", rc);
+		return rc;
+	}
+	if (rhdr.request != request ||
+	    (rhdr.flags & VHOST_USER_FLAG_VERSION_MASK) != VHOST_USER_FLAG_VERSION ||
+	    !(rhdr.flags & VHOST_USER_FLAG_REPLY) || rhdr.size != reply_size) {
+		fprintf(stderr, "vfemu: vhost %s: bad reply to request %u: request %u flags %#x "
+			"size %u\n", vh->path, request, rhdr.request, rhdr.flags, rhdr.size);
+		conn_break(vh, "protocol error", -EPROTO);
+		return -EPROTO;
+	}
+	rc = recv_all(vh->fd, &rpl, reply_size, deadline);
+	if (rc < 0) {
+		conn_break(vh, "short reply", rc);
+		return rc;
+	}
+	if (ack)
+		return rpl.u64 == 0 ? 0 : -EIO;
+	memcpy(reply, &rpl, reply_size);
+	return 0;
+}
+
+static int
+vh_get_u64(struct vfemu_vhost *vh, uint32_t request, uint64_t *val)
+{
+	return vh_request(vh, request, NULL, 0, NULL, 0, val, sizeof(*val), false);
+}
+
+static int
+vh_set_u64(struct vfemu_vhost *vh, uint32_t request, uint64_t val, int fd)
+{
+	return vh_request(vh, request, &val, sizeof(val), &fd, fd >= 0 ? 1 : 0, NULL, 0, true);
+}
+
+static int
+vh_set_state(struct vfemu_vhost *vh, uint32_t request, uint32_t index, uint32_t num)
+{
+	struct vhost_user_vring_state st = { .index = index, .num = num };
+
+	return vh_request(vh, request, &st, sizeof(st), NULL, 0, NULL, 0, true);
+}
+
+/* Features, protocol features, queue count, ownership. */
+static int
+handshake(struct vfemu_vhost *vh)
+{
+	uint64_t offered, queues;
+	int rc;
+
+	vh->protocol = 0;
+	vh->max_queue_pairs = 1;
+	rc = vh_get_u64(vh, VHOST_USER_REQ_GET_FEATURES, &vh->features);
+	if (rc < 0)
+		return rc;
+	if (protocol_negotiated(vh)) {
+		rc = vh_get_u64(vh, VHOST_USER_REQ_GET_PROTOCOL_FEATURES, &offered);
+		if (rc < 0)
+			return rc;
+		/* no ack on this one: REPLY_ACK only counts once it is set */
+		rc = vh_set_u64(vh, VHOST_USER_REQ_SET_PROTOCOL_FEATURES,
+				offered & WANTED_PROTOCOL_FEATURES, -1);
+		if (rc < 0)
+			return rc;
+		vh->protocol = offered & WANTED_PROTOCOL_FEATURES;
+	}
+	if (has_protocol(vh, VHOST_USER_PROTOCOL_F_MQ)) {
+		rc = vh_get_u64(vh, VHOST_USER_REQ_GET_QUEUE_NUM, &queues);
+		if (rc < 0)
+			return rc;
+		if (queues < 1)
+			queues = 1;
+		if (queues > MAX_RINGS / 2)
+			queues = MAX_RINGS / 2;
+		vh->max_queue_pairs = (uint16_t)queues;
+	}
+	return vh_request(vh, VHOST_USER_REQ_SET_OWNER, NULL, 0, NULL, 0, NULL, 0, true);
+}
+
+static void
+listen_event(void *opaque, int fd, uint32_t events);
+static void
+conn_event(void *opaque, int fd, uint32_t events);
+
+static void
+listen_rearm(struct vfemu_vhost *vh)
+{
+	if (!vh->server || vh->listen_fd < 0 || vh->listen_watched)
+		return;
+	if (vfemu_loop_add(vh->loop, vh->listen_fd, EPOLLIN, listen_event, vh) == 0)
+		vh->listen_watched = true;
+}
+
+static void
+conn_close(struct vfemu_vhost *vh)
+{
+	bool was_announced = vh->announced;
+
+	if (vh->fd >= 0) {
+		if (vh->fd_watched)
+			vfemu_loop_del(vh->loop, vh->fd);
+		close(vh->fd);
+	}
+	vh->fd = -1;
+	vh->fd_watched = false;
+	vh->connected = false;
+	vh->announced = false;
+	vh->started = false;
+	vh->nb_started = 0;
+	vh->features = 0;
+	vh->protocol = 0;
+	vh->max_queue_pairs = 1;
+	listen_rearm(vh);
+	if (was_announced) {
+		vh_log(vh, "backend disconnected", 0);
+		if (vh->ops.connection != NULL)
+			vh->ops.connection(vh->opaque, false);
+	}
+}
+
+/* A fresh socket to a backend: negotiate, watch it, tell the model. */
+static void
+conn_open(struct vfemu_vhost *vh, int fd)
+{
+	int rc;
+
+	vh->fd = fd;
+	vh->connected = true;
+	rc = handshake(vh);
+	if (rc == 0) {
+		rc = vfemu_loop_add(vh->loop, fd, EPOLLIN | EPOLLRDHUP, conn_event, vh);
+		vh->fd_watched = rc == 0;
+	}
+	if (rc < 0 || !vh->connected) {
+		vh_log(vh, "handshake failed", rc < 0 ? rc : -EPROTO);
+		conn_close(vh);
+		return;
+	}
+	vh->announced = true;
+	vh->waiting_logged = false;
+	fprintf(stderr, "vfemu: vhost %s: backend connected (features %#llx, protocol %#llx, "
+		"%u queue pairs)\n", vh->path, (unsigned long long)vh->features,
+		(unsigned long long)vh->protocol, vh->max_queue_pairs);
+	if (vh->ops.connection != NULL)
+		vh->ops.connection(vh->opaque, true);
+}
+
+/* The backend only ever speaks when asked: readable while idle means gone. */
+static void
+conn_event(void *opaque, int fd, uint32_t events)
+{
+	struct vfemu_vhost *vh = opaque;
+	char byte;
+	ssize_t n;
+
+	if (fd != vh->fd)
+		return;
+	if (vh->connected && !(events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
+		n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		if (n > 0)
+			vh_log(vh, "unsolicited message from the backend", -EPROTO);
+	}
+	conn_close(vh);
+}
+
+static void
+listen_event(void *opaque, int fd, uint32_t events)
+{
+	struct vfemu_vhost *vh = opaque;
+	int cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	if (vh->fd >= 0) {
+		/* one backend at a time */
+		close(cfd);
+		return;
+	}
+	/* leave further backends in the backlog while this one is served */
+	vfemu_loop_del(vh->loop, vh->listen_fd);
+	vh->listen_watched = false;
+	conn_open(vh, cfd);
+}
+
+static void
+connect_tick(void *opaque)
+{
+	struct vfemu_vhost *vh = opaque;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (vh->fd >= 0)
+		return;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	memcpy(sa.sun_path, vh->path, sizeof(sa.sun_path));
+	/* a unix connect completes or fails at once; EAGAIN (backlog full) retries */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (!vh->waiting_logged)
+			vh_log(vh, "waiting for the backend", -errno);
+		vh->waiting_logged = true;
+		close(fd);
+		return;
+	}
+	conn_open(vh, fd);
+}
+
+static int
+listen_open(struct vfemu_vhost *vh)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(sa.sun_path, vh->path, sizeof(sa.sun_path));
+	/* a socket left by an earlier run; never remove anything else */
+	if (lstat(vh->path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(vh->path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	vh->listen_fd = fd;
+	listen_rearm(vh);
+	if (!vh->listen_watched) {
+		close(fd);
+		vh->listen_fd = -1;
+		unlink(vh->path);
+		return -ENOMEM;
+	}
+	return 0;
+}
 
 struct vfemu_vhost *
 vfemu_vhost_create(struct vfemu_loop *loop, const char *path, bool server,
 		   const struct vfemu_vhost_ops *ops, void *opaque)
 {
-	struct vfemu_vhost *vh = calloc(1, sizeof(*vh));
+	struct vfemu_vhost *vh;
+	int rc;
 
-	if (vh != NULL)
-		vh->loop = loop;
+	if (loop == NULL || path == NULL || path[0] == '\0')
+		return NULL;
+	if (strlen(path) >= sizeof(vh->path))
+		return NULL;
+	vh = calloc(1, sizeof(*vh));
+	if (vh == NULL)
+		return NULL;
+	vh->loop = loop;
+	strcpy(vh->path, path);
+	vh->server = server;
+	if (ops != NULL)
+		vh->ops = *ops;
+	vh->opaque = opaque;
+	vh->listen_fd = -1;
+	vh->fd = -1;
+	vh->max_queue_pairs = 1;
+	if (server)
+		rc = listen_open(vh);
+	else
+		rc = vfemu_loop_add_tick(loop, connect_tick, vh);	/* first try on a tick */
+	if (rc < 0) {
+		vh_log(vh, server ? "cannot listen" : "cannot register", rc);
+		free(vh);
+		return NULL;
+	}
 	return vh;
 }
 
 void
 vfemu_vhost_destroy(struct vfemu_vhost *vh)
 {
+	if (vh == NULL)
+		return;
+	if (!vh->server)
+		vfemu_loop_del_tick(vh->loop, connect_tick, vh);
+	if (vh->fd >= 0) {
+		if (vh->fd_watched)
+			vfemu_loop_del(vh->loop, vh->fd);
+		close(vh->fd);
+	}
+	if (vh->listen_fd >= 0) {
+		if (vh->listen_watched)
+			vfemu_loop_del(vh->loop, vh->listen_fd);
+		close(vh->listen_fd);
+		unlink(vh->path);
+	}
 	free(vh);
 }
 
 bool
 vfemu_vhost_connected(const struct vfemu_vhost *vh)
 {
-	return false;
+	return vh != NULL && vh->connected;
 }
 
 uint64_t
 vfemu_vhost_backend_features(const struct vfemu_vhost *vh)
 {
-	return 0;
+	return vfemu_vhost_connected(vh) ? vh->features : 0;
 }
 
 uint16_t
 vfemu_vhost_max_queue_pairs(const struct vfemu_vhost *vh)
 {
-	return 1;
+	return vfemu_vhost_connected(vh) ? vh->max_queue_pairs : 1;
+}
+
+bool
+vfemu_vhost_started(const struct vfemu_vhost *vh)
+{
+	return vfemu_vhost_connected(vh) && vh->started;
+}
+
+static int
+check_mem(const struct vfemu_vhost_mem *mem, unsigned int nb_mem)
+{
+	unsigned int i;
+
+	if (nb_mem > VHOST_USER_MAX_REGIONS)
+		return -E2BIG;
+	if (nb_mem > 0 && mem == NULL)
+		return -EINVAL;
+	for (i = 0; i < nb_mem; i++) {
+		if (mem[i].fd < 0 || mem[i].size == 0 ||
+		    mem[i].iova + mem[i].size < mem[i].iova ||
+		    mem[i].fd_offset + mem[i].size < mem[i].fd_offset)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+send_mem_table(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem, unsigned int nb_mem)
+{
+	struct vhost_user_memory table;
+	int fds[VHOST_USER_MAX_REGIONS];
+	unsigned int i;
+
+	memset(&table, 0, sizeof(table));
+	table.nregions = nb_mem;
+	for (i = 0; i < nb_mem; i++) {
+		/* the backend sees driver IOVAs as both guest-physical and user addresses */
+		table.regions[i].guest_phys_addr = mem[i].iova;
+		table.regions[i].userspace_addr = mem[i].iova;
+		table.regions[i].memory_size = mem[i].size;
+		table.regions[i].mmap_offset = mem[i].fd_offset;
+		fds[i] = mem[i].fd;
+	}
+	/* only the regions in use travel, as other frontends do */
+	return vh_request(vh, VHOST_USER_REQ_SET_MEM_TABLE, &table,
+			  (uint32_t)(offsetof(struct vhost_user_memory, regions) +
+				     nb_mem * sizeof(table.regions[0])),
+			  fds, nb_mem, NULL, 0, true);
+}
+
+static int
+check_rings(const struct vfemu_vhost *vh, const struct vfemu_vhost_ring *rings,
+	    unsigned int nb_rings)
+{
+	bool seen[MAX_RINGS] = { false };
+	unsigned int i;
+
+	if (nb_rings > 0 && rings == NULL)
+		return -EINVAL;
+	for (i = 0; i < nb_rings; i++) {
+		const struct vfemu_vhost_ring *r = &rings[i];
+
+		if (r->index >= 2u * vh->max_queue_pairs || r->index >= MAX_RINGS ||
+		    seen[r->index])
+			return -EINVAL;
+		seen[r->index] = true;
+		if (r->num == 0 || r->num > MAX_RING_SIZE || (r->num & (r->num - 1)) != 0)
+			return -EINVAL;
+		if (r->kick_fd < -1 || r->call_fd < -1)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+fd_payload(uint16_t index, int fd)
+{
+	return index | (fd < 0 ? VHOST_USER_VRING_NOFD : 0);
+}
+
+static int
+start_ring(struct vfemu_vhost *vh, const struct vfemu_vhost_ring *r)
+{
+	struct vhost_user_vring_addr addr = {
+		.index = r->index,
+		.desc_user_addr = r->desc,
+		.used_user_addr = r->used,
+		.avail_user_addr = r->avail,
+	};
+	int rc;
+
+	rc = vh_set_state(vh, VHOST_USER_REQ_SET_VRING_NUM, r->index, r->num);
+	if (rc < 0)
+		return rc;
+	/* from here on the backend holds state for this ring: stop it later */
+	vh->started_rings[vh->nb_started++] = r->index;
+	rc = vh_set_state(vh, VHOST_USER_REQ_SET_VRING_BASE, r->index, r->base);
+	if (rc < 0)
+		return rc;
+	rc = vh_request(vh, VHOST_USER_REQ_SET_VRING_ADDR, &addr, sizeof(addr), NULL, 0,
+			NULL, 0, true);
+	if (rc < 0)
+		return rc;
+	/* DPDK's vhost needs kick and call both set (fd or NOFD) before a ring is ready */
+	rc = vh_set_u64(vh, VHOST_USER_REQ_SET_VRING_KICK, fd_payload(r->index, r->kick_fd),
+			r->kick_fd);
+	if (rc < 0)
+		return rc;
+	rc = vh_set_u64(vh, VHOST_USER_REQ_SET_VRING_CALL, fd_payload(r->index, r->call_fd),
+			r->call_fd);
+	if (rc < 0)
+		return rc;
+	/* with protocol features rings start disabled; without, the kick enabled it */
+	if (protocol_negotiated(vh))
+		rc = vh_set_state(vh, VHOST_USER_REQ_SET_VRING_ENABLE, r->index, r->enabled);
+	return rc;
 }
 
 int
@@ -53,29 +715,85 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 		  const struct vfemu_vhost_mem *mem, unsigned int nb_mem,
 		  const struct vfemu_vhost_ring *rings, unsigned int nb_rings)
 {
-	return -ENOTCONN;
+	uint64_t acked;
+	unsigned int i;
+	int rc;
+
+	if (!vfemu_vhost_connected(vh))
+		return -ENOTCONN;
+	rc = check_mem(mem, nb_mem);
+	if (rc == 0)
+		rc = check_rings(vh, rings, nb_rings);
+	if (rc < 0)
+		return rc;
+	if (vh->started)
+		vfemu_vhost_stop(vh);
+	if (!vh->connected)
+		return -ENOTCONN;
+
+	/* never ack what the backend did not offer */
+	acked = features & vh->features & ~(1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
+	if (protocol_negotiated(vh))
+		acked |= 1ULL << VHOST_USER_F_PROTOCOL_FEATURES;
+	vh->started = true;
+	vh->nb_started = 0;
+	rc = vh_set_u64(vh, VHOST_USER_REQ_SET_FEATURES, acked, -1);
+	if (rc == 0)
+		rc = send_mem_table(vh, mem, nb_mem);
+	for (i = 0; rc == 0 && i < nb_rings; i++)
+		rc = start_ring(vh, &rings[i]);
+	if (rc < 0) {
+		vh_log(vh, "start failed", rc);
+		/* refused by a live backend: take back the rings it already has */
+		vfemu_vhost_stop(vh);
+	}
+	return rc;
 }
 
 int
 vfemu_vhost_update_mem(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem,
 		       unsigned int nb_mem)
 {
-	return -ENOTCONN;
+	int rc;
+
+	if (!vfemu_vhost_connected(vh))
+		return -ENOTCONN;
+	rc = check_mem(mem, nb_mem);
+	if (rc < 0)
+		return rc;
+	return send_mem_table(vh, mem, nb_mem);
 }
 
 int
 vfemu_vhost_enable_ring(struct vfemu_vhost *vh, uint16_t index, bool enable)
 {
-	return -ENOTCONN;
+	if (!vfemu_vhost_connected(vh))
+		return -ENOTCONN;
+	if (index >= 2u * vh->max_queue_pairs)
+		return -EINVAL;
+	if (!protocol_negotiated(vh))
+		return enable ? 0 : -ENOTSUP;	/* rings are enabled by their kick */
+	return vh_set_state(vh, VHOST_USER_REQ_SET_VRING_ENABLE, index, enable);
 }
 
 void
 vfemu_vhost_stop(struct vfemu_vhost *vh)
 {
-}
+	struct vhost_user_vring_state st;
+	unsigned int i;
+	int rc;
 
-bool
-vfemu_vhost_started(const struct vfemu_vhost *vh)
-{
-	return false;
+	if (vh == NULL)
+		return;
+	for (i = 0; vh->connected && i < vh->nb_started; i++) {
+		struct vhost_user_vring_state req = { .index = vh->started_rings[i] };
+
+		/* the reply carries the next avail index; the backend stops the ring */
+		rc = vh_request(vh, VHOST_USER_REQ_GET_VRING_BASE, &req, sizeof(req), NULL, 0,
+				&st, sizeof(st), false);
+		if (rc == 0 && st.index != req.index)
+			conn_break(vh, "GET_VRING_BASE reply for another ring", -EPROTO);
+	}
+	vh->started = false;
+	vh->nb_started = 0;
 }

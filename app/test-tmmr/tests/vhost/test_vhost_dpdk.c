@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * The model's vhost-user frontend against DPDK's real vhost library (the
+ * backend it meets in production): DPDK serves a socket, the frontend
+ * connects as a client, hands over a memfd region holding two legacy split
+ * rings, and DPDK must declare the device ready (new_device), then move one
+ * packet each way through those rings. GET_VRING_BASE must stop it again.
+ */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+#include <rte_vhost.h>
+
+#include "vfemu_loop.h"
+#include "vfemu_vhost.h"
+
+#define REGION_IOVA 0x40000000ULL
+#define REGION_SIZE (1u << 20)
+#define RING_NUM 256
+#define RING0_OFF 0x0000	/* vhost queue 0: the driver's Rx */
+#define RING1_OFF 0x4000	/* vhost queue 1: the driver's Tx */
+#define RXBUF_OFF 0x10000
+#define TXBUF_OFF 0x20000
+#define NET_HDR_LEN 10		/* legacy header without MRG_RXBUF */
+#define NET_F_CSUM (1ULL << 0)	/* offered by DPDK net vhost; MAC is not */
+
+/* legacy split ring layout (virtio 0.9.5), as the PMD lays it out */
+struct test_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct test_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+#define TEST_DESC_F_WRITE 2
+
+static char sock_path[108];
+static int dpdk_vid = -1;
+static int new_device_calls;
+static int destroy_device_calls;
+
+static int
+on_new_device(int vid)
+{
+	__atomic_store_n(&dpdk_vid, vid, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&new_device_calls, 1, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+static void
+on_destroy_device(int vid)
+{
+	__atomic_add_fetch(&destroy_device_calls, 1, __ATOMIC_ACQ_REL);
+}
+
+static const struct rte_vhost_device_ops dpdk_ops = {
+	.new_device = on_new_device,
+	.destroy_device = on_destroy_device,
+};
+
+struct tctx {
+	struct vfemu_loop *loop;
+	int ups;
+	unsigned int ticks;
+};
+
+static void
+on_connection(void *opaque, bool up)
+{
+	struct tctx *t = opaque;
+
+	t->ups += up ? 1 : -1;
+}
+
+static void
+stop_when_up(void *opaque)
+{
+	struct tctx *t = opaque;
+
+	if (t->ups > 0 || ++t->ticks > 300)
+		vfemu_loop_stop(t->loop);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool
+wait_for(int *counter, int want, int timeout_ms)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want) {
+		if (now_ms() > end)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* the ring addresses in IOVA space for a legacy ring at @off */
+static struct vfemu_vhost_ring
+ring_at(uint16_t index, uint64_t off)
+{
+	uint64_t desc = REGION_IOVA + off;
+	uint64_t avail = desc + RING_NUM * sizeof(struct test_desc);
+	uint64_t used = (avail + 4 + 2 * RING_NUM + 2 + 4095) & ~4095ULL;
+
+	return (struct vfemu_vhost_ring){
+		.index = index, .num = RING_NUM, .desc = desc, .avail = avail, .used = used,
+		.base = 0, .kick_fd = -1, .call_fd = -1, .enabled = true,
+	};
+}
+
+static void *
+host_ptr(uint8_t *base, uint64_t iova)
+{
+	return base + (iova - REGION_IOVA);
+}
+
+static void
+test_dpdk_vhost_ring_ready_and_traffic(void **state)
+{
+	const struct vfemu_vhost_ops ops = { .connection = on_connection };
+	struct vfemu_vhost_ring rings[2] = { ring_at(0, RING0_OFF), ring_at(1, RING1_OFF) };
+	struct rte_mbuf *pkts[4];
+	struct rte_mempool *pool;
+	struct vfemu_vhost_mem mem;
+	struct vfemu_vhost *vh;
+	struct test_desc *desc;
+	struct test_used_elem *ue;
+	uint16_t *avail, *used_idx;
+	uint64_t negotiated;
+	struct tctx t = { 0 };
+	uint8_t *region;
+	uint16_t n;
+	int fd, vid, k;
+
+	/* the "driver" memory: one memfd region, mapped here to fill the rings */
+	fd = memfd_create("tmmr-vhost-dpdk", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, REGION_SIZE), 0);
+	region = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(region != MAP_FAILED);
+	memset(region, 0, REGION_SIZE);
+	mem = (struct vfemu_vhost_mem){ .iova = REGION_IOVA, .size = REGION_SIZE, .fd = fd };
+
+	t.loop = vfemu_loop_create();
+	assert_non_null(t.loop);
+	vh = vfemu_vhost_create(t.loop, sock_path, false, &ops, &t);
+	assert_non_null(vh);
+	assert_int_equal(vfemu_loop_add_tick(t.loop, stop_when_up, &t), 0);
+	assert_int_equal(vfemu_loop_run(t.loop, 10), 0);
+	assert_int_equal(t.ups, 1);
+	assert_true(vfemu_vhost_connected(vh));
+	/* DPDK offers protocol features with MQ; 22.11 answers GET_QUEUE_NUM with 128 */
+	assert_true(vfemu_vhost_backend_features(vh) & (1ULL << 30));
+	assert_int_equal(vfemu_vhost_max_queue_pairs(vh), 128);
+
+	/* Tx ring: one packet (legacy header + 60 bytes) already posted */
+	desc = host_ptr(region, rings[1].desc);
+	memset(region + TXBUF_OFF, 0, NET_HDR_LEN);
+	for (k = 0; k < 60; k++)
+		region[TXBUF_OFF + NET_HDR_LEN + k] = (uint8_t)(0xa0 + k);
+	desc[0] = (struct test_desc){ .addr = REGION_IOVA + TXBUF_OFF, .len = NET_HDR_LEN + 60 };
+	avail = host_ptr(region, rings[1].avail);
+	avail[2] = 0;		/* ring[0] = desc 0 */
+	avail[1] = 1;		/* idx */
+	/* Rx ring: one writable 2 KiB buffer */
+	desc = host_ptr(region, rings[0].desc);
+	desc[0] = (struct test_desc){ .addr = REGION_IOVA + RXBUF_OFF, .len = 2048,
+				       .flags = TEST_DESC_F_WRITE };
+	avail = host_ptr(region, rings[0].avail);
+	avail[2] = 0;
+	avail[1] = 1;
+
+	assert_int_equal(vfemu_vhost_start(vh, NET_F_CSUM, &mem, 1, rings, 2), 0);
+	assert_true(vfemu_vhost_started(vh));
+	assert_true(wait_for(&new_device_calls, 1, 3000));
+	vid = __atomic_load_n(&dpdk_vid, __ATOMIC_ACQUIRE);
+	assert_int_equal(rte_vhost_get_negotiated_features(vid, &negotiated), 0);
+	assert_int_equal(negotiated, NET_F_CSUM | (1ULL << 30));
+
+	pool = rte_pktmbuf_pool_create("vhost-test", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	assert_non_null(pool);
+
+	/* guest -> backend: DPDK finds our packet through the IOVA-based table */
+	n = rte_vhost_dequeue_burst(vid, 1, pool, pkts, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(pkts[0]), 60);
+	assert_int_equal(rte_pktmbuf_mtod(pkts[0], uint8_t *)[59], 0xa0 + 59);
+	used_idx = (uint16_t *)((uint8_t *)host_ptr(region, rings[1].used) + 2);
+	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
+
+	/* backend -> guest: the same packet goes back into our Rx buffer */
+	n = rte_vhost_enqueue_burst(vid, 0, pkts, 1);
+	assert_int_equal(n, 1);
+	rte_pktmbuf_free(pkts[0]);
+	used_idx = (uint16_t *)((uint8_t *)host_ptr(region, rings[0].used) + 2);
+	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
+	ue = (struct test_used_elem *)((uint8_t *)host_ptr(region, rings[0].used) + 4);
+	assert_int_equal(ue[0].id, 0);
+	assert_int_equal(ue[0].len, NET_HDR_LEN + 60);
+	assert_int_equal(region[RXBUF_OFF + NET_HDR_LEN + 59], 0xa0 + 59);
+
+	/* GET_VRING_BASE stops the device in DPDK */
+	vfemu_vhost_stop(vh);
+	assert_false(vfemu_vhost_started(vh));
+	assert_true(wait_for(&destroy_device_calls, 1, 3000));
+	assert_true(vfemu_vhost_connected(vh));
+
+	/* and it comes back with a new start, from where the rings stood */
+	rings[0].base = 1;
+	rings[1].base = 1;
+	assert_int_equal(vfemu_vhost_start(vh, NET_F_CSUM, &mem, 1, rings, 2), 0);
+	assert_true(wait_for(&new_device_calls, 2, 3000));
+	vfemu_vhost_stop(vh);
+	assert_true(wait_for(&destroy_device_calls, 2, 3000));
+
+	vfemu_vhost_destroy(vh);
+	vfemu_loop_destroy(t.loop);
+	rte_mempool_free(pool);
+	munmap(region, REGION_SIZE);
+	close(fd);
+}
+
+static int
+setup_dpdk(void **state)
+{
+	char prefix[64], *argv[16];
+	int argc = 0;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=tmmr-vhost-%d", (int)getpid());
+	argv[argc++] = (char *)"test_vhost_dpdk";
+	argv[argc++] = (char *)"--no-huge";
+	argv[argc++] = (char *)"-m";
+	argv[argc++] = (char *)"64";
+	argv[argc++] = (char *)"--no-pci";
+	argv[argc++] = (char *)"-l";
+	argv[argc++] = (char *)"0";
+	argv[argc++] = prefix;
+	argv[argc++] = (char *)"--log-level=lib.vhost.config:info";
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0)
+		return -1;
+	snprintf(sock_path, sizeof(sock_path), "/tmp/tmmr-vhost-dpdk-%d.sock", (int)getpid());
+	unlink(sock_path);
+	/* flags 0: DPDK is the server, the model's frontend the client */
+	if (rte_vhost_driver_register(sock_path, 0) != 0)
+		return -1;
+	if (rte_vhost_driver_callback_register(sock_path, &dpdk_ops) != 0)
+		return -1;
+	return rte_vhost_driver_start(sock_path) == 0 ? 0 : -1;
+}
+
+static int
+teardown_dpdk(void **state)
+{
+	rte_vhost_driver_unregister(sock_path);
+	unlink(sock_path);
+	rte_eal_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dpdk_vhost_ring_ready_and_traffic),
+	};
+
+	return cmocka_run_group_tests_name("vhost frontend vs DPDK vhost", tests, setup_dpdk,
+					   teardown_dpdk);
+}
