@@ -1,1 +1,517 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * Rx: every posted buffer is a fixed-shape chain at a fixed place in the
+ * descriptor table (chain slot c = descriptors c*stride ...), so a used id
+ * is valid only if it is a chain head we have in flight, and the chain's
+ * mbufs are found without reading anything the device could have changed.
+ *  - MRG_RXBUF: one descriptor per mbuf, header in the headroom; a packet
+ *    spans num_buffers used entries.
+ *  - otherwise: one chain per packet sized for max_rx_pkt_len; the header
+ *    either shares the first descriptor (ANY_LAYOUT) or has its own one
+ *    pointing into the first mbuf's headroom.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_net.h>
+#include <rte_prefetch.h>
+
+#include "tmmr_logs.h"
+#include "tmmr_vq.h"
+
+#define TMMR_RX_MAX_SEGS	32
+#define TMMR_RX_ALLOC_CHUNK	64
+
+static inline bool
+tmmr_rx_id_valid(const struct tmmr_rxq *q, uint32_t id)
+{
+	return id < q->vq.num && (id & (q->stride - 1)) == 0 && q->sw[id] != NULL;
+}
+
+/* Address of the net header the device wrote in front of an Rx mbuf's data. */
+static inline void *
+tmmr_rx_hdr(const struct tmmr_rxq *q, struct rte_mbuf *m)
+{
+	return (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM - q->hdr_len;
+}
+
+/* Write the fixed parts (flags, next, len) of every chain's descriptors. */
+static void
+tmmr_rx_preset_descs(struct tmmr_rxq *q)
+{
+	uint16_t ndesc = q->segs + (q->hdr_desc ? 1 : 0);
+	uint16_t c, s;
+
+	for (c = 0; c < q->capacity; c++) {
+		uint16_t h = c * q->stride;
+
+		for (s = 0; s < ndesc; s++) {
+			struct tmmr_vring_desc *d = &q->vq.desc[h + s];
+
+			d->flags = TMMR_VRING_DESC_F_WRITE |
+				(s + 1 < ndesc ? TMMR_VRING_DESC_F_NEXT : 0);
+			d->next = s + 1 < ndesc ? h + s + 1 : 0;
+			if (q->hdr_desc)
+				d->len = s == 0 ? q->hdr_len : q->seg_room;
+			else
+				d->len = s == 0 ? q->hdr_len + q->seg_room : q->seg_room;
+		}
+		/* popped from the top: post in ascending order at first */
+		q->free_heads[q->capacity - 1 - c] = h;
+	}
+	q->nb_free_heads = q->capacity;
+}
+
+/* Post up to @max free chains with fresh mbufs; returns chains posted. */
+static uint16_t
+tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
+{
+	struct tmmr_vq *vq = &q->vq;
+	struct rte_mbuf *mb[TMMR_RX_ALLOC_CHUNK];
+	uint16_t want = RTE_MIN(max, q->nb_free_heads);
+	uint16_t posted = 0;
+	uint16_t chunk_chains = TMMR_RX_ALLOC_CHUNK / q->segs;
+
+	while (posted < want) {
+		uint16_t nc = RTE_MIN(want - posted, chunk_chains);
+		uint16_t i, k = 0;
+
+		if (unlikely(rte_pktmbuf_alloc_bulk(q->mp, mb, nc * q->segs) != 0)) {
+			vq->stats.nombuf += nc * q->segs;
+			break;
+		}
+		if (likely(q->segs == 1 && !q->hdr_desc)) {
+			for (i = 0; i < nc; i++) {
+				uint16_t h = q->free_heads[--q->nb_free_heads];
+				struct rte_mbuf *m = mb[i];
+
+				q->sw[h] = m;
+				vq->desc[h].addr = m->buf_iova + RTE_PKTMBUF_HEADROOM - q->hdr_len;
+				vq->avail->ring[vq->avail_shadow++ & vq->mask] = h;
+			}
+		} else {
+			for (i = 0; i < nc; i++) {
+				uint16_t h = q->free_heads[--q->nb_free_heads];
+				uint16_t s, d = h;
+
+				if (q->hdr_desc)
+					vq->desc[d++].addr = mb[k]->buf_iova +
+						RTE_PKTMBUF_HEADROOM - q->hdr_len;
+				for (s = 0; s < q->segs; s++, k++, d++) {
+					q->sw[h + s] = mb[k];
+					vq->desc[d].addr = mb[k]->buf_iova + RTE_PKTMBUF_HEADROOM;
+				}
+				if (!q->hdr_desc)
+					vq->desc[h].addr -= q->hdr_len;
+				vq->avail->ring[vq->avail_shadow++ & vq->mask] = h;
+			}
+		}
+		vq->in_flight += nc;
+		posted += nc;
+	}
+	return posted;
+}
+
+/* Offloads from the header; false: the packet is malformed and dropped. */
+static inline bool
+tmmr_rx_offload(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
+{
+	uint8_t flags = hdr->flags;
+	uint8_t gso = hdr->gso_type;
+
+	m->packet_type = rte_net_get_ptype(m, NULL, RTE_PTYPE_ALL_MASK);
+	if (flags & TMMR_NET_HDR_F_NEEDS_CSUM) {
+		uint32_t end = (uint32_t)hdr->csum_start + hdr->csum_offset + 2;
+
+		/* checksum still to be completed: valid data, unverified sum */
+		if (end <= m->pkt_len)
+			m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+		else
+			m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	} else if (flags & TMMR_NET_HDR_F_DATA_VALID) {
+		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	}
+	if (gso != TMMR_NET_HDR_GSO_NONE) {
+		switch (gso & ~TMMR_NET_HDR_GSO_ECN) {
+		case TMMR_NET_HDR_GSO_TCPV4:
+		case TMMR_NET_HDR_GSO_TCPV6:
+			if (hdr->gso_size == 0 || !q->cfg.rx_lro)
+				return false;
+			m->ol_flags |= RTE_MBUF_F_RX_LRO;
+			m->tso_segsz = hdr->gso_size;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Common tail of every received packet; false: dropped (already freed). */
+static inline bool
+tmmr_rx_finish(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
+{
+	struct tmmr_vq *vq = &q->vq;
+
+	m->port = vq->port_id;
+	if (unlikely(q->offload) && !tmmr_rx_offload(q, m, hdr)) {
+		vq->stats.errors++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	if (unlikely(q->vlan_strip))
+		rte_vlan_strip(m);
+	tmmr_stats_update(&vq->stats, m);
+	return true;
+}
+
+static inline void
+tmmr_rx_prefetch(const struct tmmr_rxq *q, uint16_t cons)
+{
+	const struct tmmr_vq *vq = &q->vq;
+	struct rte_mbuf *m = q->sw[vq->used->ring[cons & vq->mask].id & vq->mask];
+
+	if (m != NULL) {
+		rte_prefetch0(m);
+		rte_prefetch0(RTE_PTR_ADD(m, sizeof(struct rte_mbuf) +
+			      RTE_PKTMBUF_HEADROOM - q->hdr_len));
+	}
+}
+
+static uint16_t
+tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t cons = vq->used_cons;
+	uint16_t end = cons + avail;
+	uint16_t nb_rx = 0;
+
+	while (nb_rx < nb_pkts && cons != end) {
+		struct tmmr_vring_used_elem e;
+		struct tmmr_net_hdr_mrg *hdr;
+		struct rte_mbuf *m, *prev;
+		uint16_t nbuf, k;
+		bool bad_len = false;
+
+		e.id = vq->used->ring[cons & vq->mask].id;
+		e.len = vq->used->ring[cons & vq->mask].len;
+		if (unlikely(!tmmr_rx_id_valid(q, e.id))) {
+			vq->stats.bad_used_id++;
+			vq->broken = true;
+			break;
+		}
+		if ((uint16_t)(end - cons) > 2)
+			tmmr_rx_prefetch(q, cons + 2);
+		m = q->sw[e.id];
+		if (unlikely(e.len < q->hdr_len || e.len > q->buf_cap)) {
+			/* no header to trust: drop this buffer alone */
+			if (e.len > q->buf_cap)
+				vq->stats.bad_used_len++;
+			vq->stats.errors++;
+			q->sw[e.id] = NULL;
+			q->free_heads[q->nb_free_heads++] = e.id;
+			vq->in_flight--;
+			cons++;
+			rte_pktmbuf_free_seg(m);
+			continue;
+		}
+		hdr = tmmr_rx_hdr(q, m);
+		nbuf = hdr->num_buffers;
+		if (unlikely(nbuf != 1)) {
+			if (nbuf == 0 || nbuf > vq->in_flight) {
+				vq->stats.bad_num_buffers++;
+				vq->stats.errors++;
+				q->sw[e.id] = NULL;
+				q->free_heads[q->nb_free_heads++] = e.id;
+				vq->in_flight--;
+				cons++;
+				rte_pktmbuf_free_seg(m);
+				continue;
+			}
+			if (nbuf > (uint16_t)(end - cons))
+				break;	/* the rest of the packet is not there yet */
+		}
+		q->sw[e.id] = NULL;
+		q->free_heads[q->nb_free_heads++] = e.id;
+		vq->in_flight--;
+		cons++;
+		m->data_len = e.len - q->hdr_len;
+		m->pkt_len = m->data_len;
+		prev = m;
+		for (k = 1; k < nbuf; k++) {
+			struct rte_mbuf *seg;
+
+			e.id = vq->used->ring[cons & vq->mask].id;
+			e.len = vq->used->ring[cons & vq->mask].len;
+			if (unlikely(!tmmr_rx_id_valid(q, e.id))) {
+				vq->stats.bad_used_id++;
+				vq->broken = true;
+				rte_pktmbuf_free(m);
+				goto out;
+			}
+			seg = q->sw[e.id];
+			q->sw[e.id] = NULL;
+			q->free_heads[q->nb_free_heads++] = e.id;
+			vq->in_flight--;
+			cons++;
+			if (unlikely(e.len > q->buf_cap)) {
+				vq->stats.bad_used_len++;
+				bad_len = true;
+				e.len = 0;
+			}
+			/* the device wrote from the start of the posted buffer */
+			seg->data_off = RTE_PKTMBUF_HEADROOM - q->hdr_len;
+			seg->data_len = e.len;
+			m->pkt_len += e.len;
+			prev->next = seg;
+			prev = seg;
+		}
+		m->nb_segs = nbuf;
+		if (unlikely(bad_len)) {
+			vq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (tmmr_rx_finish(q, m, &hdr->hdr))
+			pkts[nb_rx++] = m;
+	}
+out:
+	vq->used_cons = cons;
+	return nb_rx;
+}
+
+static uint16_t
+tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t cons = vq->used_cons;
+	uint16_t end = cons + avail;
+	uint16_t nb_rx = 0;
+
+	while (nb_rx < nb_pkts && cons != end) {
+		struct rte_mbuf *segs[TMMR_RX_MAX_SEGS];
+		struct rte_mbuf *m;
+		uint32_t id, len, left;
+		uint16_t s, used_segs;
+
+		id = vq->used->ring[cons & vq->mask].id;
+		len = vq->used->ring[cons & vq->mask].len;
+		if (unlikely(!tmmr_rx_id_valid(q, id))) {
+			vq->stats.bad_used_id++;
+			vq->broken = true;
+			break;
+		}
+		if ((uint16_t)(end - cons) > 2)
+			tmmr_rx_prefetch(q, cons + 2);
+		for (s = 0; s < q->segs; s++) {
+			segs[s] = q->sw[id + s];
+			q->sw[id + s] = NULL;
+		}
+		q->free_heads[q->nb_free_heads++] = id;
+		vq->in_flight--;
+		cons++;
+		if (unlikely(len < q->hdr_len || len > q->buf_cap)) {
+			if (len > q->buf_cap)
+				vq->stats.bad_used_len++;
+			vq->stats.errors++;
+			for (s = 0; s < q->segs; s++)
+				rte_pktmbuf_free_seg(segs[s]);
+			continue;
+		}
+		m = segs[0];
+		left = len - q->hdr_len;
+		m->pkt_len = left;
+		m->data_len = RTE_MIN(left, q->seg_room);
+		left -= m->data_len;
+		used_segs = 1;
+		while (left > 0) {
+			struct rte_mbuf *seg = segs[used_segs++];
+
+			seg->data_len = RTE_MIN(left, q->seg_room);
+			left -= seg->data_len;
+			segs[used_segs - 2]->next = seg;
+		}
+		m->nb_segs = used_segs;
+		for (s = used_segs; s < q->segs; s++)
+			rte_pktmbuf_free_seg(segs[s]);
+		if (tmmr_rx_finish(q, m, tmmr_rx_hdr(q, m)))
+			pkts[nb_rx++] = m;
+	}
+	vq->used_cons = cons;
+	return nb_rx;
+}
+
+uint16_t
+tmmr_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct tmmr_rxq *q = rxq;
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t avail, nb_rx;
+
+	if (unlikely(vq->broken))
+		return 0;
+	avail = tmmr_vq_used_pending(vq);
+	if (likely(q->mrg))
+		nb_rx = avail ? tmmr_rx_mrg(q, pkts, nb_pkts, avail) : 0;
+	else
+		nb_rx = avail ? tmmr_rx_chain(q, pkts, nb_pkts, avail) : 0;
+	vq->stats.packets += nb_rx;
+	if (unlikely(vq->broken))
+		return nb_rx;	/* the device is reset before anything is posted again */
+	if (q->nb_free_heads >= TMMR_RX_REFILL_BATCH || vq->in_flight == 0) {
+		tmmr_rx_refill(q, q->nb_free_heads);
+		tmmr_vq_publish_and_kick(vq);
+	}
+	return nb_rx;
+}
+
+struct tmmr_rxq *
+tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
+		struct rte_mempool *mp, const struct tmmr_dp_cfg *cfg, uint64_t *ring_iova)
+{
+	struct tmmr_rxq *q;
+	uint32_t data_room, pkt_len, ndesc;
+
+	if (mp == NULL || cfg == NULL || ring_iova == NULL ||
+	    (cfg->hdr_len != sizeof(struct tmmr_net_hdr) &&
+	     cfg->hdr_len != sizeof(struct tmmr_net_hdr_mrg)) ||
+	    (cfg->mrg_rxbuf && cfg->hdr_len != sizeof(struct tmmr_net_hdr_mrg))) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	data_room = rte_pktmbuf_data_room_size(mp);
+	if (data_room < RTE_PKTMBUF_HEADROOM + 64 || RTE_PKTMBUF_HEADROOM < cfg->hdr_len) {
+		PMD_RX_LOG(ERR, "mbuf data room %u too small", data_room);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	q = rte_zmalloc_socket("tmmr_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	if (q == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	q->cfg = *cfg;
+	q->mp = mp;
+	q->hdr_len = cfg->hdr_len;
+	q->mrg = cfg->mrg_rxbuf;
+	q->offload = cfg->rx_csum || cfg->rx_lro;
+	q->vlan_strip = cfg->vlan_strip;
+	q->seg_room = data_room - RTE_PKTMBUF_HEADROOM;
+	if (q->mrg) {
+		q->segs = 1;
+		q->hdr_desc = false;
+	} else {
+		pkt_len = cfg->max_rx_pkt_len ? cfg->max_rx_pkt_len : RTE_ETHER_MAX_LEN;
+		q->segs = (pkt_len + q->seg_room - 1) / q->seg_room;
+		q->hdr_desc = !cfg->any_layout;
+	}
+	ndesc = q->segs + (q->hdr_desc ? 1 : 0);
+	q->stride = rte_align32pow2(ndesc);
+	if (q->segs > TMMR_RX_MAX_SEGS || q->stride > num) {
+		PMD_RX_LOG(ERR, "%u-descriptor Rx chains do not fit a ring of %u", ndesc, num);
+		rte_free(q);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	q->buf_cap = q->hdr_len + q->segs * q->seg_room;
+	q->capacity = num / q->stride;
+	q->sw = rte_zmalloc_socket("tmmr_rx_sw", num * sizeof(q->sw[0]),
+				   RTE_CACHE_LINE_SIZE, socket);
+	q->free_heads = rte_zmalloc_socket("tmmr_rx_free", q->capacity * sizeof(uint16_t),
+					   RTE_CACHE_LINE_SIZE, socket);
+	if (q->sw == NULL || q->free_heads == NULL) {
+		rte_errno = ENOMEM;
+		goto fail;
+	}
+	if (tmmr_vq_init(&q->vq, "rx", port_id, queue_idx, num, socket,
+			 cfg->event_idx) != 0)
+		goto fail;
+	tmmr_rx_preset_descs(q);
+	*ring_iova = q->vq.ring_iova;
+	return q;
+fail:
+	rte_free(q->free_heads);
+	rte_free(q->sw);
+	rte_free(q);
+	return NULL;
+}
+
+void
+tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n)
+{
+	q->vq.notifier = *n;
+	q->vq.has_notifier = true;
+}
+
+int
+tmmr_rxq_start(struct tmmr_rxq *q)
+{
+	uint16_t posted = tmmr_rx_refill(q, q->nb_free_heads);
+
+	tmmr_vq_publish_and_kick(&q->vq);
+	if (q->vq.in_flight == 0) {
+		PMD_RX_LOG(ERR, "no mbufs for Rx queue %u (posted %u)", q->vq.queue_idx, posted);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+tmmr_rxq_stop(struct tmmr_rxq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->vq.num; i++) {
+		if (q->sw[i] != NULL) {
+			rte_pktmbuf_free_seg(q->sw[i]);
+			q->sw[i] = NULL;
+		}
+	}
+	tmmr_vq_reset(&q->vq);
+	tmmr_rx_preset_descs(q);
+}
+
+void
+tmmr_rxq_free(struct tmmr_rxq *q)
+{
+	if (q == NULL)
+		return;
+	tmmr_rxq_stop(q);
+	tmmr_vq_fini(&q->vq);
+	rte_free(q->free_heads);
+	rte_free(q->sw);
+	rte_free(q);
+}
+
+void
+tmmr_rxq_intr_enable(struct tmmr_rxq *q)
+{
+	struct tmmr_vq *vq = &q->vq;
+
+	*vq->used_event = vq->used_cons;
+	vq->avail->flags = 0;
+	rte_io_mb();
+}
+
+void
+tmmr_rxq_intr_disable(struct tmmr_rxq *q)
+{
+	tmmr_vq_suppress_interrupts(&q->vq);
+}
+
+uint32_t
+tmmr_rxq_count(struct tmmr_rxq *q)
+{
+	uint16_t n = (uint16_t)(q->vq.used->idx - q->vq.used_cons);
+
+	return RTE_MIN(n, q->vq.in_flight);
+}

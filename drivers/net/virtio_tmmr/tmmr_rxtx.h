@@ -37,7 +37,7 @@ struct tmmr_dp_cfg {
 	uint32_t max_rx_pkt_len;	/* MTU + L2 overhead */
 };
 
-/* Per-queue counters; also exported as xstats by name (see tmmr_rxtx.c). */
+/* Per-queue counters; also exported as xstats by name (see tmmr_dp_stats.c). */
 struct tmmr_q_stats {
 	uint64_t packets;
 	uint64_t bytes;
@@ -111,7 +111,7 @@ bool tmmr_rxq_broken(const struct tmmr_rxq *q);
 bool tmmr_txq_broken(const struct tmmr_txq *q);
 
 /* xstats names for per-queue counters: count and fill for one queue. */
-#define TMMR_Q_XSTATS_NB 17
+#define TMMR_Q_XSTATS_NB 19
 const char *tmmr_q_xstat_name(unsigned int i);
 uint64_t tmmr_q_xstat_value(const struct tmmr_q_stats *s, unsigned int i);
 

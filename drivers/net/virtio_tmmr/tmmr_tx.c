@@ -1,1 +1,444 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * Tx: a packet is one descriptor chain taken from a driver-private free
+ * list (shadow next[] links; the descriptor table is written, never read).
+ * Where the header goes:
+ *  - headroom: ANY_LAYOUT and the mbuf is ours to write in front of (direct,
+ *    refcnt 1, room, 2-byte aligned): nb_segs descriptors;
+ *  - indirect: one descriptor pointing at the head's indirect table
+ *    (header slot + segments) in the per-queue header area;
+ *  - chained: the head's header slot, then the segments.
+ * Completed chains are reclaimed from the used ring when free descriptors
+ * run low and in tx_done_cleanup.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_net.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "tmmr_logs.h"
+#include "tmmr_vq.h"
+
+#define TMMR_TX_FREE_BATCH	64
+
+/* Offloads a legacy virtio-net header cannot express. */
+#define TMMR_TX_OL_UNSUPPORTED (RTE_MBUF_F_TX_OUTER_IP_CKSUM | RTE_MBUF_F_TX_OUTER_UDP_CKSUM | \
+	RTE_MBUF_F_TX_TUNNEL_MASK | RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_QINQ | \
+	RTE_MBUF_F_TX_OUTER_IPV4 | RTE_MBUF_F_TX_OUTER_IPV6 | RTE_MBUF_F_TX_SEC_OFFLOAD)
+
+static void
+tmmr_tx_init_free_list(struct tmmr_txq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->vq.num; i++)
+		q->next[i] = (uint16_t)((i + 1) & q->vq.mask);
+	q->free_head = 0;
+	q->nb_free = q->vq.num;
+}
+
+/* Take completed chains back; returns the number of packets freed. */
+static uint32_t
+tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
+{
+	struct tmmr_vq *vq = &q->vq;
+	struct rte_mbuf *done[TMMR_TX_FREE_BATCH];
+	uint16_t avail = tmmr_vq_used_pending(vq);
+	uint16_t cons = vq->used_cons;
+	uint32_t n = RTE_MIN((uint32_t)avail, max);
+	uint32_t i, nb_done = 0, freed = 0;
+
+	for (i = 0; i < n; i++) {
+		uint32_t id = vq->used->ring[cons & vq->mask].id;
+		struct tmmr_tx_slot *slot;
+		uint16_t tail, k;
+
+		if (unlikely(id >= vq->num || q->sw[id].m == NULL)) {
+			vq->stats.bad_used_id++;
+			vq->broken = true;
+			break;
+		}
+		slot = &q->sw[id];
+		tail = id;
+		for (k = 1; k < slot->ndesc; k++)
+			tail = q->next[tail];
+		q->next[tail] = q->free_head;
+		q->free_head = id;
+		q->nb_free += slot->ndesc;
+		done[nb_done++] = slot->m;
+		slot->m = NULL;
+		vq->in_flight--;
+		cons++;
+		if (nb_done == TMMR_TX_FREE_BATCH) {
+			rte_pktmbuf_free_bulk(done, nb_done);
+			freed += nb_done;
+			nb_done = 0;
+		}
+	}
+	vq->used_cons = cons;
+	if (nb_done) {
+		rte_pktmbuf_free_bulk(done, nb_done);
+		freed += nb_done;
+	}
+	return freed;
+}
+
+/* The legacy header for @m's offloads. */
+static inline void
+tmmr_tx_fill_hdr(void *dst, uint16_t hdr_len, const struct rte_mbuf *m)
+{
+	uint64_t ol = m->ol_flags;
+	struct tmmr_net_hdr *h = dst;
+
+	if (hdr_len == sizeof(struct tmmr_net_hdr_mrg))
+		memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
+	else
+		memset(dst, 0, sizeof(struct tmmr_net_hdr));
+	if (likely(!(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))))
+		return;
+	h->csum_start = m->l2_len + m->l3_len;
+	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
+		h->csum_offset = offsetof(struct rte_tcp_hdr, cksum);
+		h->gso_type = (ol & RTE_MBUF_F_TX_IPV6) ?
+			TMMR_NET_HDR_GSO_TCPV6 : TMMR_NET_HDR_GSO_TCPV4;
+		h->gso_size = m->tso_segsz;
+		h->hdr_len = m->l2_len + m->l3_len + m->l4_len;
+	} else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {
+		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
+		h->csum_offset = offsetof(struct rte_tcp_hdr, cksum);
+	} else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM) {
+		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
+		h->csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
+	} else {
+		h->csum_start = 0;	/* SCTP: refused by tx_prep */
+	}
+}
+
+static inline bool
+tmmr_tx_can_push(const struct tmmr_txq *q, const struct rte_mbuf *m)
+{
+	return q->any_layout && RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+		rte_pktmbuf_headroom(m) >= q->hdr_len &&
+		(((uintptr_t)rte_pktmbuf_mtod(m, char *) - q->hdr_len) & 1) == 0;
+}
+
+/* Segments into descriptors from @idx on; returns the last one written. */
+static inline uint16_t
+tmmr_tx_fill_segs(struct tmmr_txq *q, struct tmmr_vring_desc *tbl, uint16_t idx,
+		  const struct rte_mbuf *seg, bool shadow_links)
+{
+	uint16_t nxt;
+
+	for (;;) {
+		tbl[idx].addr = rte_mbuf_data_iova(seg);
+		tbl[idx].len = seg->data_len;
+		seg = seg->next;
+		if (seg == NULL) {
+			tbl[idx].flags = 0;
+			return idx;
+		}
+		nxt = shadow_links ? q->next[idx] : idx + 1;
+		tbl[idx].flags = TMMR_VRING_DESC_F_NEXT;
+		tbl[idx].next = nxt;
+		idx = nxt;
+	}
+}
+
+uint16_t
+tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct tmmr_txq *q = txq;
+	struct tmmr_vq *vq = &q->vq;
+	struct tmmr_vring_desc *desc = vq->desc;
+	uint16_t nb_tx, nb_dropped = 0;
+
+	if (unlikely(vq->broken))
+		return 0;
+	if (q->nb_free < TMMR_TX_FREE_THRESH)
+		tmmr_tx_reclaim(q, UINT32_MAX);
+
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		struct rte_mbuf *m = pkts[nb_tx];
+		uint16_t head = q->free_head;
+		uint16_t need, last;
+
+		if (m->nb_segs == 1 && likely(tmmr_tx_can_push(q, m))) {
+			/* the common case: one descriptor, header in the headroom */
+			if (unlikely(q->nb_free == 0)) {
+				tmmr_tx_reclaim(q, UINT32_MAX);
+				if (q->nb_free == 0 || vq->broken)
+					break;
+				head = q->free_head;
+			}
+			tmmr_tx_fill_hdr(rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len),
+					 q->hdr_len, m);
+			desc[head].addr = rte_mbuf_data_iova(m) - q->hdr_len;
+			desc[head].len = m->data_len + q->hdr_len;
+			desc[head].flags = 0;
+			q->free_head = q->next[head];
+			q->nb_free--;
+			q->sw[head].m = m;
+			q->sw[head].ndesc = 1;
+			goto posted;
+		}
+
+		if (tmmr_tx_can_push(q, m))
+			need = m->nb_segs;
+		else if (q->indirect && m->nb_segs < TMMR_TX_IND_MAX)
+			need = 1;
+		else
+			need = m->nb_segs + 1;
+		if (unlikely(need > vq->num)) {
+			/* can never fit: drop it rather than stall the queue */
+			vq->stats.errors++;
+			nb_dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(need > q->nb_free)) {
+			tmmr_tx_reclaim(q, UINT32_MAX);
+			if (need > q->nb_free || vq->broken)
+				break;
+			head = q->free_head;
+		}
+
+		if (tmmr_tx_can_push(q, m)) {
+			tmmr_tx_fill_hdr(rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len),
+					 q->hdr_len, m);
+			last = tmmr_tx_fill_segs(q, desc, head, m, true);
+			desc[head].addr -= q->hdr_len;
+			desc[head].len += q->hdr_len;
+		} else if (need == 1) {
+			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)head * TMMR_TX_IND_MAX;
+
+			tmmr_tx_fill_hdr(q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT,
+					 q->hdr_len, m);
+			tbl[0].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
+			tbl[0].len = q->hdr_len;
+			tbl[0].flags = TMMR_VRING_DESC_F_NEXT;
+			tbl[0].next = 1;
+			tmmr_tx_fill_segs(q, tbl, 1, m, false);
+			desc[head].addr = q->ind_iova +
+				(uint64_t)head * TMMR_TX_IND_MAX * sizeof(*tbl);
+			desc[head].len = (m->nb_segs + 1) * sizeof(*tbl);
+			desc[head].flags = TMMR_VRING_DESC_F_INDIRECT;
+			last = head;
+		} else {
+			tmmr_tx_fill_hdr(q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT,
+					 q->hdr_len, m);
+			desc[head].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
+			desc[head].len = q->hdr_len;
+			desc[head].flags = TMMR_VRING_DESC_F_NEXT;
+			desc[head].next = q->next[head];
+			last = tmmr_tx_fill_segs(q, desc, q->next[head], m, true);
+		}
+		q->free_head = q->next[last];
+		q->nb_free -= need;
+		q->sw[head].m = m;
+		q->sw[head].ndesc = need;
+posted:
+		vq->avail->ring[vq->avail_shadow++ & vq->mask] = head;
+		vq->in_flight++;
+		tmmr_stats_update(&vq->stats, m);
+	}
+	vq->stats.packets += nb_tx - nb_dropped;
+	tmmr_vq_publish_and_kick(vq);
+	return nb_tx;
+}
+
+/* TSO: the device wants the pseudo-header sum including the L4 length. */
+static void
+tmmr_tx_tso_fix_cksum(struct rte_mbuf *m)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(l3 + m->l3_len);
+	uint32_t l4_len = m->pkt_len - m->l2_len - m->l3_len;
+	uint32_t sum;
+
+	if ((l3[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	sum = th->cksum;
+	sum += rte_cpu_to_be_16((uint16_t)(l4_len >> 16));
+	sum += rte_cpu_to_be_16((uint16_t)l4_len);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	th->cksum = (uint16_t)sum;
+}
+
+uint16_t
+tmmr_xmit_prep(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct tmmr_txq *q = txq;
+	uint16_t i;
+
+	for (i = 0; i < nb_pkts; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint64_t ol = m->ol_flags;
+		int ret;
+
+		if (unlikely((ol & TMMR_TX_OL_UNSUPPORTED) ||
+			     (ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_SCTP_CKSUM)) {
+			rte_errno = ENOTSUP;
+			return i;
+		}
+		if (unlikely(m->nb_segs + 1 > q->vq.num || m->pkt_len == 0)) {
+			rte_errno = EINVAL;
+			return i;
+		}
+		if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+			if (m->tso_segsz == 0 ||
+			    !(ol & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) ||
+			    m->l4_len < sizeof(struct rte_tcp_hdr)) {
+				rte_errno = EINVAL;
+				return i;
+			}
+		}
+		if (ol & RTE_MBUF_F_TX_VLAN) {
+			ret = rte_vlan_insert(&pkts[i]);
+			if (ret != 0) {
+				rte_errno = -ret;
+				return i;
+			}
+			m = pkts[i];
+			m->ol_flags &= ~RTE_MBUF_F_TX_VLAN;
+			ol = m->ol_flags;
+		}
+		ret = rte_validate_tx_offload(m);
+		if (ret != 0) {
+			rte_errno = -ret;
+			return i;
+		}
+		ret = rte_net_intel_cksum_prepare(m);
+		if (ret != 0) {
+			rte_errno = -ret;
+			return i;
+		}
+		if (ol & RTE_MBUF_F_TX_TCP_SEG)
+			tmmr_tx_tso_fix_cksum(m);
+		else if ((ol & RTE_MBUF_F_TX_IP_CKSUM) && (ol & RTE_MBUF_F_TX_IPV4)) {
+			/* no IP checksum in a legacy header: do it here */
+			struct rte_ipv4_hdr *ip =
+				rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
+
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+	}
+	return i;
+}
+
+struct tmmr_txq *
+tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
+		const struct tmmr_dp_cfg *cfg, uint64_t *ring_iova)
+{
+	struct tmmr_txq *q;
+	size_t hdr_area, len;
+
+	if (cfg == NULL || ring_iova == NULL ||
+	    (cfg->hdr_len != sizeof(struct tmmr_net_hdr) &&
+	     cfg->hdr_len != sizeof(struct tmmr_net_hdr_mrg))) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	q = rte_zmalloc_socket("tmmr_txq", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	if (q == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	q->cfg = *cfg;
+	q->hdr_len = cfg->hdr_len;
+	q->any_layout = cfg->any_layout;
+	q->indirect = cfg->indirect;
+	if (tmmr_vq_init(&q->vq, "tx", port_id, queue_idx, num, socket, cfg->event_idx) != 0)
+		goto fail;
+	hdr_area = (size_t)num * TMMR_TX_HDR_SLOT;
+	len = hdr_area;
+	if (q->indirect)
+		len += (size_t)num * TMMR_TX_IND_MAX * sizeof(struct tmmr_vring_desc);
+	q->hdr_mz = tmmr_dp_memzone("txh", port_id, queue_idx, len, socket);
+	q->sw = rte_zmalloc_socket("tmmr_tx_sw", num * sizeof(q->sw[0]),
+				   RTE_CACHE_LINE_SIZE, socket);
+	q->next = rte_zmalloc_socket("tmmr_tx_next", num * sizeof(q->next[0]),
+				     RTE_CACHE_LINE_SIZE, socket);
+	if (q->hdr_mz == NULL || q->sw == NULL || q->next == NULL) {
+		rte_errno = ENOMEM;
+		goto fail;
+	}
+	q->hdr_va = q->hdr_mz->addr;
+	q->hdr_iova = q->hdr_mz->iova;
+	if (q->indirect) {
+		q->ind_va = (struct tmmr_vring_desc *)(q->hdr_va + hdr_area);
+		q->ind_iova = q->hdr_iova + hdr_area;
+	}
+	tmmr_tx_init_free_list(q);
+	*ring_iova = q->vq.ring_iova;
+	return q;
+fail:
+	rte_free(q->next);
+	rte_free(q->sw);
+	rte_memzone_free(q->hdr_mz);
+	if (q->vq.ring_mz != NULL)
+		tmmr_vq_fini(&q->vq);
+	rte_free(q);
+	return NULL;
+}
+
+void
+tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n)
+{
+	q->vq.notifier = *n;
+	q->vq.has_notifier = true;
+}
+
+void
+tmmr_txq_stop(struct tmmr_txq *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->vq.num; i++) {
+		if (q->sw[i].m != NULL) {
+			rte_pktmbuf_free(q->sw[i].m);
+			q->sw[i].m = NULL;
+		}
+	}
+	tmmr_vq_reset(&q->vq);
+	tmmr_tx_init_free_list(q);
+}
+
+void
+tmmr_txq_free(struct tmmr_txq *q)
+{
+	if (q == NULL)
+		return;
+	tmmr_txq_stop(q);
+	tmmr_vq_fini(&q->vq);
+	rte_memzone_free(q->hdr_mz);
+	rte_free(q->next);
+	rte_free(q->sw);
+	rte_free(q);
+}
+
+int
+tmmr_txq_done_cleanup(struct tmmr_txq *q, uint32_t free_cnt)
+{
+	if (q->vq.broken)
+		return 0;
+	return (int)tmmr_tx_reclaim(q, free_cnt ? free_cnt : UINT32_MAX);
+}

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * A hostile device: used ids out of range or not in flight, lengths beyond
+ * the posted buffer, absurd num_buffers, used index jumps, a scribbled
+ * descriptor table. Each is counted, costs no crash and no mbuf, and the
+ * bad id / index cases mark the queue broken.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_mbuf.h>
+
+#include "ring_harness.h"
+
+#define NUM 64
+
+static struct rte_mempool *pool;
+static const uint8_t mac_uc[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+static uint8_t frame[8192];
+
+struct env {
+	struct tmmr_rxq *rxq;
+	struct tmmr_txq *txq;
+	struct fdev dev;
+	unsigned int baseline;
+};
+
+static void
+rx_open(struct env *e, const struct tmmr_dp_cfg *cfg)
+{
+	uint64_t iova = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->baseline = rte_mempool_in_use_count(pool);
+	e->rxq = tmmr_rxq_create(0, 0, NUM, SOCKET_ID_ANY, pool, cfg, &iova);
+	assert_non_null(e->rxq);
+	fdev_attach(&e->dev, iova, NUM, cfg->hdr_len);
+	tmmr_rxq_set_notifier(e->rxq, &e->dev.notifier);
+	assert_int_equal(tmmr_rxq_start(e->rxq), 0);
+}
+
+static void
+tx_open(struct env *e, const struct tmmr_dp_cfg *cfg)
+{
+	uint64_t iova = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->baseline = rte_mempool_in_use_count(pool);
+	e->txq = tmmr_txq_create(0, 1, NUM, SOCKET_ID_ANY, cfg, &iova);
+	assert_non_null(e->txq);
+	fdev_attach(&e->dev, iova, NUM, cfg->hdr_len);
+	tmmr_txq_set_notifier(e->txq, &e->dev.notifier);
+}
+
+/* After a device reset: stop takes every mbuf back. */
+static void
+env_close(struct env *e)
+{
+	if (e->rxq != NULL) {
+		tmmr_rxq_stop(e->rxq);
+		assert_false(tmmr_rxq_broken(e->rxq));
+		tmmr_rxq_free(e->rxq);
+	}
+	if (e->txq != NULL) {
+		tmmr_txq_stop(e->txq);
+		assert_false(tmmr_txq_broken(e->txq));
+		tmmr_txq_free(e->txq);
+	}
+	fdev_detach(&e->dev);
+	assert_int_equal(rte_mempool_in_use_count(pool), e->baseline);
+}
+
+static uint16_t
+rx_burst_free(struct env *e)
+{
+	struct rte_mbuf *pk[NUM];
+	uint16_t n = tmmr_recv_pkts(e->rxq, pk, NUM);
+
+	rte_pktmbuf_free_bulk(pk, n);
+	return n;
+}
+
+/* Push a used entry naming a chain the device took, with a header and a length. */
+static void
+rx_raw(struct env *e, uint16_t num_buffers, uint32_t len, struct fdev_chain *c)
+{
+	struct tmmr_net_hdr_mrg h;
+
+	memset(&h, 0, sizeof(h));
+	h.num_buffers = num_buffers;
+	assert_true(fdev_pop(&e->dev, c));
+	fdev_chain_write(c, 0, &h, e->dev.hdr_len);
+	fdev_push_used(&e->dev, c->head, len);
+}
+
+static void
+test_rx_bad_id(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	const struct tmmr_q_stats *st;
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 1);
+	rx_open(&e, &cfg);
+	st = tmmr_rxq_stats(e.rxq);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	fdev_push_used(&e.dev, 1000, 64);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	/* the good ones before the bad entry are delivered */
+	assert_int_equal(rx_burst_free(&e), 2);
+	assert_int_equal(st->bad_used_id, 1);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_int_equal(st->packets, 2);
+	env_close(&e);
+}
+
+static void
+test_rx_id_not_in_flight(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct fdev_chain c;
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 2);
+	rx_open(&e, &cfg);
+	rx_raw(&e, 1, 12 + 64, &c);
+	assert_int_equal(rx_burst_free(&e), 1);
+	/* the same buffer again: we own it now */
+	fdev_push_used(&e.dev, c.head, 12 + 64);
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_int_equal(tmmr_rxq_stats(e.rxq)->bad_used_id, 1);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+
+	/* chained layout: an id inside a chain is not a head */
+	cfg = harness_cfg(false, false, false);
+	rx_open(&e, &cfg);
+	assert_true(fdev_pop(&e.dev, &c));
+	fdev_push_used(&e.dev, c.head + 1, 10 + 64);
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_int_equal(tmmr_rxq_stats(e.rxq)->bad_used_id, 1);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+}
+
+static void
+test_rx_bad_len(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	const struct tmmr_q_stats *st;
+	struct fdev_chain c;
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 3);
+	rx_open(&e, &cfg);
+	st = tmmr_rxq_stats(e.rxq);
+	rx_raw(&e, 1, 12 + 2048 + 1, &c);
+	rx_raw(&e, 1, 0xffffffff, &c);
+	rx_raw(&e, 1, 4, &c);	/* shorter than the header: malformed, dropped */
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(rx_burst_free(&e), 1);
+	assert_int_equal(st->bad_used_len, 2);
+	assert_int_equal(st->errors, 3);
+	assert_false(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+
+	/* the same through a chain: the chain holds 10 + 2048 bytes */
+	cfg = harness_cfg(false, false, false);
+	rx_open(&e, &cfg);
+	st = tmmr_rxq_stats(e.rxq);
+	rx_raw(&e, 1, 10 + 2048 + 1, &c);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, false), 1);
+	assert_int_equal(rx_burst_free(&e), 1);
+	assert_int_equal(st->bad_used_len, 1);
+	assert_false(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+}
+
+static void
+test_rx_bad_num_buffers(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	const struct tmmr_q_stats *st;
+	struct fdev_chain c;
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 4);
+	rx_open(&e, &cfg);
+	st = tmmr_rxq_stats(e.rxq);
+	rx_raw(&e, 0, 12 + 64, &c);
+	rx_raw(&e, NUM + 1, 12 + 64, &c);	/* more than we have posted */
+	rx_raw(&e, 0xffff, 12 + 64, &c);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(rx_burst_free(&e), 1);
+	assert_int_equal(st->bad_num_buffers, 3);
+	assert_false(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+}
+
+static void
+test_rx_used_idx_jump(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct env e;
+
+	(void)state;
+	rx_open(&e, &cfg);
+	e.dev.used->idx = NUM + 1;	/* more completions than buffers posted */
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_int_equal(tmmr_rxq_stats(e.rxq)->bad_used_idx, 1);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	assert_int_equal(tmmr_rxq_count(e.rxq), NUM);
+	env_close(&e);
+
+	/* and backwards, which is the same thing modulo 2^16 */
+	rx_open(&e, &cfg);
+	e.dev.used->idx = 0xfff0;
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+}
+
+/* A mergeable packet whose later buffers are hostile. */
+static void
+test_rx_mrg_bad_followers(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	const struct tmmr_q_stats *st;
+	struct fdev_chain c[3];
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 5);
+	rx_open(&e, &cfg);
+	st = tmmr_rxq_stats(e.rxq);
+	/* second buffer with a length beyond it: packet dropped, queue fine */
+	rx_raw(&e, 3, 12 + 2048, &c[0]);
+	assert_true(fdev_pop(&e.dev, &c[1]));
+	fdev_push_used(&e.dev, c[1].head, 5000);
+	assert_true(fdev_pop(&e.dev, &c[2]));
+	fdev_push_used(&e.dev, c[2].head, 100);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(rx_burst_free(&e), 1);
+	assert_int_equal(st->bad_used_len, 1);
+	assert_int_equal(st->errors, 1);
+	assert_false(tmmr_rxq_broken(e.rxq));
+	/* second buffer names a buffer not in flight: broken, nothing leaks */
+	rx_raw(&e, 3, 12 + 2048, &c[0]);
+	fdev_push_used(&e.dev, c[0].head, 100);
+	assert_true(fdev_pop(&e.dev, &c[2]));
+	fdev_push_used(&e.dev, c[2].head, 100);
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_int_equal(st->bad_used_id, 1);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+}
+
+/* After a reset the broken queue works again. */
+static void
+test_rx_recover(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 6);
+	rx_open(&e, &cfg);
+	fdev_push_used(&e.dev, NUM, 64);
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	tmmr_rxq_stop(e.rxq);
+	assert_false(tmmr_rxq_broken(e.rxq));
+	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline);
+	e.dev.last_avail = 0;
+	assert_int_equal(tmmr_rxq_start(e.rxq), 0);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(rx_burst_free(&e), 1);
+	env_close(&e);
+}
+
+static void
+tx_send(struct env *e, unsigned int n, unsigned int nseg)
+{
+	struct rte_mbuf *m[NUM];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		m[i] = harness_mbuf(pool, frame, 600, nseg);
+	assert_int_equal(tmmr_xmit_pkts(e->txq, m, n), n);
+}
+
+static void
+test_tx_bad_id(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *m;
+	struct fdev_chain c;
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 600, mac_uc, 7);
+	tx_open(&e, &cfg);
+	tx_send(&e, 4, 1);
+	assert_true(fdev_pop(&e.dev, &c));
+	fdev_push_used(&e.dev, c.head, 0);
+	fdev_push_used(&e.dev, 999, 0);
+	assert_int_equal(tmmr_txq_done_cleanup(e.txq, 0), 1);
+	assert_int_equal(tmmr_txq_stats(e.txq)->bad_used_id, 1);
+	assert_true(tmmr_txq_broken(e.txq));
+	m = harness_mbuf(pool, frame, 600, 1);
+	assert_int_equal(tmmr_xmit_pkts(e.txq, &m, 1), 0);
+	rte_pktmbuf_free(m);
+	env_close(&e);
+}
+
+static void
+test_tx_not_in_flight(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(false, false, false);
+	struct fdev_chain c;
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 600, mac_uc, 8);
+	tx_open(&e, &cfg);
+	tx_send(&e, 4, 2);
+	assert_true(fdev_pop(&e.dev, &c));
+	fdev_push_used(&e.dev, c.head, 0);
+	fdev_push_used(&e.dev, c.head, 0);	/* twice */
+	assert_int_equal(tmmr_txq_done_cleanup(e.txq, 0), 1);
+	assert_int_equal(tmmr_txq_stats(e.txq)->bad_used_id, 1);
+	assert_true(tmmr_txq_broken(e.txq));
+	env_close(&e);
+
+	tx_open(&e, &cfg);
+	tx_send(&e, 4, 2);
+	assert_true(fdev_pop(&e.dev, &c));
+	/* the chain's second descriptor is not a head */
+	fdev_push_used(&e.dev, e.dev.desc[c.head].next, 0);
+	assert_int_equal(tmmr_txq_done_cleanup(e.txq, 0), 0);
+	assert_true(tmmr_txq_broken(e.txq));
+	env_close(&e);
+}
+
+static void
+test_tx_used_idx_jump(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct env e;
+
+	(void)state;
+	harness_frame(frame, 600, mac_uc, 9);
+	tx_open(&e, &cfg);
+	tx_send(&e, 4, 1);
+	e.dev.used->idx = 5;
+	assert_int_equal(tmmr_txq_done_cleanup(e.txq, 0), 0);
+	assert_int_equal(tmmr_txq_stats(e.txq)->bad_used_idx, 1);
+	assert_true(tmmr_txq_broken(e.txq));
+	env_close(&e);
+}
+
+/*
+ * The device rewrites the descriptor table and reports absurd lengths: the
+ * driver's chains and free list come from its own shadow, so it goes on.
+ */
+static void
+test_tx_scribbled_descs(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(false, false, false);
+	static uint8_t got[4096];
+	struct tmmr_net_hdr_mrg h;
+	struct fdev_chain c[8];
+	struct env e;
+	int i, round;
+
+	(void)state;
+	harness_frame(frame, 600, mac_uc, 10);
+	tx_open(&e, &cfg);
+	for (round = 0; round < 12; round++) {
+		tx_send(&e, 8, 3);
+		for (i = 0; i < 8; i++)
+			assert_true(fdev_pop(&e.dev, &c[i]));
+		memset(e.dev.desc, 0xa5, NUM * sizeof(*e.dev.desc));
+		for (i = 7; i >= 0; i--)
+			fdev_push_used(&e.dev, c[i].head, 0xffffffff);
+		assert_int_equal(tmmr_txq_done_cleanup(e.txq, 0), 8);
+		assert_false(tmmr_txq_broken(e.txq));
+	}
+	tx_send(&e, 8, 3);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(fdev_tx(&e.dev, &h, got, sizeof(got), &c[0]), 600);
+	assert_int_equal(tmmr_txq_done_cleanup(e.txq, 0), 8);
+	env_close(&e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rx_bad_id),
+		cmocka_unit_test(test_rx_id_not_in_flight),
+		cmocka_unit_test(test_rx_bad_len),
+		cmocka_unit_test(test_rx_bad_num_buffers),
+		cmocka_unit_test(test_rx_used_idx_jump),
+		cmocka_unit_test(test_rx_mrg_bad_followers),
+		cmocka_unit_test(test_rx_recover),
+		cmocka_unit_test(test_tx_bad_id),
+		cmocka_unit_test(test_tx_not_in_flight),
+		cmocka_unit_test(test_tx_used_idx_jump),
+		cmocka_unit_test(test_tx_scribbled_descs),
+	};
+
+	harness_eal_init();
+	pool = harness_pool("ring_hostile_pool", 2048, RTE_MBUF_DEFAULT_BUF_SIZE);
+	return cmocka_run_group_tests_name("ring_hostile", tests, NULL, NULL);
+}

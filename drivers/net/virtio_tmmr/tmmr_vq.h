@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+#ifndef TMMR_VQ_H
+#define TMMR_VQ_H
+
+/*
+ * Queue internals shared by tmmr_ring.c, tmmr_rx.c and tmmr_tx.c.
+ *
+ * Trust model: the device may write anything into the used ring (and,
+ * being a DMA master, into the rest of the ring). Every value read from
+ * device-writable memory is read once into a local and validated before
+ * use; descriptor chains and the free list live in driver-private shadow
+ * arrays and are never rebuilt from the descriptor table.
+ */
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include <rte_atomic.h>
+#include <rte_io.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+
+#include "tmmr_mmr.h"
+#include "tmmr_pci.h"
+#include "tmmr_rxtx.h"
+
+/* Refill / reclaim in batches of at least this many. */
+#define TMMR_RX_REFILL_BATCH	32
+#define TMMR_TX_FREE_THRESH	32
+/* Entries of one per-slot indirect table: header + up to 31 segments. */
+#define TMMR_TX_IND_MAX		32
+/* Size of one per-slot header in the Tx header area (holds 12 bytes). */
+#define TMMR_TX_HDR_SLOT	16
+
+/* The three parts of a legacy split ring plus what is common to both queues. */
+struct tmmr_vq {
+	struct tmmr_vring_desc *desc;
+	struct tmmr_vring_avail *avail;
+	volatile struct tmmr_vring_used *used;
+	volatile uint16_t *used_event;	/* avail->ring[num], driver-written */
+	volatile uint16_t *avail_event;	/* used->ring[num], device-written */
+	uint16_t num;
+	uint16_t mask;
+	uint16_t avail_shadow;		/* next avail idx to publish */
+	uint16_t avail_published;	/* avail idx at the last doorbell decision */
+	uint16_t used_cons;		/* next used idx to consume */
+	uint16_t in_flight;		/* chains posted and not yet consumed */
+	uint16_t queue_idx;
+	uint16_t port_id;
+	bool event_idx;
+	bool broken;
+	bool has_notifier;		/* a doorbell was set */
+	struct tmmr_notifier notifier;
+	const struct rte_memzone *ring_mz;
+	uint64_t ring_iova;
+	struct tmmr_q_stats stats;
+};
+
+struct tmmr_rxq {
+	struct tmmr_vq vq;
+	struct rte_mbuf **sw;		/* [num]: mbuf s of the chain at head h in sw[h + s] */
+	uint16_t *free_heads;		/* stack of free chain heads */
+	uint16_t nb_free_heads;
+	uint16_t capacity;		/* chains the ring holds */
+	uint16_t stride;		/* descriptors per chain slot (power of 2) */
+	uint16_t segs;			/* mbufs per chain */
+	uint16_t hdr_len;
+	bool hdr_desc;			/* header in its own descriptor */
+	bool mrg;
+	bool offload;			/* csum / LRO / ptype parsing wanted */
+	bool vlan_strip;
+	uint32_t seg_room;		/* data bytes an mbuf holds after its headroom */
+	uint32_t buf_cap;		/* bytes the device may write into one chain */
+	struct rte_mempool *mp;
+	struct tmmr_dp_cfg cfg;
+};
+
+struct tmmr_tx_slot {
+	struct rte_mbuf *m;		/* set on the chain head while in flight */
+	uint16_t ndesc;			/* descriptors of the chain */
+};
+
+struct tmmr_txq {
+	struct tmmr_vq vq;
+	struct tmmr_tx_slot *sw;	/* [num], indexed by chain head */
+	uint16_t *next;			/* [num] shadow of desc.next / free list links */
+	uint16_t free_head;
+	uint16_t nb_free;
+	uint16_t hdr_len;
+	bool any_layout;
+	bool indirect;
+	uint8_t *hdr_va;		/* [num] x TMMR_TX_HDR_SLOT */
+	uint64_t hdr_iova;
+	struct tmmr_vring_desc *ind_va;	/* [num] x TMMR_TX_IND_MAX */
+	uint64_t ind_iova;
+	const struct rte_memzone *hdr_mz;
+	struct tmmr_dp_cfg cfg;
+};
+
+/* tmmr_ring.c */
+int tmmr_vq_init(struct tmmr_vq *vq, const char *kind, uint16_t port_id,
+		 uint16_t queue_idx, uint16_t num, int socket, bool event_idx);
+void tmmr_vq_reset(struct tmmr_vq *vq);
+void tmmr_vq_fini(struct tmmr_vq *vq);
+const struct rte_memzone *tmmr_dp_memzone(const char *kind, uint16_t port_id,
+					  uint16_t queue_idx, size_t len, int socket);
+void tmmr_vq_suppress_interrupts(struct tmmr_vq *vq);
+
+/* Per-packet counters: size bins and multicast/broadcast. */
+void tmmr_stats_slow(struct tmmr_q_stats *s, const struct rte_mbuf *m);
+
+static inline void
+tmmr_stats_update(struct tmmr_q_stats *s, const struct rte_mbuf *m)
+{
+	uint32_t len = m->pkt_len;
+	const uint8_t *dst = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	s->bytes += len;
+	if (likely(len == 64))
+		s->size_bins[0]++;
+	else
+		tmmr_stats_slow(s, m);
+	if (unlikely(dst[0] & 1)) {
+		if (dst[0] == 0xff && dst[1] == 0xff && dst[2] == 0xff &&
+		    dst[3] == 0xff && dst[4] == 0xff && dst[5] == 0xff)
+			s->broadcast++;
+		else
+			s->multicast++;
+	}
+}
+
+/*
+ * Publish the shadow avail index and decide whether the device wants a
+ * doorbell. Rings it at most once.
+ */
+static inline void
+tmmr_vq_publish_and_kick(struct tmmr_vq *vq)
+{
+	uint16_t new_idx = vq->avail_shadow;
+	uint16_t old_idx = vq->avail_published;
+	bool kick;
+
+	if (new_idx == old_idx)
+		return;
+	/* descriptors and ring entries before the index that exposes them */
+	rte_io_wmb();
+	vq->avail->idx = new_idx;
+	vq->avail_published = new_idx;
+	/* the index must be visible before we read the device's suppression */
+	rte_io_mb();
+	if (vq->event_idx) {
+		uint16_t ev = *vq->avail_event;
+
+		kick = (uint16_t)(new_idx - ev - 1) < (uint16_t)(new_idx - old_idx);
+	} else {
+		kick = !(vq->used->flags & TMMR_VRING_USED_F_NO_NOTIFY);
+	}
+	if (kick && vq->has_notifier) {
+		tmmr_notify(&vq->notifier);
+		vq->stats.doorbells++;
+	}
+}
+
+/*
+ * How many used entries the device has published, validated: more than we
+ * have in flight means a hostile index jump (queue marked broken, 0 returned).
+ */
+static inline uint16_t
+tmmr_vq_used_pending(struct tmmr_vq *vq)
+{
+	uint16_t used_idx = vq->used->idx;
+	uint16_t n = (uint16_t)(used_idx - vq->used_cons);
+
+	if (unlikely(n > vq->in_flight)) {
+		vq->stats.bad_used_idx++;
+		vq->broken = true;
+		return 0;
+	}
+	/* entries are read only after the index that covers them */
+	rte_io_rmb();
+	return n;
+}
+
+#endif /* TMMR_VQ_H */
