@@ -37,7 +37,7 @@ struct vfio_priv {
 static uint32_t
 ones(unsigned int width)
 {
-	return width >= 4 ? UINT32_MAX : (1u << (8 * width)) - 1;
+	return width == 1 ? 0xff : width == 2 ? 0xffff : UINT32_MAX;
 }
 
 /* Address of an access, or NULL if it is outside the BAR or misaligned. */

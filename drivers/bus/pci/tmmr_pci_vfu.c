@@ -41,7 +41,7 @@
 static uint32_t
 ones(unsigned int width)
 {
-	return width >= 4 ? UINT32_MAX : (1u << (8 * width)) - 1;
+	return width == 1 ? 0xff : width == 2 ? 0xffff : UINT32_MAX;
 }
 
 static bool
