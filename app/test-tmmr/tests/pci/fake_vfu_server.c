@@ -336,7 +336,9 @@ do_dma(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p, size_
 			if (s->maps[i].live && m.addr < s->maps[i].iova + s->maps[i].size &&
 			    s->maps[i].iova < m.addr + m.size)
 				bad(s, "%s: overlaps map %u", "DMA_MAP", i);
-		if (s->n_maps == FAKE_MAX_MAPS) {
+		/* a refused map is not a map */
+		if (s->n_maps == FAKE_MAX_MAPS || (s->fault == FAULT_ERROR &&
+						   (s->fault_cmd == 0 || s->fault_cmd == h->cmd))) {
 			send_reply(s, h, NULL, 0, NULL, 0, ENOSPC);
 			return;
 		}
