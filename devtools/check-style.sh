@@ -33,7 +33,9 @@ else
 	cd "$top"
 	while IFS= read -r f; do
 		[[ -f $f ]] && checked "$f" && files+=("$f")
-	done < <(git ls-files --cached --others --exclude-standard)
+	done < <(git ls-files --cached --others --exclude-standard 2>/dev/null ||
+		find . -path './build*' -prune -o -path './.*' -prune -o -type f -print |
+		sed 's|^\./||')
 fi
 [[ ${#files[@]} -gt 0 ]] || exit 0
 
