@@ -85,9 +85,13 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 		uint16_t nc = RTE_MIN(want - posted, chunk_chains);
 		uint16_t i, k = 0;
 
-		if (unlikely(rte_pktmbuf_alloc_bulk(q->mp, mb, nc * q->segs) != 0)) {
-			vq->stats.nombuf += nc * q->segs;
-			break;
+		/* a pool short of mbufs still gets what it has, in smaller bites */
+		while (unlikely(rte_pktmbuf_alloc_bulk(q->mp, mb, nc * q->segs) != 0)) {
+			if (nc == 1) {
+				vq->stats.nombuf += (uint32_t)(want - posted) * q->segs;
+				goto out;
+			}
+			nc /= 2;
 		}
 		if (likely(q->segs == 1 && !q->hdr_desc)) {
 			for (i = 0; i < nc; i++) {
@@ -118,6 +122,7 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 		vq->in_flight += nc;
 		posted += nc;
 	}
+out:
 	return posted;
 }
 
@@ -180,10 +185,11 @@ tmmr_rx_prefetch(const struct tmmr_rxq *q, uint16_t cons)
 	const struct tmmr_vq *vq = &q->vq;
 	struct rte_mbuf *m = q->sw[vq->used->ring[cons & vq->mask].id & vq->mask];
 
+	/* the mbuf, the header line and the first data line (stats read it) */
 	if (m != NULL) {
 		rte_prefetch0(m);
-		rte_prefetch0(RTE_PTR_ADD(m, sizeof(struct rte_mbuf) +
-			      RTE_PKTMBUF_HEADROOM - q->hdr_len));
+		rte_prefetch0(RTE_PTR_ADD(m, q->pf_off));
+		rte_prefetch0(RTE_PTR_ADD(m, q->pf_off + q->hdr_len));
 	}
 }
 
@@ -367,7 +373,7 @@ tmmr_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	vq->stats.packets += nb_rx;
 	if (unlikely(vq->broken))
 		return nb_rx;	/* the device is reset before anything is posted again */
-	if (q->nb_free_heads >= TMMR_RX_REFILL_BATCH || vq->in_flight == 0) {
+	if (q->nb_free_heads >= q->refill_thresh) {
 		tmmr_rx_refill(q, q->nb_free_heads);
 		tmmr_vq_publish_and_kick(vq);
 	}
@@ -424,6 +430,12 @@ tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	}
 	q->buf_cap = q->hdr_len + q->segs * q->seg_room;
 	q->capacity = num / q->stride;
+	q->refill_thresh = RTE_MIN(TMMR_RX_REFILL_BATCH, q->capacity / 2);
+	if (q->refill_thresh == 0)
+		q->refill_thresh = 1;
+	/* where rte_pktmbuf_init puts the buffer; only a prefetch hint */
+	q->pf_off = sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp) +
+		RTE_PKTMBUF_HEADROOM - q->hdr_len;
 	q->sw = rte_zmalloc_socket("tmmr_rx_sw", num * sizeof(q->sw[0]),
 				   RTE_CACHE_LINE_SIZE, socket);
 	q->free_heads = rte_zmalloc_socket("tmmr_rx_free", q->capacity * sizeof(uint16_t),

@@ -67,6 +67,8 @@ struct tmmr_rxq {
 	uint16_t capacity;		/* chains the ring holds */
 	uint16_t stride;		/* descriptors per chain slot (power of 2) */
 	uint16_t segs;			/* mbufs per chain */
+	uint16_t refill_thresh;		/* free chains that make a refill worth it */
+	uint32_t pf_off;		/* mbuf to its Rx header, for prefetching */
 	uint16_t hdr_len;
 	bool hdr_desc;			/* header in its own descriptor */
 	bool mrg;

@@ -522,6 +522,67 @@ test_rx_restart(void **state)
 	env_close(&e);
 }
 
+/* A small pool: the ring takes what there is and refills once mbufs come back. */
+static void
+test_rx_pool_short(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(false, true, false);
+	struct rte_mempool *small = harness_pool("ring_rx_small", 40, RTE_MBUF_DEFAULT_BUF_SIZE);
+	struct rte_mbuf *pk[64];
+	uint8_t frame[64];
+	struct tmmr_rxq *q;
+	struct fdev dev;
+	uint64_t iova;
+	int i;
+
+	(void)state;
+	q = tmmr_rxq_create(0, 0, 64, SOCKET_ID_ANY, small, &cfg, &iova);
+	assert_non_null(q);
+	fdev_attach(&dev, iova, 64, cfg.hdr_len);
+	tmmr_rxq_set_notifier(q, &dev.notifier);
+	assert_int_equal(tmmr_rxq_start(q), 0);
+	assert_int_equal(fdev_avail_pending(&dev), 40);
+	assert_int_equal(rte_mempool_in_use_count(small), 40);
+	assert_int_equal(tmmr_rxq_stats(q)->nombuf, 24);
+	harness_frame(frame, 64, mac_uc, 1);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(fdev_rx(&dev, NULL, frame, 64, false), 1);
+	/* the device used them all; none can be posted while the app holds them */
+	assert_int_equal(tmmr_recv_pkts(q, pk, 64), 40);
+	assert_int_equal(dev.avail->idx, 40);
+	rte_pktmbuf_free_bulk(pk, 40);
+	assert_int_equal(tmmr_recv_pkts(q, pk, 64), 0);
+	assert_int_equal(dev.avail->idx, 80);
+	tmmr_rxq_free(q);
+	fdev_detach(&dev);
+	assert_int_equal(rte_mempool_in_use_count(small), 0);
+	rte_mempool_free(small);
+}
+
+/* Few chains in the ring: refills come in smaller batches. */
+static void
+test_rx_small_capacity(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(false, false, false);
+	static uint8_t frame[9000];
+	struct rte_mbuf *pk[8];
+	struct rx_env e;
+	int i;
+
+	(void)state;
+	cfg.max_rx_pkt_len = 9000;
+	env_open(&e, &cfg, 64);
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(e.dev.avail->idx, 8);
+	harness_frame(frame, 64, mac_uc, 1);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, false), 1);
+	assert_int_equal(tmmr_recv_pkts(e.q, pk, 8), 4);
+	rte_pktmbuf_free_bulk(pk, 4);
+	assert_int_equal(e.dev.avail->idx, 12);
+	env_close(&e);
+}
+
 /* Bad arguments are refused, not half-built. */
 static void
 test_rx_create_invalid(void **state)
@@ -588,6 +649,8 @@ main(void)
 		cmocka_unit_test(test_rx_event_idx),
 		cmocka_unit_test(test_rx_intr_flags),
 		cmocka_unit_test(test_rx_restart),
+		cmocka_unit_test(test_rx_pool_short),
+		cmocka_unit_test(test_rx_small_capacity),
 		cmocka_unit_test(test_rx_create_invalid),
 		cmocka_unit_test(test_xstats_table),
 	};
