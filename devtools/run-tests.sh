@@ -81,10 +81,10 @@ configure()
 	shift
 	log=$(mktemp "${TMPDIR:-/tmp}/tmmr-meson.XXXXXX")
 	if [[ -f $dir/build.ninja ]]; then
-		meson configure "$dir" -Dwerror=true "$@" >"$log" 2>&1
+		meson configure "$dir" -Dwerror=true -Dtests=true "$@" >"$log" 2>&1
 	else
 		rm -rf "$dir"
-		meson setup "$dir" -Dwerror=true "$@" >"$log" 2>&1
+		meson setup "$dir" -Dwerror=true -Dtests=true "$@" >"$log" 2>&1
 	fi || {
 		cat "$log" >&2
 		rm -f "$log"
