@@ -45,8 +45,8 @@ BURSTS=2			# testpmd bursts of 32 per port and round
 SOCKET_MEM=512			# MB OVS preallocates ...
 SOCKET_LIMIT=768		# ... and may grow to (per-port mempools, MTU 9000 on 2 ports)
 HUGE_PAGES=$((SOCKET_LIMIT / 2 + 32))
-JUMBO_MTU=9000
-JUMBO_SEGS=2048,2048,2048,2048,800	# 8992-byte frames in testpmd's 2 KB mbufs
+JUMBO_MTU=${OVS_E2E_MTU:-9000}
+JUMBO_SEGS=${OVS_E2E_SEGS:-2048,2048,2048,2048,800}	# 8992-byte frames in 2 KB mbufs
 
 # --- preconditions ---
 
@@ -81,8 +81,8 @@ done
 if [[ $mode == mmr ]]; then
 	[[ -x $VFEMU ]] || fail "no model at $VFEMU (build first)"
 	# until the model and the PMD exist, there is nothing to run this on
-	"$VFEMU" --help 2>&1 | grep -q -- --sysfs || skip "tmmr-vfemu has no --sysfs yet"
-	nm "$PMD_SO" 2> /dev/null | grep -q pciinitfn_net_virtio_tmmr ||
+	[[ $("$VFEMU" --help 2>&1) == *--sysfs* ]] || skip "tmmr-vfemu has no --sysfs yet"
+	[[ $(nm "$PMD_SO" 2> /dev/null) == *pciinitfn_net_virtio_tmmr* ]] ||
 		skip "$PMD_SO registers no net_virtio_tmmr PCI driver yet"
 fi
 
@@ -102,19 +102,46 @@ hugepages_reserve "$HUGE_PAGES"
 # The VFs' peer ports come first; the vhu peer (a virtio_user server, whose
 # probe blocks until OVS connects) is attached once OVS runs.
 tp_start tp --no-huge -m 512 --file-prefix "$tp_prefix" --no-pci --lcores 0@1,1@0 \
-	--vdev "net_vhost0,iface=$WORK/be0.sock,queues=1" \
-	--vdev "net_vhost1,iface=$WORK/be1.sock,queues=1" \
-	-- -i --total-num-mbufs=8192 --port-topology=loop --no-lsc-interrupt
+	--vdev "net_vhost0,iface=$WORK/be0,queues=1" \
+	--vdev "net_vhost1,iface=$WORK/be1,queues=1" \
+	-- -i --total-num-mbufs=8192 --port-topology=loop --no-lsc-interrupt \
+	--disable-link-check
 tp_run 5 'testpmd>' "set fwd rxonly" || fail "testpmd: set fwd"
 
 # --- the model (mmr) ---
 
 vf_bdfs=()
 tree=
+model_ctl()
+{
+	local reply
+	reply=$(printf '%s\n' "$*" | timeout 5 socat - "UNIX-CONNECT:$WORK/vfemu.ctl")
+	log "model: $* -> $reply"
+	[[ $reply == ok ]]
+}
+
+# on_failure: what the model and OVS say, into the log (called by cleanup)
+on_failure()
+{
+	local v
+	if [[ $mode == mmr && -S $WORK/vfemu.ctl ]]; then
+		for ((v = 0; v < NR_VFS; v++)); do
+			model_ctl status $v
+		done
+	fi
+	if [[ -n ${OVS_RUNDIR:-} && -S $OVS_RUNDIR/ovs-vswitchd.ctl ]]; then
+		grep -E '\|(ERR|WARN|EMER)\|' "$OVS_LOGDIR/ovs-vswitchd.log" |
+			grep -v -E 'timeval|TELEMETRY|No free 1048576|ovs_datapath' | tail -n 20
+	fi
+}
+
 if [[ $mode == mmr ]]; then
 	tree=$WORK/sysfs
+	model_opts=()
+	# a device MTU that lets OVS's mtu_request through, where the model takes one
+	[[ $("$VFEMU" --help 2>&1) == *--mtu* ]] && model_opts+=(--mtu "$JUMBO_MTU")
 	spawn vfemu "$PROC_LIFETIME" "$VFEMU" --sysfs "$tree" --vfs "$NR_VFS" \
-		--backend "vhost-user:$WORK/be"
+		--backend "vhost-user:$WORK/be" --ctl "$WORK/vfemu.ctl" "${model_opts[@]}"
 	model_vfs()
 	{
 		local d
@@ -125,7 +152,7 @@ if [[ $mode == mmr ]]; then
 		done
 		((${#vf_bdfs[@]} == NR_VFS))
 	}
-	wait_until 20 model_vfs || {
+	wait_until 20 grep -qsx ready "$WORK/vfemu.out" && model_vfs || {
 		tail -n 20 "$WORK/vfemu.out"
 		fail "the model did not present $NR_VFS VFs in $tree"
 	}
@@ -135,7 +162,8 @@ fi
 # --- private OVS ---
 
 ovs_db_start
-eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$PMD_SO")
+# OVS_E2E_EAL_EXTRA: more EAL arguments for OVS, e.g. --iova-mode=va
+eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$PMD_SO" ${OVS_E2E_EAL_EXTRA:-})
 if [[ $mode == mmr ]]; then
 	for b in "${vf_bdfs[@]}"; do
 		eal+=(-a "$b")
@@ -183,10 +211,11 @@ for i in 0 1; do
 	if [[ $mode == mmr ]]; then
 		devargs=${vf_bdfs[i]}
 	else
-		devargs="net_virtio_user$i,path=$WORK/be$i.sock,queues=1"
+		devargs="net_virtio_user$i,path=$WORK/be$i,queues=1"
 	fi
+	# OVS_E2E_VF_OPTS: extra interface settings, e.g. options:n_rxq_desc=256
 	vsctl add-port br0 "${vfs[i]}" -- set interface "${vfs[i]}" type=dpdk \
-		"options:dpdk-devargs=$devargs" || fail "add-port ${vfs[i]}"
+		"options:dpdk-devargs=$devargs" ${OVS_E2E_VF_OPTS:-} || fail "add-port ${vfs[i]}"
 done
 
 for ifc in vf0 vf1 vhu; do
@@ -351,6 +380,10 @@ log "vf0 statistics: $(vsctl get interface vf0 statistics)"
 
 # --- MTU ---
 
+declare -A before_mtu
+for ifc in vf0 vf1; do
+	before_mtu[$ifc]=$(ovs_stats $ifc)
+done
 for ifc in vf0 vf1; do
 	vsctl set interface $ifc mtu_request=$JUMBO_MTU || fail "set $ifc mtu_request"
 	mtu_is()
@@ -364,6 +397,14 @@ done
 check "dpif/show: vf0 mtu=$JUMBO_MTU" grep -qE "vf0 .*[ (]mtu=$JUMBO_MTU" <<< "$(appctl dpif/show)"
 check "vf0 link_state up after the MTU change" wait_until 20 link_is vf0 up
 check "vf1 link_state up after the MTU change" wait_until 20 link_is vf1 up
+# ethdev counters are cumulative until a stats reset: a reconfiguration must not
+# send OVS's statistics backwards
+for ifc in vf0 vf1; do
+	now=$(ovs_stats $ifc)
+	check "$ifc counters kept across the MTU change (${before_mtu[$ifc]} -> $now)" \
+		test "$(field "$now" 1) $(field "$now" 2)" = \
+		"$(field "${before_mtu[$ifc]}" 1) $(field "${before_mtu[$ifc]}" 2)"
+done
 
 # the reconfigured ports (new mempool, queues set up again) still carry traffic
 traffic_round "round 2 (vf mtu $JUMBO_MTU, 64 B)"
@@ -427,10 +468,6 @@ jumbo_round
 # --- link down / up from the model ---
 
 if [[ $mode == mmr ]]; then
-	model_ctl()
-	{
-		printf '%s\n' "$*" | timeout 5 socat - "UNIX-CONNECT:$tree/vfemu.ctl"
-	}
 	model_ctl link 0 down || fail "model control: link 0 down"
 	check "vf0 link_state down after the model took VF0's link down" \
 		wait_until 20 link_is vf0 down

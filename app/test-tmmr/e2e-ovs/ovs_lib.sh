@@ -260,7 +260,7 @@ tp_since()
 tp_since_until()
 {
 	local deadline=$((SECONDS + $1))
-	while ! tp_since "$2" | grep -q -- "$3"; do
+	while ! grep -q -- "$3" < <(tp_since "$2"); do
 		((SECONDS < deadline)) || return 1
 		sleep 0.1
 	done
@@ -294,6 +294,10 @@ cleanup()
 	local rc=$? i p
 	set +e
 	trap - EXIT INT TERM
+	# the test's own diagnostics while everything still runs
+	if ((rc != 0 && rc != 77)) && declare -F on_failure > /dev/null; then
+		on_failure
+	fi
 	tp_stop
 	# our daemons, newest first; OVS exits cleanly on TERM
 	for ((i = ${#started_pids[@]} - 1; i >= 0; i--)); do
