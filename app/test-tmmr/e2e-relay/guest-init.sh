@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# /init of the test guest (busybox). Kernel command line:
+#   tmmr.mode=ping|loop  tmmr.ip=ADDR  tmmr.peer=ADDR
+# ping: report the virtio device, ping the peer 3 times, power off.
+# loop: ping the peer forever (the test kills the guest).
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mode=ping ip=198.18.0.1 peer=198.18.0.2
+for w in $(cat /proc/cmdline); do
+	case $w in
+	tmmr.mode=*) mode=${w#*=} ;;
+	tmmr.ip=*) ip=${w#*=} ;;
+	tmmr.peer=*) peer=${w#*=} ;;
+	esac
+done
+for m in $(cat /etc/modules-order); do
+	insmod /lib/modules/$m.ko || echo "GUEST: insmod $m failed"
+done
+echo "GUEST: modules loaded"
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/vendor)" = 0x1af4 ] || continue
+	drv=$(readlink $d/driver)
+	echo "GUEST-PCI: ${d##*/} $(cat $d/vendor) $(cat $d/device) rev $(cat $d/revision) driver ${drv##*/}"
+done
+for d in /sys/bus/virtio/devices/*; do
+	echo "GUEST-VIRTIO: ${d##*/} device $(cat $d/device) features $(cat $d/features)"
+done
+ip link set lo up
+ip link set eth0 up
+ip addr add $ip/24 dev eth0
+i=0
+while [ $i -lt 50 ] && [ "$(cat /sys/class/net/eth0/operstate)" != up ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "GUEST: eth0 $(cat /sys/class/net/eth0/operstate) mac $(cat /sys/class/net/eth0/address)"
+if [ "$mode" = loop ]; then
+	while true; do
+		ping -c 1 -W 1 $peer >/dev/null 2>&1 && echo "GUEST-LOOP: reply"
+		sleep 0.3
+	done
+fi
+ping -c 3 -W 3 $peer
+echo "GUEST-PING-RC: $?"
+echo "GUEST-ARP: $(grep "^$peer " /proc/net/arp)"
+echo "GUEST-STATS: $(cat /sys/class/net/eth0/statistics/rx_packets) rx $(cat /sys/class/net/eth0/statistics/tx_packets) tx"
+echo "GUEST: done"
+poweroff -f

@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# A real Linux guest through tmmr_relay:
+#   guest (legacy virtio-net, QEMU TCG) <-> tmmr_relay <-> VF <-> testpmd icmpecho
+# VF: --mode standin: net_virtio_user on the backend's net_vhost socket (stand-in for a VF).
+# Cases: legacy boot with ping, mrg_rxbuf=off, guest killed mid-traffic + VF reset + new guest,
+# VF removal, idle CPU, clean SIGINT shutdown.
+#
+# usage: relay_guest_e2e.sh --build BUILD_DIR [--mode standin]
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=
+mode=standin
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift 2 ;;
+	--mode) mode=$2; shift 2 ;;
+	*) echo "unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+# shellcheck source=relay_lib.sh
+. "$here/relay_lib.sh"
+RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
+[ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
+[ "$mode" = standin ] || relay_skip "mode $mode not available"
+command -v dpdk-testpmd >/dev/null || relay_skip "no dpdk-testpmd"
+
+mkdir -p /tmp/relay
+work=$(mktemp -d /tmp/relay/guest-e2e.XXXXXX)
+tag=relay-ge-$$
+trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
+
+read -r kernel initrd < <("$here/guest-build.sh" "$here/guest-init.sh" 2>"$work/guest-build.log")
+[ -n "${initrd:-}" ] && [ -f "$initrd" ] || { cat "$work/guest-build.log"; relay_skip "no guest image"; }
+command -v qemu-system-x86_64 >/dev/null || relay_skip "no qemu-system-x86_64"
+
+start_backend "$work" "$work/vf0.sock" "$tag-be" || { cat "$work/backend.log"; exit 1; }
+start_relay "$work" "$tag-r" --vdev "net_virtio_user0,path=$work/vf0.sock,queues=1" -- \
+	--vf "net_virtio_user0,socket=$work/guest0.sock" --stats-interval 5 --test-events
+relay_check "relay starts and listens" grep -q 'server listening on' "$work/relay.log"
+qemu_args=$(sed -n 's/^  qemu: //p' "$work/relay.log" | head -1)
+vf_mac=$(sed -n 's/^VF 0 .* MAC \([0-9A-F:]*\) .*/\1/p' "$work/relay.log" | head -1)
+relay_check "relay prints the QEMU arguments with the VF MAC" \
+	grep -q "mac=$vf_mac,disable-modern=on,vectors=0" <<<"$qemu_args"
+be_mac=$(sed -n 's/^Port 0: \([0-9A-F:]*\)$/\1/p' "$work/backend.log" | head -1)
+
+# boot_guest NAME MODE EXTRA_DEVICE_OPTIONS: QEMU in the background, sets qemu_pid
+boot_guest()
+{
+	local name=$1 gmode=$2 extra=$3
+
+	# shellcheck disable=SC2086
+	timeout -s KILL 120 qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nodefaults \
+		-display none -no-reboot -serial "file:$work/$name.log" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 quiet tmmr.mode=$gmode tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2" \
+		-object memory-backend-memfd,id=m,size=512M,share=on -numa node,memdev=m \
+		$qemu_args$extra >"$work/$name.qemu.log" 2>&1 &
+	qemu_pid=$!
+	relay_pids+=("$qemu_pid")
+}
+
+# feature_bit LOG BIT: the guest's negotiated feature bit (0/1) from sysfs
+feature_bit()
+{
+	local f
+
+	f=$(sed -n 's/.*GUEST-VIRTIO: .* device 0x0001 features \([01]*\).*/\1/p' "$1" | head -1)
+	echo "${f:$2:1}"
+}
+
+# check_guest NAME EXPECT_MRG(0/1)
+check_guest()
+{
+	local log=$work/$1.log
+
+	relay_check "$1: guest finished" wait_for "$log" 'GUEST: done' 90
+	relay_check "$1: 1af4:1000 bound to virtio-pci" \
+		grep -Eq 'GUEST-PCI: .* 0x1af4 0x1000 rev 0x00 driver virtio-pci' "$log"
+	relay_check "$1: legacy driver (VERSION_1, bit 32, not negotiated)" \
+		test "$(feature_bit "$log" 32)" = 0
+	relay_check "$1: MRG_RXBUF (bit 15) is $2" test "$(feature_bit "$log" 15)" = "$2"
+	relay_check "$1: eth0 has the VF MAC" grep -qi "GUEST: eth0 up mac $vf_mac" "$log"
+	relay_check "$1: ARP answered by the backend ($be_mac)" \
+		grep -qi "GUEST-ARP: 198.18.0.2 .*$be_mac" "$log"
+	relay_check "$1: 3 ping replies" grep -q '3 packets transmitted, 3 packets received' "$log"
+	wait "$qemu_pid" 2>/dev/null
+}
+
+boot_guest legacy ping ""
+check_guest legacy 1
+relay_check "relay saw a legacy guest" grep -q 'guest connected .*legacy' "$work/relay.log"
+
+boot_guest mrgoff ping ",mrg_rxbuf=off"
+check_guest mrgoff 0
+
+# idle: no guest, no traffic: the forwarding lcore sleeps
+read -r -a st </proc/"$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")"/stat
+cpu0=$((st[13] + st[14]))
+sleep 2
+read -r -a st </proc/"$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")"/stat
+cpu1=$((st[13] + st[14]))
+relay_log "idle relay used $((cpu1 - cpu0)) ticks in 2 s"
+relay_check "idle relay sleeps (<10% of a core)" test $((cpu1 - cpu0)) -lt 20
+
+# a guest killed while pinging; a VF reset in between; a new guest gets through
+boot_guest looping loop ""
+relay_check "looping guest gets replies" wait_for "$work/looping.log" 'GUEST-LOOP: reply' 60
+kill -KILL "$(pgrep -P "$qemu_pid" qemu-system-x86 || echo "$qemu_pid")" 2>/dev/null
+wait "$qemu_pid" 2>/dev/null
+relay_check "relay notices the killed guest" wait_for "$work/relay.log" 'guest disconnected' 10
+relay_check "relay survives the killed guest" relay_alive "$relay_pid"
+telemetry "$tag-r" '/tmmr_relay/inject,reset,0' >/dev/null
+relay_check "VF reset handled" wait_for "$work/relay.log" 'reset done, forwarding again' 10
+boot_guest restarted ping ""
+check_guest restarted 1
+
+stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
+relay_log "stats: $stats"
+relay_check "telemetry counts 4 guest connections" test "$(json_get "$stats" guest_connects)" = 4
+relay_check "telemetry counts the VF reset" test "$(json_get "$stats" vf_resets)" = 1
+relay_check "telemetry counts guest->vf packets" test "$(json_get "$stats" vf_tx_pkts)" -gt 6
+relay_check "telemetry counts vf->guest packets" test "$(json_get "$stats" guest_rx_pkts)" -gt 6
+
+# unplug: the pair stops, the process goes on
+telemetry "$tag-r" '/tmmr_relay/inject,rmv,0' >/dev/null
+relay_check "VF removal handled" wait_for "$work/relay.log" 'removed: its guest is disconnected' 10
+relay_check "socket closed after removal" test ! -e "$work/guest0.sock"
+stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
+relay_check "relay alive after removal, pair marked removed" \
+	test "$(json_get "$stats" vf_state)" = removed
+
+stop_pid "$relay_pid" 10
+rc=$?
+relay_check "SIGINT stops the relay cleanly (exit $rc)" test "$rc" = 0
+relay_check "relay logged its stop" grep -q 'tmmr_relay: stopped' "$work/relay.log"
+relay_summary

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Shared helpers of the relay end-to-end tests (sourced). Every process is started under
+# `timeout`, recorded in relay_pids and stopped by relay_cleanup; nothing else is touched.
+
+relay_pids=()
+relay_fifos=()
+relay_pass=0
+relay_fail=0
+
+relay_log() { echo "# $*"; }
+
+relay_check() # DESCRIPTION COMMAND...
+{
+	local what=$1
+	shift
+	if "$@"; then
+		relay_pass=$((relay_pass + 1))
+		echo "ok $((relay_pass + relay_fail)) - $what"
+	else
+		relay_fail=$((relay_fail + 1))
+		echo "not ok $((relay_pass + relay_fail)) - $what"
+	fi
+}
+
+relay_summary()
+{
+	echo "$relay_pass passed, $relay_fail failed"
+	[ "$relay_fail" -eq 0 ]
+}
+
+relay_skip() { echo "# SKIP: $*"; echo "0 passed, 0 failed, 1 skipped"; exit 77; }
+
+# wait_for FILE REGEX SECONDS: true once FILE has a line matching REGEX
+wait_for()
+{
+	local deadline=$((SECONDS + $3))
+
+	while [ $SECONDS -lt $deadline ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# wait_sock PATH SECONDS: true once PATH is a listening socket file
+wait_sock()
+{
+	local deadline=$((SECONDS + $2))
+
+	while [ $SECONDS -lt $deadline ]; do
+		[ -S "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+relay_alive() { kill -0 "$1" 2>/dev/null; }
+
+# stop_pid PID SECONDS: SIGINT, then SIGKILL after SECONDS; returns the exit status
+stop_pid()
+{
+	local pid=$1 i rc
+
+	relay_alive "$pid" || { wait "$pid" 2>/dev/null; return $?; }
+	kill -INT "$pid" 2>/dev/null
+	for ((i = 0; i < $2 * 10; i++)); do
+		relay_alive "$pid" || break
+		sleep 0.1
+	done
+	if relay_alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 137
+	fi
+	wait "$pid" 2>/dev/null
+	rc=$?
+	return $rc
+}
+
+relay_cleanup()
+{
+	local pid fd
+
+	for fd in "${relay_fifos[@]}"; do
+		eval "exec $fd>&-" 2>/dev/null
+	done
+	for pid in "${relay_pids[@]}"; do
+		relay_alive "$pid" && stop_pid "$pid" 5
+	done
+	return 0
+}
+
+# start_backend WORKDIR SOCKET PREFIX: DPDK testpmd answering ARP and ping (icmpecho) on a
+# net_vhost port, on CPU 1. Sets backend_pid. stdin is a FIFO kept open by fd 7.
+start_backend()
+{
+	local work=$1 sock=$2 prefix=$3
+
+	mkfifo "$work/backend.in"
+	timeout -s INT 600 stdbuf -oL dpdk-testpmd --lcores '(0,1)@1' --no-huge -m 256 --no-pci \
+		--file-prefix "$prefix" --vdev "net_vhost0,iface=$sock,queues=1" -- \
+		--forward-mode=icmpecho --total-num-mbufs=4096 -a --stats-period 0 \
+		<"$work/backend.in" >"$work/backend.log" 2>&1 &
+	backend_pid=$!
+	relay_pids+=("$backend_pid")
+	exec 7>"$work/backend.in"
+	relay_fifos+=(7)
+	wait_sock "$sock" 30
+}
+
+# start_relay WORKDIR PREFIX EAL_VF_ARGS... -- RELAY_ARGS...: tmmr_relay on CPU 0; sets relay_pid
+start_relay()
+{
+	local work=$1 prefix=$2
+
+	shift 2
+	timeout -s INT 600 "$RELAY_BIN" -l 0 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
+		"$@" >"$work/relay.log" 2>&1 &
+	relay_pid=$!
+	relay_pids+=("$relay_pid")
+	wait_for "$work/relay.log" 'vhost-user (server listening|client connecting)' 30
+}
+
+# telemetry PREFIX COMMAND: one JSON answer of the process's telemetry socket
+telemetry()
+{
+	echo "$2" | timeout 10 /usr/bin/python3 /usr/bin/dpdk-telemetry.py -f "$1" 2>/dev/null |
+		grep '^{' | tail -1
+}
+
+# json_get JSON KEY: value of KEY anywhere in the first level of the command's answer
+json_get()
+{
+	/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+d = next(iter(d.values()))
+print(d[sys.argv[2]])' "$1" "$2"
+}
