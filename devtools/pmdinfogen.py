@@ -99,6 +99,8 @@ def ar_members(path):
         else:
             name = raw_name.rstrip(b"/")
         name = name.decode("utf-8", "replace")
+        if name.startswith("__.SYMDEF"):
+            continue  # the symbol table of a BSD archive
         if thin:
             member = os.path.join(os.path.dirname(path), name)
             with open(member, "rb") as f:
@@ -131,17 +133,25 @@ class ElfObject:
         self.endian = "<" if self.elf.little_endian else ">"
         self.relocatable = self.elf.header["e_type"] == "ET_REL"
         self.symbols = {}
+        # names defined twice in one table: static symbols of several objects
+        # linked together, which cannot be told apart
+        self.ambiguous = set()
         for sec in self.elf.iter_sections():
             if not isinstance(sec, SymbolTableSection):
                 continue
+            table = {}
             for sym in sec.iter_symbols():
                 shndx = sym["st_shndx"]
                 if not sym.name or not isinstance(shndx, int) or shndx == 0:
                     continue
                 if sym["st_info"]["type"] not in ("STT_OBJECT", "STT_NOTYPE"):
                     continue
-                # the static symbol table (.symtab) wins over .dynsym
-                self.symbols.setdefault(sym.name, sym)
+                if sym.name in table:
+                    self.ambiguous.add(sym.name)
+                table[sym.name] = sym
+            for name, sym in table.items():
+                # the static symbol table (.symtab) comes before .dynsym and wins
+                self.symbols.setdefault(name, sym)
 
     def is_global(self, name):
         sym = self.symbols.get(name)
@@ -149,6 +159,8 @@ class ElfObject:
 
     def read(self, name):
         """Return the bytes of a data symbol, refusing ones relocated at load time."""
+        if name in self.ambiguous:
+            raise GenError(f"{self.label}: more than one symbol {name}")
         sym = self.symbols[name]
         sec = self.elf.get_section(sym["st_shndx"])
         size = sym["st_size"]

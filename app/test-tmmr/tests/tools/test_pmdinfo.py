@@ -64,6 +64,9 @@ def test_fixture(tool, so):
     check(pci.get("params") == 'mode=<"fast"|slow> path=C:\\tmp',
           f"fixture params survive escaping: {pci.get('params')!r}")
     check(pci.get("kmod") == "* vfio-pci", f"fixture kmod: {pci.get('kmod')!r}")
+    second = drivers.get("net_tmmr_fixture2", {})
+    check(second.get("pci_ids") == [{"vendor": "1af4", "device": "10fb"}],
+          f"a same-named static table in another object: {second.get('pci_ids')}")
     vdev = drivers.get("net_tmmr_fixture_vdev", {})
     check(vdev == {"name": "net_tmmr_fixture_vdev", "params": "iface=<name>"},
           f"a driver without PCI table: {vdev}")
