@@ -130,8 +130,10 @@ out:
 static inline bool
 tmmr_rx_offload(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
 {
+	/* the device could still be writing: read each field once */
 	uint8_t flags = hdr->flags;
 	uint8_t gso = hdr->gso_type;
+	uint16_t gso_size = hdr->gso_size;
 
 	m->packet_type = rte_net_get_ptype(m, NULL, RTE_PTYPE_ALL_MASK);
 	if (flags & TMMR_NET_HDR_F_NEEDS_CSUM) {
@@ -149,10 +151,10 @@ tmmr_rx_offload(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hd
 		switch (gso & ~TMMR_NET_HDR_GSO_ECN) {
 		case TMMR_NET_HDR_GSO_TCPV4:
 		case TMMR_NET_HDR_GSO_TCPV6:
-			if (hdr->gso_size == 0 || !q->cfg.rx_lro)
+			if (gso_size == 0 || !q->cfg.rx_lro)
 				return false;
 			m->ol_flags |= RTE_MBUF_F_RX_LRO;
-			m->tso_segsz = hdr->gso_size;
+			m->tso_segsz = gso_size;
 			break;
 		default:
 			return false;
@@ -511,7 +513,8 @@ tmmr_rxq_intr_enable(struct tmmr_rxq *q)
 
 	*vq->used_event = vq->used_cons;
 	vq->avail->flags = 0;
-	rte_io_mb();
+	/* visible before the caller re-checks the used ring and sleeps */
+	tmmr_dma_mb();
 }
 
 void
