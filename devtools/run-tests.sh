@@ -21,8 +21,9 @@ build=${TMMR_BUILD_DIR:-build}
 build_asan=$build-asan
 # suites too slow or too timing-bound to run under the sanitizers, or that load
 # the PMD into programs built without them (testpmd, OVS, QEMU): the end-to-end
-# and benchmark suites
-asan_skip_suites='e2e|^(ovs|qemu|vm|guest|bench|perf)'
+# and benchmark suites. An end-to-end test should carry the suite 'e2e' beside its
+# own; the names after it are today's end-to-end suites without it.
+asan_skip_suites='e2e|bench|perf|^(ovs|relay|qemu|vm|guest)$'
 # sanitizer findings end the test with a stack trace
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1}
