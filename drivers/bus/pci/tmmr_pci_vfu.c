@@ -474,6 +474,12 @@ get_io_fds(struct tmmr_pci *p)
 	}
 	v->nb_ioevt_fds = m.nrfds;
 	memcpy(&rep, buf, RTE_MIN(sizeof(rep), m.reply_len));
+	/* a server with more doorbells than we have room for says how much it needs */
+	if (m.reply_len >= sizeof(rep) && rep.argsz > req.argsz) {
+		PCI_LOG(INFO, "%s: %u doorbell ioeventfds are more than %u: doorbells are REGION_WRITEs",
+			p->name, rep.count, VFU_MAX_IOEVENTFDS);
+		return 0;
+	}
 	if (m.reply_len < sizeof(rep) || rep.count > VFU_MAX_IOEVENTFDS ||
 	    m.reply_len < sizeof(rep) + rep.count * sizeof(sub)) {
 		PCI_LOG(ERR, "%s: malformed GET_REGION_IO_FDS reply (%zu bytes)", p->name,

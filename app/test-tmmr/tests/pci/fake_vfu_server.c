@@ -175,8 +175,9 @@ do_version(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p, s
 		memcpy(&v, p, sizeof(v));
 		if (v.major != 0 || v.minor != 1)
 			bad(s, "%s: client version minor %u", "VERSION", v.minor);
-		if (len > sizeof(v) && (p[len - 1] != '\0' ||
-					strstr((const char *)p + sizeof(v), "capabilities") == NULL))
+		if (len > sizeof(v) &&
+		    (p[len - 1] != '\0' ||
+		     strstr((const char *)p + sizeof(v), "capabilities") == NULL))
 			bad(s, "%s: bad JSON (%u)", "VERSION", (unsigned int)len);
 	}
 	v.major = s->ver_major;
@@ -315,8 +316,8 @@ do_region_rw(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p,
 }
 
 static void
-do_dma(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p, size_t len,
-       int *fds, unsigned int *nfds)
+do_dma(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p, size_t len, int *fds,
+	unsigned int *nfds)
 {
 	struct tmmr_vfu_dma_map m;
 	struct tmmr_vfu_dma_unmap u;
@@ -413,8 +414,8 @@ do_set_irqs(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p, 
 }
 
 static void
-handle(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p, size_t len,
-       int *fds, unsigned int *nfds)
+handle(struct fake_vfu *s, const struct tmmr_vfu_hdr *h, const uint8_t *p, size_t len, int *fds,
+	unsigned int *nfds)
 {
 	struct tmmr_vfu_device_info di;
 

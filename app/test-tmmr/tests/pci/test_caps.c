@@ -401,7 +401,8 @@ test_check_bars(void **state)
 
 	bars[0] = 0;
 	assert_int_equal(tmmr_caps_check_bars(&lay, bars, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "legacy register block is in BAR0, which the device does not have"));
+	assert_non_null(strstr(err,
+			       "legacy register block is in BAR0, which the device does not have"));
 
 	bars[0] = 0x1080;
 	assert_int_equal(tmmr_caps_check_bars(&lay, bars, err, sizeof(err)), -1);

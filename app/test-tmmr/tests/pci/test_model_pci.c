@@ -240,8 +240,13 @@ test_vf(void **state)
 	/* doorbells: an ioeventfd or a REGION_WRITE, either way the device lives */
 	for (i = 0; i < 5; i++) {
 		p->ops->notifier(p, i, &n);
+		/* the model offers an ioeventfd per queue (2 pairs + ctrl) */
+		assert_true(n.efd >= 0);
 		tmmr_notify(&n);
 	}
+	p->ops->notifier(p, 5, &n);
+	assert_int_equal(n.efd, -1);
+	tmmr_notify(&n);
 	assert_true(p->ops->alive(p));
 
 	/* function reset: status back to 0 */

@@ -194,6 +194,38 @@ test_dma(void **state)
 	free(c);
 }
 
+/* Memory DPDK knows but has no fd for (external memory): a clear error. */
+static void
+test_dma_no_fd(void **state)
+{
+	struct ctx *c = attached();
+	size_t len = 2 * 4096;
+	void *ext = aligned_alloc(4096, len);
+	char *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *log;
+	int ret;
+
+	assert_non_null(ext);
+	assert_int_equal(rte_extmem_register(ext, len, NULL, 0, 4096), 0);
+	log = open_memstream(&logbuf, &loglen);
+	rte_openlog_stream(log);
+	ret = c->p->ops->dma_setup(c->p);
+	rte_openlog_stream(NULL);
+	fclose(log);
+	assert_int_equal(ret, -ENOTSUP);
+	fprintf(stderr, "%s", logbuf);
+	assert_non_null(strstr(logbuf, "has no file descriptor, so the model cannot map it"));
+	free(logbuf);
+	assert_int_equal(live_maps(&c->srv), 0);
+	assert_int_equal(rte_extmem_unregister(ext, len), 0);
+	free(ext);
+	/* without it, DMA works again */
+	assert_int_equal(c->p->ops->dma_setup(c->p), 0);
+	assert_int_equal(live_maps(&c->srv), 1);
+	ctx_end(c);
+}
+
 static volatile int cb_calls;
 
 static void
@@ -310,8 +342,8 @@ test_open(void **state)
 	rte_openlog_stream(NULL);
 	fclose(log);
 	assert_non_null(p);
-	assert_non_null(strstr(logbuf,
-			       "0000:00:01.0: legacy block in BAR0 at 0x1000, 256 bytes (vfio-user transport)"));
+	assert_non_null(strstr(logbuf, "0000:00:01.0: legacy block in BAR0 at 0x1000, 256 bytes"
+			       " (vfio-user transport)"));
 	free(logbuf);
 	assert_ptr_equal(p->pci_dev, &dev);
 	assert_string_equal(p->name, "0000:00:01.0");
@@ -355,6 +387,7 @@ main(void)
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dma),
+		cmocka_unit_test(test_dma_no_fd),
 		cmocka_unit_test(test_intr_eal),
 		cmocka_unit_test(test_open),
 	};
