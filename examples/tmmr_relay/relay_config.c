@@ -125,8 +125,8 @@ relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t err
 		if (strncmp(tok, "socket=", 7) == 0) {
 			if (!relay_socket_path_ok(tok + 7))
 				return relay_config_error(err, errlen,
-					"--vf '%s': socket path empty or longer than %zu bytes",
-					arg, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+					"socket path empty or longer than %zu bytes in --vf '%s'",
+					sizeof(((struct sockaddr_un *)0)->sun_path) - 1, arg);
 			strcpy(opt->vf[i].socket, tok + 7);
 		} else if (strncmp(tok, "lcore=", 6) == 0) {
 			if (relay_parse_uint(tok + 6, 0, RTE_MAX_LCORE - 1, &v) < 0)
@@ -181,7 +181,7 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 	opt->busy_poll_us = 200;
 	err[0] = '\0';
 
-	optind = 1;
+	optind = 0;	/* glibc: full rescan state reset, the parser may run more than once */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", relay_long_options, NULL)) != -1) {
 		switch (c) {
