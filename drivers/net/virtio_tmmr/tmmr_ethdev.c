@@ -70,15 +70,29 @@ tmmr_build_dp_cfg(struct rte_eth_dev *dev, uint32_t f, struct tmmr_dp_cfg *c)
 	c->max_rx_pkt_len = dev->data->mtu + TMMR_L2_OVERHEAD;
 }
 
-/* Largest frame one Rx mbuf of @mp holds without mergeable buffers. */
+/* Largest frame one Rx mbuf of @mp holds (the net header sits in the headroom). */
 static uint32_t
-tmmr_rx_buf_frame(struct rte_mempool *mp, uint16_t hdr_len)
+tmmr_rx_buf_frame(struct rte_mempool *mp)
 {
 	uint32_t room = rte_pktmbuf_data_room_size(mp);
 
-	if (room <= (uint32_t)RTE_PKTMBUF_HEADROOM + hdr_len)
+	if (room <= (uint32_t)RTE_PKTMBUF_HEADROOM)
 		return 0;
-	return room - RTE_PKTMBUF_HEADROOM - hdr_len;
+	return room - RTE_PKTMBUF_HEADROOM;
+}
+
+/*
+ * Without mergeable buffers the driver posts chains of mbufs sized for the
+ * MTU; a frame larger than one mbuf then arrives as a multi-segment mbuf,
+ * which the application must have allowed with the SCATTER offload.
+ */
+static bool
+tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t frame,
+		   bool mrg)
+{
+	if (mrg || (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER))
+		return true;
+	return frame <= tmmr_rx_buf_frame(mp);
 }
 
 /* Called with hw->lock held: the device at probe or after dev_reset. */
@@ -201,6 +215,8 @@ tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 	if (tmmr_has(f, TMMR_NET_F_CTRL_VLAN))
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+	/* the datapath chains mbufs: mergeable buffers, or MTU-sized chains */
+	info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (tmmr_has(f, TMMR_NET_F_CSUM))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
@@ -394,7 +410,6 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	struct tmmr_qslot *s = &hw->rxq[qid];
-	uint32_t frame;
 	uint16_t n;
 	int ret;
 
@@ -411,11 +426,11 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			    dev->data->port_id);
 		return -EINVAL;
 	}
-	frame = tmmr_rx_buf_frame(mp, hw->dp_cfg.hdr_len);
-	if (!hw->dp_cfg.mrg_rxbuf && hw->dp_cfg.max_rx_pkt_len > frame) {
+	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len, hw->dp_cfg.mrg_rxbuf)) {
 		PMD_DRV_LOG(ERR, "port %u: Rx queue %u: mbufs of pool %s hold %u-byte frames, "
-			    "MTU %u needs %u (no mergeable Rx buffers)", dev->data->port_id, qid,
-			    mp->name, frame, dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
+			    "MTU %u needs %u (no mergeable Rx buffers: enable scattered Rx)",
+			    dev->data->port_id, qid, mp->name, tmmr_rx_buf_frame(mp),
+			    dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
 		return -EINVAL;
 	}
 	tmmr_rxq_slot_free(dev, qid);
@@ -806,11 +821,10 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct tmmr_qslot *s = &hw->rxq[i];
 
-		if (!hw->dp_cfg.mrg_rxbuf &&
-		    hw->dp_cfg.max_rx_pkt_len > tmmr_rx_buf_frame(s->mp, hw->dp_cfg.hdr_len)) {
+		if (!tmmr_rx_frame_fits(dev, s->mp, cfg.max_rx_pkt_len, cfg.mrg_rxbuf)) {
 			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(no mergeable Rx buffers)", dev->data->port_id,
-				    dev->data->mtu, i);
+				    "(no mergeable Rx buffers: enable scattered Rx)",
+				    dev->data->port_id, dev->data->mtu, i);
 			return -EINVAL;
 		}
 		if (memcmp(&s->cfg, &cfg, sizeof(cfg)) == 0)
@@ -1122,16 +1136,15 @@ tmmr_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 			    TMMR_MAX_RX_PKTLEN - TMMR_L2_OVERHEAD);
 		return -EINVAL;
 	}
-	if (!tmmr_has(hw->plan_features, TMMR_NET_F_MRG_RXBUF)) {
-		for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
-			struct tmmr_qslot *s = &hw->rxq[i];
+	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
+		struct tmmr_qslot *s = &hw->rxq[i];
 
-			if (s->q != NULL && frame > tmmr_rx_buf_frame(s->mp, hw->dp_cfg.hdr_len)) {
-				PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of "
-					    "queue %u (no mergeable Rx buffers)",
-					    dev->data->port_id, mtu, i);
-				return -EINVAL;
-			}
+		if (s->q != NULL && !tmmr_rx_frame_fits(dev, s->mp, frame,
+			tmmr_has(hw->plan_features, TMMR_NET_F_MRG_RXBUF))) {
+			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
+				    "(no mergeable Rx buffers: enable scattered Rx)",
+				    dev->data->port_id, mtu, i);
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -1174,8 +1187,19 @@ tmmr_tx_done_cleanup(void *txq, uint32_t free_cnt)
 static const uint32_t *
 tmmr_dev_supported_ptypes_get(struct rte_eth_dev *dev)
 {
+	/* the datapath parses every packet with rte_net_get_ptype() */
 	static const uint32_t ptypes[] = {
 		RTE_PTYPE_L2_ETHER,
+		RTE_PTYPE_L2_ETHER_VLAN,
+		RTE_PTYPE_L2_ETHER_QINQ,
+		RTE_PTYPE_L3_IPV4,
+		RTE_PTYPE_L3_IPV4_EXT,
+		RTE_PTYPE_L3_IPV6,
+		RTE_PTYPE_L3_IPV6_EXT,
+		RTE_PTYPE_L4_TCP,
+		RTE_PTYPE_L4_UDP,
+		RTE_PTYPE_L4_SCTP,
+		RTE_PTYPE_L4_FRAG,
 		RTE_PTYPE_UNKNOWN
 	};
 
