@@ -234,7 +234,8 @@ tmmr_pci_vfu_mem_event(enum rte_mem_event type, const void *addr, size_t len, vo
 	struct tmmr_pci *p = arg;
 	struct vfu_priv *v = p->priv;
 
-	if (v == NULL || !v->dma_on)
+	/* a gone device needs no maps kept in step */
+	if (v == NULL || !v->dma_on || !tmmr_vfu_client_alive(&v->cl))
 		return;
 	if (type == RTE_MEM_EVENT_ALLOC)
 		mem_alloc(p, (uintptr_t)addr, len);

@@ -105,6 +105,8 @@ send_reply(struct fake_vfu *s, const struct tmmr_vfu_hdr *req, const void *paylo
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
 	struct cmsghdr *cm;
 	enum fake_fault f = FAULT_NONE;
+	uint8_t junk[512];	/* random faults: outlives the switch, sendmsg reads it */
+	size_t i, n;
 
 	if (s->fault != FAULT_NONE && (s->fault_cmd == 0 || s->fault_cmd == req->cmd)) {
 		f = s->fault;
@@ -145,6 +147,27 @@ send_reply(struct fake_vfu *s, const struct tmmr_vfu_hdr *req, const void *paylo
 	case FAULT_AS_COMMAND:
 		h.flags = TMMR_VFU_F_TYPE_COMMAND;
 		break;
+	case FAULT_RANDOM:
+	case FAULT_RANDOM_RAW:
+		n = 1 + rand_r(&s->seed) % sizeof(junk);
+		for (i = 0; i < n; i++)
+			junk[i] = (uint8_t)rand_r(&s->seed);
+		if (f == FAULT_RANDOM) {
+			/* keep the framing right, randomize flags, errno and payload */
+			h.flags = TMMR_VFU_F_TYPE_REPLY |
+				(rand_r(&s->seed) % 4 == 0 ? TMMR_VFU_F_ERROR : 0);
+			h.error_no = rand_r(&s->seed) % 200;
+			h.size = (uint32_t)(HDR + n);
+			iov[1].iov_base = junk;
+			iov[1].iov_len = n;
+			mh.msg_iovlen = 2;
+			nfds = rand_r(&s->seed) % 2 ? nfds : 0;
+			break;
+		}
+		if (send(s->sock, junk, n, MSG_NOSIGNAL) < 0)
+			return;
+		shutdown(s->sock, SHUT_RDWR);
+		return;
 	default:
 		break;
 	}

@@ -29,6 +29,8 @@ enum fake_fault {
 	FAULT_OVERSIZE,		/* header announces a 1 MiB message */
 	FAULT_AS_COMMAND,	/* "reply" flagged as a command */
 	FAULT_WRONG_COUNT,	/* REGION_READ reply with another count */
+	FAULT_RANDOM,		/* a valid header for this request, then random bytes */
+	FAULT_RANDOM_RAW,	/* random bytes instead of a reply, then hang up */
 };
 
 #define FAKE_NB_IOEVT	4	/* ioeventfds offered: queues 0..3 */
@@ -59,6 +61,7 @@ struct fake_vfu {
 	enum fake_fault fault;
 	uint16_t fault_cmd;	/* command the fault applies to; 0: any */
 	uint32_t fault_errno;
+	uint32_t seed;		/* for the random faults */
 
 	/* what happened */
 	unsigned int bad;
