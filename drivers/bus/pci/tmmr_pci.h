@@ -56,6 +56,13 @@ struct tmmr_pci_ops {
 	 * After success p->intr_handle has fd = the config vector's eventfd and
 	 * efds[i] = vector i + 1, as rte_eth_dev_rx_intr_ctl_q expects.
 	 * nb_vec 0 disables MSI-X.
+	 * Both transports: the handle is RTE_INTR_HANDLE_VFIO_MSIX, so the EAL
+	 * drains the eventfds itself (8-byte read before config callbacks and in
+	 * the Rx epoll path); callbacks must not read them. Register callbacks
+	 * after intr_setup (fd >= 0) and unregister them before intr_teardown,
+	 * which closes the eventfds. Do not call rte_intr_enable/disable/
+	 * efd_enable on p->intr_handle: intr_setup/teardown do that (vfu: the
+	 * handle has no vfio device fd, those calls just return -1).
 	 */
 	int (*intr_setup)(struct tmmr_pci *p, uint16_t nb_vec);
 	void (*intr_teardown)(struct tmmr_pci *p);
