@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Forwarding end to end: two VFs of tmmr-vfemu driven by net_virtio_tmmr in a
+# testpmd (io forwarding VF0 <-> VF1), their data planes served by net_vhost
+# ports of a second testpmd, the backend, which is also the traffic source.
+#
+#   backend testpmd            tmmr-vfemu            forwarding testpmd
+#   vhost0 <--vhost-user--> VF0 (0000:01:00.1) <--PMD--> port 0 \ io
+#   vhost1 <--vhost-user--> VF1 (0000:01:00.2) <--PMD--> port 1 /
+#
+# Scenarios:
+#   burst  the backend sends exactly 2 bursts of 32 packets of 64 bytes on
+#          each port ("start tx_first 2") and then only receives (rxonly);
+#          every counter on both sides must account for exactly those packets
+#          in both directions, with no errors.
+#   loop   the backend forwards too (io) after sending 4 bursts per port, so a
+#          fixed population of packets circulates through both VFs in both
+#          directions; for --duration seconds both directions must move
+#          packets, errors stay 0, and what the backend sent is what the
+#          forwarder received.
+#   reconnect  a burst, then the backend quits: both VF links must go down;
+#          a new backend comes: links up again and a second burst must be
+#          accounted for exactly (the model reconnects, the data plane is
+#          handed over again).
+# --mode standin replaces the model and the PMD by DPDK's net_virtio_user
+# ports on the same sockets: it checks the harness and the backend alone.
+# --server: the model (or virtio_user) listens, the backend connects (client=1).
+set -euo pipefail
+
+mode=mmr
+scenario=burst
+server=0
+duration=3
+queues=1
+while (($#)); do
+	case $1 in
+	--mode) mode=$2; shift ;;
+	--scenario) scenario=$2; shift ;;
+	--server) server=1 ;;
+	--duration) duration=$2; shift ;;
+	--queues) queues=$2; shift ;;
+	--build) export E2E_BUILD=$2; shift ;;
+	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect] [--server]" \
+		"[--duration S] [--queues Q] [--build DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init "fwd-$mode-$scenario"
+
+BURSTS=2
+BURST=32
+
+start_all()
+{
+	local socks=("$WORK/vh-0" "$WORK/vh-1")
+
+	if [[ $mode == standin ]]; then
+		if ((server)); then
+			# virtio_user's probe waits for the backend to connect
+			TP_NOWAIT=1 tp_virtio_user_start fwd "$queues" 1 "${socks[@]}"
+			wait_until 10 test -S "${socks[0]}" || fail "virtio_user did not listen"
+			tp_backend_start backend "$queues" 1 "${socks[@]}"
+			tp_wait_prompt fwd
+		else
+			tp_backend_start backend "$queues" 0 "${socks[@]}"
+			tp_virtio_user_start fwd "$queues" 0 "${socks[@]}"
+		fi
+		return
+	fi
+	if ((server)); then
+		vfemu_start --vfs 2 --queue-pairs "$queues" --server
+		tp_backend_start backend "$queues" 1 "$(vhost_sock 0)" "$(vhost_sock 1)"
+	else
+		tp_backend_start backend "$queues" 0 "$WORK/vh-0" "$WORK/vh-1"
+		vfemu_start --vfs 2 --queue-pairs "$queues"
+	fi
+	tp_pmd_start fwd "$queues" "${VF_BDFS[0]}" "${VF_BDFS[1]}"
+}
+
+declare -a B0 B1 F0 F1
+# read_all_stats BACKEND: the port stats of both testpmds into B0 B1 F0 F1
+read_all_stats()
+{
+	read -r -a B0 < <(tp_port_stats "$1" 0)
+	read -r -a B1 < <(tp_port_stats "$1" 1)
+	read -r -a F0 < <(tp_port_stats fwd 0)
+	read -r -a F1 < <(tp_port_stats fwd 1)
+	log "backend p0: rx ${B0[0]} tx ${B0[4]} | p1: rx ${B1[0]} tx ${B1[4]}"
+	log "fwd     p0: rx ${F0[0]} tx ${F0[4]} | p1: rx ${F1[0]} tx ${F1[4]}"
+}
+
+# field indexes of tp_port_stats
+RX=0 MISS=1 RXERR=2 NOMBUF=3 TX=4 TXERR=5 RXB=6 TXB=7
+
+errors_of()
+{
+	local -n s=$1
+	echo $((s[MISS] + s[RXERR] + s[NOMBUF] + s[TXERR]))
+}
+
+fwd_rx_total()
+{
+	echo $(($(tp_stats_field fwd 0 rx) + $(tp_stats_field fwd 1 rx)))
+}
+
+# run_burst BACKEND: BURSTS bursts each way, then every counter must match
+run_burst()
+{
+	local be=$1 want=$((BURSTS * BURST)) p q
+
+	tp_cmd fwd "clear port stats all"
+	tp_cmd "$be" "clear port stats all"
+	tp_run fwd 5 'packets/burst' start > /dev/null || fail "forwarder did not start"
+	tp_cmd "$be" "set fwd rxonly"
+	tp_run "$be" 10 'packets/burst' "start tx_first $BURSTS" > /dev/null ||
+		fail "backend did not start"
+	wait_until 15 eval '(($(fwd_rx_total) >= 2 * want))' ||
+		log "forwarder received $(fwd_rx_total) of $((2 * want))"
+	sleep 0.5	# let the forwarded packets reach the backend
+	tp_fwd_stop "$be" > "$WORK/$be.stop"
+	tp_fwd_stop fwd > "$WORK/fwd.stop"
+	read_all_stats "$be"
+	for p in 0 1; do
+		q=$((1 - p))
+		local -n b=B$p f=F$p bq=B$q fq=F$q
+		check_eq "backend port $p sent every packet" "${b[TX]}" "$want"
+		check_eq "VF$p received what backend port $p sent" "${f[RX]}" "$want"
+		check_eq "VF$p received the bytes sent" "${f[RXB]}" "${b[TXB]}"
+		check_eq "VF$q transmitted what VF$p received" "${fq[TX]}" "${f[RX]}"
+		check_eq "backend port $q received what VF$q transmitted" "${bq[RX]}" "${fq[TX]}"
+		check_eq "backend port $q received the bytes" "${bq[RXB]}" "${fq[TXB]}"
+		check_eq "no errors on VF$p" "$(errors_of F$p)" 0
+		check_eq "no errors on backend port $p" "$(errors_of B$p)" 0
+		unset -n b f bq fq
+	done
+	check_eq "64-byte packets" "${F0[RXB]}" $((want * 64))
+}
+
+# links_down NAME: 0 when no port of NAME has its link up
+links_down()
+{
+	! tp_link_up "$1" 0 && ! tp_link_up "$1" 1
+}
+
+start_all
+check_eq "forwarder sees two ports" "$(tp_nb_ports fwd)" 2
+tp_wait_links fwd 20 0 1
+# the backend's vhost ports come up when the VFs' rings are handed over
+tp_wait_links backend 20 0 1
+
+case $scenario in
+burst)
+	run_burst backend
+	;;
+reconnect)
+	[[ $mode == mmr ]] || fail "reconnect needs --mode mmr"
+	run_burst backend
+	log "the backend goes away"
+	tp_quit backend
+	wait_until 20 links_down fwd || fail "VF links stayed up without a backend"
+	log "ok: both VF links went down"
+	if ((server)); then
+		tp_backend_start backend2 "$queues" 1 "$(vhost_sock 0)" "$(vhost_sock 1)"
+	else
+		tp_backend_start backend2 "$queues" 0 "$WORK/vh-0" "$WORK/vh-1"
+	fi
+	tp_wait_links fwd 30 0 1
+	tp_wait_links backend2 30 0 1
+	run_burst backend2
+	;;
+loop)
+	tp_run fwd 5 'packets/burst' start > /dev/null || fail "forwarder did not start"
+	tp_run backend 10 'packets/burst' "start tx_first 4" > /dev/null || fail "backend did not start"
+	sleep 1
+	r0=$(tp_stats_field fwd 0 rx)
+	r1=$(tp_stats_field fwd 1 rx)
+	sleep "$duration"
+	d0=$(($(tp_stats_field fwd 0 rx) - r0))
+	d1=$(($(tp_stats_field fwd 1 rx) - r1))
+	log "in ${duration}s: VF0 received $d0, VF1 received $d1"
+	check "VF0 -> VF1 direction moves packets" test "$d0" -gt 1000
+	check "VF1 -> VF0 direction moves packets" test "$d1" -gt 1000
+	# the source stops first, the forwarder drains what is still in flight
+	tp_fwd_stop backend > "$WORK/backend.stop"
+	sleep 0.5
+	tp_fwd_stop fwd > "$WORK/fwd.stop"
+	read_all_stats backend
+	for p in 0 1; do
+		declare -n b=B$p f=F$p
+		check_eq "VF$p received what backend port $p sent" "${f[RX]}" "${b[TX]}"
+		check_eq "no errors on VF$p" "$(errors_of F$p)" 0
+		check_eq "no errors on backend port $p" "$(errors_of B$p)" 0
+		unset -n b f
+	done
+	check_eq "VF1 transmitted all VF0 received" "${F1[TX]}" "${F0[RX]}"
+	check_eq "VF0 transmitted all VF1 received" "${F0[TX]}" "${F1[RX]}"
+	;;
+*)
+	fail "unknown scenario $scenario"
+	;;
+esac
+log "PASS"

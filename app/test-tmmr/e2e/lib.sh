@@ -1,0 +1,452 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# End-to-end harness, sourced by the e2e tests and devtools/demo.sh.
+#
+# It runs, each bounded by timeout(1) and each with a log in the per-test
+# directory $WORK:
+#  - tmmr-vfemu, the software PF with its MMR VFs (vfemu_start);
+#  - a backend dpdk-testpmd serving the VFs' vhost-user sockets with net_vhost
+#    ports (tp_backend_start);
+#  - a dpdk-testpmd driving the VFs with the net_virtio_tmmr PMD through the
+#    model's sysfs tree (tp_pmd_start), or DPDK's own net_virtio_user ports
+#    standing in for them (tp_virtio_user_start).
+# testpmd runs interactively, its stdin a fifo held open by this shell
+# (tp_cmd, tp_run, tp_port_stats). The EXIT trap (e2e_init) ends exactly the
+# processes started here, by PID, and keeps $WORK when something failed.
+#
+# Environment: E2E_BUILD (build dir, default <top>/build), TESTPMD, E2E_LIFETIME
+# (upper bound of every process's life, s), E2E_KEEP=1 keeps $WORK, E2E_CPUS
+# ("backend-cpu pmd-cpu", default "0 1"), E2E_TP_MEM (MB per testpmd).
+
+E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+E2E_BUILD=${E2E_BUILD:-$E2E_TOP/build}
+TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
+E2E_LIFETIME=${E2E_LIFETIME:-180}
+E2E_TP_MEM=${E2E_TP_MEM:-512}
+E2E_MBUFS=${E2E_MBUFS:-16384}
+read -r E2E_CPU_BACKEND E2E_CPU_PMD <<< "${E2E_CPUS:-0 1}"
+
+VFEMU_BIN=
+PMD_SO=
+VFEMU_SYSFS=
+VHOST_PREFIX=
+VF_BDFS=()
+
+e2e_pids=()		# timeout(1) wrappers we started, ended newest first
+e2e_prefixes=()		# DPDK --file-prefix of each testpmd we started
+declare -A TP_FD=() TP_LOG=() TP_PID=()
+e2e_failed=0
+
+log()
+{
+	printf '[%s] %s\n' "$(date +%T.%3N)" "$*" >&2
+}
+
+fail()
+{
+	log "FAIL: $*"
+	e2e_failed=1
+	exit 1
+}
+
+skip()
+{
+	log "SKIP: $*"
+	exit 77
+}
+
+# check WHAT CMD...: log WHAT, fail unless CMD succeeds
+check()
+{
+	local what=$1
+	shift
+	if "$@"; then
+		log "ok: $what"
+	else
+		fail "$what"
+	fi
+}
+
+# check_eq WHAT GOT WANT
+check_eq()
+{
+	if [[ "$2" == "$3" ]]; then
+		log "ok: $1 ($2)"
+	else
+		fail "$1: got $2, want $3"
+	fi
+}
+
+# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+wait_until()
+{
+	local deadline=$((SECONDS + $1))
+	shift
+	while ! "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
+# e2e_init NAME: the per-test directory and the cleanup trap
+e2e_init()
+{
+	local name=$1
+
+	if [[ -n ${E2E_WORK:-} ]]; then
+		WORK=$E2E_WORK
+		mkdir -p "$WORK"
+	else
+		WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-e2e-$name.XXXXXX")
+	fi
+	VFEMU_BIN=$E2E_BUILD/app/test-tmmr/vfemu/tmmr-vfemu
+	PMD_SO=$E2E_BUILD/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
+	[[ -x $TESTPMD ]] || skip "no $TESTPMD (Debian package dpdk-dev)"
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM
+	log "work directory $WORK"
+}
+
+# e2e_spawn NAME CMD...: CMD in the background, bounded by timeout(1), output in
+# $WORK/NAME.log; its PID goes to e2e_pids and pid_NAME
+e2e_spawn()
+{
+	local name=$1
+	shift
+	(
+		# testpmd's fifos must not stay open in other processes
+		for fd in "${TP_FD[@]}"; do
+			exec {fd}>&-
+		done
+		exec timeout -k 5 "$E2E_LIFETIME" "$@"
+	) > "$WORK/$name.log" 2>&1 < /dev/null &
+	e2e_pids+=($!)
+	printf -v "pid_$name" '%s' $!
+}
+
+# stop_pid PID: TERM (timeout(1) passes it on), reap, KILL if it lingers
+stop_pid()
+{
+	local pid=$1 i
+
+	kill -0 "$pid" 2> /dev/null || { wait "$pid" 2> /dev/null; return 0; }
+	kill -TERM "$pid" 2> /dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2> /dev/null; then
+		kill -KILL "$pid" 2> /dev/null
+	fi
+	wait "$pid" 2> /dev/null
+	return 0
+}
+
+# --- the model ---
+
+# vfemu_start [tmmr-vfemu options...]: the model with its tree in $WORK/sysfs
+# and backend sockets $WORK/vh-<n>; waits for "ready", fills VF_BDFS
+vfemu_start()
+{
+	local n link
+
+	[[ -x $VFEMU_BIN ]] || fail "no $VFEMU_BIN: build first"
+	VFEMU_SYSFS=$WORK/sysfs
+	VHOST_PREFIX=$WORK/vh-
+	mkdir -p "$VFEMU_SYSFS"
+	e2e_spawn vfemu "$VFEMU_BIN" --sysfs "$VFEMU_SYSFS" --backend "vhost-user:$VHOST_PREFIX" "$@"
+	wait_until 10 grep -q '^ready$' "$WORK/vfemu.log" || {
+		tail -n 20 "$WORK/vfemu.log" >&2
+		fail "tmmr-vfemu did not get ready"
+	}
+	VF_BDFS=()
+	for ((n = 0; ; n++)); do
+		link=$(find "$VFEMU_SYSFS" -maxdepth 2 -name "virtfn$n" -print -quit)
+		[[ -n $link ]] || break
+		VF_BDFS+=("$(basename "$(readlink "$link")")")
+	done
+	((${#VF_BDFS[@]} > 0)) || fail "tmmr-vfemu made no VFs"
+	log "tmmr-vfemu ready: VFs ${VF_BDFS[*]}"
+}
+
+# vhost_sock N: the backend socket of VF N
+vhost_sock()
+{
+	printf '%s%u' "$VHOST_PREFIX" "$1"
+}
+
+# --- testpmd ---
+
+# tp_start NAME CPU ENV EAL-ARGS... -- APP-ARGS...: interactive testpmd on CPU
+# (main and forwarding lcore both on it), private memory and file prefix;
+# ENV is "" or VAR=value passed to it alone. Waits for the prompt unless
+# TP_NOWAIT is set (then call tp_wait_prompt).
+tp_start()
+{
+	local name=$1 cpu=$2 envv=$3 prefix fd
+	local -a envs=()
+	shift 3
+
+	if [[ -n $envv ]]; then
+		envs=(env "$envv")
+	fi
+	prefix=tmmr-e2e-$name-$$
+	e2e_prefixes+=("$prefix")
+	TP_LOG[$name]=$WORK/$name.log
+	mkfifo "$WORK/$name.in"
+	(
+		for fd in "${TP_FD[@]}"; do
+			exec {fd}>&-
+		done
+		exec timeout -k 5 "$E2E_LIFETIME" "${envs[@]}" stdbuf -o0 -e0 "$TESTPMD" \
+			--no-huge -m "$E2E_TP_MEM" --file-prefix "$prefix" \
+			--lcores "0@$cpu,1@$cpu" "$@"
+	) < "$WORK/$name.in" > "${TP_LOG[$name]}" 2>&1 &
+	TP_PID[$name]=$!
+	e2e_pids+=($!)
+	exec {fd}> "$WORK/$name.in"
+	TP_FD[$name]=$fd
+	log "testpmd $name started (cpu $cpu)"
+	# a probe may block until a peer connects (virtio_user server=1)
+	if [[ -z ${TP_NOWAIT:-} ]]; then
+		tp_wait_prompt "$name"
+	fi
+}
+
+# tp_wait_prompt NAME: wait until testpmd NAME has initialised
+tp_wait_prompt()
+{
+	wait_until 60 tp_prompt "$1" || {
+		tail -n 30 "${TP_LOG[$1]}" >&2
+		fail "testpmd $1 did not reach its prompt"
+	}
+	log "testpmd $1 up"
+}
+
+tp_prompt()
+{
+	kill -0 "${TP_PID[$1]}" 2> /dev/null || return 1
+	grep -q '^testpmd> ' "${TP_LOG[$1]}"
+}
+
+# common application arguments: io forwarding of 64-byte packets
+tp_app_args()
+{
+	local q=$1
+	printf '%s\n' -i --total-num-mbufs="$E2E_MBUFS" --txpkts=64 --forward-mode=io \
+		--rxq="$q" --txq="$q" --nb-cores=1
+}
+
+# tp_backend_start NAME Q CLIENT SOCK...: net_vhost ports, one per socket
+# (CLIENT=1 when the model listens, tmmr-vfemu --server)
+tp_backend_start()
+{
+	local name=$1 q=$2 client=$3 i=0 s opt=
+	local -a vdevs=()
+	shift 3
+
+	if [[ $client == 1 ]]; then
+		opt=,client=1
+	fi
+	for s in "$@"; do
+		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=$q$opt")
+		i=$((i + 1))
+	done
+	tp_start "$name" "$E2E_CPU_BACKEND" "" --no-pci "${vdevs[@]}" -- \
+		$(tp_app_args "$q")
+}
+
+# tp_pmd_start NAME Q BDF...: net_virtio_tmmr on the model's VFs
+tp_pmd_start()
+{
+	local name=$1 q=$2 b
+	local -a allow=()
+	shift 2
+
+	[[ -f $PMD_SO ]] || fail "no $PMD_SO: build first"
+	for b in "$@"; do
+		allow+=(-a "$b")
+	done
+	tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_SO" \
+		"${allow[@]}" -- $(tp_app_args "$q")
+}
+
+# tp_virtio_user_start NAME Q SERVER SOCK...: DPDK's net_virtio_user ports in
+# place of the VFs (SERVER=1: they listen, the backend is the client)
+tp_virtio_user_start()
+{
+	local name=$1 q=$2 server=$3 i=0 s opt=
+	local -a vdevs=()
+	shift 3
+
+	if [[ $server == 1 ]]; then
+		opt=,server=1
+	fi
+	for s in "$@"; do
+		vdevs+=(--vdev "net_virtio_user$i,path=$s,queues=$q$opt")
+		i=$((i + 1))
+	done
+	tp_start "$name" "$E2E_CPU_PMD" "" --no-pci "${vdevs[@]}" -- $(tp_app_args "$q")
+}
+
+tp_cmd()
+{
+	printf '%s\n' "$2" >&"${TP_FD[$1]}"
+}
+
+tp_offset()
+{
+	stat -c %s "${TP_LOG[$1]}"
+}
+
+# tp_since NAME OFFSET: what NAME printed after OFFSET
+tp_since()
+{
+	tail -c +$(($2 + 1)) "${TP_LOG[$1]}"
+}
+
+# tp_since_until NAME SECONDS OFFSET PATTERN
+tp_since_until()
+{
+	local deadline=$((SECONDS + $2))
+
+	while ! tp_since "$1" "$3" | grep -q -- "$4"; do
+		((SECONDS < deadline)) || return 1
+		kill -0 "${TP_PID[$1]}" 2> /dev/null || return 1
+		sleep 0.05
+	done
+}
+
+# tp_run NAME SECONDS PATTERN CMD: run CMD, wait for PATTERN in its output;
+# prints that output
+tp_run()
+{
+	local off
+
+	off=$(tp_offset "$1")
+	tp_cmd "$1" "$4"
+	tp_since_until "$1" "$2" "$off" "$3" || return 1
+	tp_since "$1" "$off"
+}
+
+# tp_nb_ports NAME
+tp_nb_ports()
+{
+	local out
+
+	out=$(tp_run "$1" 10 'Number of available ports' 'show port summary all') || return 1
+	sed -n 's/.*Number of available ports: \([0-9]*\).*/\1/p' <<< "$out"
+}
+
+# tp_link_up NAME PORT: 0 if the port's link is up
+tp_link_up()
+{
+	tp_run "$1" 10 'Link status' "show port info $2" | grep -q 'Link status: up'
+}
+
+# tp_wait_links NAME SECONDS PORTS...
+tp_wait_links()
+{
+	local name=$1 secs=$2 p
+	shift 2
+
+	for p in "$@"; do
+		wait_until "$secs" tp_link_up "$name" "$p" ||
+			fail "testpmd $name: port $p link not up"
+	done
+	log "testpmd $name: links up on ports $*"
+}
+
+# tp_port_stats NAME PORT: "rx rx_missed rx_errors rx_nombuf tx tx_errors rx_bytes tx_bytes"
+tp_port_stats()
+{
+	local out
+
+	out=$(tp_run "$1" 10 'Tx-pps' "show port stats $2") ||
+		fail "testpmd $1 did not show the stats of port $2"
+	awk '
+		$1 == "RX-packets:" { rx = $2; miss = $4; rxb = $6 }
+		$1 == "RX-errors:" { rxe = $2 }
+		$1 == "RX-nombuf:" { nob = $2 }
+		$1 == "TX-packets:" { tx = $2; txe = $4; txb = $6 }
+		END { print rx + 0, miss + 0, rxe + 0, nob + 0, tx + 0, txe + 0, rxb + 0, txb + 0 }
+	' <<< "$out"
+}
+
+# tp_stats_field NAME PORT FIELD: one of rx miss rxerr nombuf tx txerr rxb txb
+tp_stats_field()
+{
+	local rx miss rxe nob tx txe rxb txb
+
+	read -r rx miss rxe nob tx txe rxb txb < <(tp_port_stats "$1" "$2")
+	case $3 in
+	rx) echo "$rx" ;;
+	miss) echo "$miss" ;;
+	rxerr) echo "$rxe" ;;
+	nombuf) echo "$nob" ;;
+	tx) echo "$tx" ;;
+	txerr) echo "$txe" ;;
+	rxb) echo "$rxb" ;;
+	txb) echo "$txb" ;;
+	esac
+}
+
+# tp_errors NAME PORT: every error counter of a port, summed
+tp_errors()
+{
+	local rx miss rxe nob tx txe rxb txb
+
+	read -r rx miss rxe nob tx txe rxb txb < <(tp_port_stats "$1" "$2")
+	echo $((miss + rxe + nob + txe))
+}
+
+# tp_fwd_stop NAME: "stop"; prints the forwarding summary
+tp_fwd_stop()
+{
+	tp_run "$1" 10 'Done.' stop || fail "testpmd $1 did not stop forwarding"
+}
+
+# tp_quit NAME: quit and wait for the process to end
+tp_quit()
+{
+	local name=$1 fd=${TP_FD[$1]:-} i
+
+	[[ -n $fd ]] || return 0
+	printf 'quit\n' >&"$fd" 2> /dev/null
+	exec {fd}>&-
+	unset "TP_FD[$name]"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "${TP_PID[$name]}" 2> /dev/null || break
+		sleep 0.1
+	done
+	stop_pid "${TP_PID[$name]}"
+}
+
+# --- cleanup ---
+
+e2e_cleanup()
+{
+	local rc=$? i p name
+
+	set +e
+	trap - EXIT INT TERM
+	for name in "${!TP_FD[@]}"; do
+		tp_quit "$name"
+	done
+	for ((i = ${#e2e_pids[@]} - 1; i >= 0; i--)); do
+		stop_pid "${e2e_pids[i]}"
+	done
+	for p in "${e2e_prefixes[@]}"; do
+		rm -rf "/var/run/dpdk/$p"
+	done
+	if ((rc != 0 && rc != 77)) || [[ -n ${E2E_KEEP:-} ]]; then
+		log "logs kept in $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+	if declare -F e2e_on_exit > /dev/null; then
+		e2e_on_exit "$rc"
+	fi
+	exit "$rc"
+}
