@@ -36,7 +36,7 @@ struct vfemu_vfu {
 	int fds[TMMR_VFU_MAX_FDS];
 	unsigned int nb_fds;
 	bool fds_lost;		/* more fds than we accept came with it */
-	uint8_t reply[REPLY_MAX];
+	uint8_t reply[REPLY_MAX] __attribute__((aligned(8)));	/* replies are cast to structs */
 };
 
 /* what one handler produced */

@@ -87,7 +87,8 @@ submit(uint8_t class, uint8_t cmd, const void *data, uint32_t len)
 
 	p[0] = class;
 	p[1] = cmd;
-	memcpy(p + 0x100, data, len);
+	if (len > 0)
+		memcpy(p + 0x100, data, len);
 	p[0x800] = 0xee;
 	set_desc(RING, 0, BUF, 2, TMMR_VRING_DESC_F_NEXT, 1);
 	if (len > 0) {
