@@ -4,16 +4,18 @@
 #
 # A real Linux guest through tmmr_relay:
 #   guest (legacy virtio-net, QEMU TCG) <-> tmmr_relay <-> VF <-> testpmd icmpecho
-# VF: --mode standin: net_virtio_user on the backend's net_vhost socket (stand-in for a VF).
+# VF: --mode mmr: a tmmr-vfemu MMR VF driven by net_virtio_tmmr (the real chain:
+#     guest <-> relay <-> PMD <-> tmmr-vfemu <-> vhost-user <-> testpmd icmpecho);
+#     --mode standin: net_virtio_user on the backend's net_vhost socket (VF stand-in).
 # Cases: legacy boot with ping, mrg_rxbuf=off, guest killed mid-traffic + VF reset + new guest,
 # VF removal, idle CPU, clean SIGINT shutdown.
 #
-# usage: relay_guest_e2e.sh --build BUILD_DIR [--mode standin]
+# usage: relay_guest_e2e.sh --build BUILD_DIR [--mode mmr|standin]
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=
-mode=standin
+mode=mmr
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
@@ -24,8 +26,14 @@ done
 # shellcheck source=relay_lib.sh
 . "$here/relay_lib.sh"
 RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
+VFEMU_BIN=$build/app/test-tmmr/vfemu/tmmr-vfemu
+PMD_SO=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
 [ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
-[ "$mode" = standin ] || relay_skip "mode $mode not available"
+case $mode in
+standin) ;;
+mmr) mmr_available || relay_skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
+*) echo "bad --mode $mode" >&2; exit 2 ;;
+esac
 command -v dpdk-testpmd >/dev/null || relay_skip "no dpdk-testpmd"
 
 mkdir -p /tmp/relay
@@ -37,9 +45,11 @@ read -r kernel initrd < <("$here/guest-build.sh" "$here/guest-init.sh" 2>"$work/
 [ -n "${initrd:-}" ] && [ -f "$initrd" ] || { cat "$work/guest-build.log"; relay_skip "no guest image"; }
 command -v qemu-system-x86_64 >/dev/null || relay_skip "no qemu-system-x86_64"
 
-start_backend "$work" "$work/vf0.sock" "$tag-be" || { cat "$work/backend.log"; exit 1; }
-start_relay "$work" "$tag-r" --vdev "net_virtio_user0,path=$work/vf0.sock,queues=1" -- \
-	--vf "net_virtio_user0,socket=$work/guest0.sock" --stats-interval 5 --test-events
+start_backend "$work" "$work/be0" "$tag-be" || { cat "$work/backend.log"; exit 1; }
+start_vf "$work" "$mode" || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VF"; exit 1; }
+start_relay "$work" "$tag-r" -- \
+	--vf "$vf_name,socket=$work/guest0.sock" --stats-interval 5 --test-events
+relay_log "mode $mode, VF $vf_name"
 relay_check "relay starts and listens" grep -q 'server listening on' "$work/relay.log"
 qemu_args=$(sed -n 's/^  qemu: //p' "$work/relay.log" | head -1)
 vf_mac=$(sed -n 's/^VF 0 .* MAC \([0-9A-F:]*\) .*/\1/p' "$work/relay.log" | head -1)

@@ -5,6 +5,8 @@
 # `timeout`, recorded in relay_pids and stopped by relay_cleanup; nothing else is touched.
 
 relay_pids=()
+vf_env=()
+vf_eal=()
 relay_fifos=()
 relay_pass=0
 relay_fail=0
@@ -110,14 +112,15 @@ start_backend()
 	wait_sock "$sock" 30
 }
 
-# start_relay WORKDIR PREFIX EAL_VF_ARGS... -- RELAY_ARGS...: tmmr_relay on CPU 0; sets relay_pid
+# start_relay WORKDIR PREFIX -- RELAY_ARGS...: tmmr_relay on CPU 0 with the VF of start_vf;
+# sets relay_pid
 start_relay()
 {
 	local work=$1 prefix=$2
 
 	shift 2
-	timeout -s INT 600 "$RELAY_BIN" -l 0 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
-		"$@" >"$work/relay.log" 2>&1 &
+	env "${vf_env[@]}" timeout -s INT 600 "$RELAY_BIN" -l 0 --no-huge -m 256 \
+		--file-prefix "$prefix" "${vf_eal[@]}" "$@" >"$work/relay.log" 2>&1 &
 	relay_pid=$!
 	relay_pids+=("$relay_pid")
 	wait_for "$work/relay.log" 'vhost-user (server listening|client connecting)' 30
@@ -138,4 +141,45 @@ import json, sys
 d = json.loads(sys.argv[1])
 d = next(iter(d.values()))
 print(d[sys.argv[2]])' "$1" "$2"
+}
+
+# start_vf WORKDIR MODE PREFIX: the VF the relay drives, behind which the backend testpmd sits.
+#   standin: net_virtio_user on the backend's net_vhost socket $WORK/be0
+#   mmr:     a tmmr-vfemu VF (the model connects to $WORK/be0), driven by net_virtio_tmmr
+# Sets vf_eal (EAL arguments of the relay), vf_name, vf_env (environment of the relay).
+start_vf()
+{
+	local work=$1 vmode=$2 d
+
+	vf_env=()
+	case $vmode in
+	standin)
+		vf_eal=(--no-pci --vdev "net_virtio_user0,path=$work/be0,queues=1")
+		vf_name=net_virtio_user0
+		;;
+	mmr)
+		timeout -s INT 600 "$VFEMU_BIN" --sysfs "$work/sysfs" --vfs 1 \
+			--backend "vhost-user:$work/be" --ctl "$work/vfemu.ctl" \
+			>"$work/vfemu.log" 2>&1 &
+		relay_pids+=("$!")
+		wait_for "$work/vfemu.log" '^ready$' 20 || return 1
+		vf_name=
+		for d in "$work"/sysfs/*/; do
+			[ "$(cat "$d/device" 2>/dev/null)" = 0x10f9 ] && vf_name=$(basename "$d") && break
+		done
+		[ -n "$vf_name" ] || return 1
+		vf_eal=(-d "$PMD_SO" -a "$vf_name")
+		vf_env=("SYSFS_PCI_DEVICES=$work/sysfs")
+		;;
+	*)
+		return 1 ;;
+	esac
+}
+
+# mmr_available: the model and the PMD are built
+mmr_available()
+{
+	[ -x "$VFEMU_BIN" ] && [ -f "$PMD_SO" ] &&
+		nm -D "$PMD_SO" 2>/dev/null | grep -q . &&
+		"$VFEMU_BIN" --help 2>&1 | grep -q -- --sysfs
 }

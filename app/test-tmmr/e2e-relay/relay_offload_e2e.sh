@@ -4,14 +4,15 @@
 #
 # Checksum and TSO requests cross tmmr_relay intact, both directions:
 #   probe port G (net_virtio_user, "guest") <-> tmmr_relay <-> VF <-> probe port B (net_vhost)
-# VF --mode standin: net_virtio_user on the probe's net_vhost socket.
+# VF --mode mmr: tmmr-vfemu VF + net_virtio_tmmr (the model connects to the probe's net_vhost);
+#    --mode standin: net_virtio_user on the probe's net_vhost socket.
 #
-# usage: relay_offload_e2e.sh --build BUILD_DIR [--mode standin]
+# usage: relay_offload_e2e.sh --build BUILD_DIR [--mode mmr|standin]
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=
-mode=standin
+mode=mmr
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
@@ -23,8 +24,14 @@ done
 . "$here/relay_lib.sh"
 RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
 probe=$build/app/test-tmmr/e2e-relay/relay_offload_probe
+VFEMU_BIN=$build/app/test-tmmr/vfemu/tmmr-vfemu
+PMD_SO=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
 [ -x "$RELAY_BIN" ] && [ -x "$probe" ] || relay_skip "relay or probe not built"
-[ "$mode" = standin ] || relay_skip "mode $mode not available"
+case $mode in
+standin) ;;
+mmr) mmr_available || relay_skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
+*) echo "bad --mode $mode" >&2; exit 2 ;;
+esac
 
 mkdir -p /tmp/relay
 work=$(mktemp -d /tmp/relay/offload-e2e.XXXXXX)
@@ -32,13 +39,13 @@ tag=relay-oe-$$
 trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
 
 timeout -s INT 120 "$probe" -l 1 --no-huge -m 512 --no-pci --file-prefix "$tag-p" \
-	--vdev "net_vhost0,iface=$work/vf0.sock,queues=1,tso=1" -- "$work/guest0.sock" \
+	--vdev "net_vhost0,iface=$work/be0,queues=1,tso=1" -- "$work/guest0.sock" \
 	>"$work/probe.log" 2>&1 &
 probe_pid=$!
 relay_pids+=("$probe_pid")
 relay_check "probe backend ready" wait_for "$work/probe.log" 'probe: backend ready' 30
-start_relay "$work" "$tag-r" --vdev "net_virtio_user0,path=$work/vf0.sock,queues=1" -- \
-	--vf "net_virtio_user0,socket=$work/guest0.sock" --stats-interval 0
+start_vf "$work" "$mode" || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VF"; exit 1; }
+start_relay "$work" "$tag-r" -- --vf "$vf_name,socket=$work/guest0.sock" --stats-interval 0
 relay_check "relay starts" grep -q 'server listening on' "$work/relay.log"
 relay_check "probe finished" wait_for "$work/probe.log" 'probe: [0-9]+ failure' 90
 wait "$probe_pid"
