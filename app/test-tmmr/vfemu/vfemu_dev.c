@@ -178,15 +178,23 @@ vfemu_dev_reset(struct vfemu_dev *dev)
 }
 
 void
-vfemu_dev_disconnect(struct vfemu_dev *dev)
+vfemu_dev_function_reset(struct vfemu_dev *dev)
 {
 	vfemu_dev_reset(dev);
-	close_irqs(dev, TMMR_VFU_IRQ_INTX);
-	close_irqs(dev, TMMR_VFU_IRQ_MSIX);
-	vfemu_dma_clear(&dev->dma);
 	memset(dev->msix_table, 0, sizeof(dev->msix_table));
 	memset(dev->msix_pending, 0, sizeof(dev->msix_pending));
 	vfemu_cfg_reset(&dev->cfg);
+	/* as vfio-pci: the interrupt fds stay set, and so does MSI-X */
+	vfemu_cfg_set_msix_enable(&dev->cfg, vfemu_dev_msix_on(dev));
+}
+
+void
+vfemu_dev_disconnect(struct vfemu_dev *dev)
+{
+	close_irqs(dev, TMMR_VFU_IRQ_INTX);
+	close_irqs(dev, TMMR_VFU_IRQ_MSIX);
+	vfemu_dev_function_reset(dev);
+	vfemu_dma_clear(&dev->dma);
 }
 
 bool
@@ -409,12 +417,19 @@ vfemu_dev_cfg_read(struct vfemu_dev *dev, uint64_t off, void *buf, uint32_t coun
 int
 vfemu_dev_cfg_write(struct vfemu_dev *dev, uint64_t off, const void *buf, uint32_t count)
 {
+	/* "initiate function-level reset": bit 15 of the PCIe device control */
+	const uint64_t flr_byte = VFEMU_CFG_PCIE_OFF + 9;
+	bool flr;
 	int rc;
 
 	if (count == 0 || off >= TMMR_PCI_CFG_SIZE)
 		return -EINVAL;
+	flr = off <= flr_byte && flr_byte < off + count &&
+	      (((const uint8_t *)buf)[flr_byte - off] & 0x80);
 	rc = vfemu_cfg_write(&dev->cfg, (uint32_t)off, buf, count);
-	if (rc == 0)
+	if (rc == 0 && flr)
+		vfemu_dev_function_reset(dev);
+	else if (rc == 0)
 		vfemu_dev_msix_unmasked(dev);
 	return rc;
 }

@@ -122,6 +122,8 @@ void vfemu_dev_fini(struct vfemu_dev *dev);
 
 /* Device reset: status 0, queues, features, vectors, filters; data plane stopped. */
 void vfemu_dev_reset(struct vfemu_dev *dev);
+/* Function-level reset (FLR, DEVICE_RESET): also MSI-X table and config registers. */
+void vfemu_dev_function_reset(struct vfemu_dev *dev);
 /* Client went away: reset and drop DMA maps and interrupt fds. */
 void vfemu_dev_disconnect(struct vfemu_dev *dev);
 

@@ -71,12 +71,15 @@ parse_mac(const char *s, uint8_t mac[6])
 	return (mac[0] & 1) ? -1 : 0;
 }
 
-/* one VF needs its queues' eventfds, a listening socket, a client, a backend */
+/*
+ * Every VF holds its queues' eventfds, a listening socket and a vhost-user
+ * socket; a client brings its own (connection, DMA and MSI-X fds) on top,
+ * which the margin covers for the ports one DPDK process can drive.
+ */
 static int
 raise_fd_limit(const struct vfemu_opts *o)
 {
-	unsigned long need = (unsigned long)o->nb_vfs * (2 * o->queue_pairs + 1 + 4 +
-			     2 * o->queue_pairs + 2) + 64;
+	unsigned long need = (unsigned long)o->nb_vfs * (2 * o->queue_pairs + 1 + 2) + 256;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)

@@ -399,7 +399,7 @@ dispatch(struct vfemu_vfu *vfu, const struct tmmr_vfu_hdr *hdr, const uint8_t *p
 	case TMMR_VFU_REGION_WRITE:
 		return do_region_access(vfu, p, len, true, r);
 	case TMMR_VFU_DEVICE_RESET:
-		vfemu_dev_reset(vfu->dev);
+		vfemu_dev_function_reset(vfu->dev);
 		r->len = 0;
 		return 0;
 	default:

@@ -530,12 +530,30 @@ test_disconnect_resets(void **state)
 static void
 test_device_reset(void **state)
 {
+	uint16_t cmd = 0x0006, devctl = 0x8000;
+	int efds[4], i;
+
 	(void)state;
+	assert_int_equal(mh_set_msix(&h, 0, 4, efds), 0);
 	mh_leg_write(&h, TMMR_LEG_STATUS, 1, TMMR_STATUS_ACK);
 	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1), 1);
 	assert_int_equal(mh_rpc(&h, TMMR_VFU_DEVICE_RESET, NULL, 0, NULL, 0, NULL, 0, NULL, NULL),
 			 0);
 	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1), 0);
+	/* the interrupt fds survive a reset, as with vfio-pci */
+	assert_int_equal(mh_status_num(&h, 0, "msix"), 4);
+
+	/* FLR through the PCIe device control register */
+	assert_int_equal(mh_region_write(&h, TMMR_VFU_REGION_CONFIG, 4, &cmd, 2), 0);
+	mh_leg_write(&h, TMMR_LEG_STATUS, 1, TMMR_STATUS_ACK | TMMR_STATUS_DRIVER);
+	assert_int_equal(mh_region_write(&h, TMMR_VFU_REGION_CONFIG, 0x40 + 8, &devctl, 2), 0);
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1), 0);
+	assert_int_equal(mh_region_read(&h, TMMR_VFU_REGION_CONFIG, 4, &cmd, 2), 0);
+	assert_int_equal(cmd, 0);
+	assert_int_equal(mh_region_read(&h, TMMR_VFU_REGION_CONFIG, 0x40 + 8, &devctl, 2), 0);
+	assert_int_equal(devctl, 0);
+	for (i = 0; i < 4; i++)
+		close(efds[i]);
 }
 
 static void
