@@ -91,10 +91,11 @@ walk_chain(const struct vfemu_dev *dev, uint64_t desc_base, uint16_t num, uint16
 
 	for (;;) {
 		struct tmmr_vring_desc d;
+		uint64_t at = desc_base + (uint64_t)i * sizeof(d);
 
 		if (i >= num || ++steps > num)
 			return false;
-		if (vfemu_dma_read(&dev->dma, desc_base + (uint64_t)i * sizeof(d), &d, sizeof(d)) < 0)
+		if (vfemu_dma_read(&dev->dma, at, &d, sizeof(d)) < 0)
 			return false;
 		if (d.flags & TMMR_VRING_DESC_F_INDIRECT) {
 			if (steps != 1 || !walk_indirect(dev, req, &d))

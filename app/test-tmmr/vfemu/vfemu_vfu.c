@@ -269,7 +269,8 @@ do_region_io_fds(struct vfemu_vfu *vfu, const uint8_t *p, uint32_t len, struct v
 	if (req.argsz < need)
 		return 0;
 	for (i = 0; i < count; i++) {
-		out->sub[i].offset = TMMR_BAR0_NOTIFY_OFF + (uint64_t)i * TMMR_NOTIFY_OFF_MULTIPLIER;
+		out->sub[i].offset = TMMR_BAR0_NOTIFY_OFF +
+				     (uint64_t)i * TMMR_NOTIFY_OFF_MULTIPLIER;
 		out->sub[i].size = 2;
 		out->sub[i].fd_index = i;
 		out->sub[i].type = 0;

@@ -240,7 +240,7 @@ mh_recv(struct mh *h, void *out, size_t cap, int *fds, unsigned int *nb_fds)
 
 int
 mh_rpc(struct mh *h, uint16_t cmd, const void *payload, uint32_t len, const int *fds,
-       unsigned int nb_fds, void *out, size_t cap, int *rfds, unsigned int *rnb_fds)
+	unsigned int nb_fds, void *out, size_t cap, int *rfds, unsigned int *rnb_fds)
 {
 	static uint8_t msg[TMMR_VFU_MAX_MSG_SIZE];
 	struct tmmr_vfu_hdr *hdr = (void *)msg;

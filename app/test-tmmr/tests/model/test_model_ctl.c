@@ -324,7 +324,8 @@ test_data_plane_handoff(void **state)
 		rec = &fb->rec[k];
 		if (rec->payload.addr.index == 0) {
 			assert_int_equal(rec->payload.addr.desc_user_addr, 0x40001000ull);
-			assert_int_equal(rec->payload.addr.avail_user_addr, 0x40001000ull + 256 * 16);
+			assert_int_equal(rec->payload.addr.avail_user_addr,
+					 0x40001000ull + 256 * 16);
 			assert_int_equal(rec->payload.addr.used_user_addr, 0x40003000ull);
 		} else {
 			assert_int_equal(rec->payload.addr.index, 1);

@@ -83,6 +83,7 @@ static void
 test_device_and_region_info(void **state)
 {
 	struct tmmr_vfu_device_info info = { .argsz = sizeof(info) };
+	const uint32_t rw = TMMR_VFU_REGION_F_READ | TMMR_VFU_REGION_F_WRITE;
 	struct tmmr_vfu_region_info ri;
 	struct tmmr_vfu_irq_info ii;
 	uint32_t i;
@@ -103,10 +104,10 @@ test_device_and_region_info(void **state)
 		assert_int_equal(ri.index, i);
 		if (i == 0) {
 			assert_int_equal(ri.size, 0x4000);
-			assert_int_equal(ri.flags, TMMR_VFU_REGION_F_READ | TMMR_VFU_REGION_F_WRITE);
+			assert_int_equal(ri.flags, rw);
 		} else if (i == 7) {
 			assert_int_equal(ri.size, 4096);
-			assert_int_equal(ri.flags, TMMR_VFU_REGION_F_READ | TMMR_VFU_REGION_F_WRITE);
+			assert_int_equal(ri.flags, rw);
 		} else {
 			assert_int_equal(ri.size, 0);
 		}
