@@ -374,6 +374,32 @@ tp_port_stats()
 	' <<< "$out"
 }
 
+# tp_all_stats NAME NPORTS: one line per port from a single "show port stats all":
+# "port rx rx_missed rx_errors rx_nombuf tx tx_errors rx_bytes tx_bytes"
+tp_all_stats()
+{
+	local name=$1 nports=$2 off deadline=$((SECONDS + 10))
+
+	off=$(tp_offset "$name")
+	tp_cmd "$name" "show port stats all"
+	while (($(tp_since "$name" "$off" | grep -c 'Tx-pps') < nports)); do
+		((SECONDS < deadline)) || fail "testpmd $name did not show its port stats"
+		sleep 0.02
+	done
+	tp_since "$name" "$off" | awk '
+		/NIC statistics for port/ { p = $(NF - 1); ports[p] = 1 }
+		$1 == "RX-packets:" { rx[p] = $2; miss[p] = $4; rxb[p] = $6 }
+		$1 == "RX-errors:" { rxe[p] = $2 }
+		$1 == "RX-nombuf:" { nob[p] = $2 }
+		$1 == "TX-packets:" { tx[p] = $2; txe[p] = $4; txb[p] = $6 }
+		END {
+			for (p in ports)
+				print p, rx[p] + 0, miss[p] + 0, rxe[p] + 0, nob[p] + 0, tx[p] + 0,
+					txe[p] + 0, rxb[p] + 0, txb[p] + 0
+		}
+	' | sort -n
+}
+
 # tp_stats_field NAME PORT FIELD: one of rx miss rxerr nombuf tx txerr rxb txb
 tp_stats_field()
 {
