@@ -75,7 +75,8 @@ read_full(int fd, void *buf, size_t len, struct fake_record *rec)
 					snprintf(link, sizeof(link), "/proc/self/fd/%d", rfd);
 					tl = readlink(link, target, sizeof(target) - 1);
 					target[tl > 0 ? tl : 0] = '\0';
-					rec->eventfd[rec->nb_fds] = strstr(target, "eventfd") != NULL;
+					rec->eventfd[rec->nb_fds] =
+						strstr(target, "eventfd") != NULL;
 					rec->nb_fds++;
 				}
 				close(rfd);
@@ -209,10 +210,11 @@ serve(struct fake_backend *fb, int fd)
 				break;
 			case FAKE_GARBAGE: {
 				unsigned char junk[48];
-				size_t i, len = 1 + (size_t)rand_r(&fb->garbage_seed) % sizeof(junk);
+				unsigned int *seed = &fb->garbage_seed;
+				size_t i, len = 1 + (size_t)rand_r(seed) % sizeof(junk);
 
 				for (i = 0; i < len; i++)
-					junk[i] = (unsigned char)rand_r(&fb->garbage_seed);
+					junk[i] = (unsigned char)rand_r(seed);
 				send_raw(fd, junk, len, -1);
 				shutdown(fd, SHUT_WR);
 				continue;
@@ -225,9 +227,13 @@ serve(struct fake_backend *fb, int fd)
 			}
 			reply = true;
 		}
-		if (reply)
-			send_raw(fd, &out, VHOST_USER_HDR_SIZE + (out.hdr.size > sizeof(out.payload) ?
-				 sizeof(uint64_t) : out.hdr.size), -1);
+		if (reply) {
+			/* a lying size still travels with an 8-byte payload */
+			size_t len = out.hdr.size > sizeof(out.payload) ?
+				     sizeof(uint64_t) : out.hdr.size;
+
+			send_raw(fd, &out, VHOST_USER_HDR_SIZE + len, -1);
+		}
 		if (fb->unsolicited_after_owner && r->hdr.request == VHOST_USER_REQ_SET_OWNER) {
 			memset(&out, 0, sizeof(out));
 			out.hdr.request = VHOST_USER_REQ_GET_FEATURES;
