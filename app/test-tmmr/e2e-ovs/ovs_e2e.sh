@@ -219,29 +219,42 @@ tp_run 60 'is attached' "port attach net_virtio_user2,path=$WORK/vhu.sock,server
 	fail "testpmd: attach virtio_user2"
 tp_run 20 'testpmd>' "port start 2" || fail "testpmd: port start 2"
 
-vfs=(vf0 vf1)
-for i in 0 1; do
+# add_vf I [MTU]: port vfI on VF I (or its stand-in)
+add_vf()
+{
+	local i=$1 devargs lsc=false
+	local -a extra=()
+
 	if [[ $mode == mmr ]]; then
 		devargs=${vf_bdfs[i]}
 	else
 		devargs="net_virtio_user$i,path=$WORK/be$i,queues=$nq"
 	fi
 	# vf0: OVS polls the link state; vf1: the PMD's link-state-change interrupt
-	lsc=false
 	((i == 1)) && lsc=true
+	[[ -n ${2:-} ]] && extra+=("mtu_request=$2")
 	# OVS_E2E_VF_OPTS: extra interface settings, e.g. options:n_rxq_desc=256
-	vsctl add-port br0 "${vfs[i]}" -- set interface "${vfs[i]}" type=dpdk \
+	vsctl add-port br0 "vf$i" -- set interface "vf$i" type=dpdk \
 		"options:dpdk-devargs=$devargs" "options:dpdk-lsc-interrupt=$lsc" "options:n_rxq=$nq" \
-		${OVS_E2E_VF_OPTS:-} || fail "add-port ${vfs[i]}"
-done
+		"${extra[@]}" ${OVS_E2E_VF_OPTS:-} || fail "add-port vf$i"
+}
 
-for ifc in vf0 vf1 vhu; do
-	err=$(vsctl get interface $ifc error)
-	[[ $err == '[]' ]] || fail "interface $ifc: $err"
-	ofp=$(vsctl get interface $ifc ofport)
-	((ofp > 0)) || fail "interface $ifc has ofport $ofp"
-done
-log "ok: br0 has vf0 vf1 vhu with no error"
+# ports_ok IFC...: each has no error and an OpenFlow port number
+ports_ok()
+{
+	local ifc err ofp
+	for ifc in "$@"; do
+		err=$(vsctl get interface $ifc error)
+		[[ $err == '[]' ]] || fail "interface $ifc: $err"
+		ofp=$(vsctl get interface $ifc ofport)
+		((ofp > 0)) || fail "interface $ifc has ofport $ofp"
+	done
+	log "ok: $* in br0 with no error"
+}
+
+add_vf 0
+add_vf 1
+ports_ok vf0 vf1 vhu
 
 link_is()
 {
@@ -517,6 +530,26 @@ if [[ $mode == mmr ]]; then
 else
 	log "link down/up: needs the model (mode mmr)"
 fi
+
+# --- unplug from OVS and plug again: close, detach, probe a second time ---
+
+vsctl del-port br0 vf0 || fail "del-port vf0"
+if [[ $mode == mmr ]]; then
+	# the PMD closed the device: reset, MSI-X and DMA maps given back to the device
+	vf_released()
+	{
+		local st
+		st=$(model_ctl status 0)
+		[[ $st == *" status=0x00 "* && $st == *" dma_maps=0 "* && $st == *" msix=0 "* ]]
+	}
+	check "the model's VF0 is reset and has no DMA maps or MSI-X left after del-port" \
+		wait_until 10 vf_released
+fi
+add_vf 0 "$JUMBO_MTU"
+ports_ok vf0
+check "vf0 link_state up after it was plugged again" wait_until 20 link_is vf0 up
+ring_flows
+traffic_round "round 4 (vf0 plugged again)"
 
 log "PASS ($mode)"
 exit 0
