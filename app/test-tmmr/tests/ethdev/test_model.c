@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * net_virtio_tmmr through the ethdev API against the real model
+ * (tmmr-vfemu, path in argv[1]), control path only: no vhost-user backend is
+ * attached. Probe of several VFs, devargs rejected then accepted on hotplug,
+ * configure/start/stop with two queue pairs, filters seen by the model, link
+ * change events from the config interrupt, Rx interrupt plumbing, xstats,
+ * dev_reset, and a surprise removal under a running port.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_epoll.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#define NB_VFS		3
+#define NB_PAIRS	2
+#define WAIT_MS		3000
+
+static const char *vfemu_path;
+static char work_dir[128];
+static char ctl_path[100];
+static pid_t model_pid = -1;
+static struct rte_mempool *pool;
+
+static unsigned int lsc_events[RTE_MAX_ETHPORTS];
+static unsigned int rmv_events[RTE_MAX_ETHPORTS];
+
+static int
+event_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+{
+	(void)arg;
+	(void)ret;
+	if (type == RTE_ETH_EVENT_INTR_LSC)
+		__atomic_fetch_add(&lsc_events[port], 1, __ATOMIC_RELAXED);
+	else if (type == RTE_ETH_EVENT_INTR_RMV)
+		__atomic_fetch_add(&rmv_events[port], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* One command to the model's control socket; the reply line in @out. */
+static int
+model_ctl(const char *cmd, char *out, size_t outlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char line[128];
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	memcpy(sa.sun_path, ctl_path, sizeof(ctl_path));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%s\n", cmd);
+	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+		close(fd);
+		return -1;
+	}
+	while (got + 1 < outlen) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, WAIT_MS) <= 0)
+			break;
+		n = read(fd, out + got, outlen - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (memchr(out, '\n', got) != NULL)
+			break;
+	}
+	out[got] = '\0';
+	close(fd);
+	return got > 0 ? 0 : -1;
+}
+
+/* "key=value" from the model's status line of @vf. */
+static long
+model_status(unsigned int vf, const char *key)
+{
+	char cmd[32], out[1024], pat[64];
+	const char *p;
+
+	snprintf(cmd, sizeof(cmd), "status %u", vf);
+	if (model_ctl(cmd, out, sizeof(out)) != 0)
+		return -1;
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(out, pat);
+	if (p == NULL)
+		return -1;
+	return strtol(p + strlen(pat), NULL, 0);
+}
+
+static bool
+wait_counter(unsigned int *c, unsigned int at_least)
+{
+	uint64_t end = now_ms() + WAIT_MS;
+
+	while (now_ms() < end) {
+		if (__atomic_load_n(c, __ATOMIC_RELAXED) >= at_least)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static int
+start_model(void)
+{
+	char sysfs[192], backend[192], ready[16] = "";
+	size_t have = 0;
+	int pipefd[2];
+	uint64_t end;
+
+	snprintf(work_dir, sizeof(work_dir), "/tmp/tmmr-ethdev-test-XXXXXX");
+	if (mkdtemp(work_dir) == NULL)
+		return -1;
+	snprintf(sysfs, sizeof(sysfs), "%s/tree", work_dir);
+	snprintf(backend, sizeof(backend), "vhost-user:%s/vh", work_dir);
+	if (snprintf(ctl_path, sizeof(ctl_path), "%.60s/tree/.vfemu-ctl.sock", work_dir) < 0)
+		return -1;
+	if (pipe(pipefd) != 0)
+		return -1;
+	model_pid = fork();
+	if (model_pid < 0)
+		return -1;
+	if (model_pid == 0) {
+		char vfs[8], pairs[8];
+
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		snprintf(vfs, sizeof(vfs), "%d", NB_VFS);
+		snprintf(pairs, sizeof(pairs), "%d", NB_PAIRS);
+		execl(vfemu_path, vfemu_path, "--sysfs", sysfs, "--vfs", vfs, "--backend",
+		      backend, "--queue-pairs", pairs, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	end = now_ms() + 10000;
+	while (now_ms() < end && strstr(ready, "ready") == NULL && have + 1 < sizeof(ready)) {
+		ssize_t n = read(pipefd[0], ready + have, sizeof(ready) - 1 - have);
+
+		if (n > 0) {
+			have += (size_t)n;
+			ready[have] = '\0';
+		} else {
+			usleep(10000);
+		}
+	}
+	close(pipefd[0]);
+	if (strstr(ready, "ready") == NULL)
+		return -1;
+	setenv("SYSFS_PCI_DEVICES", sysfs, 1);
+	return 0;
+}
+
+static void
+stop_model(void)
+{
+	char cmd[300];
+	int st;
+
+	if (model_pid > 0) {
+		kill(model_pid, SIGTERM);
+		waitpid(model_pid, &st, 0);
+		model_pid = -1;
+	}
+	if (work_dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", work_dir);
+	}
+}
+
+static int
+find_port(const char *bdf, uint16_t *port)
+{
+	return rte_eth_dev_get_port_by_name(bdf, port);
+}
+
+static unsigned int
+tmmr_ports(void)
+{
+	struct rte_eth_dev_info info;
+	unsigned int n = 0;
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port)
+		if (rte_eth_dev_info_get(port, &info) == 0 &&
+		    strcmp(info.driver_name, "net_virtio_tmmr") == 0)
+			n++;
+	return n;
+}
+
+static bool
+wait_link(uint16_t port, int status)
+{
+	uint64_t end = now_ms() + WAIT_MS;
+	struct rte_eth_link link;
+
+	while (now_ms() < end) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == status)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static int
+setup_port(uint16_t port, bool rxq_intr)
+{
+	struct rte_eth_conf conf;
+	uint16_t q;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	conf.intr_conf.rxq = rxq_intr;
+	ret = rte_eth_dev_configure(port, NB_PAIRS, NB_PAIRS, &conf);
+	if (ret != 0)
+		return ret;
+	for (q = 0; q < NB_PAIRS; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, 0, 0, NULL, pool);
+		if (ret != 0)
+			return ret;
+		ret = rte_eth_tx_queue_setup(port, q, 0, 0, NULL);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The model's VFs get their data plane from net_vhost ports of this process. */
+static int
+start_backends(void)
+{
+	struct rte_eth_conf conf;
+	char name[32];
+	uint16_t port;
+	int i;
+
+	memset(&conf, 0, sizeof(conf));
+	for (i = 0; i < NB_VFS; i++) {
+		snprintf(name, sizeof(name), "net_vhost%d", i);
+		if (rte_eth_dev_get_port_by_name(name, &port) != 0 ||
+		    rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+		    rte_eth_rx_queue_setup(port, 0, 256, 0, NULL, pool) != 0 ||
+		    rte_eth_tx_queue_setup(port, 0, 256, 0, NULL) != 0 ||
+		    rte_eth_dev_start(port) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+group_setup(void **state)
+{
+	char prefix[64], vh[NB_VFS][160];
+	char *argv[] = {
+		"test_ethdev_model", "--no-huge", "-m", "512", "-l", "0", "--file-prefix", prefix,
+		/* below 16 TiB even under ASan, whose shadow takes 2 GiB..16 TiB */
+		"--base-virtaddr", "0x40000000",
+		"-a", "0000:01:00.1,lsc_poll_ms=20", "-a", "0000:01:00.2,lsc_poll_ms=0",
+		"--vdev", vh[0], "--vdev", vh[1], "--vdev", vh[2],
+		"--log-level", "pmd.net.virtio_tmmr:info", "--log-level", "vhost.*:warning",
+	};
+	int i;
+
+	(void)state;
+	if (start_model() != 0)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "tmmr-ethdev-test-%d", (int)getpid());
+	for (i = 0; i < NB_VFS; i++)
+		snprintf(vh[i], sizeof(vh[i]), "net_vhost%d,iface=%.100s/vh%d", i, work_dir, i);
+	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("test_pool", 8192, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL)
+		return -1;
+	if (start_backends() != 0)
+		return -1;
+	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_LSC, event_cb, NULL);
+	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV, event_cb, NULL);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	uint16_t port;
+
+	(void)state;
+	RTE_ETH_FOREACH_DEV(port) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	stop_model();
+	return 0;
+}
+
+static void
+test_probe_info(void **state)
+{
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr mac;
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(tmmr_ports(), 2);
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_info_get(port, &info), 0);
+	assert_string_equal(info.driver_name, "net_virtio_tmmr");
+	assert_int_equal(info.max_rx_queues, NB_PAIRS);
+	assert_int_equal(info.max_tx_queues, NB_PAIRS);
+	assert_true(info.rx_desc_lim.nb_max >= 2);
+	assert_int_equal(info.rx_desc_lim.nb_max, info.rx_desc_lim.nb_min);
+	assert_int_equal(info.default_rxportconf.ring_size, info.rx_desc_lim.nb_max);
+	assert_true(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+	assert_true(info.min_mtu == RTE_ETHER_MIN_MTU && info.max_mtu >= RTE_ETHER_MTU);
+	assert_int_equal(rte_eth_macaddr_get(port, &mac), 0);
+	assert_true(rte_is_valid_assigned_ether_addr(&mac));
+}
+
+static void
+test_bad_devargs_hotplug(void **state)
+{
+	struct rte_eth_dev_info info;
+	uint16_t port;
+
+	(void)state;
+	/* the third VF: a bad value fails the probe and leaves no port behind */
+	assert_true(rte_dev_probe("0000:01:00.3,csum=7") < 0);
+	assert_int_not_equal(find_port("0000:01:00.3", &port), 0);
+	assert_true(rte_dev_probe("0000:01:00.3,nosuchkey=1") < 0);
+	assert_int_not_equal(find_port("0000:01:00.3", &port), 0);
+	assert_int_equal(tmmr_ports(), 2);
+	/* the same VF with good devargs then probes */
+	assert_int_equal(rte_dev_probe("0000:01:00.3,mac=02:12:34:56:78:9a,mrg_rxbuf=0"), 0);
+	assert_int_equal(find_port("0000:01:00.3", &port), 0);
+	assert_int_equal(tmmr_ports(), 3);
+	assert_int_equal(rte_eth_dev_info_get(port, &info), 0);
+	assert_int_equal(rte_dev_remove(info.device), 0);
+	assert_int_equal(tmmr_ports(), 2);
+}
+
+static void
+test_start_filters(void **state)
+{
+	struct rte_ether_addr extra = {{ 0x02, 0, 0, 0, 0, 0x99 }};
+	struct rte_ether_addr mc = {{ 0x01, 0, 0x5e, 0, 0, 1 }};
+	struct rte_eth_link link;
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(setup_port(port, false), 0);
+	assert_int_equal(rte_eth_promiscuous_disable(port), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	/* the link follows the model's backend connection */
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_int_equal(rte_eth_link_get_nowait(port, &link), 0);
+	assert_int_equal(link.link_speed, RTE_ETH_SPEED_NUM_10G);
+	assert_int_equal(model_status(0, "started"), 1);
+	assert_int_equal(model_status(0, "pairs"), NB_PAIRS);
+	assert_int_equal(model_status(0, "rings_started"), 2 * NB_PAIRS);
+	assert_int_equal(model_status(0, "promisc"), 0);
+
+	/* runtime changes reach the device through the control queue */
+	assert_int_equal(rte_eth_promiscuous_enable(port), 0);
+	assert_int_equal(model_status(0, "promisc"), 1);
+	assert_int_equal(rte_eth_allmulticast_enable(port), 0);
+	assert_int_equal(model_status(0, "allmulti"), 1);
+	assert_int_equal(rte_eth_dev_mac_addr_add(port, &extra, 0), 0);
+	assert_int_equal(rte_eth_dev_mac_addr_add(port, &mc, 0), 0);
+	assert_int_equal(model_status(0, "uc"), 1);
+	assert_int_equal(model_status(0, "mc"), 1);
+	assert_int_equal(rte_eth_dev_mac_addr_remove(port, &extra), 0);
+	assert_int_equal(model_status(0, "uc"), 0);
+
+	/* stop resets the device; start restores every filter */
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(model_status(0, "started"), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_int_equal(model_status(0, "promisc"), 1);
+	assert_int_equal(model_status(0, "allmulti"), 1);
+	assert_int_equal(model_status(0, "mc"), 1);
+	assert_int_equal(model_status(0, "pairs"), NB_PAIRS);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+}
+
+static struct rte_mbuf *
+make_pkt(uint16_t len, uint8_t tag)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	memset(p, tag, len);
+	/* broadcast destination, locally administered source, IPv4-less type */
+	memset(p, 0xff, 6);
+	p[6] = 0x02;
+	p[12] = 0x88;
+	p[13] = 0xb5;
+	return m;
+}
+
+/* Send @n packets on @tx_port queue 0, receive them on @rx_port's queues. */
+static unsigned int
+pass_packets(uint16_t tx_port, uint16_t rx_port, uint16_t rx_queues, unsigned int n,
+	     uint16_t len)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int sent = 0, got = 0, i;
+	uint64_t end = now_ms() + WAIT_MS;
+	uint16_t q, k;
+
+	while (sent < n && now_ms() < end) {
+		unsigned int burst = RTE_MIN(n - sent, 32u);
+
+		for (i = 0; i < burst; i++)
+			pkts[i] = make_pkt(len, (uint8_t)(sent + i));
+		k = rte_eth_tx_burst(tx_port, 0, pkts, (uint16_t)burst);
+		for (i = k; i < burst; i++)
+			rte_pktmbuf_free(pkts[i]);
+		sent += k;
+	}
+	while (got < sent && now_ms() < end) {
+		for (q = 0; q < rx_queues; q++) {
+			k = rte_eth_rx_burst(rx_port, q, pkts, 32);
+			for (i = 0; i < k; i++) {
+				if (rte_pktmbuf_pkt_len(pkts[i]) == len)
+					got++;
+				rte_pktmbuf_free(pkts[i]);
+			}
+		}
+		/* the Tx side reclaims completed buffers on its next burst */
+		rte_eth_tx_burst(tx_port, 0, pkts, 0);
+	}
+	return got;
+}
+
+static void
+test_traffic(void **state)
+{
+	struct rte_eth_stats st;
+	uint16_t port, vh;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &vh), 0);
+	assert_int_equal(rte_eth_stats_reset(port), 0);
+	/* backend -> VF: the PMD's Rx path */
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 100, 60), 100);
+	/* VF -> backend, small and large frames */
+	assert_int_equal(pass_packets(port, vh, 1, 100, 60), 100);
+	assert_int_equal(pass_packets(port, vh, 1, 20, 1514), 20);
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 20, 1514), 20);
+	assert_int_equal(rte_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.ipackets, 120);
+	assert_int_equal(st.opackets, 120);
+	assert_int_equal(st.ibytes, 100 * 60 + 20 * 1514);
+	assert_int_equal(st.ierrors, 0);
+	assert_int_equal(st.q_ipackets[0] + st.q_ipackets[1], 120);
+}
+
+static void
+test_link_events(void **state)
+{
+	struct rte_eth_link link;
+	char out[256];
+	unsigned int base;
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	base = __atomic_load_n(&lsc_events[port], __ATOMIC_RELAXED);
+	assert_int_equal(model_ctl("link 0 down", out, sizeof(out)), 0);
+	assert_true(wait_counter(&lsc_events[port], base + 1));
+	assert_int_equal(rte_eth_link_get_nowait(port, &link), 0);
+	assert_int_equal(link.link_status, RTE_ETH_LINK_DOWN);
+	assert_int_equal(model_ctl("link 0 up", out, sizeof(out)), 0);
+	assert_true(wait_counter(&lsc_events[port], base + 2));
+	assert_int_equal(rte_eth_link_get_nowait(port, &link), 0);
+	assert_int_equal(link.link_status, RTE_ETH_LINK_UP);
+	assert_int_equal(link.link_speed, RTE_ETH_SPEED_NUM_10G);
+}
+
+static uint64_t
+xstat_by_name(uint16_t port, const char *name)
+{
+	uint64_t id, value;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0)
+		return UINT64_MAX;
+	if (rte_eth_xstats_get_by_id(port, &id, &value, 1) != 1)
+		return UINT64_MAX;
+	return value;
+}
+
+static void
+test_xstats(void **state)
+{
+	uint16_t port;
+	int n;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	/* 8 generic + the driver's device counters + 2 x 2 queues x 19 */
+	assert_true(n >= 8 + 10 + 2 * NB_PAIRS * 19);
+	assert_true(xstat_by_name(port, "device_resets") >= 3);
+	assert_true(xstat_by_name(port, "config_interrupts") >= 2);
+	assert_true(xstat_by_name(port, "link_changes") >= 2);
+	assert_true(xstat_by_name(port, "ctrl_commands") >= 5);
+	assert_int_equal(xstat_by_name(port, "ctrl_errors"), 0);
+	assert_int_equal(xstat_by_name(port, "rx_q1_bad_used_id"), 0);
+	assert_int_equal(xstat_by_name(port, "tx_q1_doorbells"), 0);
+	assert_int_equal(rte_eth_xstats_reset(port), 0);
+	assert_int_equal(xstat_by_name(port, "device_resets"), 0);
+}
+
+static void
+test_rx_intr_and_reset(void **state)
+{
+	struct rte_epoll_event ev[4];
+	struct rte_mbuf *m;
+	uint16_t port, vh, q, n = 0;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.2", &port), 0);
+	assert_int_equal(setup_port(port, true), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_int_equal(model_status(1, "msix_enabled"), 1);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	for (q = 0; q < NB_PAIRS; q++) {
+		assert_int_equal(rte_eth_dev_rx_intr_ctl_q(port, q, RTE_EPOLL_PER_THREAD,
+							   RTE_INTR_EVENT_ADD, NULL), 0);
+		assert_int_equal(rte_eth_dev_rx_intr_enable(port, q), 0);
+	}
+	/* a packet from the backend wakes the sleeping queue through its vector */
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost1", &vh), 0);
+	m = make_pkt(60, 1);
+	assert_non_null(m);
+	assert_int_equal(rte_eth_tx_burst(vh, 0, &m, 1), 1);
+	assert_true(rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, RTE_DIM(ev), WAIT_MS) >= 1);
+	for (q = 0; q < NB_PAIRS; q++) {
+		assert_int_equal(rte_eth_dev_rx_intr_disable(port, q), 0);
+		n += rte_eth_rx_burst(port, q, &m, 1);
+		if (n == 1) {
+			rte_pktmbuf_free(m);
+			n++;
+		}
+		assert_int_equal(rte_eth_dev_rx_intr_ctl_q(port, q, RTE_EPOLL_PER_THREAD,
+							   RTE_INTR_EVENT_DEL, NULL), 0);
+	}
+	assert_int_equal(n, 2);
+	/* MTU changes need a stopped port */
+	assert_int_not_equal(rte_eth_dev_set_mtu(port, 1400), 0);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(rte_eth_dev_set_mtu(port, 1400), 0);
+
+	/* full reinitialisation, then the port is set up again and runs */
+	assert_int_equal(rte_eth_dev_reset(port), 0);
+	assert_int_equal(setup_port(port, false), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_int_equal(model_status(1, "started"), 1);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+}
+
+static void
+test_surprise_removal(void **state)
+{
+	struct rte_mbuf *pkts[8];
+	struct rte_eth_link link;
+	char out[256];
+	uint16_t port;
+	int i;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_is_removed(port), 0);
+	assert_int_equal(model_ctl("unplug 0", out, sizeof(out)), 0);
+	/* noticed by the 20 ms health poll */
+	assert_true(wait_counter(&rmv_events[port], 1));
+	assert_int_equal(rte_eth_dev_is_removed(port), 1);
+	assert_int_equal(rte_eth_link_get_nowait(port, &link), 0);
+	assert_int_equal(link.link_status, RTE_ETH_LINK_DOWN);
+	/* the datapath no longer touches the device */
+	for (i = 0; i < 100; i++)
+		assert_int_equal(rte_eth_rx_burst(port, 0, pkts, 8), 0);
+	/* ethdev reports any failure of a removed device as -EIO */
+	assert_int_equal(rte_eth_promiscuous_disable(port), -EIO);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(rte_eth_dev_start(port), -EIO);
+	assert_int_equal(rte_eth_dev_reset(port), -EIO);
+	assert_int_equal(rte_eth_dev_close(port), 0);
+	assert_int_equal(tmmr_ports(), 1);
+	/* one RMV event only */
+	usleep(100000);
+	assert_int_equal(__atomic_load_n(&rmv_events[port], __ATOMIC_RELAXED), 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_probe_info),
+		cmocka_unit_test(test_bad_devargs_hotplug),
+		cmocka_unit_test(test_start_filters),
+		cmocka_unit_test(test_traffic),
+		cmocka_unit_test(test_link_events),
+		cmocka_unit_test(test_xstats),
+		cmocka_unit_test(test_rx_intr_and_reset),
+		cmocka_unit_test(test_surprise_removal),
+	};
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s <tmmr-vfemu>\n", argv[0]);
+		return 2;
+	}
+	vfemu_path = argv[1];
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
