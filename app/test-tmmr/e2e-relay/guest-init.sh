@@ -40,7 +40,14 @@ while [ $i -lt 50 ] && [ "$(cat /sys/class/net/eth0/operstate)" != up ]; do
 done
 echo "GUEST: eth0 $(cat /sys/class/net/eth0/operstate) mac $(cat /sys/class/net/eth0/address)"
 if [ "$mode" = loop ]; then
+	# pings forever; reports eth0 carrier changes (the relay reflects the VF link)
+	link=up
 	while true; do
+		now=$(cat /sys/class/net/eth0/operstate)
+		if [ "$now" != "$link" ]; then
+			link=$now
+			echo "GUEST-LINK: $link"
+		fi
 		ping -c 1 -W 1 $peer >/dev/null 2>&1 && echo "GUEST-LOOP: reply"
 		sleep 0.3
 	done

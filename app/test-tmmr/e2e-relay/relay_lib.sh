@@ -183,3 +183,26 @@ mmr_available()
 		nm -D "$PMD_SO" 2>/dev/null | grep -q . &&
 		"$VFEMU_BIN" --help 2>&1 | grep -q -- --sysfs
 }
+
+# model_ctl WORKDIR COMMAND...: one command on tmmr-vfemu's control socket; true on "ok"
+model_ctl()
+{
+	local reply
+
+	reply=$(timeout 10 /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+print(s.makefile().readline().strip())' "$1/vfemu.ctl" "${*:2}")
+	relay_log "model: ${*:2} -> $reply"
+	[ "$reply" = ok ]
+}
+
+# after_last FILE MARK REGEX: a line matching REGEX follows the last line matching MARK
+after_last()
+{
+	awk -v mark="$2" -v re="$3" '$0 ~ mark { seen = 1; found = 0; next }
+		seen && $0 ~ re { found = 1 } END { exit !(seen && found) }' "$1"
+}
