@@ -221,7 +221,17 @@ tmmr_intr_stop(struct rte_eth_dev *dev)
 	if (__atomic_exchange_n(&hw->alarm_on, false, __ATOMIC_ACQ_REL))
 		rte_eal_alarm_cancel(tmmr_alarm, dev);
 	if (hw->intr_cb) {
-		rte_intr_callback_unregister_sync(hw->pci->intr_handle, tmmr_config_intr, dev);
+		/*
+		 * An application may stop the port from an event callback, i.e. on
+		 * the interrupt thread, where waiting for our own callback to end
+		 * would never return: defer the unregistration there.
+		 */
+		if (rte_thread_is_intr())
+			rte_intr_callback_unregister_pending(hw->pci->intr_handle,
+							     tmmr_config_intr, dev, NULL);
+		else
+			rte_intr_callback_unregister_sync(hw->pci->intr_handle,
+							  tmmr_config_intr, dev);
 		hw->intr_cb = false;
 	}
 }

@@ -506,6 +506,41 @@ test_traffic(void **state)
 }
 
 static void
+count_mz(const struct rte_memzone *mz, void *arg)
+{
+	(void)mz;
+	(*(unsigned int *)arg)++;
+}
+
+static void
+test_restart_no_leak(void **state)
+{
+	unsigned int avail, mz_before = 0, mz_after = 0, i;
+	uint16_t port, vh;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &vh), 0);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	avail = rte_mempool_avail_count(pool);
+	rte_memzone_walk(count_mz, &mz_before);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(rte_eth_dev_start(port), 0);
+		assert_true(wait_link(port, RTE_ETH_LINK_UP));
+		/* leave packets in flight both ways, then stop under them */
+		assert_int_equal(pass_packets(vh, port, NB_PAIRS, 40, 100), 40);
+		assert_int_equal(pass_packets(port, vh, 1, 40, 100), 40);
+		assert_int_equal(rte_eth_dev_stop(port), 0);
+		/* every buffer the rings held is back in the pool */
+		assert_int_equal(rte_mempool_avail_count(pool), avail);
+	}
+	rte_memzone_walk(count_mz, &mz_after);
+	assert_int_equal(mz_after, mz_before);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+}
+
+static void
 test_link_events(void **state)
 {
 	struct rte_eth_link link;
@@ -650,6 +685,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bad_devargs_hotplug),
 		cmocka_unit_test(test_start_filters),
 		cmocka_unit_test(test_traffic),
+		cmocka_unit_test(test_restart_no_leak),
 		cmocka_unit_test(test_link_events),
 		cmocka_unit_test(test_xstats),
 		cmocka_unit_test(test_rx_intr_and_reset),
