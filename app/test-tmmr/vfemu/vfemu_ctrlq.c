@@ -272,7 +272,7 @@ vfemu_ctrlq_process(struct vfemu_dev *dev)
 	old_used = used_idx;
 	while (q->last_avail != avail_idx) {
 		struct tmmr_vring_used_elem elem = { 0, 0 };
-		uint16_t head;
+		uint16_t head = UINT16_MAX;
 		uint8_t ack = TMMR_NET_ERR;
 
 		vfemu_dma_read(&dev->dma, avail + 4 + 2ull * (q->last_avail % q->num), &head, 2);

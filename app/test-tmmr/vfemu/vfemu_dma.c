@@ -3,6 +3,8 @@
  */
 
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,10 +14,53 @@
 
 #define DMA_PAGE 4096ull
 
+/*
+ * A client can shrink a mapped file after DMA_MAP; touching the pages past
+ * its new end raises SIGBUS. Copies to and from driver memory arm a jump
+ * back, so such an access fails with -EFAULT instead of killing the model.
+ */
+static __thread sigjmp_buf *dma_fault_jmp;
+static struct sigaction dma_prev_sigbus;
+
+static void
+dma_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	if (dma_fault_jmp != NULL)
+		siglongjmp(*dma_fault_jmp, 1);
+	/* not ours: whatever handled it before */
+	if (dma_prev_sigbus.sa_flags & SA_SIGINFO) {
+		dma_prev_sigbus.sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (dma_prev_sigbus.sa_handler != SIG_DFL && dma_prev_sigbus.sa_handler != SIG_IGN) {
+		dma_prev_sigbus.sa_handler(sig);
+		return;
+	}
+	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
+}
+
+/* (again if someone replaced it since, as test frameworks do) */
+static void
+dma_install_sigbus(void)
+{
+	struct sigaction sa, cur;
+
+	if (sigaction(SIGBUS, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) &&
+	    cur.sa_sigaction == dma_sigbus)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = dma_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &dma_prev_sigbus);
+}
+
 void
 vfemu_dma_init(struct vfemu_dma *dma)
 {
 	memset(dma, 0, sizeof(*dma));
+	dma_install_sigbus();
 }
 
 static const struct vfemu_dma_map *
@@ -118,11 +163,9 @@ vfemu_dma_covered(const struct vfemu_dma *dma, uint64_t iova, uint64_t len)
 	return true;
 }
 
-static int
-copy(const struct vfemu_dma *dma, uint64_t iova, uint8_t *buf, uint64_t len, bool to_dev)
+static __attribute__((noinline)) void
+copy_chunks(const struct vfemu_dma *dma, uint64_t iova, uint8_t *buf, uint64_t len, bool to_dev)
 {
-	if (!vfemu_dma_covered(dma, iova, len))
-		return -EFAULT;
 	while (len > 0) {
 		const struct vfemu_dma_map *m = find(dma, iova);
 		uint64_t off = iova - m->iova;
@@ -136,6 +179,24 @@ copy(const struct vfemu_dma *dma, uint64_t iova, uint8_t *buf, uint64_t len, boo
 		buf += chunk;
 		len -= chunk;
 	}
+}
+
+static int
+copy(const struct vfemu_dma *dma, uint64_t iova, uint8_t *buf, uint64_t len, bool to_dev)
+{
+	sigjmp_buf jb;
+
+	if (!vfemu_dma_covered(dma, iova, len))
+		return -EFAULT;
+	/* control path only: one sigaction() per copy is affordable */
+	dma_install_sigbus();
+	if (sigsetjmp(jb, 0) != 0) {
+		dma_fault_jmp = NULL;
+		return -EFAULT;
+	}
+	dma_fault_jmp = &jb;
+	copy_chunks(dma, iova, buf, len, to_dev);
+	dma_fault_jmp = NULL;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * Copyright(c) 2026 The tmmr authors
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -76,6 +77,41 @@ vfemu_sysfs_write(const char *dir, const struct vfemu_pci_addr *fn, const char *
 	return rc < 0 ? rc : write_file(path, text, strlen(text));
 }
 
+/*
+ * Functions a killed earlier run left behind: address-named directories
+ * whose driver link is ours. Anything else in @dir is not touched.
+ */
+static void
+remove_stale(const char *dir)
+{
+	const char *ours = "/" VFEMU_DRIVER_DIR "/" VFEMU_DRIVER_NAME;
+	struct vfemu_pci_addr a;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[4096], link[256];
+		ssize_t n;
+
+		if (e->d_name[0] == '.' || vfemu_pci_addr_parse(e->d_name, &a) < 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s/driver", dir, e->d_name) >=
+		    sizeof(path))
+			continue;
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if ((size_t)n >= strlen(ours) && strcmp(link + n - strlen(ours), ours) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			vfemu_rm_rf(path);
+		}
+	}
+	closedir(d);
+}
+
 int
 vfemu_sysfs_init(const char *dir)
 {
@@ -83,6 +119,7 @@ vfemu_sysfs_init(const char *dir)
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
+	remove_stale(dir);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, VFEMU_DRIVER_DIR) >= sizeof(path))
 		return -ENAMETOOLONG;
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)

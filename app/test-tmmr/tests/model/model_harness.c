@@ -33,7 +33,10 @@ mh_setup(struct mh *h, const struct mh_cfg *cfg)
 	memset(h, 0, sizeof(*h));
 	h->fd = -1;
 	mkdir("/tmp/model", 0755);
-	snprintf(h->dir, sizeof(h->dir), "/tmp/model/t%d-%u", (int)getpid(), setups++);
+	if (cfg->dir != NULL)
+		snprintf(h->dir, sizeof(h->dir), "%s", cfg->dir);
+	else
+		snprintf(h->dir, sizeof(h->dir), "/tmp/model/t%d-%u", (int)getpid(), setups++);
 	h->loop = vfemu_loop_create();
 	if (h->loop == NULL)
 		return -1;

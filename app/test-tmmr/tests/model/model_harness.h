@@ -36,6 +36,7 @@ struct mh_cfg {
 	uint16_t pairs;
 	const char *backend_prefix;
 	bool backend_server;
+	const char *dir;	/* NULL: a fresh one under /tmp/model */
 };
 
 /* a memfd the test can see and the model maps through DMA_MAP */

@@ -317,6 +317,48 @@ test_sysfs_scan_like_dpdk(void **state)
 }
 
 static void
+test_stale_tree_cleaned(void **state)
+{
+	struct mh_cfg cfg = { .nb_vfs = 1 };
+	char dir[128], path[256];
+	struct mh h;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/model/stale%d", (int)getpid());
+	cfg.dir = dir;
+	/* what a killed run with more VFs leaves, plus things that are not ours */
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/0000:01:00.7", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/0000:01:00.7/driver", dir);
+	assert_int_equal(symlink("../.drivers/tmmr-vfemu", path), 0);
+	snprintf(path, sizeof(path), "%s/0000:02:00.0", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/0000:02:00.0/driver", dir);
+	assert_int_equal(symlink("../../somewhere/else", path), 0);
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+
+	assert_int_equal(mh_setup(&h, &cfg), 0);
+	snprintf(path, sizeof(path), "%s/0000:01:00.7", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/0000:02:00.0/driver", dir);
+	assert_int_equal(access(path, F_OK) == 0 || errno == ENOENT, 1);	/* dangling is fine */
+	snprintf(path, sizeof(path), "%s/0000:02:00.0", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	mh_teardown(&h);
+	/* ours is gone, theirs stays */
+	snprintf(path, sizeof(path), "%s/0000:01:00.1", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	vfemu_rm_rf(dir);
+}
+
+static void
 test_vf_routing_ids(void **state)
 {
 	struct vfemu_pci_addr a = { .domain = 0, .rid = 0 };
@@ -355,6 +397,7 @@ main(void)
 		cmocka_unit_test(test_config_writes),
 		cmocka_unit_test(test_sysfs_files),
 		cmocka_unit_test(test_sysfs_scan_like_dpdk),
+		cmocka_unit_test(test_stale_tree_cleaned),
 		cmocka_unit_test(test_vf_routing_ids),
 	};
 

@@ -486,6 +486,30 @@ test_kick_before_driver_ok(void **state)
 	assert_int_equal(mh_status_num(&h, 0, "promisc"), 0);
 }
 
+/* the driver shrinks the memory under a DMA map: SIGBUS in the model, caught */
+static void
+test_memory_shrunk_under_map(void **state)
+{
+	uint16_t before = used_idx();
+	long errors = mh_status_num(&h, 0, "ctrl_errors");
+
+	(void)state;
+	va(BUF)[0] = TMMR_NET_CTRL_RX;
+	set_desc(RING, 0, BUF, 2, TMMR_VRING_DESC_F_NEXT, 1);
+	set_desc(RING, 1, BUF + 0x800, 1, TMMR_VRING_DESC_F_WRITE, 0);
+	/* the ring stays, the buffers at +0x10000 go */
+	assert_int_equal(ftruncate(mem.fd, 0x8000), 0);
+	push(0);
+	assert_int_equal(used_idx(), (uint16_t)(before + 1));
+	assert_int_equal(used_elem(before).len, 0);
+	assert_int_equal(mh_status_num(&h, 0, "ctrl_errors"), errors + 1);
+	/* even the ring itself */
+	assert_int_equal(ftruncate(mem.fd, 0), 0);
+	assert_int_equal(mh_bar_write(&h, 4 * CTRLQ, 2, CTRLQ), 0);
+	mh_pump(&h, 3);
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1) & 0x07, 0x07);
+}
+
 int
 main(void)
 {
@@ -498,6 +522,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_interrupt_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_before_driver_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_shrunk_under_map, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
