@@ -531,6 +531,7 @@ if [[ $mode == mmr ]]; then
 	for v in 0 1; do
 		o=$((1 - v))
 		t=$SECONDS
+		resets=$(vsctl get interface vf$v link_resets)
 		model_ctl link $v down || fail "model control: link $v down"
 		check "vf$v link_state down after the model took VF$v's link down" \
 			wait_until 20 link_is vf$v down
@@ -538,6 +539,20 @@ if [[ $mode == mmr ]]; then
 		check "vf$o link_state stays up" link_is vf$o up
 		model_ctl link $v up || fail "model control: link $v up"
 		check "vf$v link_state up again" wait_until 20 link_is vf$v up
+		now=$(vsctl get interface vf$v link_resets)
+		check "vf$v link_resets counted down and up ($resets -> $now)" \
+			test "$now" -ge $((resets + 2))
+	done
+	# a gratuitous-announce request: the PMD acknowledges it through the control
+	# queue (from its interrupt thread, while OVS's PMD thread runs the rings)
+	announce_acked()
+	{
+		[[ $(model_ctl status $1) == *" net_status=0x0001 "* ]]
+	}
+	for v in 0 1; do
+		model_ctl announce $v || fail "model control: announce $v"
+		check "VF$v's announce acknowledged by the PMD" wait_until 10 announce_acked $v
+		check "vf$v link_state still up after the announce" link_is vf$v up
 	done
 	traffic_round "round 3 (after link down/up)"
 else
