@@ -105,6 +105,8 @@ e2e_init()
 	[[ -x $TESTPMD ]] || skip "no $TESTPMD (Debian package dpdk-dev)"
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM
+	# a write to the fifo of a testpmd that died must fail, not kill this shell
+	trap '' PIPE
 	log "work directory $WORK"
 }
 
@@ -250,6 +252,10 @@ tp_backend_start()
 		opt=,client=1
 	fi
 	for s in "$@"; do
+		# a killed server leaves its socket behind, and net_vhost will not bind over it
+		if [[ $client != 1 && -S $s ]]; then
+			rm -f "$s"
+		fi
 		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=$q$opt")
 		i=$((i + 1))
 	done
@@ -449,6 +455,22 @@ tp_quit()
 	stop_pid "${TP_PID[$name]}"
 }
 
+# tp_kill NAME: SIGKILL testpmd NAME itself (not its timeout wrapper), as a
+# crash would; its fifo is closed and the wrapper reaped
+tp_kill()
+{
+	local name=$1 victim fd=${TP_FD[$1]:-}
+
+	victim=$(pgrep -P "${TP_PID[$name]}" -x dpdk-testpmd) || return 1
+	log "SIGKILL to testpmd $name (pid $victim)"
+	kill -KILL "$victim"
+	if [[ -n $fd ]]; then
+		exec {fd}>&-
+		unset "TP_FD[$name]"
+	fi
+	wait "${TP_PID[$name]}" 2> /dev/null || true
+}
+
 # --- cleanup ---
 
 e2e_cleanup()
@@ -457,6 +479,7 @@ e2e_cleanup()
 
 	set +e
 	trap - EXIT INT TERM
+	trap '' PIPE
 	for name in "${!TP_FD[@]}"; do
 		tp_quit "$name"
 	done
