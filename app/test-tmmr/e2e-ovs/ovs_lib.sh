@@ -294,6 +294,9 @@ cleanup()
 	local rc=$? i p
 	set +e
 	trap - EXIT INT TERM
+	# First, as meson follows its SIGTERM with a SIGKILL 0.5 s later: pages still
+	# mapped become surplus pages, which the kernel frees when their user exits.
+	hugepages_restore
 	# the test's own diagnostics while everything still runs
 	if ((rc != 0 && rc != 77)) && declare -F on_failure > /dev/null; then
 		on_failure
@@ -303,7 +306,6 @@ cleanup()
 	for ((i = ${#started_pids[@]} - 1; i >= 0; i--)); do
 		stop_pid "${started_pids[i]}"
 	done
-	hugepages_restore
 	for p in "${dpdk_prefixes[@]}"; do
 		rm -rf "/var/run/dpdk/$p"
 	done
