@@ -82,9 +82,11 @@ install_packages()
 		sudo=(sudo)
 	fi
 	say "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	# wait for another apt/dpkg run rather than failing on its lock
-	local apt=("${sudo[@]}" apt-get -q -y -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0)
+	# no questions (sudo would drop an exported variable); wait for another apt/dpkg
+	# run rather than failing on its lock
+	local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive
+		apt-get -q -y -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 	quietly "${apt[@]}" update || die "apt-get update failed (network or apt sources?)"
 	quietly "${apt[@]}" install --no-install-recommends "${missing[@]}" ||
 		die "apt-get install ${missing[*]} failed"
