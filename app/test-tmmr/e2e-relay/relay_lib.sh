@@ -143,37 +143,45 @@ d = next(iter(d.values()))
 print(d[sys.argv[2]])' "$1" "$2"
 }
 
-# start_vf WORKDIR MODE PREFIX: the VF the relay drives, behind which the backend testpmd sits.
-#   standin: net_virtio_user on the backend's net_vhost socket $WORK/be0
-#   mmr:     a tmmr-vfemu VF (the model connects to $WORK/be0), driven by net_virtio_tmmr
-# Sets vf_eal (EAL arguments of the relay), vf_name, vf_env (environment of the relay).
+# start_vf WORKDIR MODE [N]: N (default 1) VFs the relay drives, backend sockets $WORK/be<i>.
+#   standin: net_virtio_user<i> on the backend's net_vhost socket $WORK/be<i>
+#   mmr:     tmmr-vfemu VFs (the model connects to $WORK/be<i>), driven by net_virtio_tmmr
+# Sets vf_names (device names), vf_name (the first), vf_eal (EAL arguments of the relay),
+# vf_env (environment of the relay).
 start_vf()
 {
-	local work=$1 vmode=$2 d
+	local work=$1 vmode=$2 n=${3:-1} d i
 
 	vf_env=()
+	vf_eal=()
+	vf_names=()
 	case $vmode in
 	standin)
-		vf_eal=(--no-pci --vdev "net_virtio_user0,path=$work/be0,queues=1")
-		vf_name=net_virtio_user0
+		for ((i = 0; i < n; i++)); do
+			vf_eal+=(--vdev "net_virtio_user$i,path=$work/be$i,queues=1")
+			vf_names+=("net_virtio_user$i")
+		done
+		vf_eal+=(--no-pci)
 		;;
 	mmr)
-		timeout -s INT 600 "$VFEMU_BIN" --sysfs "$work/sysfs" --vfs 1 \
+		timeout -s INT 600 "$VFEMU_BIN" --sysfs "$work/sysfs" --vfs "$n" \
 			--backend "vhost-user:$work/be" --ctl "$work/vfemu.ctl" \
 			>"$work/vfemu.log" 2>&1 &
 		relay_pids+=("$!")
 		wait_for "$work/vfemu.log" '^ready$' 20 || return 1
-		vf_name=
+		vf_eal=(-d "$PMD_SO")
 		for d in "$work"/sysfs/*/; do
-			[ "$(cat "$d/device" 2>/dev/null)" = 0x10f9 ] && vf_name=$(basename "$d") && break
+			[ "$(cat "$d/device" 2>/dev/null)" = 0x10f9 ] || continue
+			vf_names+=("$(basename "$d")")
+			vf_eal+=(-a "$(basename "$d")")
 		done
-		[ -n "$vf_name" ] || return 1
-		vf_eal=(-d "$PMD_SO" -a "$vf_name")
+		[ ${#vf_names[@]} -eq "$n" ] || return 1
 		vf_env=("SYSFS_PCI_DEVICES=$work/sysfs")
 		;;
 	*)
 		return 1 ;;
 	esac
+	vf_name=${vf_names[0]}
 }
 
 # mmr_available: the model and the PMD are built
