@@ -94,7 +94,9 @@ vfemu_dp_start(struct vfemu_dev *dev)
 	rc = vfemu_vhost_start(dev->vh, dev->guest_features & VFEMU_FEATURES_VHOST, mem,
 			       build_mem(dev, mem), rings, nb_rings);
 	if (rc < 0) {
-		vfemu_dev_needs_reset(dev, "backend refused the rings");
+		/* a backend that went away is waited for; one that refused is an error */
+		if (vfemu_vhost_connected(dev->vh))
+			vfemu_dev_needs_reset(dev, "backend refused the rings");
 		return;
 	}
 	dev->dp_started = true;
@@ -126,7 +128,8 @@ vfemu_dp_update_mem(struct vfemu_dev *dev)
 
 	if (!dev->dp_started)
 		return;
-	if (vfemu_vhost_update_mem(dev->vh, mem, build_mem(dev, mem)) < 0)
+	if (vfemu_vhost_update_mem(dev->vh, mem, build_mem(dev, mem)) < 0 &&
+	    vfemu_vhost_connected(dev->vh))
 		vfemu_dev_needs_reset(dev, "backend refused the memory table");
 }
 

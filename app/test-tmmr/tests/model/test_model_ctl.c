@@ -259,6 +259,38 @@ test_link_follows_backend(void **state)
 }
 
 static void
+test_backend_goes_away(void **state)
+{
+	char prefix[64];
+	struct fake_backend *fb = calloc(1, sizeof(*fb));
+	struct mh_cfg cfg = { .nb_vfs = 1, .backend_server = true };
+	struct mh h;
+	long irqs;
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "/tmp/model/vh%d-gone", (int)getpid());
+	cfg.backend_prefix = prefix;
+	assert_int_equal(mh_setup(&h, &cfg), 0);
+	assert_int_equal(mh_connect(&h, 0), 0);
+	irqs = mh_status_num(&h, 0, "config_irqs");
+	/* a backend that hangs up 300 ms after the handshake */
+	fake_init(fb, "");
+	snprintf(fb->path, sizeof(fb->path), "%s0", prefix);
+	fb->features = F(TMMR_NET_F_MRG_RXBUF) | F(32);
+	fb->close_after_owner = 1;
+	fb->hold_ms = 300;
+	assert_int_equal(fake_start(fb), 0);
+	assert_true(wait_status(&h, "link", "up"));
+	assert_true(wait_status(&h, "backend", "disconnected"));
+	assert_true(wait_status(&h, "link", "down"));
+	assert_int_equal(mh_status_num(&h, 0, "config_irqs"), irqs + 2);
+	assert_int_equal(mh_leg_read(&h, 0x14 + TMMR_NET_CFG_STATUS, 2), 0);
+	fake_join(fb);
+	mh_teardown(&h);
+	free(fb);
+}
+
+static void
 test_data_plane_handoff(void **state)
 {
 	char prefix[64];
@@ -348,6 +380,79 @@ test_data_plane_handoff(void **state)
 	free(fb);
 }
 
+/* MQ: backend comes after DRIVER_OK; VQ_PAIRS_SET enables the second pair */
+static void
+test_late_backend_and_pairs(void **state)
+{
+	char prefix[64];
+	struct fake_backend *fb = calloc(1, sizeof(*fb));
+	struct mh_cfg cfg = { .nb_vfs = 1, .pairs = 2, .backend_server = true };
+	uint32_t acked = (1u << TMMR_NET_F_CTRL_VQ) | (1u << TMMR_NET_F_MQ);
+	const uint64_t ring = 0x40000000, ctrl = ring + 0x40000, buf = ring + 0x50000;
+	struct tmmr_vring_desc d[3] = {
+		{ .addr = buf, .len = 2, .flags = TMMR_VRING_DESC_F_NEXT, .next = 1 },
+		{ .addr = buf + 2, .len = 2, .flags = TMMR_VRING_DESC_F_NEXT, .next = 2 },
+		{ .addr = buf + 8, .len = 1, .flags = TMMR_VRING_DESC_F_WRITE, .next = 0 },
+	};
+	uint8_t cmd[4] = { TMMR_NET_CTRL_MQ, TMMR_NET_CTRL_MQ_VQ_PAIRS_SET, 2, 0 };
+	struct mh_mem m;
+	struct mh h;
+	unsigned int i, enables = 0;
+	uint16_t q;
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "/tmp/model/vh%d-mq", (int)getpid());
+	cfg.backend_prefix = prefix;
+	assert_int_equal(mh_setup(&h, &cfg), 0);
+	assert_int_equal(mh_connect(&h, 0), 0);
+	assert_int_equal(mh_mem_create(&m, ring, 0x100000), 0);
+	assert_int_equal(mh_dma_map(&h, &m), 0);
+	mh_leg_write(&h, TMMR_LEG_STATUS, 1, TMMR_STATUS_ACK | TMMR_STATUS_DRIVER);
+	mh_leg_read(&h, TMMR_LEG_DEVICE_FEATURES, 4);
+	mh_leg_write(&h, TMMR_LEG_DRIVER_FEATURES, 4, acked);
+	for (q = 0; q < 4; q++) {
+		mh_leg_write(&h, TMMR_LEG_QUEUE_SEL, 2, q);
+		mh_leg_write(&h, TMMR_LEG_QUEUE_PFN, 4, (ring >> 12) + 0x10 * q);
+	}
+	mh_leg_write(&h, TMMR_LEG_QUEUE_SEL, 2, 4);
+	mh_leg_write(&h, TMMR_LEG_QUEUE_PFN, 4, ctrl >> 12);
+	mh_leg_write(&h, TMMR_LEG_STATUS, 1, 0x07);
+	assert_int_equal(mh_status_num(&h, 0, "started"), 0);
+
+	fake_init(fb, "");
+	snprintf(fb->path, sizeof(fb->path), "%s0", prefix);
+	fb->features = F(TMMR_NET_F_MRG_RXBUF) | F(30) | F(32);
+	fb->protocol = F(0) | F(3);
+	fb->queue_num = 2;
+	assert_int_equal(fake_start(fb), 0);
+	assert_true(wait_status(&h, "started", "1"));
+	assert_int_equal(mh_status_num(&h, 0, "rings_started"), 2);
+
+	memcpy(m.va + (ctrl - ring), d, sizeof(d));
+	memcpy(m.va + (buf - ring), cmd, 4);
+	*(uint16_t *)(void *)(m.va + (ctrl - ring) + 64 * 16 + 4) = 0;	/* ring[0] = head 0 */
+	*(uint16_t *)(void *)(m.va + (ctrl - ring) + 64 * 16 + 2) = 1;	/* avail idx */
+	assert_int_equal(mh_bar_write(&h, 4 * 4, 2, 4), 0);
+	mh_pump(&h, 3);
+	assert_int_equal(m.va[buf + 8 - ring], TMMR_NET_OK);
+	assert_int_equal(mh_status_num(&h, 0, "pairs"), 2);
+	assert_int_equal(mh_status_num(&h, 0, "rings_started"), 4);
+	mh_teardown(&h);
+	fake_join(fb);
+	assert_int_equal(fake_count(fb, VHOST_USER_REQ_SET_VRING_ADDR), 4);
+	for (i = 1; i <= fake_count(fb, VHOST_USER_REQ_SET_VRING_ENABLE); i++) {
+		const struct fake_record *r =
+			&fb->rec[fake_find(fb, VHOST_USER_REQ_SET_VRING_ENABLE, i)];
+
+		/* the second pair: first handed over disabled, later enabled */
+		if (r->payload.state.index >= 2 && r->payload.state.num == 1)
+			enables++;
+	}
+	assert_int_equal(enables, 2);
+	mh_mem_destroy(&m);
+	free(fb);
+}
+
 int
 main(void)
 {
@@ -355,7 +460,9 @@ main(void)
 		cmocka_unit_test(test_ctl_socket_protocol),
 		cmocka_unit_test(test_unplug),
 		cmocka_unit_test(test_link_follows_backend),
+		cmocka_unit_test(test_backend_goes_away),
 		cmocka_unit_test(test_data_plane_handoff),
+		cmocka_unit_test(test_late_backend_and_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
