@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,6 +57,7 @@ struct test_used_elem {
 #define TEST_DESC_F_WRITE 2
 
 static char sock_path[108];
+static char runtime_dir[256];
 static int dpdk_vid = -1;
 static int new_device_calls;
 static int destroy_device_calls;
@@ -270,6 +272,7 @@ setup_dpdk(void **state)
 	argv[argc] = NULL;
 	if (rte_eal_init(argc, argv) < 0)
 		return -1;
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	snprintf(sock_path, sizeof(sock_path), "/tmp/tmmr-vhost-dpdk-%d.sock", (int)getpid());
 	unlink(sock_path);
 	/* flags 0: DPDK is the server, the model's frontend the client */
@@ -281,11 +284,21 @@ setup_dpdk(void **state)
 }
 
 static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+static int
 teardown_dpdk(void **state)
 {
 	rte_vhost_driver_unregister(sock_path);
 	unlink(sock_path);
 	rte_eal_cleanup();
+	/* EAL leaves its per-prefix runtime directory behind */
+	if (strstr(runtime_dir, "tmmr-vhost-") != NULL)
+		nftw(runtime_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return 0;
 }
 
