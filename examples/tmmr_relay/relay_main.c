@@ -84,6 +84,7 @@ relay_build_pairs(struct relay *r)
 {
 	struct relay_options *o = &r->opt;
 	unsigned int i, lcore, load[RTE_MAX_LCORE] = { 0 };
+	char path[PATH_MAX];
 	uint16_t port;
 
 	if (o->nb_vfs == 0) {
@@ -123,13 +124,15 @@ relay_build_pairs(struct relay *r)
 			if (r->pair[n].port_id == p->port_id)
 				return relay_fail("port %u (%s) is given twice", p->port_id,
 					p->port_name);
+		/* built aside: options and pairs live in the same object */
 		if (o->vf[i].socket[0] != '\0')
-			n = snprintf(p->socket, sizeof(p->socket), "%s", o->vf[i].socket);
+			n = snprintf(path, sizeof(path), "%s", o->vf[i].socket);
 		else
-			n = snprintf(p->socket, sizeof(p->socket), "%s/%s.sock", o->socket_dir,
+			n = snprintf(path, sizeof(path), "%s/%s.sock", o->socket_dir,
 				p->port_name);
 		if (n >= 108)
-			return relay_fail("socket path %s is longer than 107 bytes", p->socket);
+			return relay_fail("socket path %s is longer than 107 bytes", path);
+		memcpy(p->socket, path, n + 1);
 		for (n = 0; n < (int)i; n++)
 			if (strcmp(r->pair[n].socket, p->socket) == 0)
 				return relay_fail("socket %s used for two VFs", p->socket);
