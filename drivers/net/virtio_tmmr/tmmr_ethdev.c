@@ -95,44 +95,18 @@ tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t fra
 	return frame <= tmmr_rx_buf_frame(mp);
 }
 
-/* Called with hw->lock held: the device at probe or after dev_reset. */
-static int
-tmmr_hw_init_locked(struct rte_eth_dev *dev)
+/*
+ * Take in the device's offer @f and the config fields it makes valid
+ * (max_virtqueue_pairs with MQ, mtu with MTU); a field out of range drops
+ * its feature. hw->lock held.
+ */
+static void
+tmmr_read_offer_locked(struct tmmr_hw *hw, uint32_t f)
 {
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	struct tmmr_pci *p = hw->pci;
 	uint16_t v;
-	int ret;
 
-	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
-	hw->cnt.device_resets++;
-	if (ret != 0)
-		return ret;
-	tmmr_leg_add_status(p, TMMR_STATUS_ACK);
-	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
-
-	hw->dev_features = tmmr_leg_get_features(p);
-	if (hw->dev_features == UINT32_MAX && p->ops->alive != NULL && !p->ops->alive(p))
-		return -ENODEV;
-
-	if (hw->args.has_mac) {
-		rte_ether_addr_copy(&hw->args.mac, &hw->dev_mac);
-	} else if (tmmr_has(hw->dev_features, TMMR_NET_F_MAC)) {
-		if (tmmr_leg_read_mac(p, hw->dev_mac.addr_bytes, TMMR_MAC_READ_TRIES) != 0) {
-			PMD_DRV_LOG(ERR, "%s: MAC in device config never read the same twice",
-				    p->name);
-			return -EIO;
-		}
-		if (!rte_is_valid_assigned_ether_addr(&hw->dev_mac)) {
-			PMD_DRV_LOG(WARNING, "%s: device MAC " RTE_ETHER_ADDR_PRT_FMT
-				    " is not a unicast address, using a random one", p->name,
-				    RTE_ETHER_ADDR_BYTES(&hw->dev_mac));
-			rte_eth_random_addr(hw->dev_mac.addr_bytes);
-		}
-	} else {
-		rte_eth_random_addr(hw->dev_mac.addr_bytes);
-	}
-
+	hw->dev_features = f;
 	hw->dev_max_pairs = 1;
 	if (tmmr_has(hw->dev_features, TMMR_NET_F_MQ)) {
 		v = tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_MAX_VQ_PAIRS);
@@ -158,6 +132,71 @@ tmmr_hw_init_locked(struct rte_eth_dev *dev)
 	hw->max_pairs = 1;
 	if (tmmr_has(tmmr_usable_features(hw), TMMR_NET_F_MQ))
 		hw->max_pairs = RTE_MIN(hw->dev_max_pairs, TMMR_MAX_QUEUE_PAIRS);
+
+}
+
+/*
+ * A device may offer other features after a reset (the model offers the
+ * data-path features of its vhost-user backend once it is connected): take
+ * the current offer while the port is stopped.
+ */
+static void
+tmmr_refresh_offer(struct tmmr_hw *hw)
+{
+	uint32_t f;
+
+	pthread_mutex_lock(&hw->lock);
+	if (!hw->started && !hw->removed && hw->pci != NULL) {
+		f = tmmr_leg_get_features(hw->pci);
+		if (f != UINT32_MAX && f != hw->dev_features) {
+			PMD_DRV_LOG(INFO, "%s: device now offers 0x%08x (was 0x%08x)",
+				    hw->pci->name, f, hw->dev_features);
+			tmmr_read_offer_locked(hw, f);
+		}
+	}
+	pthread_mutex_unlock(&hw->lock);
+}
+
+/* Called with hw->lock held: the device at probe or after dev_reset. */
+static int
+tmmr_hw_init_locked(struct rte_eth_dev *dev)
+{
+	struct tmmr_hw *hw = tmmr_hw_of(dev);
+	struct tmmr_pci *p = hw->pci;
+	uint32_t f;
+	int ret;
+
+	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
+	hw->cnt.device_resets++;
+	if (ret != 0)
+		return ret;
+	tmmr_leg_add_status(p, TMMR_STATUS_ACK);
+	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
+
+	f = tmmr_leg_get_features(p);
+	if (f == UINT32_MAX && p->ops->alive != NULL && !p->ops->alive(p))
+		return -ENODEV;
+	hw->dev_features = f;
+
+	if (hw->args.has_mac) {
+		rte_ether_addr_copy(&hw->args.mac, &hw->dev_mac);
+	} else if (tmmr_has(hw->dev_features, TMMR_NET_F_MAC)) {
+		if (tmmr_leg_read_mac(p, hw->dev_mac.addr_bytes, TMMR_MAC_READ_TRIES) != 0) {
+			PMD_DRV_LOG(ERR, "%s: MAC in device config never read the same twice",
+				    p->name);
+			return -EIO;
+		}
+		if (!rte_is_valid_assigned_ether_addr(&hw->dev_mac)) {
+			PMD_DRV_LOG(WARNING, "%s: device MAC " RTE_ETHER_ADDR_PRT_FMT
+				    " is not a unicast address, using a random one", p->name,
+				    RTE_ETHER_ADDR_BYTES(&hw->dev_mac));
+			rte_eth_random_addr(hw->dev_mac.addr_bytes);
+		}
+	} else {
+		rte_eth_random_addr(hw->dev_mac.addr_bytes);
+	}
+
+	tmmr_read_offer_locked(hw, hw->dev_features);
 
 	hw->queue_size = tmmr_leg_queue_size(p, 0);
 	ret = tmmr_leg_check_queue_size(hw->queue_size);
@@ -193,8 +232,10 @@ static int
 tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	uint32_t f = tmmr_usable_features(hw);
+	uint32_t f;
 
+	tmmr_refresh_offer(hw);
+	f = tmmr_usable_features(hw);
 	info->max_rx_queues = hw->max_pairs;
 	info->max_tx_queues = hw->max_pairs;
 	info->min_rx_bufsize = 64;

@@ -12,6 +12,7 @@
  */
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -35,7 +36,9 @@
 #include <rte_eal.h>
 #include <rte_epoll.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #define NB_VFS		3
 #define NB_PAIRS	2
@@ -46,6 +49,7 @@ static char work_dir[128];
 static char ctl_path[100];
 static pid_t model_pid = -1;
 static struct rte_mempool *pool;
+static struct rte_mempool *big_pool;	/* single-segment 3 KB frames */
 
 static unsigned int lsc_events[RTE_MAX_ETHPORTS];
 static unsigned int rmv_events[RTE_MAX_ETHPORTS];
@@ -309,11 +313,15 @@ group_setup(void **state)
 		return -1;
 	snprintf(prefix, sizeof(prefix), "tmmr-ethdev-test-%d", (int)getpid());
 	for (i = 0; i < NB_VFS; i++)
-		snprintf(vh[i], sizeof(vh[i]), "net_vhost%d,iface=%.100s/vh%d", i, work_dir, i);
+		snprintf(vh[i], sizeof(vh[i]), "net_vhost%d,iface=%.100s/vh%d,tso=1", i, work_dir,
+			 i);
 	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("test_pool", 8192, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
+		return -1;
+	big_pool = rte_pktmbuf_pool_create("test_big", 256, 0, 0, 4096 + RTE_PKTMBUF_HEADROOM, 0);
+	if (big_pool == NULL)
 		return -1;
 	if (start_backends() != 0)
 		return -1;
@@ -333,6 +341,7 @@ group_teardown(void **state)
 		rte_eth_dev_close(port);
 	}
 	rte_mempool_free(pool);
+	rte_mempool_free(big_pool);
 	rte_eal_cleanup();
 	stop_model();
 	return 0;
@@ -503,6 +512,8 @@ test_traffic(void **state)
 	assert_int_equal(st.ibytes, 100 * 60 + 20 * 1514);
 	assert_int_equal(st.ierrors, 0);
 	assert_int_equal(st.q_ipackets[0] + st.q_ipackets[1], 120);
+	/* everything sent has completed: cleanup frees what is left, never fails */
+	assert_true(rte_eth_tx_done_cleanup(port, 0, 0) >= 0);
 }
 
 static void
@@ -538,6 +549,157 @@ test_restart_no_leak(void **state)
 	assert_int_equal(mz_after, mz_before);
 	assert_int_equal(rte_eth_dev_start(port), 0);
 	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+}
+
+/* Ethernet + IPv4 + TCP with @payload bytes, checksums as for TSO offload. */
+static struct rte_mbuf *
+make_tcp(uint16_t payload, uint16_t mss)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(big_pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	uint16_t len = sizeof(*eth) + sizeof(*ip) + sizeof(*tcp) + payload;
+
+	if (m == NULL || rte_pktmbuf_append(m, len) == NULL)
+		return NULL;
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memset(&eth->dst_addr, 0xff, 6);
+	memcpy(&eth->src_addr, "\x02\x00\x00\x00\x00\x07", 6);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eth));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->src_port = rte_cpu_to_be_16(1234);
+	tcp->dst_port = rte_cpu_to_be_16(80);
+	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+	tcp->tcp_flags = RTE_TCP_ACK_FLAG;
+	memset(tcp + 1, 0x5a, payload);
+	m->l2_len = sizeof(*eth);
+	m->l3_len = sizeof(*ip);
+	m->l4_len = sizeof(*tcp);
+	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+	if (mss != 0) {
+		/* DPDK's rule: IPv4 TSO asks for the IP checksum too */
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IP_CKSUM;
+		m->tso_segsz = mss;
+	}
+	tcp->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	return m;
+}
+
+/* One packet @m from @tx to @rx (any of @nq queues); its received copy or NULL. */
+static struct rte_mbuf *
+pass_one(uint16_t tx, uint16_t rx, uint16_t nq, struct rte_mbuf *m)
+{
+	uint64_t end = now_ms() + WAIT_MS;
+	struct rte_mbuf *got = NULL;
+	uint16_t q;
+
+	if (rte_eth_tx_prepare(tx, 0, &m, 1) != 1 || rte_eth_tx_burst(tx, 0, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	while (got == NULL && now_ms() < end) {
+		for (q = 0; q < nq && got == NULL; q++)
+			if (rte_eth_rx_burst(rx, q, &got, 1) == 0)
+				got = NULL;
+		rte_eth_tx_burst(tx, 0, &m, 0);
+	}
+	return got;
+}
+
+static void
+test_offloads(void **state)
+{
+	const uint64_t rx_off = RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+		RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+	const uint64_t tx_off = RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
+		RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	struct rte_mbuf *m;
+	uint16_t port, vh, q;
+	long acked;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &vh), 0);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	/* the offer is re-read while stopped: the backend (tso=1) has every offload */
+	assert_int_equal(rte_eth_dev_info_get(port, &info), 0);
+	assert_int_equal(info.rx_offload_capa & rx_off, rx_off);
+	assert_int_equal(info.tx_offload_capa & tx_off, tx_off);
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	conf.rxmode.offloads = rx_off;
+	conf.txmode.offloads = tx_off;
+	assert_int_equal(rte_eth_dev_configure(port, NB_PAIRS, NB_PAIRS, &conf), 0);
+	for (q = 0; q < NB_PAIRS; q++) {
+		assert_int_equal(rte_eth_rx_queue_setup(port, q, 0, 0, NULL, pool), 0);
+		assert_int_equal(rte_eth_tx_queue_setup(port, q, 0, 0, NULL), 0);
+	}
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	acked = model_status(0, "acked");
+	assert_true(acked > 0);
+	assert_true(acked & (1L << 0));		/* CSUM */
+	assert_true(acked & (1L << 1));		/* GUEST_CSUM */
+	assert_true(acked & (1L << 7));		/* GUEST_TSO4 */
+	assert_true(acked & (1L << 11));	/* HOST_TSO4 */
+	assert_true(acked & (1L << 19));	/* CTRL_VLAN, with the VLAN filter offload */
+
+	/* VLAN filters go to the device, and come back after a restart */
+	assert_int_equal(rte_eth_dev_vlan_filter(port, 100, 1), 0);
+	assert_int_equal(rte_eth_dev_vlan_filter(port, 4000, 1), 0);
+	assert_int_equal(model_status(0, "vlans"), 2);
+	assert_int_equal(rte_eth_dev_vlan_filter(port, 4000, 0), 0);
+	assert_int_equal(model_status(0, "vlans"), 1);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_int_equal(model_status(0, "vlans"), 1);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+
+	/* TSO: one 3000-byte segment-offloaded frame reaches the backend whole */
+	m = pass_one(port, vh, 1, make_tcp(3000, 1000));
+	assert_non_null(m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 20 + 3000);
+	assert_true(m->ol_flags & RTE_MBUF_F_RX_LRO);
+	assert_int_equal(m->tso_segsz, 1000);
+	rte_pktmbuf_free(m);
+
+	/*
+	 * Tx checksum offload: the header says NEEDS_CSUM; the backend, without
+	 * its own Rx checksum offload, completes the sum in software and checks it
+	 */
+	m = pass_one(port, vh, 1, make_tcp(100, 0));
+	assert_non_null(m);
+	assert_int_equal(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+	rte_pktmbuf_free(m);
+
+	/* LRO: a coalesced frame from the backend arrives as one (chained) packet */
+	m = pass_one(vh, port, NB_PAIRS, make_tcp(3000, 1000));
+	assert_non_null(m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 20 + 3000);
+	assert_true(m->ol_flags & RTE_MBUF_F_RX_LRO);
+	assert_int_equal(m->tso_segsz, 1000);
+	assert_int_equal(m->packet_type & RTE_PTYPE_L4_MASK, RTE_PTYPE_L4_TCP);
+	rte_pktmbuf_free(m);
+
+	/* Rx checksum: a partial sum from the backend is flagged, not dropped */
+	m = pass_one(vh, port, NB_PAIRS, make_tcp(100, 0));
+	assert_non_null(m);
+	assert_int_not_equal(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK,
+			     RTE_MBUF_F_RX_L4_CKSUM_BAD);
+	rte_pktmbuf_free(m);
 }
 
 static void
@@ -686,6 +848,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_start_filters),
 		cmocka_unit_test(test_traffic),
 		cmocka_unit_test(test_restart_no_leak),
+		cmocka_unit_test(test_offloads),
 		cmocka_unit_test(test_link_events),
 		cmocka_unit_test(test_xstats),
 		cmocka_unit_test(test_rx_intr_and_reset),
