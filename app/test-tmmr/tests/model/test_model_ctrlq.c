@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -510,6 +511,36 @@ test_memory_shrunk_under_map(void **state)
 	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1) & 0x07, 0x07);
 }
 
+/* random descriptor tables, avail entries and buffers: answered or skipped, no crash */
+static void
+test_fuzz_ring(void **state)
+{
+	unsigned int seed = 99, round, k;
+
+	(void)state;
+	for (round = 0; round < 2000; round++) {
+		struct tmmr_vring_desc *d = (void *)va(RING);
+		uint16_t *ring = (void *)va(AVAIL + 4);
+
+		for (k = 0; k < QSZ; k++) {
+			d[k].addr = rand_r(&seed) % 4 ? BUF + rand_r(&seed) % 0x2000 :
+				    ((uint64_t)rand_r(&seed) << 32 | rand_r(&seed));
+			d[k].len = rand_r(&seed) % 4 ? rand_r(&seed) % 64 : rand_r(&seed);
+			d[k].flags = rand_r(&seed) % 8;
+			d[k].next = rand_r(&seed) % 4 ? rand_r(&seed) % QSZ : rand_r(&seed);
+			ring[k] = rand_r(&seed) % 8 ? rand_r(&seed) % QSZ : rand_r(&seed);
+		}
+		for (k = 0; k < 0x2000; k++)
+			va(BUF)[k] = rand_r(&seed) % 8 == 0 ? rand_r(&seed) % 5 : rand_r(&seed);
+		avail_idx += rand_r(&seed) % 8 == 0 ? rand_r(&seed) : rand_r(&seed) % 4;
+		*(uint16_t *)(void *)va(AVAIL + 2) = avail_idx;
+		assert_int_equal(mh_bar_write(&h, 4 * CTRLQ, 2, CTRLQ), 0);
+		mh_pump(&h, 2);
+	}
+	assert_true(mh_status_num(&h, 0, "ctrl_errors") > 0);
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1) & 0x07, 0x07);
+}
+
 int
 main(void)
 {
@@ -523,6 +554,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_interrupt_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_before_driver_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_shrunk_under_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fuzz_ring, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

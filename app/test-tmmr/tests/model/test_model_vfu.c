@@ -578,6 +578,67 @@ test_no_reply_flag(void **state)
 	assert_int_equal(h.last_reply_id, h.msg_id);
 }
 
+/*
+ * Random commands with random payloads (some shaped like the real structs,
+ * pointing into a real DMA map), sometimes with fds: the model must answer
+ * or hang up, never crash, and hold no fd once the client is gone.
+ */
+static void
+test_fuzz(void **state)
+{
+	unsigned int seed = 1234, i, replies = 0, drops = 0;
+	struct mh_mem m;
+	int before, efd;
+
+	(void)state;
+	assert_int_equal(mh_mem_create(&m, 0x100000, 0x40000), 0);
+	efd = eventfd(0, EFD_CLOEXEC);
+	mh_close(&h);
+	before = mh_count_fds();
+	assert_int_equal(mh_connect(&h, 0), 0);
+	assert_int_equal(mh_dma_map(&h, &m), 0);
+	for (i = 0; i < 3000; i++) {
+		uint8_t payload[96];
+		uint16_t cmd = rand_r(&seed) % 15;
+		uint32_t len = rand_r(&seed) % sizeof(payload), k;
+		int fds[2] = { m.fd, efd };
+		unsigned int nb_fds = rand_r(&seed) % 8 == 0 ? 1 + rand_r(&seed) % 2 : 0;
+		int rc;
+
+		for (k = 0; k < len; k++)
+			payload[k] = rand_r(&seed);
+		/* plausible region accesses and DMA requests reach deeper */
+		if (len >= 24 && rand_r(&seed) % 2) {
+			struct tmmr_vfu_region_access *a = (void *)payload;
+
+			a->offset = rand_r(&seed) % 2 ? 0x1000 + rand_r(&seed) % 0x30 :
+				    rand_r(&seed) % 0x4010;
+			a->region = rand_r(&seed) % 3 == 0 ? 7 : 0;
+			a->count = 1 << (rand_r(&seed) % 3);
+			if (cmd == TMMR_VFU_REGION_READ)
+				len = sizeof(*a);
+			else if (cmd == TMMR_VFU_REGION_WRITE)
+				len = sizeof(*a) + a->count;
+			if (a->offset == 0x1008 && a->count == 4)
+				memcpy(a->data, &(uint32_t){ 0x100 + rand_r(&seed) % 0x40 }, 4);
+		}
+		rc = mh_rpc(&h, cmd, payload, len, fds, nb_fds, NULL, 0, NULL, NULL);
+		if (rc == -1000) {
+			drops++;
+			assert_int_equal(mh_connect(&h, 0), 0);
+			assert_int_equal(mh_dma_map(&h, &m), 0);
+		} else {
+			replies++;
+		}
+	}
+	assert_true(replies > 2000);
+	mh_close(&h);
+	assert_int_equal(mh_count_fds(), before);
+	close(efd);
+	mh_mem_destroy(&m);
+	printf("fuzz: %u replies, %u disconnects\n", replies, drops);
+}
+
 int
 main(void)
 {
@@ -596,6 +657,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_disconnect_resets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_reply_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
