@@ -158,7 +158,7 @@ vfemu_start()
 	VHOST_PREFIX=$WORK/vh-
 	mkdir -p "$VFEMU_SYSFS"
 	e2e_spawn vfemu "$VFEMU_BIN" --sysfs "$VFEMU_SYSFS" --backend "vhost-user:$VHOST_PREFIX" "$@"
-	wait_until 10 grep -q '^ready$' "$WORK/vfemu.log" || {
+	wait_until 10 vfemu_ready || {
 		tail -n 20 "$WORK/vfemu.log" >&2
 		fail "tmmr-vfemu did not get ready"
 	}
@@ -170,6 +170,14 @@ vfemu_start()
 	done
 	((${#VF_BDFS[@]} > 0)) || fail "tmmr-vfemu made no VFs"
 	log "tmmr-vfemu ready: VFs ${VF_BDFS[*]}"
+}
+
+# vfemu_ready: 0 once the model printed "ready"; ends the wait if it died
+vfemu_ready()
+{
+	grep -q '^ready$' "$WORK/vfemu.log" && return 0
+	kill -0 "$pid_vfemu" 2> /dev/null || fail "tmmr-vfemu exited"
+	return 1
 }
 
 # vhost_sock N: the backend socket of VF N
@@ -219,17 +227,16 @@ tp_start()
 # tp_wait_prompt NAME: wait until testpmd NAME has initialised
 tp_wait_prompt()
 {
-	wait_until 60 tp_prompt "$1" || {
-		tail -n 30 "${TP_LOG[$1]}" >&2
-		fail "testpmd $1 did not reach its prompt"
-	}
-	log "testpmd $1 up"
-}
+	local deadline=$((SECONDS + 60))
 
-tp_prompt()
-{
-	kill -0 "${TP_PID[$1]}" 2> /dev/null || return 1
-	grep -q '^testpmd> ' "${TP_LOG[$1]}"
+	until grep -q '^testpmd> ' "${TP_LOG[$1]}"; do
+		if ! kill -0 "${TP_PID[$1]}" 2> /dev/null || ((SECONDS >= deadline)); then
+			tail -n 30 "${TP_LOG[$1]}" >&2
+			fail "testpmd $1 did not reach its prompt"
+		fi
+		sleep 0.1
+	done
+	log "testpmd $1 up"
 }
 
 # common application arguments: io forwarding of 64-byte packets
