@@ -382,6 +382,9 @@ test_bad_devargs_hotplug(void **state)
 	assert_int_not_equal(find_port("0000:01:00.3", &port), 0);
 	assert_true(rte_dev_probe("0000:01:00.3,nosuchkey=1") < 0);
 	assert_int_not_equal(find_port("0000:01:00.3", &port), 0);
+	/* failing after the port was allocated: released again (ASan checks the rest) */
+	assert_true(rte_dev_probe("0000:01:00.3,queue_size=4096") < 0);
+	assert_int_not_equal(find_port("0000:01:00.3", &port), 0);
 	assert_int_equal(tmmr_ports(), 2);
 	/* the same VF with good devargs then probes */
 	assert_int_equal(rte_dev_probe("0000:01:00.3,mac=02:12:34:56:78:9a,mrg_rxbuf=0"), 0);
