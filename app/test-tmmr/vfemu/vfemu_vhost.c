@@ -38,6 +38,8 @@
 /* the ring index travels in 8 bits in SET_VRING_KICK/CALL */
 #define MAX_RINGS 256
 #define MAX_RING_SIZE 32768
+/* client mode: retry every tick at first, then back off to every 8th tick */
+#define MAX_RETRY_BACKOFF 8
 /* protocol features the model makes use of */
 #define WANTED_PROTOCOL_FEATURES ((1ULL << VHOST_USER_PROTOCOL_F_MQ) | \
 				  (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK))
@@ -56,6 +58,8 @@ struct vfemu_vhost {
 	bool connected;		/* handshake done, socket healthy */
 	bool announced;		/* connection(true) was reported */
 	bool waiting_logged;	/* client: "backend missing" said once */
+	unsigned int retry_backoff;	/* client: ticks between attempts */
+	unsigned int retry_skip;	/* client: ticks left before the next one */
 
 	uint64_t features;	/* backend's virtio features */
 	uint64_t protocol;	/* negotiated protocol features */
@@ -474,6 +478,11 @@ connect_tick(void *opaque)
 
 	if (vh->fd >= 0)
 		return;
+	/* a thousand VFs without backends should not cost a thousand connects a tick */
+	if (vh->retry_skip > 0) {
+		vh->retry_skip--;
+		return;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
@@ -484,8 +493,14 @@ connect_tick(void *opaque)
 			vh_log(vh, "waiting for the backend", -errno);
 		vh->waiting_logged = true;
 		close(fd);
+		vh->retry_skip = vh->retry_backoff;
+		vh->retry_backoff = vh->retry_backoff == 0 ? 1 :
+				    vh->retry_backoff * 2 > MAX_RETRY_BACKOFF ?
+				    MAX_RETRY_BACKOFF : vh->retry_backoff * 2;
 		return;
 	}
+	vh->retry_backoff = 0;
+	vh->retry_skip = 0;
 	conn_open(vh, fd);
 }
 
