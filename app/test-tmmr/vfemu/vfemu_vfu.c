@@ -70,6 +70,8 @@ vfemu_vfu_drop_client(struct vfemu_vfu *vfu)
 	vfu->versioned = false;
 	vfu->have = 0;
 	close_pending_fds(vfu);
+	free(vfu->msg);
+	vfu->msg = NULL;
 	vfemu_dev_disconnect(vfu->dev);
 }
 
@@ -540,7 +542,11 @@ listen_event(void *opaque, int fd, uint32_t events)
 		close(c);	/* one client at a time */
 		return;
 	}
-	if (vfemu_loop_add(vfu->loop, c, EPOLLIN, client_event, vfu) < 0) {
+	/* the receive buffer exists only while a client does: 1024 VFs, few clients */
+	vfu->msg = malloc(TMMR_VFU_MAX_MSG_SIZE);
+	if (vfu->msg == NULL || vfemu_loop_add(vfu->loop, c, EPOLLIN, client_event, vfu) < 0) {
+		free(vfu->msg);
+		vfu->msg = NULL;
 		close(c);
 		return;
 	}
@@ -563,9 +569,6 @@ vfemu_vfu_create(struct vfemu_loop *loop, struct vfemu_dev *dev, const char *pat
 	vfu = calloc(1, sizeof(*vfu));
 	if (vfu == NULL)
 		return NULL;
-	vfu->msg = malloc(TMMR_VFU_MAX_MSG_SIZE);
-	if (vfu->msg == NULL)
-		goto fail;
 	vfu->loop = loop;
 	vfu->dev = dev;
 	vfu->conn_fd = -1;
@@ -591,7 +594,6 @@ fail_sock:
 	errno = err;
 fail:
 	err = errno;
-	free(vfu->msg);
 	free(vfu);
 	errno = err;
 	return NULL;
@@ -606,6 +608,5 @@ vfemu_vfu_destroy(struct vfemu_vfu *vfu)
 	vfemu_loop_del(vfu->loop, vfu->listen_fd);
 	close(vfu->listen_fd);
 	unlink(vfu->path);
-	free(vfu->msg);
 	free(vfu);
 }
