@@ -214,9 +214,12 @@ tmmr_hw_init_locked(struct rte_eth_dev *dev)
 	}
 
 	PMD_DRV_LOG(INFO, "%s: features 0x%08x, MAC " RTE_ETHER_ADDR_PRT_FMT
-		    ", %u queue pairs (device max %u), queue size %u, MTU %u", p->name,
+		    ", %u queue pairs (device max %u), queue size %u, MTU %u, link %s", p->name,
 		    hw->dev_features, RTE_ETHER_ADDR_BYTES(&hw->dev_mac), hw->max_pairs,
-		    hw->dev_max_pairs, hw->queue_size, hw->dev_mtu);
+		    hw->dev_max_pairs, hw->queue_size, hw->dev_mtu,
+		    !tmmr_has(hw->dev_features, TMMR_NET_F_STATUS) ? "not reported" :
+		    (tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_STATUS) & TMMR_NET_S_LINK_UP) ?
+		    "up" : "down");
 
 	/* leave the device idle until dev_start */
 	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);

@@ -505,6 +505,7 @@ test_traffic(void **state)
 	assert_int_equal(rte_eth_stats_reset(port), 0);
 	/* backend -> VF: the PMD's Rx path */
 	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 100, 60), 100);
+	assert_int_equal(rte_eth_rx_queue_count(port, 0), 0);
 	/* VF -> backend, small and large frames */
 	assert_int_equal(pass_packets(port, vh, 1, 100, 60), 100);
 	assert_int_equal(pass_packets(port, vh, 1, 20, 1514), 20);
