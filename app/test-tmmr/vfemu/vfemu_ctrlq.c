@@ -300,6 +300,9 @@ vfemu_ctrlq_process(struct vfemu_dev *dev)
 		done++;
 	}
 	free(req);
+	/* with EVENT_IDX the driver kicks only when it passes avail_event */
+	if (feature(dev, TMMR_RING_F_EVENT_IDX))
+		vfemu_dma_write(&dev->dma, used + 4 + 8ull * q->num, &q->last_avail, 2);
 	if (done == 0)
 		return;
 	__atomic_thread_fence(__ATOMIC_RELEASE);

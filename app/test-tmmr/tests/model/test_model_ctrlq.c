@@ -143,6 +143,13 @@ setup(void **state)
 }
 
 static int
+setup_event_idx(void **state)
+{
+	(void)state;
+	return bring_up(FULL_FEATURES | F(TMMR_RING_F_EVENT_IDX));
+}
+
+static int
 setup_minimal(void **state)
 {
 	(void)state;
@@ -459,6 +466,32 @@ test_no_interrupt_flag(void **state)
 	assert_int_equal(mh_status_num(&h, 0, "allmulti"), 1);
 }
 
+/* EVENT_IDX: avail_event tells the driver when to kick, used_event when to interrupt */
+static void
+test_event_idx(void **state)
+{
+	uint16_t *used_event = (void *)va(AVAIL + 4 + 2 * QSZ);
+	uint16_t *avail_event = (void *)va(USED + 4 + 8 * QSZ);
+	uint8_t on = 1;
+
+	(void)state;
+	*used_event = 0;
+	/* first request: used goes 0 -> 1, crosses used_event 0: interrupt */
+	assert_int_equal(submit(TMMR_NET_CTRL_RX, TMMR_NET_CTRL_RX_ALLMULTI, &on, 1),
+			 TMMR_NET_OK);
+	assert_int_equal(*avail_event, 1);
+	/* the driver asks for an interrupt only after entry 5 */
+	*used_event = 5;
+	va(BUF)[0] = TMMR_NET_CTRL_RX;
+	va(BUF)[1] = TMMR_NET_CTRL_RX_PROMISC;
+	va(BUF + 0x100)[0] = 0;
+	push(0);
+	assert_int_equal(used_idx(), 2);
+	assert_int_equal(*avail_event, 2);
+	assert_false(mh_efd_fired(efds[1]));
+	assert_int_equal(mh_status_num(&h, 0, "promisc"), 0);
+}
+
 static void
 test_kick_before_driver_ok(void **state)
 {
@@ -552,6 +585,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_interrupt_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_idx, setup_event_idx, teardown),
 		cmocka_unit_test_setup_teardown(test_kick_before_driver_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_shrunk_under_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz_ring, setup, teardown),
