@@ -7,14 +7,18 @@
 # VF --mode mmr: tmmr-vfemu VF + net_virtio_tmmr (the model connects to the probe's net_vhost);
 #    --mode standin: net_virtio_user on the probe's net_vhost socket.
 #
-# usage: relay_offload_e2e.sh --build BUILD_DIR [--mode mmr|standin]
+# --client: the relay is the vhost-user client, the probe's guest port the server.
+#
+# usage: relay_offload_e2e.sh --build BUILD_DIR [--mode mmr|standin] [--client]
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=
 mode=mmr
+client=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--client) client=1; shift ;;
 	--build) build=$2; shift 2 ;;
 	--mode) mode=$2; shift 2 ;;
 	*) echo "unknown argument $1" >&2; exit 2 ;;
@@ -39,14 +43,21 @@ tag=relay-oe-$$
 trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
 
 timeout -s INT 120 "$probe" -l 1 --no-huge -m 512 --no-pci --file-prefix "$tag-p" \
-	--vdev "net_vhost0,iface=$work/be0,queues=1,tso=1" -- "$work/guest0.sock" \
+	--vdev "net_vhost0,iface=$work/be0,queues=1,tso=1" -- "$work/guest0.sock" ${client:+server} \
 	>"$work/probe.log" 2>&1 &
 probe_pid=$!
 relay_pids+=("$probe_pid")
 relay_check "probe backend ready" wait_for "$work/probe.log" 'probe: backend ready' 30
 start_vf "$work" "$mode" || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VF"; exit 1; }
-start_relay "$work" "$tag-r" -- --vf "$vf_name,socket=$work/guest0.sock" --stats-interval 0
-relay_check "relay starts" grep -q 'server listening on' "$work/relay.log"
+start_relay "$work" "$tag-r" -- --vf "$vf_name,socket=$work/guest0.sock" --stats-interval 0 \
+	${client:+--client}
+if [ -n "$client" ]; then
+	relay_check "relay starts as a client" grep -q 'client connecting to' "$work/relay.log"
+	relay_check "client mode QEMU arguments" grep -q 'guest0.sock,server=on,wait=off' \
+		"$work/relay.log"
+else
+	relay_check "relay starts" grep -q 'server listening on' "$work/relay.log"
+fi
 relay_check "probe finished" wait_for "$work/probe.log" 'probe: [0-9]+ failure' 90
 wait "$probe_pid"
 rc=$?

@@ -11,7 +11,9 @@
  * same requests (partial checksum still partial, one coalesced TSO segment with its MSS), i.e.
  * nobody on the way completed or segmented them in software.
  *
- * usage: relay_offload_probe EAL... --vdev net_vhost0,iface=VF_SOCK,tso=1 -- GUEST_SOCK
+ * usage: relay_offload_probe EAL... --vdev net_vhost0,iface=VF_SOCK,tso=1 -- GUEST_SOCK [server]
+ * "server": the guest port owns GUEST_SOCK (a relay in --client mode connects to it), as QEMU
+ * with server=on would.
  * Prints PASS/FAIL lines; exit status = number of failures.
  */
 
@@ -240,8 +242,8 @@ main(int argc, char **argv)
 		rte_exit(1, "EAL init failed\n");
 	argc -= ret;
 	argv += ret;
-	if (argc != 2)
-		rte_exit(2, "usage: relay_offload_probe EAL... -- GUEST_SOCK\n");
+	if (argc != 2 && !(argc == 3 && strcmp(argv[2], "server") == 0))
+		rte_exit(2, "usage: relay_offload_probe EAL... -- GUEST_SOCK [server]\n");
 	/* large data room: TSO segments fit in one mbuf on our side */
 	pool = rte_pktmbuf_pool_create("probe", 4096, 64, 0, 9216 + RTE_PKTMBUF_HEADROOM, 0);
 	if (pool == NULL || rte_eth_dev_get_port_by_name("net_vhost0", &be) != 0)
@@ -250,9 +252,11 @@ main(int argc, char **argv)
 		rte_exit(1, "backend port\n");
 	printf("probe: backend ready\n");
 	fflush(stdout);
-	for (i = 0; i < 300 && (stat(argv[1], &st) < 0 || !S_ISSOCK(st.st_mode)); i++)
+	/* as a client, wait for the relay's socket; as a server, attaching waits for the relay */
+	for (i = 0; argc == 2 && i < 300 && (stat(argv[1], &st) < 0 || !S_ISSOCK(st.st_mode)); i++)
 		usleep(100000);
-	snprintf(devargs, sizeof(devargs), "net_virtio_user1,path=%s,queues=1", argv[1]);
+	snprintf(devargs, sizeof(devargs), "net_virtio_user1,path=%s,queues=1%s", argv[1],
+		argc == 3 ? ",server=1" : "");
 	if (rte_dev_probe(devargs) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_virtio_user1", &guest) != 0)
 		rte_exit(1, "cannot attach to %s\n", argv[1]);
