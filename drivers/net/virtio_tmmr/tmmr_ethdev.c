@@ -542,6 +542,15 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 
 	/* the device must stop touching memory before buffers are taken back */
 	if (!hw->removed) {
+		if (hw->features != 0) {
+			/* PFN 0 disables each ring (DRV-8), then the reset clears the rest */
+			for (i = 0; i < dev->data->nb_rx_queues; i++)
+				tmmr_leg_queue_deactivate(p, tmmr_rx_vq(i));
+			for (i = 0; i < dev->data->nb_tx_queues; i++)
+				tmmr_leg_queue_deactivate(p, tmmr_tx_vq(i));
+			if (hw->cvq_ready)
+				tmmr_leg_queue_deactivate(p, hw->cvq.queue);
+		}
 		if (tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS) == -ENODEV)
 			PMD_DRV_LOG(WARNING, "%s: device gone at stop", p->name);
 		hw->cnt.device_resets++;
