@@ -70,6 +70,18 @@ tmmr_build_dp_cfg(struct rte_eth_dev *dev, uint32_t f, struct tmmr_dp_cfg *c)
 	c->max_rx_pkt_len = dev->data->mtu + TMMR_L2_OVERHEAD;
 }
 
+/* Field by field: struct padding is not reliably copied. */
+static bool
+tmmr_dp_cfg_equal(const struct tmmr_dp_cfg *a, const struct tmmr_dp_cfg *b)
+{
+	return a->features == b->features && a->hdr_len == b->hdr_len &&
+		a->mrg_rxbuf == b->mrg_rxbuf && a->any_layout == b->any_layout &&
+		a->indirect == b->indirect && a->event_idx == b->event_idx &&
+		a->rx_csum == b->rx_csum && a->rx_lro == b->rx_lro &&
+		a->rx_intr == b->rx_intr && a->vlan_strip == b->vlan_strip &&
+		a->max_rx_pkt_len == b->max_rx_pkt_len;
+}
+
 /* Largest frame one Rx mbuf of @mp holds (the net header sits in the headroom). */
 static uint32_t
 tmmr_rx_buf_frame(struct rte_mempool *mp)
@@ -880,10 +892,11 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 				    dev->data->port_id, dev->data->mtu, i);
 			return -EINVAL;
 		}
-		if (memcmp(&s->cfg, &cfg, sizeof(cfg)) == 0)
+		if (tmmr_dp_cfg_equal(&s->cfg, &cfg))
 			continue;
 		tmmr_rxq_free(s->q);
 		s->q = NULL;
+		dev->data->rx_queues[i] = NULL;
 		ret = tmmr_qslot_create(dev, i, true);
 		if (ret != 0)
 			return ret;
@@ -891,10 +904,11 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct tmmr_qslot *s = &hw->txq[i];
 
-		if (memcmp(&s->cfg, &cfg, sizeof(cfg)) == 0)
+		if (tmmr_dp_cfg_equal(&s->cfg, &cfg))
 			continue;
 		tmmr_txq_free(s->q);
 		s->q = NULL;
+		dev->data->tx_queues[i] = NULL;
 		ret = tmmr_qslot_create(dev, i, false);
 		if (ret != 0)
 			return ret;
