@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 
 #include <rte_cycles.h>
+#include <rte_atomic.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
@@ -302,6 +303,11 @@ relay_worker_sleep(struct relay *r, struct relay_worker *w)
 		if (__atomic_load_n(&p->vf_ready, __ATOMIC_ACQUIRE) && !p->rx_intr_added)
 			poll_only = true;
 	}
+	/* The arming stores (used->flags or avail_event, the VF's interrupt flag) must be
+	 * visible before the re-check reads the rings, or a peer that reads the old value
+	 * skips its notification while we read its old index: a store-load fence.
+	 */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* anything that arrived before arming raised no notification: look once more */
 	for (i = 0; i < w->nb_pairs; i++)
 		seen += relay_pair_forward(r, w->pairs[i]);
