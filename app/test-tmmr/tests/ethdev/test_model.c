@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -819,9 +820,49 @@ test_rx_intr_and_reset(void **state)
 	assert_int_equal(rte_eth_dev_stop(port), 0);
 }
 
+struct traffic {
+	uint16_t port;
+	uint16_t vh;
+	bool stop;
+	unsigned long rounds;
+};
+
+/* Backend -> VF -> backend, as fast as it goes, until told to stop. */
+static void *
+traffic_loop(void *arg)
+{
+	struct traffic *t = arg;
+	struct rte_mbuf *pkts[16];
+	uint16_t n, k, q, i;
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < 8; i++) {
+			pkts[i] = make_pkt(64, (uint8_t)i);
+			if (pkts[i] == NULL)
+				break;
+		}
+		k = rte_eth_tx_burst(t->vh, 0, pkts, i);
+		while (k < i)
+			rte_pktmbuf_free(pkts[k++]);
+		for (q = 0; q < NB_PAIRS; q++) {
+			n = rte_eth_rx_burst(t->port, q, pkts, 16);
+			k = rte_eth_tx_burst(t->port, 0, pkts, n);
+			while (k < n)
+				rte_pktmbuf_free(pkts[k++]);
+		}
+		n = rte_eth_rx_burst(t->vh, 0, pkts, 16);
+		for (k = 0; k < n; k++)
+			rte_pktmbuf_free(pkts[k]);
+		t->rounds++;
+	}
+	return NULL;
+}
+
 static void
 test_surprise_removal(void **state)
 {
+	struct traffic traffic;
+	pthread_t th;
 	struct rte_mbuf *pkts[8];
 	struct rte_eth_link link;
 	char out[256];
@@ -831,9 +872,19 @@ test_surprise_removal(void **state)
 	(void)state;
 	assert_int_equal(find_port("0000:01:00.1", &port), 0);
 	assert_int_equal(rte_eth_dev_is_removed(port), 0);
+	/* traffic both ways from another thread while the device goes away */
+	assert_int_equal(find_port("0000:01:00.1", &traffic.port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &traffic.vh), 0);
+	traffic.stop = false;
+	assert_int_equal(pthread_create(&th, NULL, traffic_loop, &traffic), 0);
+	usleep(200000);
 	assert_int_equal(model_ctl("unplug 0", out, sizeof(out)), 0);
 	/* noticed by the 20 ms health poll */
 	assert_true(wait_counter(&rmv_events[port], 1));
+	usleep(200000);
+	__atomic_store_n(&traffic.stop, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_true(traffic.rounds > 0);
 	assert_int_equal(rte_eth_dev_is_removed(port), 1);
 	assert_int_equal(rte_eth_link_get_nowait(port, &link), 0);
 	assert_int_equal(link.link_status, RTE_ETH_LINK_DOWN);
