@@ -717,6 +717,53 @@ test_offloads(void **state)
 }
 
 static void
+test_scatter_without_mrg(void **state)
+{
+	struct rte_mempool *small;
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	struct rte_mbuf *m;
+	uint16_t port, vh;
+
+	(void)state;
+	assert_int_equal(rte_dev_probe("0000:01:00.3,mrg_rxbuf=0,lsc_poll_ms=0"), 0);
+	assert_int_equal(find_port("0000:01:00.3", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost2", &vh), 0);
+	assert_int_equal(rte_eth_dev_info_get(port, &info), 0);
+	/* no LRO without mergeable buffers */
+	assert_false(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO);
+	assert_true(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER);
+
+	/* the device's MTU (1500) does not fit one 1 KB mbuf: refused without SCATTER */
+	small = rte_pktmbuf_pool_create("test_small", 1024, 0, 0, 1024 + RTE_PKTMBUF_HEADROOM,
+					0);
+	assert_non_null(small);
+	memset(&conf, 0, sizeof(conf));
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, small), -EINVAL);
+
+	/* with SCATTER the driver posts chains and the frame arrives in segments */
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, small), 0);
+	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 0, 0, NULL), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_int_equal(model_status(2, "acked") & (1L << 15), 0);	/* no MRG_RXBUF */
+	m = pass_one(vh, port, 1, make_tcp(1400, 0));
+	assert_non_null(m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 20 + 1400);
+	assert_true(m->nb_segs >= 2);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(rte_eth_dev_info_get(port, &info), 0);
+	assert_int_equal(rte_dev_remove(info.device), 0);
+	/* the queues gave every mbuf back */
+	assert_int_equal(rte_mempool_avail_count(small), 1024);
+	rte_mempool_free(small);
+}
+
+static void
 test_link_events(void **state)
 {
 	struct rte_eth_link link;
@@ -913,6 +960,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_traffic),
 		cmocka_unit_test(test_restart_no_leak),
 		cmocka_unit_test(test_offloads),
+		cmocka_unit_test(test_scatter_without_mrg),
 		cmocka_unit_test(test_link_events),
 		cmocka_unit_test(test_xstats),
 		cmocka_unit_test(test_rx_intr_and_reset),
