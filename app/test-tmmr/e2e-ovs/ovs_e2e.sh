@@ -77,12 +77,18 @@ ovs_install()
 ovs_install || skip "openvswitch-switch-dpdk is not installed and could not be"
 
 [[ -f $PMD_SO ]] || fail "no PMD at $PMD_SO (build first)"
-# EAL refuses a -d plugin below a world-writable directory
-p=$PMD_SO
+# EAL refuses a -d plugin with a world-writable directory (even a sticky one such
+# as /tmp) in its path, but loads a bare name through the library search path.
+pmd_arg=$(realpath "$PMD_SO")
+pmd_libdir=
+p=$pmd_arg
 while [[ $p != / ]]; do
 	p=$(dirname "$p")
-	[[ $(stat -c %a "$p") =~ [2367]$ && ! -k $p ]] &&
-		fail "$PMD_SO is below world-writable $p: EAL would refuse it"
+	if (($(stat -c '0%a' "$p") & 2)); then
+		pmd_libdir=$(dirname "$pmd_arg")
+		pmd_arg=$(basename "$pmd_arg")
+		break
+	fi
 done
 if [[ $mode == mmr ]]; then
 	[[ -x $VFEMU ]] || fail "no model at $VFEMU (build first)"
@@ -93,6 +99,8 @@ if [[ $mode == mmr ]]; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-ovs-e2e.XXXXXX") || exit 1
+# (a -d bare name is first tried relative to the working directory)
+cd "$WORK" || exit 1
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 tag=$(basename "$WORK" | tr -cd 'a-zA-Z0-9')
@@ -177,7 +185,7 @@ fi
 
 ovs_db_start
 # OVS_E2E_EAL_EXTRA: more EAL arguments for OVS, e.g. --iova-mode=va
-eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$PMD_SO" ${OVS_E2E_EAL_EXTRA:-})
+eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$pmd_arg" ${OVS_E2E_EAL_EXTRA:-})
 if [[ $mode == mmr ]]; then
 	for b in "${vf_bdfs[@]}"; do
 		eal+=(-a "$b")
@@ -194,7 +202,9 @@ vsctl --no-wait set Open_vSwitch . \
 	other_config:dpdk-socket-limit=$SOCKET_LIMIT \
 	other_config:per-port-memory=true \
 	"other_config:dpdk-extra=${eal[*]}" || fail "ovs-vsctl: other_config"
-ovs_vswitchd_start "$tree"
+[[ -n $pmd_libdir ]] &&
+	log "the PMD's path has a world-writable directory: -d $pmd_arg, LD_LIBRARY_PATH=$pmd_libdir"
+ovs_vswitchd_start "$tree" "$pmd_libdir"
 log "OVS: $(vsctl get Open_vSwitch . dpdk_version)"
 
 eal_args=$(grep -m1 'EAL ARGS' "$OVS_LOGDIR/ovs-vswitchd.log")

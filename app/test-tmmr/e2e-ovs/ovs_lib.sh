@@ -164,15 +164,16 @@ ovs_db_start()
 	vsctl --no-wait init || fail "ovs-vsctl init"
 }
 
-# ovs_vswitchd_start SYSFS_TREE: start ovs-vswitchd-dpdk; the environment
-# variable SYSFS_PCI_DEVICES is given to it (and only to it) when SYSFS_TREE
-# is not empty
+# ovs_vswitchd_start SYSFS_TREE [LIBDIR]: start ovs-vswitchd-dpdk; the
+# environment variables SYSFS_PCI_DEVICES and LD_LIBRARY_PATH are given to it
+# (and only to it) when SYSFS_TREE and LIBDIR are not empty
 ovs_vswitchd_start()
 {
-	local tree=$1
-	local -a envs=()
+	local tree=$1 libdir=${2:-}
+	local -a envs=(env)
 
-	[[ -n $tree ]] && envs=(env "SYSFS_PCI_DEVICES=$tree")
+	[[ -n $tree ]] && envs+=("SYSFS_PCI_DEVICES=$tree")
+	[[ -n $libdir ]] && envs+=("LD_LIBRARY_PATH=$libdir")
 	spawn vswitchd "$PROC_LIFETIME" "${envs[@]}" "$OVS_VSWITCHD_DPDK" \
 		"unix:$OVS_RUNDIR/db.sock" \
 		--pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" \
