@@ -285,13 +285,14 @@ relay_notify_arm(struct relay_pair *p, bool on)
 	}
 }
 
-static void
+/* Returns true if something happened (traffic, a kick, an interrupt, a wake-up). */
+static bool
 relay_worker_sleep(struct relay *r, struct relay_worker *w)
 {
 	struct rte_epoll_event ev[RELAY_MAX_PAIRS * 2 + 1];
 	bool poll_only = false;
 	unsigned int i, seen = 0;
-	int n, k;
+	int n = 0, k;
 
 	for (i = 0; i < w->nb_pairs; i++) {
 		struct relay_pair *p = w->pairs[i];
@@ -326,6 +327,7 @@ relay_worker_sleep(struct relay *r, struct relay_worker *w)
 	}
 	for (i = 0; i < w->nb_pairs; i++)
 		relay_notify_arm(w->pairs[i], false);
+	return seen > 0 || n != 0;
 }
 
 int
@@ -351,8 +353,11 @@ relay_worker_main(void *arg)
 		if (seen > 0) {
 			last_busy = rte_rdtsc();
 		} else if (rte_rdtsc() - last_busy >= busy_cycles) {
-			relay_worker_sleep(r, w);
-			last_busy = rte_rdtsc();
+			/* a sleep that merely timed out (polling fallback, safety timeout) goes
+			 * straight back to sleep: no new busy-poll window
+			 */
+			if (relay_worker_sleep(r, w))
+				last_busy = rte_rdtsc();
 		} else {
 			rte_pause();
 		}

@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# tmmr_relay as a service, without guests: bad input refused with one clear line, --help,
+# unknown VF, a stale socket file from a killed relay, a VF without Rx interrupts (net_null:
+# polling fallback, logged), SIGTERM.
+#
+# usage: relay_cli_e2e.sh --build BUILD_DIR
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift 2 ;;
+	*) echo "unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+# shellcheck source=relay_lib.sh
+. "$here/relay_lib.sh"
+RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
+[ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
+
+mkdir -p /tmp/relay
+work=$(mktemp -d /tmp/relay/cli-e2e.XXXXXX)
+tag=relay-ce-$$
+trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
+
+eal=(-l 0 --no-huge -m 128 --no-pci --log-level 'user1,info' --file-prefix "$tag")
+
+# expect_exit NAME RC REGEX ARGS...: the relay exits with RC and prints a line matching REGEX
+expect_exit()
+{
+	local name=$1 want=$2 re=$3 rc
+
+	shift 3
+	timeout 30 "$RELAY_BIN" "${eal[@]}" "$@" >"$work/out" 2>&1
+	rc=$?
+	relay_check "$name: exit $want (got $rc)" test "$rc" = "$want"
+	relay_check "$name: says '$re'" grep -Eq -- "$re" "$work/out"
+}
+
+expect_exit "help" 0 '--vf DEV\[,socket=PATH\]' -- --help
+expect_exit "bad burst" 2 "error: --burst '0': expected 1..64" -- --socket-dir "$work" --burst 0
+expect_exit "no socket" 2 'error: --vf x has no socket=PATH' -- --vf x
+expect_exit "unknown option" 2 "error: unknown or incomplete option '--frobnicate'" \
+	-- --socket-dir "$work" --frobnicate
+expect_exit "unknown VF" 1 "error: VF 'net_nope' is not a probed port; ports: 0=net_null0" \
+	--vdev net_null0,no-rx=1 -- --vf net_nope,socket="$work/a.sock"
+expect_exit "lcore not in the EAL list" 1 'lcore 1 is not in the EAL lcore list' \
+	--vdev net_null0,no-rx=1 -- --vf net_null0,socket="$work/a.sock",lcore=1
+expect_exit "no ports" 1 'no ethdev port was probed' -- --socket-dir "$work"
+
+# a socket file nobody listens on, as a killed relay leaves it
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])' "$work/null0.sock"
+relay_check "stale socket file present" test -S "$work/null0.sock"
+
+timeout -s INT 60 "$RELAY_BIN" "${eal[@]}" --vdev net_null0,no-rx=1 -- \
+	--vf net_null0,socket="$work/null0.sock" --stats-interval 0 >"$work/relay.log" 2>&1 &
+relay_pid=$!
+relay_pids+=("$relay_pid")
+relay_check "relay listens" wait_for "$work/relay.log" 'server listening on' 20
+relay_check "stale socket removed" grep -q "removing stale socket $work/null0.sock" \
+	"$work/relay.log"
+relay_check "missing Rx interrupts logged" grep -q 'VF net_null0 has no Rx interrupts' \
+	"$work/relay.log"
+stats=$(telemetry "$tag" /tmmr_relay/stats,0)
+relay_check "telemetry: vf_rx_intr 0" test "$(json_get "$stats" vf_rx_intr)" = 0
+relay_check "telemetry: pair names" grep -q '"net_null0"' <<<"$(telemetry "$tag" /tmmr_relay/pairs)"
+relay_check "no inject command without --test-events" \
+	test -z "$(telemetry "$tag" /tmmr_relay/inject,reset,0 | grep injected)"
+pid=$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")
+read -r -a st </proc/"$pid"/stat
+cpu0=$((st[13] + st[14]))
+sleep 2
+read -r -a st </proc/"$pid"/stat
+cpu1=$((st[13] + st[14]))
+relay_log "polling fallback used $((cpu1 - cpu0)) ticks in 2 s"
+relay_check "polling fallback sleeps (<10% of a core)" test $((cpu1 - cpu0)) -lt 20
+kill -TERM "$pid"
+wait "$relay_pid"
+rc=$?
+relay_check "SIGTERM: clean exit (rc $rc)" test "$rc" = 0
+relay_check "SIGTERM: socket removed" test ! -e "$work/null0.sock"
+relay_summary
