@@ -190,6 +190,10 @@ if [[ $mode == mmr ]]; then
 	for b in "${vf_bdfs[@]}"; do
 		eal+=(-a "$b")
 	done
+	# EAL picks the IOVA mode before probing and ignores devices without a kernel
+	# driver, such as the model's; as root with hugepages it would pick PA, where
+	# every page has its own IOVA, more than a vhost-user memory table can hold
+	eal+=(--iova-mode=va)
 else
 	eal+=(--no-pci)
 fi
