@@ -63,8 +63,18 @@ relay_fifos+=(7)
 wait_sock "$work/be1" 20 || { cat "$work/tp.log"; exit 1; }
 start_vf "$work" "$mode" 2 || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VFs"; exit 1; }
 mkdir -p "$work/sockets"
+# mmr: VF 1's link is down when the relay starts: its socket opens only once the link is up
+[ "$mode" = mmr ] && model_ctl "$work" link 1 down
 start_relay "$work" "$tag-r" -- --vf "${vf_names[0]}" --vf "${vf_names[1]}" \
 	--socket-dir "$work/sockets" --stats-interval 1
+if [ "$mode" = mmr ]; then
+	relay_check "VF 1 link down at start: no socket yet" \
+		grep -q "VF ${vf_names[1]}: link down, socket .* opens when it comes up" "$work/relay.log"
+	relay_check "VF 1 link down at start: socket file absent" \
+		test ! -e "$work/sockets/${vf_names[1]}.sock"
+	model_ctl "$work" link 1 up
+	relay_check "VF 1 link up: socket opens" wait_sock "$work/sockets/${vf_names[1]}.sock" 10
+fi
 relay_check "relay opens both sockets in --socket-dir" \
 	test -S "$work/sockets/${vf_names[0]}.sock" -a -S "$work/sockets/${vf_names[1]}.sock"
 relay_check "one lcore serves both pairs" grep -q 'lcore 0 forwards 2 pair(s)' "$work/relay.log"
@@ -82,6 +92,8 @@ for p in 0 1; do
 	relay_check "pair $p: guest->vf traffic" test "$(pair_stat "$stats" $p vf_tx_pkts)" -gt 1000
 	relay_check "pair $p: vf->guest traffic" test "$(pair_stat "$stats" $p guest_rx_pkts)" -gt 1000
 	relay_check "pair $p: on lcore 0" test "$(pair_stat "$stats" $p lcore)" = 0
+	relay_check "pair $p: modern guest (VERSION_1 negotiated)" \
+		test $(( $(pair_stat "$stats" $p guest_features) >> 32 & 1 )) = 1
 done
 relay_check "periodic log line per pair" grep -q "pair 1 ${vf_names[1]} vf=up guest=connected" \
 	"$work/relay.log"
