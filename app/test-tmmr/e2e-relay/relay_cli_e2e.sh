@@ -56,15 +56,16 @@ expect_exit "no ports" 1 'no ethdev port was probed' -- --socket-dir "$work"
 /usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])' "$work/null0.sock"
-relay_check "stale socket file present" test -S "$work/null0.sock"
+s.bind(sys.argv[1])' "$work/net_null0.sock"
+relay_check "stale socket file present" test -S "$work/net_null0.sock"
 
+# no --vf: every probed port, its socket named after the device in --socket-dir
 timeout -s INT 60 "$RELAY_BIN" "${eal[@]}" --vdev net_null0,no-rx=1 -- \
-	--vf net_null0,socket="$work/null0.sock" --stats-interval 0 >"$work/relay.log" 2>&1 &
+	--socket-dir "$work" --stats-interval 0 >"$work/relay.log" 2>&1 &
 relay_pid=$!
 relay_pids+=("$relay_pid")
 relay_check "relay listens" wait_for "$work/relay.log" 'server listening on' 20
-relay_check "stale socket removed" grep -q "removing stale socket $work/null0.sock" \
+relay_check "stale socket removed" grep -q "removing stale socket $work/net_null0.sock" \
 	"$work/relay.log"
 relay_check "missing Rx interrupts logged" grep -q 'VF net_null0 has no Rx interrupts' \
 	"$work/relay.log"
@@ -85,5 +86,5 @@ kill -TERM "$pid"
 wait "$relay_pid"
 rc=$?
 relay_check "SIGTERM: clean exit (rc $rc)" test "$rc" = 0
-relay_check "SIGTERM: socket removed" test ! -e "$work/null0.sock"
+relay_check "SIGTERM: socket removed" test ! -e "$work/net_null0.sock"
 relay_summary
