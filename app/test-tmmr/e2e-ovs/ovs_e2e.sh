@@ -69,8 +69,9 @@ ovs_install()
 		printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made=1
 	fi
 	log "installing openvswitch-switch-dpdk"
-	DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends \
-		openvswitch-switch-dpdk > /dev/null 2>&1
+	# (devtools/setup.sh normally did this; stay well inside meson's 300 s)
+	DEBIAN_FRONTEND=noninteractive timeout 150 apt-get install -y -o DPkg::Lock::Timeout=60 \
+		--no-install-recommends openvswitch-switch-dpdk > /dev/null 2>&1
 	[[ -n $made ]] && rm -f "$policy"
 	[[ -x $OVS_VSWITCHD_DPDK ]]
 }
