@@ -185,7 +185,7 @@ fi
 # --- private OVS ---
 
 ovs_db_start
-# OVS_E2E_EAL_EXTRA: more EAL arguments for OVS, e.g. --iova-mode=va
+# OVS_E2E_EAL_EXTRA: more EAL arguments for OVS, e.g. --log-level=...
 eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$pmd_arg" ${OVS_E2E_EAL_EXTRA:-})
 if [[ $mode == mmr ]]; then
 	for b in "${vf_bdfs[@]}"; do
