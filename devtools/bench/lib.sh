@@ -1,0 +1,325 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Measurement helpers of devtools/bench.sh, on top of the end-to-end harness
+# app/test-tmmr/e2e/lib.sh (process start/stop, testpmd over a fifo, the model).
+#
+# Every measurement runs in its own directory under $BENCH_WORK (bench_begin)
+# and ends every process it started (bench_end), so the contenders never
+# share a process, a socket or a file prefix. Results are CSV rows appended to
+# $BENCH_CSV by bench_row.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../../app/test-tmmr/e2e/lib.sh
+source "$BENCH_DIR/../../app/test-tmmr/e2e/lib.sh"
+
+BENCH_SEQ=0
+BENCH_CSV=
+BENCH_PIDS_MARK=0
+
+# bench_begin NAME: a fresh directory for one measurement (WORK points at it, so
+# lib.sh's logs, fifos, sysfs tree and sockets go there)
+bench_begin()
+{
+	BENCH_SEQ=$((BENCH_SEQ + 1))
+	WORK=$BENCH_WORK/$(printf '%03d' "$BENCH_SEQ")-$1
+	rm -rf "$WORK"
+	mkdir -p "$WORK"
+	BENCH_PIDS_MARK=${#e2e_pids[@]}
+}
+
+# bench_end: quit the testpmds and stop every process started since bench_begin
+bench_end()
+{
+	local name i
+
+	for name in "${!TP_FD[@]}"; do
+		tp_quit "$name"
+	done
+	for ((i = ${#e2e_pids[@]} - 1; i >= BENCH_PIDS_MARK; i--)); do
+		stop_pid "${e2e_pids[i]}"
+	done
+	WORK=$BENCH_WORK
+}
+
+loadavg1()
+{
+	cut -d' ' -f1 /proc/loadavg
+}
+
+now_ns()
+{
+	date +%s%N
+}
+
+# bench_row FIELDS...: one CSV row (the header is written by bench.sh)
+bench_row()
+{
+	local IFS=,
+	printf '%s\n' "$*" >> "$BENCH_CSV"
+}
+
+# median of the numbers on stdin (one a line); "nan" if there are none
+median()
+{
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# tp_pid_of NAME: the PID of testpmd itself (lib.sh keeps timeout(1)'s, whose
+# child execs env, stdbuf and finally testpmd)
+tp_pid_of()
+{
+	pgrep -P "${TP_PID[$1]}" | head -n 1
+}
+
+# mem_kb PID: "rss_kB pss_kB" of a process
+mem_kb()
+{
+	awk '$1 == "Rss:" { r = $2 } $1 == "Pss:" { p = $2 } END { print r + 0, p + 0 }' \
+		"/proc/$1/smaps_rollup" 2> /dev/null || echo "0 0"
+}
+
+# tp_xstats NAME PORT XSTAT...: the values of those xstats of a port, space
+# separated, from one "show port xstats" (0 for a name the port lacks)
+tp_xstats()
+{
+	local name=$1 port=$2 off deadline=$((SECONDS + 10))
+	shift 2
+
+	off=$(tp_offset "$name")
+	tp_cmd "$name" "show port xstats $port"
+	# the table opens and closes with a line of '#'
+	while (($(tp_since "$name" "$off" | grep -c '^#####') < 2)); do
+		((SECONDS < deadline)) || break
+		sleep 0.05
+	done
+	tp_since "$name" "$off" | awk -v keys="$*" '
+		BEGIN { n = split(keys, k, " ") }
+		{ for (i = 1; i <= n; i++) if ($1 == k[i] ":") v[i] = $2 }
+		END { for (i = 1; i <= n; i++) printf "%s%s", v[i] + 0, i < n ? " " : "\n" }'
+}
+
+# --- forwarding throughput ---
+
+# The traffic of a throughput measurement
+#
+#   backend testpmd (CPU 0)                 measured testpmd (CPU 1)
+#   net_vhost0 (DPDK vhost library) <====> port 0: net_virtio_tmmr on a model VF
+#     io forwarding, port to itself   vhost  | or net_virtio_user (default / in_order=0)
+#                                     user   io forwarding, port to itself
+#
+# Both testpmds run io forwarding with --port-topology=loop, so every packet a
+# port receives goes back out of the same port: a closed loop. The backend
+# injects the packet population once ("start tx_first N": N bursts of 32
+# packets of the measured size) and afterwards only forwards. The population
+# (BENCH_POP bursts, default 8 = 256 packets) is as large as one ring, so
+# whichever side is slower always finds a full burst waiting and runs without
+# idle polls, and the faster side never waits on an empty ring for long.
+# The loop's rate is the slower side's rate. The vhost side does the copies
+# (enqueue into and dequeue out of the guest's buffers); the virtio side only
+# moves descriptors, so at 64 bytes the two are of the same order. To see
+# which side limits, the measured testpmd records its busy cycles per packet
+# (--record-core-cycles: cycles spent in polls that returned packets, divided
+# by packets): that figure is its own cost per forwarded packet whoever limits
+# the loop, and tsc_hz / cycles is the rate it could sustain alone.
+# Mpps is the measured port's RX-packets delta over the measuring window
+# (after BENCH_WARM seconds of warm-up), from "show port stats".
+
+BENCH_POP=${BENCH_POP:-8}
+BENCH_WARM=${BENCH_WARM:-1}
+
+# fwd_app_args SIZE
+fwd_app_args()
+{
+	printf '%s\n' -i --total-num-mbufs="$E2E_MBUFS" --txpkts="$1" --forward-mode=io \
+		--port-topology=loop --rxq=1 --txq=1 --nb-cores=1 --record-core-cycles \
+		--record-burst-stats
+}
+
+# fwd_start_backend SOCK SIZE: the net_vhost side, listening on SOCK
+fwd_start_backend()
+{
+	tp_start be "$E2E_CPU_BACKEND" "" --no-pci --vdev "net_vhost0,iface=$1,queues=1" -- \
+		$(fwd_app_args "$2")
+}
+
+# fwd_start_measured CONTENDER SIZE: the measured side (backend already up)
+fwd_start_measured()
+{
+	local sock=$WORK/vh-0
+
+	case $1 in
+	tmmr)
+		[[ -f $PMD_SO ]] || fail "no $PMD_SO: build first"
+		vfemu_start --vfs 1
+		tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_SO" \
+			-a "${VF_BDFS[0]}" -- $(fwd_app_args "$2")
+		;;
+	vu_default)
+		tp_start dut "$E2E_CPU_PMD" "" --no-pci \
+			--vdev "net_virtio_user0,path=$sock,queues=1" -- $(fwd_app_args "$2")
+		;;
+	vu_inorder0)
+		tp_start dut "$E2E_CPU_PMD" "" --no-pci \
+			--vdev "net_virtio_user0,path=$sock,queues=1,in_order=0" -- \
+			$(fwd_app_args "$2")
+		;;
+	*)
+		fail "unknown contender $1"
+		;;
+	esac
+}
+
+# Every measure_* function leaves its figures in RESULT (it must run in this
+# shell, not in a command substitution, so that its processes are tracked).
+
+# measure_fwd CONTENDER SIZE SECONDS: one measurement; RESULT is
+# "mpps cycles_per_pkt rx_doorbells tx_doorbells config_irqs load"
+# (doorbells and interrupts per million packets; "na" where the PMD has no
+# such counter)
+measure_fwd()
+{
+	local who=$1 size=$2 secs=$3 load s0 s1 t0 t1 x0 x1 cyc mpps xkeys
+	local -a a0 a1 b0 b1
+
+	load=$(loadavg1)
+	bench_begin "fwd-$who-$size"
+	fwd_start_backend "$WORK/vh-0" "$size"
+	fwd_start_measured "$who" "$size"
+	tp_wait_links dut 20 0
+	tp_wait_links be 20 0
+	tp_run dut 5 'packets/burst' start > /dev/null || fail "measured side did not start"
+	tp_run be 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
+		fail "backend did not start"
+	sleep "$BENCH_WARM"
+	xkeys="rx_q0_doorbells tx_q0_doorbells config_interrupts"
+	[[ $who == tmmr ]] && x0=$(tp_xstats dut 0 $xkeys)
+	t0=$(now_ns)
+	s0=$(tp_stats_field dut 0 rx)
+	sleep "$secs"
+	s1=$(tp_stats_field dut 0 rx)
+	t1=$(now_ns)
+	[[ $who == tmmr ]] && x1=$(tp_xstats dut 0 $xkeys)
+	tp_fwd_stop be > "$WORK/be.stop"
+	tp_fwd_stop dut > "$WORK/dut.stop"
+	cyc=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$WORK/dut.stop" | tail -n 1)
+	mpps=$(awk -v d=$((s1 - s0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }')
+	local per="na na na"
+	if [[ $who == tmmr ]]; then
+		read -r -a a0 <<< "$x0"
+		read -r -a a1 <<< "$x1"
+		per=$(awk -v p=$((s1 - s0)) -v r=$((a1[0] - a0[0])) -v t=$((a1[1] - a0[1])) \
+			-v c=$((a1[2] - a0[2])) 'BEGIN {
+				if (p == 0) { print "na na na"; exit }
+				printf "%.1f %.1f %.1f\n", r * 1e6 / p, t * 1e6 / p, c * 1e6 / p }')
+	fi
+	bench_end
+	RESULT="$mpps ${cyc:-na} $per $load"
+}
+
+# --- scale ---
+
+# tp_start_timed NAME CPU ENV EAL-ARGS... -- APP-ARGS...: tp_start, timing the
+# way to the prompt with a 10 ms poll; the seconds go to TP_UP_S
+tp_start_timed()
+{
+	local name=$1 t0 deadline=$((SECONDS + 120))
+
+	t0=$(now_ns)
+	TP_NOWAIT=1 tp_start "$@"
+	until grep -q "^testpmd> " "${TP_LOG[$name]}"; do
+		if ((SECONDS > deadline)) || ! kill -0 "${TP_PID[$name]}" 2> /dev/null; then
+			tail -n 30 "${TP_LOG[$name]}" >&2
+			fail "testpmd $name did not reach its prompt"
+		fi
+		sleep 0.01
+	done
+	TP_UP_S=$(awk -v d=$(($(now_ns) - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+}
+
+# measure_probe NVF: testpmd driving NVF model VFs (0: no port, --no-pci), ports
+# probed, configured and started as testpmd does by default, no traffic.
+# RESULT: "seconds_to_prompt rss_kB pss_kB heap_MB ports" (with --no-huge all
+# of EAL's memory is resident from the start: the DPDK heap in use, from
+# testpmd's dump_socket_mem, shows what the ports took from it).
+measure_probe()
+{
+	local n=$1 i pid rss pss ports heap
+	local -a allow=()
+
+	bench_begin "probe-$n"
+	if ((n > 0)); then
+		vfemu_start --vfs "$n"
+		for ((i = 0; i < n; i++)); do
+			allow+=(-a "${VF_BDFS[i]}")
+		done
+		tp_start_timed dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_SO" \
+			"${allow[@]}" -- -i --total-num-mbufs="$E2E_MBUFS" --nb-cores=1
+	else
+		tp_start_timed dut "$E2E_CPU_PMD" "" --no-pci -d "$PMD_SO" -- \
+			-i --total-num-mbufs="$E2E_MBUFS" --nb-cores=1
+	fi
+	pid=$(tp_pid_of dut)
+	read -r rss pss < <(mem_kb "$pid")
+	ports=$(tp_nb_ports dut)
+	heap=$(tp_run dut 10 '^Total' dump_socket_mem | sed -n 's/^Total.* alloc: \([0-9.]*\).*/\1/p')
+	bench_end
+	RESULT="$TP_UP_S $rss $pss ${heap:-na} ${ports:-0}"
+}
+
+# measure_model NVF TREE_PARENT: tmmr-vfemu alone creating NVF VFs with its tree
+# under TREE_PARENT; RESULT: "seconds_to_ready rss_kB"
+measure_model()
+{
+	local n=$1 parent=$2 t0 t1 pid rss pss dir
+
+	bench_begin "model-$n"
+	dir=$(mktemp -d "$parent/tmmr-bench-model.XXXXXX")
+	t0=$(now_ns)
+	e2e_spawn vfemu "$VFEMU_BIN" --sysfs "$dir/sysfs" --backend "vhost-user:$dir/vh-" \
+		--vfs "$n"
+	until grep -q '^ready$' "$WORK/vfemu.log"; do
+		kill -0 "$pid_vfemu" 2> /dev/null || fail "tmmr-vfemu --vfs $n exited"
+		sleep 0.01
+	done
+	t1=$(now_ns)
+	pid=$(pgrep -P "$pid_vfemu" | head -n 1)
+	read -r rss pss < <(mem_kb "${pid:-$pid_vfemu}")
+	bench_end
+	rm -rf "$dir"
+	RESULT=$(awk -v d=$((t1 - t0)) -v r="$rss" 'BEGIN { printf "%.3f %s\n", d / 1e9, r }')
+}
+
+# --- control path ---
+
+# measure_ctl: the vfio-user requests the PMD sends, counted from an strace of
+# testpmd (devtools/bench/vfu_count.py): from exec to the prompt (probe,
+# configure, start of one port), and for one "port stop 0" + "port start 0".
+# RESULT: two lines "init key=value..." and "restart key=value...".
+measure_ctl()
+{
+	local trace mark wrapper
+
+	bench_begin ctl
+	trace=$WORK/strace.log
+	wrapper=$WORK/testpmd-strace
+	printf '#!/bin/sh\nexec strace -f -qq -xx -s 32 -e trace=sendmsg -o %q %q "$@"\n' \
+		"$trace" "$TESTPMD" > "$wrapper"
+	chmod +x "$wrapper"
+	fwd_start_backend "$WORK/vh-0" 64
+	vfemu_start --vfs 1
+	TESTPMD=$wrapper tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+		-d "$PMD_SO" -a "${VF_BDFS[0]}" -- $(fwd_app_args 64)
+	tp_wait_links dut 20 0
+	mark=$(stat -c %s "$trace")
+	RESULT="init $("$BENCH_DIR/vfu_count.py" "$trace" 0)"
+	tp_run dut 20 'testpmd> $' "port stop 0" > /dev/null
+	sleep 0.5
+	tp_run dut 20 'testpmd> $' "port start 0" > /dev/null
+	tp_wait_links dut 20 0
+	sleep 0.5
+	RESULT+=$'\n'"restart $("$BENCH_DIR/vfu_count.py" "$trace" "$mark")"
+	bench_end
+}
