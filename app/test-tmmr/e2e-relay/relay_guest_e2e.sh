@@ -160,7 +160,7 @@ else
 	telemetry "$tag-r" '/tmmr_relay/inject,rmv,0' >/dev/null
 fi
 relay_check "VF removal handled" wait_for "$work/relay.log" 'removed: its guest is disconnected' 10
-relay_check "socket closed after removal" test ! -e "$work/guest0.sock"
+relay_check "socket closed after removal" wait_gone "$work/guest0.sock" 10
 stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
 relay_check "relay alive after removal, pair marked removed" \
 	test "$(json_get "$stats" vf_state)" = removed

@@ -58,6 +58,18 @@ wait_sock()
 	return 1
 }
 
+# wait_gone PATH SECONDS: true once PATH no longer exists
+wait_gone()
+{
+	local deadline=$((SECONDS + $2))
+
+	while [ $SECONDS -lt $deadline ]; do
+		[ -e "$1" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 relay_alive() { kill -0 "$1" 2>/dev/null; }
 
 # stop_pid PID SECONDS: SIGINT, then SIGKILL after SECONDS; returns the exit status

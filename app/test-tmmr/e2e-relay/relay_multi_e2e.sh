@@ -68,16 +68,21 @@ mkdir -p "$work/sockets"
 start_relay "$work" "$tag-r" -- --vf "${vf_names[0]}" --vf "${vf_names[1]}" \
 	--socket-dir "$work/sockets" --stats-interval 1
 if [ "$mode" = mmr ]; then
-	relay_check "VF 1 link down at start: no socket yet" \
-		grep -q "VF ${vf_names[1]}: link down, socket .* opens when it comes up" "$work/relay.log"
+	relay_check "VF 1 link down at start: no socket yet" wait_for "$work/relay.log" \
+		"VF ${vf_names[1]}: link down, socket .* opens when it comes up" 10
 	relay_check "VF 1 link down at start: socket file absent" \
 		test ! -e "$work/sockets/${vf_names[1]}.sock"
 	model_ctl "$work" link 1 up
 	relay_check "VF 1 link up: socket opens" wait_sock "$work/sockets/${vf_names[1]}.sock" 10
 fi
-relay_check "relay opens both sockets in --socket-dir" \
-	test -S "$work/sockets/${vf_names[0]}.sock" -a -S "$work/sockets/${vf_names[1]}.sock"
-relay_check "one lcore serves both pairs" grep -q 'lcore 0 forwards 2 pair(s)' "$work/relay.log"
+both_sockets()
+{
+	wait_sock "$work/sockets/${vf_names[0]}.sock" 10 &&
+		wait_sock "$work/sockets/${vf_names[1]}.sock" 10
+}
+relay_check "relay opens both sockets in --socket-dir" both_sockets
+relay_check "one lcore serves both pairs" \
+	wait_for "$work/relay.log" 'lcore 0 forwards 2 pair\(s\)' 10
 TP_WAIT=1 tp "port attach net_virtio_user2,path=$work/sockets/${vf_names[0]}.sock,queues=1"
 TP_WAIT=1 tp "port attach net_virtio_user3,path=$work/sockets/${vf_names[1]}.sock,queues=1"
 TP_WAIT=1 tp "port start all"
