@@ -29,6 +29,7 @@ read -r E2E_CPU_BACKEND E2E_CPU_PMD <<< "${E2E_CPUS:-0 1}"
 
 VFEMU_BIN=
 PMD_SO=
+PMD_ARG=
 VFEMU_SYSFS=
 VHOST_PREFIX=
 VF_BDFS=()
@@ -102,6 +103,10 @@ e2e_init()
 	fi
 	VFEMU_BIN=$E2E_BUILD/app/test-tmmr/vfemu/tmmr-vfemu
 	PMD_SO=$E2E_BUILD/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
+	# EAL refuses a -d path with a world-writable directory in it (a clone
+	# under /tmp), but loads a bare name through the library search path
+	PMD_ARG=$(basename "$PMD_SO")
+	export LD_LIBRARY_PATH=$(dirname "$PMD_SO")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 	[[ -x $TESTPMD ]] || skip "no $TESTPMD (Debian package dpdk-dev)"
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -281,7 +286,7 @@ tp_pmd_start()
 	for b in "$@"; do
 		allow+=(-a "$b")
 	done
-	tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_SO" \
+	tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" \
 		"${allow[@]}" -- $(tp_app_args "$q")
 }
 
