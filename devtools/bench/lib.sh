@@ -33,11 +33,13 @@ bench_end()
 {
 	local name i
 
+	# (|| true: under set -e, the status of a daemon ended by TERM must not
+	# end the run)
 	for name in "${!TP_FD[@]}"; do
-		tp_quit "$name"
+		tp_quit "$name" || true
 	done
 	for ((i = ${#e2e_pids[@]} - 1; i >= BENCH_PIDS_MARK; i--)); do
-		stop_pid "${e2e_pids[i]}"
+		stop_pid "${e2e_pids[i]}" || true
 	done
 	WORK=$BENCH_WORK
 }

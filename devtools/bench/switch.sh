@@ -1,4 +1,225 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# The "switch" section of devtools/bench.sh: tmmr_relay vs OVS-DPDK doing the
+# same job, forwarding between a vhost-user port (a VM) and a tmmr VF.
+#
+#   endpoint testpmd (CPU 0)                 switch (CPU 1)            model
+#   port 1 net_virtio_user ("the VM") <-vhost-user-> vhost port          |
+#          io forwarding port 0 <-> 1            | forwarding            |
+#   port 0 net_vhost  <---- vhost-user (the VF's data plane) ---- VF (PMD) +
+#
+# One testpmd holds both ends and io-forwards between them, so the packets
+# injected once ("start tx_first") circulate through the switch in both
+# directions: the switch is the only forwarder on its core, the endpoint does
+# two cheap hops on the other. Mpps = packets the endpoint received on both
+# ports per second = what the switch delivered, both directions together.
+# tmmr_relay is a vhost-user server (the endpoint's virtio_user connects);
+# OVS uses a dpdkvhostuserclient port (the endpoint's virtio_user listens).
+# OVS always runs DPDK on hugepages: the section adds the pages it needs to
+# vm.nr_hugepages and takes them back afterwards.
+
+SWITCH_HUGE_PAGES=${SWITCH_HUGE_PAGES:-512}	# 2 MB pages for OVS
+OVS_VSWITCHD_DPDK=${OVS_VSWITCHD_DPDK:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
+OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
+RELAY_BIN=$E2E_BUILD/examples/tmmr_relay/tmmr_relay
+sw_huge_added=0
+
+# sw_endpoint_start: net_vhost0 for the VF's data plane (the model, started
+# with --server, is the vhost-user server; net_vhost connects as client)
+sw_endpoint_start()
+{
+	tp_start ep "$E2E_CPU_BACKEND" "" --no-pci \
+		--vdev "net_vhost0,iface=$VHOST_PREFIX""0,queues=1,client=1" -- \
+		-i --total-num-mbufs="$E2E_MBUFS" --txpkts=64 --forward-mode=io \
+		--port-topology=paired --rxq=1 --txq=1 --nb-cores=1 --no-lsc-interrupt
+}
+
+# sw_rate SECONDS: Mpps the endpoint received on ports 0 and 1 over SECONDS
+sw_rate()
+{
+	local a0 a1 b0 b1 t0 t1
+
+	t0=$(now_ns)
+	a0=$(tp_stats_field ep 0 rx)
+	a1=$(tp_stats_field ep 1 rx)
+	sleep "$1"
+	b0=$(tp_stats_field ep 0 rx)
+	b1=$(tp_stats_field ep 1 rx)
+	t1=$(now_ns)
+	awk -v d=$((b0 - a0 + b1 - a1)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }'
+}
+
+# sw_traffic SECONDS: inject, warm up, measure; RESULT "mpps load"
+sw_traffic()
+{
+	local load mpps
+
+	load=$(loadavg1)
+	tp_run ep 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
+		fail "endpoint did not start"
+	sleep "$BENCH_WARM"
+	mpps=$(sw_rate "$1")
+	tp_fwd_stop ep > "$WORK/ep.stop"
+	RESULT="$mpps $load"
+}
+
+measure_relay()
+{
+	local secs=$1
+
+	bench_begin switch-relay
+	vfemu_start --vfs 1 --server
+	sw_endpoint_start
+	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l "$E2E_CPU_PMD" \
+		--no-huge -m 1024 --file-prefix "tmmr-bench-relay-$$" -d "$PMD_SO" \
+		-a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
+		--stats-interval 0
+	wait_until 30 grep -Eq 'vhost-user (server listening|client connecting)' \
+		"$WORK/relay.log" || { tail -n 20 "$WORK/relay.log" >&2; fail "tmmr_relay did not start"; }
+	tp_run ep 30 'is attached' "port attach net_virtio_user1,path=$WORK/guest.sock,queues=1" \
+		> /dev/null || fail "endpoint: attach virtio_user1"
+	tp_run ep 20 'testpmd> $' "port start 1" > /dev/null
+	tp_wait_links ep 20 0 1
+	sw_traffic "$secs"
+	bench_end
+}
+
+# --- a private OVS ---
+
+sw_hugepages_reserve()
+{
+	local before after
+
+	before=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((before + SWITCH_HUGE_PAGES)) > /proc/sys/vm/nr_hugepages 2> /dev/null || return 1
+	after=$(cat /proc/sys/vm/nr_hugepages)
+	sw_huge_added=$((after - before))
+	((sw_huge_added >= SWITCH_HUGE_PAGES))
+}
+
+sw_hugepages_restore()
+{
+	local cur
+
+	((sw_huge_added > 0)) || return 0
+	cur=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((cur - sw_huge_added > 0 ? cur - sw_huge_added : 0)) > /proc/sys/vm/nr_hugepages
+	log "hugepages: $cur -> $(cat /proc/sys/vm/nr_hugepages)"
+	sw_huge_added=0
+}
+
+sw_vsctl()
+{
+	ovs-vsctl --timeout=30 --db="unix:$OVS_RUNDIR/db.sock" "$@"
+}
+
+measure_ovs()
+{
+	local secs=$1 eal ready
+
+	bench_begin switch-ovs
+	export OVS_RUNDIR=$WORK/ovs OVS_DBDIR=$WORK/ovs OVS_LOGDIR=$WORK/ovs
+	export OVS_SYSCONFDIR=$WORK/ovs
+	mkdir -p "$OVS_RUNDIR"
+	vfemu_start --vfs 1 --server
+	sw_endpoint_start
+	ovsdb-tool create "$OVS_DBDIR/conf.db" "$OVS_SCHEMA" > /dev/null || fail "ovsdb-tool create"
+	e2e_spawn ovsdb ovsdb-server "$OVS_DBDIR/conf.db" --remote="punix:$OVS_RUNDIR/db.sock" \
+		--pidfile="$OVS_RUNDIR/ovsdb-server.pid" --unixctl="$OVS_RUNDIR/ovsdb-server.ctl" \
+		--log-file="$OVS_LOGDIR/ovsdb-server.log"
+	wait_until 10 test -S "$OVS_RUNDIR/db.sock" || fail "ovsdb-server did not come up"
+	sw_vsctl --no-wait init
+	# --iova-mode=va: see the PMD's open issue with IOVA as PA on hugepages;
+	# OVS adds --in-memory itself
+	eal="--single-file-segments --iova-mode=va --file-prefix tmmr-bench-ovs-$$ -d $PMD_SO"
+	eal+=" -a ${VF_BDFS[0]}"
+	sw_vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+		"other_config:dpdk-lcore-mask=$((1 << E2E_CPU_BACKEND))" \
+		"other_config:pmd-cpu-mask=$((1 << E2E_CPU_PMD))" \
+		other_config:dpdk-socket-mem=512 other_config:dpdk-socket-limit=768 \
+		other_config:per-port-memory=true "other_config:dpdk-extra=$eal"
+	e2e_spawn vswitchd env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$OVS_VSWITCHD_DPDK" \
+		"unix:$OVS_RUNDIR/db.sock" --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" \
+		--unixctl="$OVS_RUNDIR/ovs-vswitchd.ctl" --log-file="$OVS_LOGDIR/ovs-vswitchd.log"
+	ready()
+	{
+		[[ $(sw_vsctl get Open_vSwitch . dpdk_initialized 2> /dev/null) == true ]]
+	}
+	wait_until 60 ready || { tail -n 20 "$OVS_LOGDIR/ovs-vswitchd.log" >&2; fail "OVS DPDK init"; }
+	sw_vsctl add-br br0 -- set bridge br0 datapath_type=netdev
+	sw_vsctl add-port br0 vhu -- set interface vhu type=dpdkvhostuserclient \
+		"options:vhost-server-path=$WORK/guest.sock"
+	tp_run ep 60 'is attached' \
+		"port attach net_virtio_user1,path=$WORK/guest.sock,server=1,queues=1" > /dev/null ||
+		fail "endpoint: attach virtio_user1 (server)"
+	tp_run ep 20 'testpmd> $' "port start 1" > /dev/null
+	# the VF's descriptor limits are exactly the ring size: ask for that
+	sw_vsctl add-port br0 vf0 -- set interface vf0 type=dpdk \
+		"options:dpdk-devargs=${VF_BDFS[0]}" options:n_rxq_desc=256 options:n_txq_desc=256
+	ready=$(sw_vsctl get interface vf0 error)
+	[[ $ready == '[]' ]] || fail "OVS vf0: $ready"
+	# plain port-to-port flows: the same job as the relay, no MAC learning
+	ovs-ofctl --timeout=30 del-flows br0
+	ovs-ofctl --timeout=30 add-flow br0 in_port=vf0,actions=output:vhu
+	ovs-ofctl --timeout=30 add-flow br0 in_port=vhu,actions=output:vf0
+	tp_wait_links ep 20 0 1
+	sw_traffic "$secs"
+	bench_end
+	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
+}
+
 switch_section()
 {
-	note "SKIP switch: not written yet"
+	local csv=$results/switch.csv r who m mp load contenders=() reason=
+
+	if ((!have_pmd)); then
+		note "SKIP switch: the PMD or the model is not built"
+		return
+	fi
+	if [[ -x $RELAY_BIN ]]; then
+		contenders+=(relay)
+	else
+		note "SKIP tmmr_relay: $RELAY_BIN not built"
+	fi
+	if [[ ! -x $OVS_VSWITCHD_DPDK ]] || ! command -v ovsdb-server > /dev/null; then
+		reason="OVS-DPDK not installed (openvswitch-switch-dpdk)"
+	elif ! sw_hugepages_reserve; then
+		reason="could not reserve $SWITCH_HUGE_PAGES hugepages"
+		sw_hugepages_restore
+	fi
+	if [[ -n $reason ]]; then
+		note "SKIP OVS-DPDK: $reason"
+	else
+		contenders+=(ovs)
+		log "hugepages: +$sw_huge_added for OVS"
+	fi
+	((${#contenders[@]})) || return 0
+	BENCH_CSV=$csv
+	echo "round,contender,size,mpps,load1" > "$csv"
+	for ((r = 1; r <= rounds; r++)); do
+		for who in $(rotate "$r" "${contenders[@]}"); do
+			"measure_$who" "$duration"
+			read -r mp load <<< "$RESULT"
+			bench_row "$r" "$who" 64 "$mp" "$load"
+			log "switch round $r $who: $mp Mpps (load $load)"
+		done
+	done
+	sw_hugepages_restore
+	note ""
+	note "== vhost-user <-> VF forwarding, 64 B, both directions, switch on one core =="
+	for who in "${contenders[@]}"; do
+		note "$(printf '%-8s %8s Mpps (median of %s)' "$who" \
+			"$(med "$csv" 4 "\$2 == \"$who\"")" "$rounds")"
+	done
+	if [[ " ${contenders[*]} " == *" relay "* && " ${contenders[*]} " == *" ovs "* ]]; then
+		note "ratio tmmr_relay/ovs=$(ratio "$(med "$csv" 4 '$2 == "relay"')" \
+			"$(med "$csv" 4 '$2 == "ovs"')")"
+	fi
+}
+
+# the hugepages go back even when a measurement fails
+e2e_on_exit()
+{
+	sw_hugepages_restore
 }
