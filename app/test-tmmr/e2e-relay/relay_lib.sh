@@ -75,7 +75,7 @@ relay_alive() { kill -0 "$1" 2>/dev/null; }
 # stop_pid PID SECONDS: SIGINT, then SIGKILL after SECONDS; returns the exit status
 stop_pid()
 {
-	local pid=$1 i rc
+	local pid=$1 i rc child
 
 	relay_alive "$pid" || { wait "$pid" 2>/dev/null; return $?; }
 	kill -INT "$pid" 2>/dev/null
@@ -84,6 +84,10 @@ stop_pid()
 		sleep 0.1
 	done
 	if relay_alive "$pid"; then
+		# the process under `timeout` first, then `timeout` itself
+		for child in $(pgrep -P "$pid"); do
+			kill -KILL "$child" 2>/dev/null
+		done
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		return 137
