@@ -45,7 +45,7 @@ while (($#)); do
 	--duration) duration=$2; shift ;;
 	--queues) queues=$2; shift ;;
 	--build) export E2E_BUILD=$2; shift ;;
-	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect|kill] [--server]" \
+	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect|kill|restart] [--server]" \
 		"[--duration S] [--queues Q] [--build DIR]" >&2; exit 2 ;;
 	esac
 	shift
@@ -213,6 +213,19 @@ reconnect)
 	tp_wait_links fwd 30 0 1
 	tp_wait_links backend2 30 0 1
 	run_burst backend2
+	;;
+restart)
+	[[ $mode == mmr ]] || fail "restart needs --mode mmr"
+	run_burst backend
+	# the next driver's memory sits at the same IOVAs as the old one's: the
+	# backend must not go on using the dead process's memory
+	log "the driver process goes away; a new one takes the same VFs"
+	tp_quit fwd
+	tp_pmd_start fwd "$queues" "${VF_BDFS[0]}" "${VF_BDFS[1]}"
+	check_eq "the new forwarder sees two ports" "$(tp_nb_ports fwd)" 2
+	tp_wait_links fwd 30 0 1
+	tp_wait_links backend 30 0 1
+	run_burst backend
 	;;
 loop)
 	run_loop backend

@@ -209,6 +209,8 @@ tp_start()
 	prefix=tmmr-e2e-$name-$$
 	e2e_prefixes+=("$prefix")
 	TP_LOG[$name]=$WORK/$name.log
+	# a name may be reused once its testpmd has quit (a restarted driver)
+	rm -f "$WORK/$name.in"
 	mkfifo "$WORK/$name.in"
 	(
 		for fd in "${TP_FD[@]}"; do

@@ -195,6 +195,7 @@ vfemu_dev_disconnect(struct vfemu_dev *dev)
 	close_irqs(dev, TMMR_VFU_IRQ_MSIX);
 	vfemu_dev_function_reset(dev);
 	vfemu_dma_clear(&dev->dma);
+	vfemu_vhost_new_session(dev->vh);
 }
 
 bool

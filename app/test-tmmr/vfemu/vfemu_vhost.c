@@ -66,6 +66,7 @@ struct vfemu_vhost {
 	uint16_t max_queue_pairs;
 
 	bool started;
+	bool mem_sent;		/* the backend holds a memory table of this session */
 	unsigned int nb_started;
 	uint16_t started_rings[MAX_RINGS];
 };
@@ -390,6 +391,7 @@ conn_close(struct vfemu_vhost *vh)
 	vh->connected = false;
 	vh->announced = false;
 	vh->started = false;
+	vh->mem_sent = false;
 	vh->nb_started = 0;
 	vh->features = 0;
 	vh->protocol = 0;
@@ -639,6 +641,7 @@ send_mem_table(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem, unsign
 	struct vhost_user_memory table;
 	int fds[VHOST_USER_MAX_REGIONS];
 	unsigned int i;
+	int rc;
 
 	memset(&table, 0, sizeof(table));
 	table.nregions = nb_mem;
@@ -651,10 +654,13 @@ send_mem_table(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem, unsign
 		fds[i] = mem[i].fd;
 	}
 	/* only the regions in use travel, as other frontends do */
-	return vh_request(vh, VHOST_USER_REQ_SET_MEM_TABLE, &table,
-			  (uint32_t)(offsetof(struct vhost_user_memory, regions) +
-				     nb_mem * sizeof(table.regions[0])),
-			  fds, nb_mem, NULL, 0, true);
+	rc = vh_request(vh, VHOST_USER_REQ_SET_MEM_TABLE, &table,
+			(uint32_t)(offsetof(struct vhost_user_memory, regions) +
+				   nb_mem * sizeof(table.regions[0])),
+			fds, nb_mem, NULL, 0, true);
+	if (rc == 0)
+		vh->mem_sent = true;
+	return rc;
 }
 
 static int
@@ -811,4 +817,22 @@ vfemu_vhost_stop(struct vfemu_vhost *vh)
 	}
 	vh->started = false;
 	vh->nb_started = 0;
+}
+
+/*
+ * The driver went away. A backend keeps its memory table as long as the
+ * regions' addresses and sizes look unchanged (DPDK's vhost does not compare
+ * the fds), so the next driver, whose memory may sit at the same IOVAs in
+ * another process, would be served from the old process's memory. A fresh
+ * session makes the backend drop it.
+ */
+void
+vfemu_vhost_new_session(struct vfemu_vhost *vh)
+{
+	if (vh == NULL || vh->fd < 0 || !vh->mem_sent)
+		return;
+	vh_log(vh, "driver gone: new session with the backend", 0);
+	conn_close(vh);
+	vh->retry_skip = 0;
+	vh->retry_backoff = 0;
 }

@@ -75,5 +75,11 @@ int vfemu_vhost_enable_ring(struct vfemu_vhost *vh, uint16_t index, bool enable)
 /* Stop every started ring (GET_VRING_BASE), e.g. on device reset. */
 void vfemu_vhost_stop(struct vfemu_vhost *vh);
 bool vfemu_vhost_started(const struct vfemu_vhost *vh);
+/*
+ * The driver detached: drop the connection (the backend forgets the old
+ * driver's memory) and connect again; nothing happens if no memory table was
+ * ever sent in this session.
+ */
+void vfemu_vhost_new_session(struct vfemu_vhost *vh);
 
 #endif /* VFEMU_VHOST_H */
