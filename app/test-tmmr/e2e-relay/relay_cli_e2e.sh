@@ -27,7 +27,7 @@ work=$(mktemp -d /tmp/relay/cli-e2e.XXXXXX)
 tag=relay-ce-$$
 trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
 
-eal=(-l 0 --no-huge -m 128 --no-pci --log-level 'user1,info' --file-prefix "$tag")
+eal=(-l 0 --no-huge -m 128 --no-pci --log-level 'user1,info' --file-prefix "$tag-r")
 
 # expect_exit NAME RC REGEX ARGS...: the relay exits with RC and prints a line matching REGEX
 expect_exit()
@@ -69,11 +69,11 @@ relay_check "stale socket removed" grep -q "removing stale socket $work/net_null
 	"$work/relay.log"
 relay_check "missing Rx interrupts logged" grep -q 'VF net_null0 has no Rx interrupts' \
 	"$work/relay.log"
-stats=$(telemetry "$tag" /tmmr_relay/stats,0)
+stats=$(telemetry "$tag-r" /tmmr_relay/stats,0)
 relay_check "telemetry: vf_rx_intr 0" test "$(json_get "$stats" vf_rx_intr)" = 0
-relay_check "telemetry: pair names" grep -q '"net_null0"' <<<"$(telemetry "$tag" /tmmr_relay/pairs)"
+relay_check "telemetry: pair names" grep -q '"net_null0"' <<<"$(telemetry "$tag-r" /tmmr_relay/pairs)"
 relay_check "no inject command without --test-events" \
-	test -z "$(telemetry "$tag" /tmmr_relay/inject,reset,0 | grep injected)"
+	test -z "$(telemetry "$tag-r" /tmmr_relay/inject,reset,0 | grep injected)"
 pid=$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")
 read -r -a st </proc/"$pid"/stat
 cpu0=$((st[13] + st[14]))

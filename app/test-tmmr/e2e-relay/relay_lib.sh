@@ -107,6 +107,10 @@ relay_cleanup()
 	for pid in "${relay_pids[@]}"; do
 		relay_alive "$pid" && stop_pid "$pid" 5
 	done
+	# EAL leaves its runtime directory behind: remove ours (prefixes start with $tag)
+	if [ -n "${tag:-}" ]; then
+		rm -rf -- "${RTE_RUNTIME_BASE:-/var/run/dpdk}/$tag"-* 2>/dev/null
+	fi
 	return 0
 }
 

@@ -4,6 +4,7 @@
 
 /* Unit tests of tmmr_relay: command line parsing and the offload mapping of both directions. */
 
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -410,10 +411,20 @@ test_features_to_disable(void **state)
 	assert_true(off & (1ULL << VIRTIO_NET_F_HOST_UFO));
 }
 
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 int
 main(void)
 {
-	char prefix[64];
+	char prefix[64], rundir[PATH_MAX];
+	int ret;
 	char *eal[] = { (char *)"relay_unit", (char *)"--no-huge", (char *)"--no-pci",
 		(char *)"-m", (char *)"64", (char *)"-l", (char *)"0", (char *)"--log-level",
 		(char *)"error", (char *)"--file-prefix", prefix, NULL };
@@ -438,5 +449,11 @@ main(void)
 	pool = rte_pktmbuf_pool_create("unit", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_mempool_free(pool);
+	/* EAL keeps its runtime directory: remove ours */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	nftw(rundir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return ret;
 }
