@@ -29,12 +29,13 @@ usage()
 {
 	cat >&2 << EOF
 usage: $0 [--quick] [--rounds N] [--duration S] [--build DIR] [--results DIR]
-          [--sections LIST] [--no-plots] [--plots-dir DIR]
+          [--sections LIST] [--no-plots] [--plots-dir DIR] [--wait-load L]
   --quick        1 round of 3 s (default: 3 rounds of 5 s, about 8 minutes)
   --sections     comma-separated from fwd,switch,scale,ctl,profile
                  (default fwd,switch,scale,ctl)
   --results DIR  where the CSV files go (default BUILD/bench-results/<time>)
   --plots-dir    where the PNG plots go (default doc/guides/perf)
+  --wait-load L  first wait (up to 15 minutes) for a 1-minute load average below L
 EOF
 	exit 2
 }
@@ -46,6 +47,7 @@ results=
 sections=fwd,switch,scale,ctl
 plots=1
 plots_dir=$top/doc/guides/perf
+wait_load=
 while (($#)); do
 	case $1 in
 	--quick) rounds=1; duration=3 ;;
@@ -56,11 +58,19 @@ while (($#)); do
 	--sections) sections=$2; shift ;;
 	--no-plots) plots=0 ;;
 	--plots-dir) plots_dir=$2; shift ;;
+	--wait-load) wait_load=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
 done
 [[ $rounds =~ ^[1-9][0-9]*$ && $duration =~ ^[1-9][0-9]*$ ]] || usage
+if [[ -n $wait_load ]]; then
+	for ((i = 0; i < 90; i++)); do
+		awk -v l="$wait_load" '{ exit !($1 < l) }' /proc/loadavg && break
+		((i % 6)) || echo "waiting for load < $wait_load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+		sleep 10
+	done
+fi
 
 export E2E_BUILD=$build
 export E2E_TP_MEM=1024

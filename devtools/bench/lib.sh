@@ -266,7 +266,10 @@ measure_probe()
 	pid=$(tp_pid_of dut)
 	read -r rss pss < <(mem_kb "$pid")
 	ports=$(tp_nb_ports dut)
-	heap=$(tp_run dut 10 '^Total' dump_socket_mem | sed -n 's/^Total.* alloc: \([0-9.]*\).*/\1/p')
+	# "Total : size(M) total: T alloc: A(P%) free: F count alloc: N free: M"
+	heap=$(tp_run dut 10 '^Total' dump_socket_mem |
+		awk '/^Total/ { for (i = 1; i < NF; i++) if ($i == "alloc:") { sub(/\(.*/, "", $(i + 1));
+			print $(i + 1); exit } }')
 	bench_end
 	RESULT="$TP_UP_S $rss $pss ${heap:-na} ${ports:-0}"
 }

@@ -14,7 +14,7 @@ PROFILE_SECONDS=${PROFILE_SECONDS:-20}
 
 profile_section()
 {
-	local out=$results/callgrind.out wrapper pkts
+	local out=$results/callgrind.out wrapper pkts bursts
 
 	if ((!have_pmd)); then
 		note "SKIP profile: the PMD or the model is not built"
@@ -43,11 +43,13 @@ profile_section()
 	tp_run dut 60 'Done.' stop > "$WORK/dut.stop" || true
 	pkts=$(awk '/Accumulated forward/ { f = 1 } f && $1 == "RX-packets:" { print $2; exit }' \
 		"$WORK/dut.stop")
+	bursts=$(grep -m1 'RX-bursts' "$WORK/dut.stop" | sed 's/^ *//')
 	bench_end
 	[[ -s $out ]] || { note "profile: no callgrind output"; return; }
 	{
 		echo "callgrind of the tmmr PMD's rx/tx burst functions, ${pkts:-?} packets forwarded"
 		echo "(instruction counts Ir; divide by the packets for Ir/packet)"
+		echo "${bursts:-}"
 		callgrind_annotate --inclusive=yes "$out" 2> /dev/null | sed -n '/PROGRAM TOTALS/,$p' |
 			head -n 40 || true
 		echo
