@@ -241,7 +241,7 @@ section_scale()
 		$1 == "testpmd" {
 			n = $2
 			printf "%-5s %9.3f %9.1f %9.1f %8s %11s %12s %11s\n", n, $3, $4 / 1024,
-				$5 / 1024, $6,
+				$5 / 1024, $6 == "na" ? "na" : sprintf("%.1f", $6),
 				n ? sprintf("%.4f", ($3 - t0) / n) : "-",
 				n ? sprintf("%.0f", ($5 - p0) / n) : "-",
 				n && $6 != "na" ? sprintf("%.2f", ($6 - h0) / n) : "-"

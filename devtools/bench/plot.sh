@@ -71,7 +71,9 @@ EOF
 fi
 
 if [[ -f $res/scale.csv ]]; then
-	awk -F, '$1 == "testpmd" { print $2, $5 / 1024, ($6 == "na" ? 0 : $6), $3 }' \
+	# PSS and heap as growth over the process without VFs
+	awk -F, '$1 == "testpmd" && $2 == 0 { p0 = $5; h0 = $6 }
+		$1 == "testpmd" { print $2, ($5 - p0) / 1024, ($6 == "na" ? 0 : $6 - h0), $3 }' \
 		"$res/scale.csv" > "$tmp/scale"
 	if [[ -s $tmp/scale ]]; then
 		gnuplot << EOF
@@ -79,14 +81,14 @@ $common
 set output "$out/scale.png"
 set title "testpmd with N tmmr VFs (probe + configure + start, --no-huge -m 1024)"
 set xlabel "VFs in one process"
-set ylabel "MB"
+set ylabel "MB more than without VFs"
 set y2label "seconds to prompt"
 set ytics nomirror
 set y2tics
 set key top left
 set xrange [-1:33]
-plot "$tmp/scale" using 1:3 with linespoints lw 2 title "DPDK heap in use (MB)", \
-	'' using 1:2 with linespoints lw 2 title "PSS (MB)", \
+plot "$tmp/scale" using 1:3 with linespoints lw 2 title "DPDK heap in use", \
+	'' using 1:2 with linespoints lw 2 title "PSS", \
 	'' using 1:4 axes x1y2 with linespoints lw 2 dt 2 title "time to prompt (s)"
 EOF
 	fi
