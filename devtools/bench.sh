@@ -78,7 +78,11 @@ export E2E_LIFETIME=$((duration * 4 + 120))
 results=${results:-$build/bench-results/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
-export E2E_WORK=$results/work
+# the measurements' sockets (sysfs tree, vfio-user, vhost-user) need short paths
+# (108 bytes): their work directory is not under the results dir; it is removed
+# after a successful run and kept, with every log, when one fails
+E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-bench.XXXXXX")
+export E2E_WORK
 
 # shellcheck source=bench/lib.sh
 source "$top/devtools/bench/lib.sh"
@@ -308,3 +312,7 @@ if ((plots)); then
 	fi
 fi
 note "raw results: $results/*.csv"
+if ((plots)) && [[ $sections == *fwd* ]]; then
+	# the report's table of the last run (doc/guides/perf/index.rst includes it)
+	cat "$results/env.txt" "$results/summary.txt" > "$plots_dir/last_run.txt"
+fi
