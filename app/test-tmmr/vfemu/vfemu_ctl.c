@@ -70,7 +70,8 @@ vfemu_ctl_exec(struct vfemu_pf *pf, struct vfemu_loop *loop, const char *line, c
 		return;
 	}
 	if (strcmp(cmd, "link") != 0 && strcmp(cmd, "unplug") != 0 &&
-	    strcmp(cmd, "status") != 0 && strcmp(cmd, "announce") != 0) {
+	    strcmp(cmd, "status") != 0 && strcmp(cmd, "announce") != 0 &&
+	    strcmp(cmd, "needs-reset") != 0) {
 		snprintf(out, outlen, "error unknown command");
 		return;
 	}
@@ -100,6 +101,13 @@ vfemu_ctl_exec(struct vfemu_pf *pf, struct vfemu_loop *loop, const char *line, c
 			snprintf(out, outlen, "error GUEST_ANNOUNCE not negotiated");
 			return;
 		}
+	} else if (strcmp(cmd, "needs-reset") == 0) {
+		/* a device fault: only a device a driver has begun to use can report one */
+		if (dev->status == 0) {
+			snprintf(out, outlen, "error vf is reset (no driver status)");
+			return;
+		}
+		vfemu_dev_needs_reset(dev, "requested on the control socket");
 	} else {
 		vfemu_dev_status_line(dev, out, outlen);
 		return;

@@ -9,6 +9,8 @@
  * The model's control socket: unix stream, one command per line, one reply
  * line each ("ok", "error <reason>", or the status line):
  *   link <vf> up|down | announce <vf> | unplug <vf> | status <vf> | quit
+ *   needs-reset <vf>: set DEVICE_NEEDS_RESET and raise a config interrupt, as
+ *   a device fault does (refused while the status register is 0)
  */
 
 #include <stddef.h>

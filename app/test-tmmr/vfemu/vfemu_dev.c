@@ -78,7 +78,7 @@ vfemu_dev_init(struct vfemu_dev *dev, struct vfemu_loop *loop, const struct vfem
 	vfemu_cfg_init_vf(&dev->cfg, p->max_pairs, p->bar0);
 	vfemu_dma_init(&dev->dma);
 	memcpy(dev->default_mac, p->mac, 6);
-	dev->mtu = 1500;
+	dev->mtu = p->mtu;
 	for (i = 0; i < dev->nb_queues; i++) {
 		dev->q[i].num = i == dev->nb_queues - 1u ? VFEMU_CTRLQ_SIZE : p->queue_size;
 		dev->q[i].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -271,9 +271,9 @@ vfemu_dev_queue_irq(struct vfemu_dev *dev, uint16_t q)
 void
 vfemu_dev_needs_reset(struct vfemu_dev *dev, const char *why)
 {
-	(void)why;
 	if (dev->status & TMMR_STATUS_NEEDS_RESET)
 		return;
+	fprintf(stderr, "vfemu: VF %u: device needs reset: %s\n", dev->index, why);
 	dev->status |= TMMR_STATUS_NEEDS_RESET;
 	vfemu_dp_stop(dev);
 	vfemu_dev_config_irq(dev);
@@ -518,7 +518,7 @@ vfemu_dev_status_line(const struct vfemu_dev *dev, char *buf, size_t len)
 		"uc=%u mc=%u vlans=%u pairs=%u max_pairs=%u rings_started=%u dma_maps=%u "
 		"msix=%u msix_enabled=%u intx=%u isr=0x%02x net_status=0x%04x "
 		"ctrl_ok=%" PRIu64 " ctrl_errors=%" PRIu64 " bad_msgs=%" PRIu64
-		" config_irqs=%" PRIu64 " kicks=%" PRIu64,
+		" config_irqs=%" PRIu64 " kicks=%" PRIu64 " mtu=%u",
 		dev->index, dev->status,
 		dev->features_latched ? dev->host_features : vfemu_dev_offer(dev),
 		dev->guest_features,
@@ -529,5 +529,6 @@ vfemu_dev_status_line(const struct vfemu_dev *dev, char *buf, size_t len)
 		dev->nb_uc, dev->nb_mc, nb_vlans, dev->pairs, dev->max_pairs,
 		dev->rings_started, dev->dma.nb_maps, nb_msix, vfemu_dev_msix_on(dev),
 		dev->intx_fd >= 0, dev->isr, dev->net_status,
-		dev->ctrl_ok, dev->ctrl_errors, dev->bad_msgs, dev->config_irqs, dev->kicks);
+		dev->ctrl_ok, dev->ctrl_errors, dev->bad_msgs, dev->config_irqs, dev->kicks,
+		dev->mtu);
 }

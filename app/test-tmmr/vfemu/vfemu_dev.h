@@ -55,6 +55,7 @@ struct vfemu_dev_params {
 	unsigned int index;	/* VF number */
 	uint16_t max_pairs;
 	uint16_t queue_size;
+	uint16_t mtu;		/* net config mtu (offered with VIRTIO_NET_F_MTU) */
 	uint8_t mac[6];
 	uint64_t bar0;		/* fake physical address */
 	const char *backend_path;	/* vhost-user socket, NULL: none */

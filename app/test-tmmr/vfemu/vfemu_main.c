@@ -38,8 +38,9 @@ usage(const char *prog, const char *why)
 	fprintf(stderr,
 		"usage: %s --sysfs DIR --vfs N --backend vhost-user:PREFIX [--server]\n"
 		"       [--queue-pairs Q (1..%d)] [--queue-size S (power of 2)] [--pf BDF]\n"
-		"       [--ctl PATH] [--mac-base xx:xx:xx:xx:xx:xx]\n",
-		prog, TMMR_MAX_QUEUE_PAIRS);
+		"       [--ctl PATH] [--mac-base xx:xx:xx:xx:xx:xx]\n"
+		"       [--mtu M (the VFs' MTU, %d..%d, default %d)]\n",
+		prog, TMMR_MAX_QUEUE_PAIRS, VFEMU_MTU_MIN, VFEMU_MTU_MAX, VFEMU_MTU_DEFAULT);
 	exit(EXIT_USAGE);
 }
 
@@ -109,6 +110,7 @@ main(int argc, char **argv)
 		{ "pf", required_argument, NULL, 'p' },
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "mac-base", required_argument, NULL, 'm' },
+		{ "mtu", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +160,11 @@ main(int argc, char **argv)
 		case 'm':
 			if (parse_mac(optarg, o.mac_base) < 0)
 				usage(argv[0], "--mac-base: a unicast xx:xx:xx:xx:xx:xx");
+			break;
+		case 'M':
+			if (parse_uint(optarg, VFEMU_MTU_MAX, &v) < 0 || v < VFEMU_MTU_MIN)
+				usage(argv[0], "--mtu: an MTU of 68..65535 bytes");
+			o.mtu = v;
 			break;
 		default:
 			usage(argv[0], NULL);

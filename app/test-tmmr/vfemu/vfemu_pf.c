@@ -44,6 +44,7 @@ vfemu_opts_default(struct vfemu_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->queue_pairs = 1;
 	o->queue_size = 256;
+	o->mtu = VFEMU_MTU_DEFAULT;
 	o->pf.domain = 0;
 	o->pf.rid = 0x0100;	/* 0000:01:00.0 */
 	memcpy(o->mac_base, mac, 6);
@@ -137,6 +138,7 @@ vf_setup(struct vfemu_pf *pf, unsigned int n, char *err, size_t errlen)
 		.index = n,
 		.max_pairs = pf->o.queue_pairs,
 		.queue_size = pf->o.queue_size,
+		.mtu = pf->o.mtu ? pf->o.mtu : VFEMU_MTU_DEFAULT,
 		.bar0 = VF_BAR0_BASE + (uint64_t)n * TMMR_BAR0_SIZE,
 		.backend_server = pf->o.backend_server,
 	};
@@ -229,7 +231,7 @@ vfemu_pf_create(struct vfemu_loop *loop, const struct vfemu_opts *o, char *err, 
 	if (o->sysfs_dir == NULL || o->nb_vfs == 0 || o->nb_vfs > VFEMU_MAX_VFS ||
 	    o->queue_pairs == 0 || o->queue_pairs > TMMR_MAX_QUEUE_PAIRS ||
 	    o->queue_size == 0 || (o->queue_size & (o->queue_size - 1)) ||
-	    o->queue_size > 32768) {
+	    o->queue_size > 32768 || (o->mtu != 0 && o->mtu < VFEMU_MTU_MIN)) {
 		snprintf(err, errlen, "invalid options");
 		return NULL;
 	}

@@ -22,6 +22,10 @@
 #define VFEMU_MAX_VFS		1024
 #define VFEMU_VF_OFFSET		1
 #define VFEMU_VF_STRIDE		1
+/* the MTU the VFs advertise (VIRTIO_NET_F_MTU): default and the accepted range */
+#define VFEMU_MTU_DEFAULT	1500
+#define VFEMU_MTU_MIN		68
+#define VFEMU_MTU_MAX		65535
 
 struct vfemu_opts {
 	const char *sysfs_dir;
@@ -33,6 +37,7 @@ struct vfemu_opts {
 	struct vfemu_pci_addr pf;
 	const char *ctl_path;		/* NULL: sysfs_dir/.vfemu-ctl.sock */
 	uint8_t mac_base[6];
+	uint16_t mtu;			/* net config mtu; 0: VFEMU_MTU_DEFAULT */
 };
 
 struct vfemu_pf;

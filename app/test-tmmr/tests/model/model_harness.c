@@ -46,6 +46,8 @@ mh_setup(struct mh *h, const struct mh_cfg *cfg)
 	o.queue_pairs = cfg->pairs ? cfg->pairs : 1;
 	o.backend_prefix = cfg->backend_prefix;
 	o.backend_server = cfg->backend_server;
+	if (cfg->mtu != 0)
+		o.mtu = cfg->mtu;
 	h->pf = vfemu_pf_create(h->loop, &o, err, sizeof(err));
 	if (h->pf == NULL) {
 		fprintf(stderr, "mh_setup: %s\n", err);

@@ -37,6 +37,7 @@ struct mh_cfg {
 	const char *backend_prefix;
 	bool backend_server;
 	const char *dir;	/* NULL: a fresh one under /tmp/model */
+	uint16_t mtu;		/* 0: the model's default */
 };
 
 /* a memfd the test can see and the model maps through DMA_MAP */

@@ -119,6 +119,12 @@ test_bad_options(void **state)
 	assert_int_equal(run_bad("--pf", "0000:ff:1f.7", NULL), 2);	/* no room for the VF */
 	assert_int_equal(run_bad("--mac-base", "01:00:00:00:00:00", NULL), 2);
 	assert_int_equal(run_bad("--mac-base", "nope", NULL), 2);
+	assert_int_equal(run_bad("--mtu", "67", NULL), 2);
+	assert_int_equal(run_bad("--mtu", "0", NULL), 2);
+	assert_int_equal(run_bad("--mtu", "65536", NULL), 2);
+	assert_int_equal(run_bad("--mtu", "-1500", NULL), 2);
+	assert_int_equal(run_bad("--mtu", "9k", NULL), 2);
+	assert_int_equal(run_bad("--mtu", "", NULL), 2);
 	assert_int_equal(run_bad("--bogus", NULL, NULL), 2);
 	assert_int_equal(run_bad("extra", NULL, NULL), 2);
 	assert_int_equal(run_bad("--sysfs", NULL, NULL), 2);
@@ -126,11 +132,12 @@ test_bad_options(void **state)
 }
 
 static void
-start(struct proc *p, const char *tag, unsigned int vfs, int ready_ms)
+start_with(struct proc *p, const char *tag, unsigned int vfs, int ready_ms, const char *opt,
+	   const char *val)
 {
 	char vfs_s[16], backend[160];
 	char *argv[] = { (char *)binary, "--sysfs", p->dir, "--vfs", vfs_s, "--backend", backend,
-			 NULL };
+			 (char *)opt, (char *)val, NULL };
 	struct pollfd pfd;
 	char line[64];
 	size_t got = 0;
@@ -151,6 +158,12 @@ start(struct proc *p, const char *tag, unsigned int vfs, int ready_ms)
 	}
 	line[got] = '\0';
 	assert_string_equal(line, "ready\n");
+}
+
+static void
+start(struct proc *p, const char *tag, unsigned int vfs, int ready_ms)
+{
+	start_with(p, tag, vfs, ready_ms, NULL, NULL);
 }
 
 static int
@@ -229,6 +242,62 @@ test_sigint_and_quit(void **state)
 	close(p.out);
 }
 
+/* stdout and stderr of the binary run by the shell with @args; its exit status */
+static int
+run_shell(const char *args, char *out, size_t len)
+{
+	char cmd[512];
+	size_t got;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", binary, args);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	got = fread(out, 1, len - 1, f);
+	out[got] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+test_mtu_option(void **state)
+{
+	char out[2048];
+	struct proc p;
+
+	(void)state;
+	/* the usage text lists the option (scripts such as e2e-ovs look for it) */
+	assert_int_equal(run_shell("--help", out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "--mtu"));
+	/* a bad value says what is accepted */
+	assert_int_equal(run_shell("--sysfs /tmp/model/bad-mtu --vfs 1 --backend "
+				   "vhost-user:/tmp/model/bad-mtu-vh --mtu 70000", out,
+				   sizeof(out)), 2);
+	assert_non_null(strstr(out, "--mtu: an MTU of 68..65535 bytes"));
+	assert_int_not_equal(access("/tmp/model/bad-mtu", F_OK), 0);
+
+	start_with(&p, "mtu", 2, 10000, "--mtu", "9000");
+	ctl(&p, "status 1\n", out, sizeof(out));
+	assert_non_null(strstr(out, " mtu=9000"));
+	kill(p.pid, SIGTERM);
+	assert_int_equal(wait_exit(p.pid, 10000), 0);
+	close(p.out);
+	/* the bounds themselves are accepted */
+	start_with(&p, "mtu68", 1, 10000, "--mtu", "68");
+	ctl(&p, "status 0\n", out, sizeof(out));
+	assert_non_null(strstr(out, " mtu=68"));
+	kill(p.pid, SIGTERM);
+	assert_int_equal(wait_exit(p.pid, 10000), 0);
+	close(p.out);
+	start_with(&p, "mtu65535", 1, 10000, "--mtu", "65535");
+	ctl(&p, "status 0\n", out, sizeof(out));
+	assert_non_null(strstr(out, " mtu=65535"));
+	kill(p.pid, SIGTERM);
+	assert_int_equal(wait_exit(p.pid, 10000), 0);
+	close(p.out);
+}
+
 static void
 test_1024_vfs(void **state)
 {
@@ -264,6 +333,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_ready_tree_sigterm),
 		cmocka_unit_test(test_sigint_and_quit),
+		cmocka_unit_test(test_mtu_option),
 		cmocka_unit_test(test_1024_vfs),
 	};
 

@@ -306,6 +306,91 @@ test_pfn_outside_dma_needs_reset(void **state)
 	mh_mem_destroy(&m);
 }
 
+/* The MTU the model was given is what the device config offers, with F_MTU. */
+static void
+test_mtu_option(void **state)
+{
+	struct mh_cfg cfg = { .nb_vfs = 2, .mtu = 9000 };
+	struct mh big;
+	int efds[4], i;
+
+	(void)state;
+	/* the default */
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_DEVCFG_NO_MSIX + TMMR_NET_CFG_MTU, 2), 1500);
+	assert_int_equal(mh_status_num(&h, 0, "mtu"), 1500);
+	assert_int_equal(mh_setup(&big, &cfg), 0);
+	assert_int_equal(mh_connect(&big, 1), 0);
+	assert_true(mh_leg_read(&big, TMMR_LEG_DEVICE_FEATURES, 4) & F(TMMR_NET_F_MTU));
+	assert_int_equal(mh_leg_read(&big, TMMR_LEG_DEVCFG_NO_MSIX + TMMR_NET_CFG_MTU, 2),
+			 9000);
+	assert_int_equal(mh_status_num(&big, 1, "mtu"), 9000);
+	/* at its place after the MSI-X registers too, and read-only */
+	assert_int_equal(mh_set_msix(&big, 0, 4, efds), 0);
+	assert_int_equal(mh_leg_read(&big, 0x18 + TMMR_NET_CFG_MTU, 2), 9000);
+	mh_leg_write(&big, 0x18 + TMMR_NET_CFG_MTU, 2, 1234);
+	assert_int_equal(mh_leg_read(&big, 0x18 + TMMR_NET_CFG_MTU, 2), 9000);
+	/* a reset keeps it */
+	mh_leg_write(&big, TMMR_LEG_STATUS, 1, 0);
+	assert_int_equal(mh_leg_read(&big, 0x18 + TMMR_NET_CFG_MTU, 2), 9000);
+	for (i = 0; i < 4; i++)
+		close(efds[i]);
+	mh_teardown(&big);
+
+	/* the library refuses an MTU below 68 */
+	cfg.mtu = 67;
+	assert_int_not_equal(mh_setup(&big, &cfg), 0);
+}
+
+/* "needs-reset <vf>": NEEDS_RESET and a config interrupt, as a device fault. */
+static void
+test_needs_reset_command(void **state)
+{
+	char out[128];
+	int efds[4], i;
+
+	(void)state;
+	/* a device in reset has no driver to tell */
+	mh_ctl(&h, "needs-reset 0", out, sizeof(out));
+	assert_true(strncmp(out, "error", 5) == 0);
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1), 0);
+	mh_ctl(&h, "needs-reset 1", out, sizeof(out));
+	assert_string_equal(out, "error bad vf");
+	mh_ctl(&h, "needs-reset", out, sizeof(out));
+	assert_string_equal(out, "error bad vf");
+	mh_ctl(&h, "needs-reset 0 now", out, sizeof(out));
+	assert_true(strncmp(out, "error", 5) == 0);
+
+	assert_int_equal(mh_set_msix(&h, 0, 4, efds), 0);
+	mh_leg_write(&h, TMMR_LEG_MSIX_CONFIG_VECTOR, 2, 0);
+	mh_leg_write(&h, TMMR_LEG_STATUS, 1, TMMR_STATUS_ACK | TMMR_STATUS_DRIVER |
+		     TMMR_STATUS_DRIVER_OK);
+	assert_false(mh_efd_fired(efds[0]));
+	mh_ctl(&h, "needs-reset 0 now", out, sizeof(out));
+	assert_true(strncmp(out, "error", 5) == 0);
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1) & TMMR_STATUS_NEEDS_RESET, 0);
+	assert_false(mh_efd_fired(efds[0]));
+	mh_ctl(&h, "needs-reset 0", out, sizeof(out));
+	assert_string_equal(out, "ok");
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1), TMMR_STATUS_ACK |
+			 TMMR_STATUS_DRIVER | TMMR_STATUS_DRIVER_OK | TMMR_STATUS_NEEDS_RESET);
+	assert_true(mh_efd_fired(efds[0]));
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_ISR, 1), TMMR_ISR_CONFIG);
+	assert_int_equal(mh_status_num(&h, 0, "status"), 0x47);
+	/* once until a reset: no second interrupt */
+	mh_ctl(&h, "needs-reset 0", out, sizeof(out));
+	assert_string_equal(out, "ok");
+	assert_false(mh_efd_fired(efds[0]));
+	/* a reset clears it; the device works again */
+	mh_leg_write(&h, TMMR_LEG_STATUS, 1, 0);
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1), 0);
+	mh_leg_write(&h, TMMR_LEG_MSIX_CONFIG_VECTOR, 2, 0);
+	mh_leg_write(&h, TMMR_LEG_STATUS, 1, TMMR_STATUS_ACK | TMMR_STATUS_DRIVER |
+		     TMMR_STATUS_DRIVER_OK);
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1) & TMMR_STATUS_NEEDS_RESET, 0);
+	for (i = 0; i < 4; i++)
+		close(efds[i]);
+}
+
 static void
 test_intx_config_interrupt(void **state)
 {
@@ -407,6 +492,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_status_and_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pfn_outside_dma_needs_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intx_config_interrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtu_option, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_needs_reset_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doorbells, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_table_and_masking, setup, teardown),
 	};
