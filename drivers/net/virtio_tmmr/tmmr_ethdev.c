@@ -280,12 +280,17 @@ tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	if (tmmr_has(f, TMMR_NET_F_HOST_TSO4) || tmmr_has(f, TMMR_NET_F_HOST_TSO6))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 
-	/* legacy: the device chooses the ring size, the driver takes it */
-	info->rx_desc_lim.nb_max = hw->queue_size;
-	info->rx_desc_lim.nb_min = hw->queue_size;
+	/*
+	 * Legacy: the device chooses the ring size and the driver takes it. Any
+	 * requested count is accepted (queue setup logs when it differs), as
+	 * applications such as OVS ask for their own count without adjusting it
+	 * to the limits; 0 picks the default, which is the device's size.
+	 */
+	info->rx_desc_lim.nb_max = UINT16_MAX;
+	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = hw->queue_size;
-	info->tx_desc_lim.nb_min = hw->queue_size;
+	info->tx_desc_lim.nb_max = UINT16_MAX;
+	info->tx_desc_lim.nb_min = 1;
 	info->tx_desc_lim.nb_align = 1;
 	info->default_rxportconf.ring_size = hw->queue_size;
 	info->default_txportconf.ring_size = hw->queue_size;
@@ -371,8 +376,10 @@ tmmr_rxq_slot_free(struct rte_eth_dev *dev, uint16_t qid)
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	struct tmmr_qslot *s = &hw->rxq[qid];
 
-	if (s->q != NULL)
+	if (s->q != NULL) {
+		tmmr_stats_absorb(hw, qid, true);
 		tmmr_rxq_free(s->q);
+	}
 	memset(s, 0, sizeof(*s));
 	if (qid < dev->data->nb_rx_queues)
 		dev->data->rx_queues[qid] = NULL;
@@ -384,8 +391,10 @@ tmmr_txq_slot_free(struct rte_eth_dev *dev, uint16_t qid)
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	struct tmmr_qslot *s = &hw->txq[qid];
 
-	if (s->q != NULL)
+	if (s->q != NULL) {
+		tmmr_stats_absorb(hw, qid, false);
 		tmmr_txq_free(s->q);
+	}
 	memset(s, 0, sizeof(*s));
 	if (qid < dev->data->nb_tx_queues)
 		dev->data->tx_queues[qid] = NULL;
@@ -894,6 +903,7 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 		}
 		if (tmmr_dp_cfg_equal(&s->cfg, &cfg))
 			continue;
+		tmmr_stats_absorb(hw, i, true);
 		tmmr_rxq_free(s->q);
 		s->q = NULL;
 		dev->data->rx_queues[i] = NULL;
@@ -906,6 +916,7 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 
 		if (tmmr_dp_cfg_equal(&s->cfg, &cfg))
 			continue;
+		tmmr_stats_absorb(hw, i, false);
 		tmmr_txq_free(s->q);
 		s->q = NULL;
 		dev->data->tx_queues[i] = NULL;

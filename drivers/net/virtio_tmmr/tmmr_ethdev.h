@@ -86,6 +86,13 @@ struct tmmr_hw {
 	bool reset_requested;		/* RESET event sent, waiting for dev_reset */
 	bool link_up;
 	struct tmmr_dev_counters cnt;
+	/*
+	 * Counters of queue objects already released (queue setup again,
+	 * fewer queues, MTU rebuild, dev_reset): ethdev counters only go back
+	 * to 0 on a stats reset.
+	 */
+	struct tmmr_q_stats rxq_base[TMMR_MAX_QUEUE_PAIRS];
+	struct tmmr_q_stats txq_base[TMMR_MAX_QUEUE_PAIRS];
 };
 
 static inline struct tmmr_hw *
@@ -111,6 +118,8 @@ void tmmr_events_deliver(struct rte_eth_dev *dev, unsigned int ev);
 void tmmr_set_burst_fns(struct rte_eth_dev *dev);
 
 /* tmmr_stats.c */
+/* Add the counters of queue @qid's object to the port's base before it is freed. */
+void tmmr_stats_absorb(struct tmmr_hw *hw, uint16_t qid, bool rx);
 int tmmr_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats);
 int tmmr_stats_reset(struct rte_eth_dev *dev);
 int tmmr_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);

@@ -54,6 +54,7 @@ static struct rte_mempool *big_pool;	/* single-segment 3 KB frames */
 
 static unsigned int lsc_events[RTE_MAX_ETHPORTS];
 static unsigned int rmv_events[RTE_MAX_ETHPORTS];
+static unsigned int reset_events[RTE_MAX_ETHPORTS];
 
 static int
 event_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
@@ -64,6 +65,8 @@ event_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 		__atomic_fetch_add(&lsc_events[port], 1, __ATOMIC_RELAXED);
 	else if (type == RTE_ETH_EVENT_INTR_RMV)
 		__atomic_fetch_add(&rmv_events[port], 1, __ATOMIC_RELAXED);
+	else if (type == RTE_ETH_EVENT_INTR_RESET)
+		__atomic_fetch_add(&reset_events[port], 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -328,6 +331,7 @@ group_setup(void **state)
 		return -1;
 	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_LSC, event_cb, NULL);
 	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV, event_cb, NULL);
+	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RESET, event_cb, NULL);
 	return 0;
 }
 
@@ -363,8 +367,12 @@ test_probe_info(void **state)
 	assert_int_equal(info.max_rx_queues, NB_PAIRS);
 	assert_int_equal(info.max_tx_queues, NB_PAIRS);
 	assert_true(info.rx_desc_lim.nb_max >= 2);
-	assert_int_equal(info.rx_desc_lim.nb_max, info.rx_desc_lim.nb_min);
-	assert_int_equal(info.default_rxportconf.ring_size, info.rx_desc_lim.nb_max);
+	/* the device's ring size is the default; any other count is accepted too */
+	assert_int_equal(info.default_rxportconf.ring_size, 256);
+	assert_int_equal(info.default_txportconf.ring_size, 256);
+	assert_true(info.rx_desc_lim.nb_min <= 1 && info.tx_desc_lim.nb_min <= 1);
+	assert_int_equal(info.rx_desc_lim.nb_max, UINT16_MAX);
+	assert_int_equal(info.tx_desc_lim.nb_max, UINT16_MAX);
 	assert_true(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
 	assert_true(info.min_mtu == RTE_ETHER_MIN_MTU && info.max_mtu >= RTE_ETHER_MTU);
 	assert_int_equal(rte_eth_macaddr_get(port, &mac), 0);
@@ -519,6 +527,142 @@ test_traffic(void **state)
 	assert_int_equal(st.q_ipackets[0] + st.q_ipackets[1], 120);
 	/* everything sent has completed: cleanup frees what is left, never fails */
 	assert_true(rte_eth_tx_done_cleanup(port, 0, 0) >= 0);
+}
+
+/*
+ * A legacy device fixes its ring size: whatever count the application asks
+ * for (OVS asks for 2048 and does not adjust it to the limits), queue setup
+ * succeeds and the device's size is used.
+ */
+static void
+test_any_desc_count(void **state)
+{
+	static const uint16_t counts[] = { 2048, 1, 100, 256, 4096, UINT16_MAX };
+	struct rte_eth_conf conf;
+	uint16_t port, vh, rxd, txd, q;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &vh), 0);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	assert_int_equal(rte_eth_dev_configure(port, NB_PAIRS, NB_PAIRS, &conf), 0);
+	/* ethdev's own adjustment leaves an application's count alone */
+	rxd = 2048;
+	txd = 2048;
+	assert_int_equal(rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd), 0);
+	assert_int_equal(rxd, 2048);
+	assert_int_equal(txd, 2048);
+	for (i = 0; i < RTE_DIM(counts); i++) {
+		for (q = 0; q < NB_PAIRS; q++) {
+			assert_int_equal(rte_eth_rx_queue_setup(port, q, counts[i], 0, NULL, pool),
+					 0);
+			assert_int_equal(rte_eth_tx_queue_setup(port, q, counts[i], 0, NULL), 0);
+		}
+	}
+	/* OVS's defaults: the port runs on the device's 256-entry rings */
+	for (q = 0; q < NB_PAIRS; q++) {
+		assert_int_equal(rte_eth_rx_queue_setup(port, q, 2048, 0, NULL, pool), 0);
+		assert_int_equal(rte_eth_tx_queue_setup(port, q, 2048, 0, NULL), 0);
+	}
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_int_equal(model_status(0, "rings_started"), 2 * NB_PAIRS);
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 200, 60), 200);
+	assert_int_equal(pass_packets(port, vh, 1, 200, 60), 200);
+}
+
+static void
+assert_io(uint16_t port, uint64_t ipackets, uint64_t ibytes, uint64_t opackets,
+	  uint64_t obytes)
+{
+	struct rte_eth_stats st;
+
+	assert_int_equal(rte_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.ipackets, ipackets);
+	assert_int_equal(st.ibytes, ibytes);
+	assert_int_equal(st.opackets, opackets);
+	assert_int_equal(st.obytes, obytes);
+}
+
+static uint64_t xstat_by_name(uint16_t port, const char *name);
+
+/*
+ * ethdev counters are cumulative until a stats reset: queue setup again
+ * (as OVS does on every reconfiguration), fewer queues, and a queue rebuild
+ * at start (new MTU) must not take them back to 0.
+ */
+static void
+test_counters_survive_reconfig(void **state)
+{
+	struct rte_eth_stats st;
+	struct rte_eth_conf conf;
+	uint16_t port, vh;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &vh), 0);
+	assert_int_equal(rte_eth_stats_reset(port), 0);
+	assert_io(port, 0, 0, 0, 0);
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 50, 60), 50);
+	assert_int_equal(pass_packets(port, vh, 1, 30, 100), 30);
+	assert_io(port, 50, 50 * 60, 30, 30 * 100);
+	assert_int_equal(xstat_by_name(port, "rx_q0_good_packets") +
+			 xstat_by_name(port, "rx_q1_good_packets"), 50);
+
+	/* the same configuration again: every queue object is recreated */
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(setup_port(port, false), 0);
+	assert_io(port, 50, 50 * 60, 30, 30 * 100);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_io(port, 50, 50 * 60, 30, 30 * 100);
+	assert_int_equal(rte_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.q_ipackets[0] + st.q_ipackets[1], 50);
+	assert_int_equal(st.q_opackets[0], 30);
+	assert_int_equal(xstat_by_name(port, "rx_q0_good_packets") +
+			 xstat_by_name(port, "rx_q1_good_packets"), 50);
+	assert_int_equal(xstat_by_name(port, "tx_q0_good_bytes"), 30 * 100);
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 10, 60), 10);
+	assert_io(port, 60, 60 * 60, 30, 30 * 100);
+
+	/* one queue pair: what queue 1 counted stays in the port's totals */
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, pool), 0);
+	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 0, 0, NULL), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_io(port, 60, 60 * 60, 30, 30 * 100);
+	assert_int_equal(pass_packets(port, vh, 1, 5, 200), 5);
+	assert_io(port, 60, 60 * 60, 35, 30 * 100 + 5 * 200);
+
+	/* a new MTU rebuilds the queues at start */
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(rte_eth_dev_set_mtu(port, 1400), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_io(port, 60, 60 * 60, 35, 30 * 100 + 5 * 200);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(rte_eth_dev_set_mtu(port, RTE_ETHER_MTU), 0);
+
+	/* back to two pairs; only a stats reset clears the counters */
+	assert_int_equal(setup_port(port, false), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_io(port, 60, 60 * 60, 35, 30 * 100 + 5 * 200);
+	assert_int_equal(rte_eth_stats_reset(port), 0);
+	assert_io(port, 0, 0, 0, 0);
+	assert_int_equal(xstat_by_name(port, "rx_q0_good_packets") +
+			 xstat_by_name(port, "rx_q1_good_packets"), 0);
+	assert_int_equal(rte_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.q_ipackets[0] + st.q_ipackets[1] + st.q_opackets[0], 0);
+	/* and counting starts again from there */
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 7, 60), 7);
+	assert_io(port, 7, 7 * 60, 0, 0);
 }
 
 static void
@@ -867,6 +1011,62 @@ test_rx_intr_and_reset(void **state)
 	assert_int_equal(rte_eth_dev_stop(port), 0);
 }
 
+/*
+ * The device reports a fault (the model's "needs-reset" command sets
+ * DEVICE_NEEDS_RESET and raises the config interrupt): the PMD raises one
+ * RESET event, and rte_eth_dev_reset() plus a new setup bring traffic back.
+ * The port has no health poll (lsc_poll_ms=0): the MSI-X config vector alone
+ * must carry the news.
+ */
+static void
+test_needs_reset_event(void **state)
+{
+	struct rte_eth_stats before, after;
+	char out[256];
+	uint16_t port, vh;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.2", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost1", &vh), 0);
+	assert_int_equal(setup_port(port, false), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 20, 60), 20);
+	assert_int_equal(pass_packets(port, vh, 1, 20, 60), 20);
+	assert_int_equal(rte_eth_stats_get(port, &before), 0);
+	assert_int_equal(__atomic_load_n(&reset_events[port], __ATOMIC_RELAXED), 0);
+
+	assert_int_equal(model_ctl("needs-reset 1", out, sizeof(out)), 0);
+	assert_string_equal(out, "ok\n");
+	assert_true(wait_counter(&reset_events[port], 1));
+	assert_true(model_status(1, "status") & 0x40);
+	assert_int_equal(xstat_by_name(port, "needs_reset_events"), 1);
+	/* one event per fault, however often the device is asked */
+	assert_int_equal(model_ctl("needs-reset 1", out, sizeof(out)), 0);
+	usleep(200000);
+	assert_int_equal(__atomic_load_n(&reset_events[port], __ATOMIC_RELAXED), 1);
+
+	/* the application's recovery: reset, set up again, start */
+	assert_int_equal(rte_eth_dev_reset(port), 0);
+	assert_int_equal(model_status(1, "status"), 0);
+	assert_int_equal(setup_port(port, false), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_int_equal(model_status(1, "status") & 0x40, 0);
+	assert_int_equal(model_status(1, "rings_started"), 2 * NB_PAIRS);
+	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 20, 60), 20);
+	assert_int_equal(pass_packets(port, vh, 1, 20, 60), 20);
+	/* the counters went on across the reset */
+	assert_int_equal(rte_eth_stats_get(port, &after), 0);
+	assert_int_equal(after.ipackets, before.ipackets + 20);
+	assert_int_equal(after.opackets, before.opackets + 20);
+	assert_int_equal(__atomic_load_n(&reset_events[port], __ATOMIC_RELAXED), 1);
+	/* a stopped port's device is reset: nothing to report a fault to */
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	assert_int_equal(model_ctl("needs-reset 1", out, sizeof(out)), 0);
+	assert_true(strncmp(out, "error", 5) == 0);
+}
+
 struct traffic {
 	uint16_t port;
 	uint16_t vh;
@@ -958,12 +1158,15 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bad_devargs_hotplug),
 		cmocka_unit_test(test_start_filters),
 		cmocka_unit_test(test_traffic),
+		cmocka_unit_test(test_any_desc_count),
+		cmocka_unit_test(test_counters_survive_reconfig),
 		cmocka_unit_test(test_restart_no_leak),
 		cmocka_unit_test(test_offloads),
 		cmocka_unit_test(test_scatter_without_mrg),
 		cmocka_unit_test(test_link_events),
 		cmocka_unit_test(test_xstats),
 		cmocka_unit_test(test_rx_intr_and_reset),
+		cmocka_unit_test(test_needs_reset_event),
 		cmocka_unit_test(test_surprise_removal),
 	};
 
