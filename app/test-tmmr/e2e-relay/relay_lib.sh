@@ -189,14 +189,17 @@ start_vf()
 			>"$work/vfemu.log" 2>&1 &
 		relay_pids+=("$!")
 		wait_for "$work/vfemu.log" '^ready$' 20 || return 1
-		vf_eal=(-d "$PMD_SO")
+		# a bare name through the library path: EAL refuses a -d path
+		# with a world-writable directory in it (a clone under /tmp)
+		vf_eal=(-d "$(basename "$PMD_SO")")
 		for d in "$work"/sysfs/*/; do
 			[ "$(cat "$d/device" 2>/dev/null)" = 0x10f9 ] || continue
 			vf_names+=("$(basename "$d")")
 			vf_eal+=(-a "$(basename "$d")")
 		done
 		[ ${#vf_names[@]} -eq "$n" ] || return 1
-		vf_env=("SYSFS_PCI_DEVICES=$work/sysfs")
+		vf_env=("SYSFS_PCI_DEVICES=$work/sysfs"
+			"LD_LIBRARY_PATH=$(dirname "$PMD_SO")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
 		;;
 	*)
 		return 1 ;;
