@@ -601,7 +601,36 @@ if [[ $mode == mmr ]]; then
 		check "VF$v's announce acknowledged by the PMD" wait_until 10 announce_acked $v
 		check "vf$v link_state still up after the announce" link_is vf$v up
 	done
-	traffic_round "round 3 (after link down/up)"
+	# a device fault: the model sets DEVICE_NEEDS_RESET and raises the config
+	# interrupt; the PMD reports RTE_ETH_EVENT_INTR_RESET, and OVS answers with
+	# rte_eth_dev_reset() and sets the port up and starts it again
+	vf_recovered()
+	{
+		local st s
+		st=$(model_ctl status $1)
+		s=${st#* status=}
+		s=${s%% *}
+		[[ $st == *" started=1 "* ]] && (((s & 0x40) == 0 && (s & 0x04) != 0))
+	}
+	# faults_logged_over N: the PMD logged more than N reset requests
+	faults_logged_over()
+	{
+		(($(grep -c 'device needs reset' "$OVS_LOGDIR/ovs-vswitchd.log") > $1))
+	}
+	for v in 0 1; do
+		before=$(ovs_stats vf$v)
+		faults=$(grep -c 'device needs reset' "$OVS_LOGDIR/ovs-vswitchd.log")
+		model_ctl needs-reset $v || fail "model control: needs-reset $v"
+		check "vf$v: the PMD reported the device's reset request" \
+			wait_until 10 faults_logged_over "$faults"
+		check "vf$v: OVS reset the device and started it again" wait_until 20 vf_recovered $v
+		check "vf$v link_state up after the device reset" wait_until 20 link_is vf$v up
+		now=$(ovs_stats vf$v)
+		check "vf$v counters kept across the device reset ($before -> $now)" \
+			test "$(field "$now" 1) $(field "$now" 2)" = \
+			"$(field "$before" 1) $(field "$before" 2)"
+	done
+	traffic_round "round 3 (after link down/up and device resets)"
 else
 	log "link down/up: needs the model (mode mmr)"
 fi
