@@ -106,7 +106,8 @@ have_pmd=1
 	echo "date $(date -Is)"
 	echo "git $(git -C "$top" rev-parse --short HEAD 2> /dev/null || echo unknown)"
 	echo "host $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-	echo "testpmd $($TESTPMD --version 2>&1 | grep -m1 -o 'DPDK [0-9.]*' || echo unknown)"
+	echo "testpmd $TESTPMD, DPDK $(dpkg-query -W -f '${Version}' dpdk-dev 2> /dev/null ||
+		echo unknown)"
 	echo "rounds $rounds duration ${duration}s warm-up ${BENCH_WARM}s population $((BENCH_POP * 32))"
 	echo "uptime at start: $(uptime)"
 } > "$results/env.txt"
