@@ -87,20 +87,16 @@ mem_kb()
 # separated, from one "show port xstats" (0 for a name the port lacks)
 tp_xstats()
 {
-	local name=$1 port=$2 off deadline=$((SECONDS + 10))
+	local name=$1 port=$2 out
 	shift 2
 
-	off=$(tp_offset "$name")
-	tp_cmd "$name" "show port xstats $port"
-	# the table opens and closes with a line of '#'
-	while (($(tp_since "$name" "$off" | grep -c '^#####') < 2)); do
-		((SECONDS < deadline)) || break
-		sleep 0.05
-	done
-	tp_since "$name" "$off" | awk -v keys="$*" '
+	# the table has no closing line: it is complete when the next prompt shows
+	out=$(tp_run "$name" 10 'testpmd> $' "show port xstats $port") || true
+	awk -v keys="$*" '
 		BEGIN { n = split(keys, k, " ") }
 		{ for (i = 1; i <= n; i++) if ($1 == k[i] ":") v[i] = $2 }
-		END { for (i = 1; i <= n; i++) printf "%s%s", v[i] + 0, i < n ? " " : "\n" }'
+		END { for (i = 1; i <= n; i++) printf "%s%s", v[i] + 0, i < n ? " " : "\n" }' \
+		<<< "$out"
 }
 
 # --- forwarding throughput ---
