@@ -481,6 +481,34 @@ tmmr_vq_size(struct rte_eth_dev *dev, uint16_t vq, uint16_t *size)
 	return 0;
 }
 
+/*
+ * What Rx and Tx queue setup share: the queue exists, the device's ring size
+ * (a legacy device chooses it; a different request is only noted) and no
+ * deferred start.
+ */
+static int
+tmmr_queue_setup_check(struct rte_eth_dev *dev, uint16_t qid, bool rx, uint16_t nb_desc,
+		       bool deferred_start, uint16_t *size)
+{
+	struct tmmr_hw *hw = tmmr_hw_of(dev);
+	int ret;
+
+	if (qid >= hw->max_pairs)
+		return -EINVAL;
+	ret = tmmr_vq_size(dev, rx ? tmmr_rx_vq(qid) : tmmr_tx_vq(qid), size);
+	if (ret != 0)
+		return ret;
+	if (nb_desc != 0 && nb_desc != *size)
+		PMD_DRV_LOG(INFO, "port %u: %s queue %u: using the device's %u descriptors, "
+			    "not %u", dev->data->port_id, rx ? "Rx" : "Tx", qid, *size, nb_desc);
+	if (deferred_start) {
+		PMD_DRV_LOG(ERR, "port %u: deferred queue start is not supported",
+			    dev->data->port_id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		    unsigned int socket, const struct rte_eth_rxconf *conf,
@@ -491,19 +519,10 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	uint16_t n;
 	int ret;
 
-	if (qid >= hw->max_pairs)
-		return -EINVAL;
-	ret = tmmr_vq_size(dev, tmmr_rx_vq(qid), &n);
+	ret = tmmr_queue_setup_check(dev, qid, true, nb_desc,
+				     conf != NULL && conf->rx_deferred_start, &n);
 	if (ret != 0)
 		return ret;
-	if (nb_desc != 0 && nb_desc != n)
-		PMD_DRV_LOG(INFO, "port %u: Rx queue %u: using the device's %u descriptors, "
-			    "not %u", dev->data->port_id, qid, n, nb_desc);
-	if (conf != NULL && conf->rx_deferred_start) {
-		PMD_DRV_LOG(ERR, "port %u: deferred queue start is not supported",
-			    dev->data->port_id);
-		return -EINVAL;
-	}
 	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len, hw->dp_cfg.mrg_rxbuf)) {
 		PMD_DRV_LOG(ERR, "port %u: Rx queue %u: mbufs of pool %s hold %u-byte frames, "
 			    "MTU %u needs %u (no mergeable Rx buffers: enable scattered Rx)",
@@ -530,19 +549,10 @@ tmmr_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	uint16_t n;
 	int ret;
 
-	if (qid >= hw->max_pairs)
-		return -EINVAL;
-	ret = tmmr_vq_size(dev, tmmr_tx_vq(qid), &n);
+	ret = tmmr_queue_setup_check(dev, qid, false, nb_desc,
+				     conf != NULL && conf->tx_deferred_start, &n);
 	if (ret != 0)
 		return ret;
-	if (nb_desc != 0 && nb_desc != n)
-		PMD_DRV_LOG(INFO, "port %u: Tx queue %u: using the device's %u descriptors, "
-			    "not %u", dev->data->port_id, qid, n, nb_desc);
-	if (conf != NULL && conf->tx_deferred_start) {
-		PMD_DRV_LOG(ERR, "port %u: deferred queue start is not supported",
-			    dev->data->port_id);
-		return -EINVAL;
-	}
 	tmmr_txq_slot_free(dev, qid);
 	s->num = n;
 	s->socket = (int)socket;
