@@ -30,7 +30,7 @@ usage()
 	cat >&2 << EOF
 usage: $0 [--quick] [--rounds N] [--duration S] [--build DIR] [--results DIR]
           [--sections LIST] [--no-plots] [--plots-dir DIR] [--wait-load L]
-  --quick        1 round of 3 s (default: 3 rounds of 5 s, about 8 minutes)
+  --quick        1 round of 3 s (default: 3 rounds of 5 s, about 7 minutes)
   --sections     comma-separated from fwd,switch,scale,ctl,profile
                  (default fwd,switch,scale,ctl)
   --results DIR  where the CSV files go (default BUILD/bench-results/<time>)
