@@ -137,7 +137,8 @@ stop_pid()
 {
 	local pid=$1 i
 
-	kill -0 "$pid" 2> /dev/null || { wait "$pid" 2> /dev/null; return 0; }
+	# wait gives the child's status (143 after TERM): not a failure under set -e
+	kill -0 "$pid" 2> /dev/null || { wait "$pid" 2> /dev/null || true; return 0; }
 	kill -TERM "$pid" 2> /dev/null
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2> /dev/null || break
@@ -146,8 +147,7 @@ stop_pid()
 	if kill -0 "$pid" 2> /dev/null; then
 		kill -KILL "$pid" 2> /dev/null
 	fi
-	wait "$pid" 2> /dev/null
-	return 0
+	wait "$pid" 2> /dev/null || true
 }
 
 # --- the model ---
@@ -180,7 +180,7 @@ vfemu_start()
 # vfemu_ready: 0 once the model printed "ready"; ends the wait if it died
 vfemu_ready()
 {
-	grep -q '^ready$' "$WORK/vfemu.log" && return 0
+	grep -qs '^ready$' "$WORK/vfemu.log" && return 0
 	kill -0 "$pid_vfemu" 2> /dev/null || fail "tmmr-vfemu exited"
 	return 1
 }
