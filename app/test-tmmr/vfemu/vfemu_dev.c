@@ -518,7 +518,8 @@ vfemu_dev_status_line(const struct vfemu_dev *dev, char *buf, size_t len)
 		"uc=%u mc=%u vlans=%u pairs=%u max_pairs=%u rings_started=%u dma_maps=%u "
 		"msix=%u msix_enabled=%u intx=%u isr=0x%02x net_status=0x%04x "
 		"ctrl_ok=%" PRIu64 " ctrl_errors=%" PRIu64 " bad_msgs=%" PRIu64
-		" config_irqs=%" PRIu64 " kicks=%" PRIu64 " mtu=%u",
+		" config_irqs=%" PRIu64 " kicks=%" PRIu64 " mtu=%u"
+		" bar_reads=%" PRIu64 " bar_writes=%" PRIu64,
 		dev->index, dev->status,
 		dev->features_latched ? dev->host_features : vfemu_dev_offer(dev),
 		dev->guest_features,
@@ -530,5 +531,5 @@ vfemu_dev_status_line(const struct vfemu_dev *dev, char *buf, size_t len)
 		dev->rings_started, dev->dma.nb_maps, nb_msix, vfemu_dev_msix_on(dev),
 		dev->intx_fd >= 0, dev->isr, dev->net_status,
 		dev->ctrl_ok, dev->ctrl_errors, dev->bad_msgs, dev->config_irqs, dev->kicks,
-		dev->mtu);
+		dev->mtu, dev->bar_reads, dev->bar_writes);
 }

@@ -115,6 +115,8 @@ struct vfemu_dev {
 	uint64_t config_irqs;
 	uint64_t queue_irqs;
 	uint64_t kicks;
+	uint64_t bar_reads;	/* BAR0 accesses served (the control path's cost) */
+	uint64_t bar_writes;
 };
 
 int vfemu_dev_init(struct vfemu_dev *dev, struct vfemu_loop *loop,

@@ -365,6 +365,12 @@ do_region_access(struct vfemu_vfu *vfu, const uint8_t *p, uint32_t len, bool wri
 		rc = -EINVAL;
 	if (rc < 0)
 		return -rc;
+	if (a.region == TMMR_VFU_REGION_BAR0) {
+		if (write)
+			vfu->dev->bar_writes++;
+		else
+			vfu->dev->bar_reads++;
+	}
 	out->offset = a.offset;
 	out->region = a.region;
 	out->count = a.count;

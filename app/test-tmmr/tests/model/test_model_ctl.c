@@ -30,7 +30,7 @@ static const char *const status_keys[] = {
 	"vf", "status", "features", "acked", "link", "backend", "started", "promisc",
 	"allmulti", "mac", "uc", "mc", "vlans", "pairs", "max_pairs", "rings_started",
 	"dma_maps", "msix", "msix_enabled", "intx", "isr", "net_status", "ctrl_ok",
-	"ctrl_errors", "bad_msgs", "config_irqs", "kicks", "mtu",
+	"ctrl_errors", "bad_msgs", "config_irqs", "kicks", "mtu", "bar_reads", "bar_writes",
 };
 
 static int

@@ -412,6 +412,28 @@ test_intx_config_interrupt(void **state)
 	close(efd);
 }
 
+/* bar_reads/bar_writes count the BAR0 accesses served, and only those */
+static void
+test_bar_access_counters(void **state)
+{
+	long reads, writes;
+	uint8_t cfg[4];
+
+	(void)state;
+	reads = mh_status_num(&h, 0, "bar_reads");
+	writes = mh_status_num(&h, 0, "bar_writes");
+	assert_int_equal(mh_leg_read(&h, TMMR_LEG_STATUS, 1), 0);
+	mh_leg_write(&h, TMMR_LEG_QUEUE_SEL, 2, 0);
+	assert_int_equal(mh_region_read(&h, TMMR_VFU_REGION_CONFIG, 0, cfg, sizeof(cfg)), 0);
+	/* refused: wrong width on a 16-bit register, and beyond BAR0 */
+	assert_int_not_equal(mh_bar_read(&h, TMMR_BAR0_LEGACY_OFF + TMMR_LEG_QUEUE_SEL, 4,
+					 (uint32_t[]){ 0 }), 0);
+	assert_int_not_equal(mh_bar_write(&h, TMMR_BAR0_SIZE, 4, 0), 0);
+	mh_pump(&h, 2);
+	assert_int_equal(mh_status_num(&h, 0, "bar_reads"), reads + 1);
+	assert_int_equal(mh_status_num(&h, 0, "bar_writes"), writes + 1);
+}
+
 static void
 test_doorbells(void **state)
 {
@@ -495,6 +517,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mtu_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_needs_reset_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doorbells, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bar_access_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_table_and_masking, setup, teardown),
 	};
 
