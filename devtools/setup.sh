@@ -15,8 +15,8 @@ set -euo pipefail
 pkgs_build=(gcc meson ninja-build pkg-config python3-pyelftools xz-utils)
 pkgs_dpdk=(libdpdk-dev dpdk dpdk-dev)
 pkgs_unit_tests=(libcmocka-dev)
-pkgs_e2e_tests=(qemu-system-x86 busybox-static openvswitch-switch-dpdk)
-pkgs_bench=(gnuplot-nox)
+pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils)
+pkgs_bench=(gnuplot-nox strace valgrind)
 packages=("${pkgs_build[@]}" "${pkgs_dpdk[@]}" "${pkgs_unit_tests[@]}"
 	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}")
 
