@@ -27,6 +27,16 @@
 #          a new backend comes: links up again and a second burst must be
 #          accounted for exactly (the model reconnects, the data plane is
 #          handed over again).
+#   jumbo  the model offers MTU 9000, both testpmds run their ports at MTU
+#          9000 and the backend sends 8000-byte frames made of four 2000-byte
+#          segments; exact packet and byte counts on every hop, no errors.
+#   lsc    traffic idle, the model forces VF0's link down and up again: the
+#          forwarder prints a link state change event each time and reports
+#          the link down, then up; then a burst is accounted for exactly.
+#   unplug the model surprise-removes VF1 under traffic: the forwarder prints
+#          the device removal event for port 1, survives and still answers;
+#          the model lives on and still serves VF0 (a burst on port 0 comes
+#          back to it), with no errors on port 0.
 # --mode standin replaces the model and the PMD by DPDK's net_virtio_user
 # ports on the same sockets: it checks the harness and the backend alone.
 # --server: the model (or virtio_user) listens, the backend connects (client=1).
@@ -45,7 +55,7 @@ while (($#)); do
 	--duration) duration=$2; shift ;;
 	--queues) queues=$2; shift ;;
 	--build) export E2E_BUILD=$2; shift ;;
-	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect|kill|restart] [--server]" \
+	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect|kill|restart|jumbo|lsc|unplug] [--server]" \
 		"[--duration S] [--queues Q] [--build DIR]" >&2; exit 2 ;;
 	esac
 	shift
@@ -55,8 +65,28 @@ done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "fwd-$mode-$scenario"
 
+# both testpmds take the scenario's extra application arguments
+eval "$(declare -f tp_app_args | sed '1s/^tp_app_args/lib_tp_app_args/')"
+tp_app_args()
+{
+	lib_tp_app_args "$@"
+	if ((${#tp_extra_args[@]})); then
+		printf '%s\n' "${tp_extra_args[@]}"
+	fi
+}
+
 BURSTS=2
 BURST=32
+FRAME=64	# bytes per frame the backend sends
+vfemu_args=()
+tp_extra_args=()
+if [[ $scenario == jumbo ]]; then
+	FRAME=8000
+	vfemu_args=(--mtu 9000)
+	# at start: net_vhost has no MTU operation, so its ports only take the
+	# frame limit at configure time; 9000 + Ethernet header and CRC
+	tp_extra_args=(--max-pkt-len=9018)
+fi
 
 start_all()
 {
@@ -76,11 +106,11 @@ start_all()
 		return
 	fi
 	if ((server)); then
-		vfemu_start --vfs 2 --queue-pairs "$queues" --server
+		vfemu_start --vfs 2 --queue-pairs "$queues" --server "${vfemu_args[@]}"
 		tp_backend_start backend "$queues" 1 "$(vhost_sock 0)" "$(vhost_sock 1)"
 	else
 		tp_backend_start backend "$queues" 0 "$WORK/vh-0" "$WORK/vh-1"
-		vfemu_start --vfs 2 --queue-pairs "$queues"
+		vfemu_start --vfs 2 --queue-pairs "$queues" "${vfemu_args[@]}"
 	fi
 	tp_pmd_start fwd "$queues" "${VF_BDFS[0]}" "${VF_BDFS[1]}"
 }
@@ -139,9 +169,11 @@ run_burst()
 		check_eq "backend port $q received the bytes" "${bq[RXB]}" "${fq[TXB]}"
 		check_eq "no errors on VF$p" "$(errors_of F$p)" 0
 		check_eq "no errors on backend port $p" "$(errors_of B$p)" 0
+		check_eq "backend port $p sent $FRAME-byte frames" "${b[TXB]}" $((want * FRAME))
+		check_eq "VF$q sent $FRAME-byte frames" "${fq[TXB]}" $((want * FRAME))
 		unset -n b f bq fq
 	done
-	check_eq "64-byte packets" "${F0[RXB]}" $((want * 64))
+	check_eq "$FRAME-byte packets" "${F0[RXB]}" $((want * FRAME))
 }
 
 # run_loop BACKEND [relaxed]: a fixed population of packets circulates both
@@ -180,6 +212,24 @@ run_loop()
 	done
 	check_eq "VF1 transmitted all VF0 received" "${F1[TX]}" "${F0[RX]}"
 	check_eq "VF0 transmitted all VF1 received" "${F0[TX]}" "${F1[RX]}"
+}
+
+# vfemu_ctl COMMAND: one command on the model's control socket; prints the reply
+vfemu_ctl()
+{
+	printf '%s\n' "$1" | timeout 5 socat - "UNIX-CONNECT:$VFEMU_SYSFS/.vfemu-ctl.sock"
+}
+
+# port_mtu NAME PORT: the MTU testpmd NAME reports for PORT
+port_mtu()
+{
+	tp_run "$1" 10 'MTU:' "show port info $2" | sed -n 's/^MTU: *\([0-9]*\).*/\1/p'
+}
+
+# port_link NAME PORT: up or down, as testpmd NAME reports PORT's link
+port_link()
+{
+	tp_run "$1" 10 'Link status' "show port info $2" | sed -n 's/^Link status: *\([a-z]*\).*/\1/p'
 }
 
 # links_down NAME: 0 when no port of NAME has its link up
@@ -252,6 +302,76 @@ kill)
 	tp_wait_links backend2 30 0 1
 	tp_cmd fwd "clear port stats all"
 	run_loop backend2 relaxed
+	;;
+jumbo)
+	[[ $mode == mmr ]] || fail "jumbo needs --mode mmr"
+	for p in 0 1; do
+		check_eq "forwarder port $p MTU" "$(port_mtu fwd $p)" 9000
+		check_eq "backend port $p MTU" "$(port_mtu backend $p)" 9000
+	done
+	tp_cmd backend "set txpkts 2000,2000,2000,2000"
+	run_burst backend
+	;;
+lsc)
+	[[ $mode == mmr ]] || fail "lsc needs --mode mmr"
+	for state in down up; do
+		off=$(tp_offset fwd)
+		check_eq "model: link 0 $state" "$(vfemu_ctl "link 0 $state")" ok
+		tp_since_until fwd 10 "$off" '^Port 0: link state change event' ||
+			fail "forwarder printed no link state change event for port 0 ($state)"
+		log "ok: forwarder printed the link state change event for port 0"
+		if tp_since fwd "$off" | grep -q '^Port 1: link state change event'; then
+			fail "port 1 got a link state change event"
+		fi
+		check_eq "forwarder reports port 0 link" "$(port_link fwd 0)" "$state"
+		check_eq "port 1 link stays" "$(port_link fwd 1)" up
+	done
+	run_burst backend
+	;;
+unplug)
+	[[ $mode == mmr ]] || fail "unplug needs --mode mmr"
+	tp_cmd fwd "clear port stats all"
+	tp_run fwd 5 'packets/burst' start > /dev/null || fail "forwarder did not start"
+	tp_run backend 10 'packets/burst' "start tx_first 4" > /dev/null ||
+		fail "backend did not start"
+	sleep 1
+	check "traffic flows before the unplug" test "$(fwd_rx_total)" -gt 1000
+	off=$(tp_offset fwd)
+	check_eq "model: unplug 1" "$(vfemu_ctl "unplug 1")" ok
+	tp_since_until fwd 10 "$off" '^Port 1: device removal event' ||
+		fail "forwarder printed no device removal event for port 1"
+	log "ok: forwarder printed the device removal event for port 1"
+	# testpmd closes and detaches the port 0.1 s after the event
+	sleep 1
+	check "the forwarder still runs" kill -0 "${TP_PID[fwd]}"
+	check "the model still runs" kill -0 "$pid_vfemu"
+	check "the model still answers for VF0" eval 'vfemu_ctl "status 0" | grep -q "^vf=0 "'
+	check_eq "port 0 link still" "$(port_link fwd 0)" up
+	tp_fwd_stop backend > /dev/null
+	sleep 0.5
+	tp_fwd_stop fwd > "$WORK/fwd.stop"
+	read -r -a F0 < <(tp_port_stats fwd 0)
+	log "fwd p0: rx ${F0[RX]} tx ${F0[TX]}"
+	check "port 0 received traffic" test "${F0[RX]}" -gt 1000
+	check "port 0 transmitted traffic" test "${F0[TX]}" -gt 1000
+	check_eq "no errors on VF0" "$(errors_of F0)" 0
+	# VF0 still carries packets: a burst from backend port 0 comes back to it
+	# (port 0 alone now forwards to itself)
+	tp_cmd fwd "clear port stats all"
+	tp_cmd backend "clear port stats all"
+	tp_cmd backend "set fwd rxonly"
+	tp_run fwd 5 'packets/burst' start > /dev/null || fail "forwarder did not start again"
+	tp_run backend 10 'packets/burst' "start tx_first 1" > /dev/null ||
+		fail "backend did not start again"
+	wait_until 10 eval '(($(tp_stats_field backend 0 rx) >= BURST))' || true
+	tp_fwd_stop backend > /dev/null
+	tp_fwd_stop fwd > /dev/null
+	read -r -a B0 < <(tp_port_stats backend 0)
+	read -r -a F0 < <(tp_port_stats fwd 0)
+	check_eq "VF0 received the backend's burst after the unplug" "${F0[RX]}" "$BURST"
+	check_eq "VF0 sent it back" "${F0[TX]}" "$BURST"
+	check_eq "backend port 0 got it back" "${B0[RX]}" "$BURST"
+	check_eq "no errors on VF0 after the unplug" "$(errors_of F0)" 0
 	;;
 *)
 	fail "unknown scenario $scenario"
