@@ -372,6 +372,12 @@ unplug)
 	check_eq "VF0 sent it back" "${F0[TX]}" "$BURST"
 	check_eq "backend port 0 got it back" "${B0[RX]}" "$BURST"
 	check_eq "no errors on VF0 after the unplug" "$(errors_of F0)" 0
+	# closing the remaining port must not trip over the removed one's leftovers
+	tp_quit fwd
+	if grep -q -E 'PANIC|Segmentation fault|Aborted' "$WORK/fwd.log"; then
+		fail "the forwarder crashed at quit: $(grep -m1 -E 'PANIC|Segmentation|Abort' "$WORK/fwd.log")"
+	fi
+	check "the forwarder quit cleanly" grep -q '^Bye' "$WORK/fwd.log"
 	;;
 *)
 	fail "unknown scenario $scenario"

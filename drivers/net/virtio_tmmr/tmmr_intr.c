@@ -224,12 +224,18 @@ tmmr_intr_stop(struct rte_eth_dev *dev)
 		/*
 		 * An application may stop the port from an event callback, i.e. on
 		 * the interrupt thread, where waiting for our own callback to end
-		 * would never return: defer the unregistration there.
+		 * would never return: defer the unregistration while our source is
+		 * being served. From another source's callback (an alarm, e.g. a
+		 * deferred device removal) ours is idle and "pending" is refused:
+		 * unregister at once, or the source outlives its closed eventfd and
+		 * the interrupt thread panics at its next epoll rebuild.
 		 */
-		if (rte_thread_is_intr())
-			rte_intr_callback_unregister_pending(hw->pci->intr_handle,
-							     tmmr_config_intr, dev, NULL);
-		else
+		if (rte_thread_is_intr()) {
+			if (rte_intr_callback_unregister(hw->pci->intr_handle,
+							 tmmr_config_intr, dev) == -EAGAIN)
+				rte_intr_callback_unregister_pending(hw->pci->intr_handle,
+								     tmmr_config_intr, dev, NULL);
+		} else
 			rte_intr_callback_unregister_sync(hw->pci->intr_handle,
 							  tmmr_config_intr, dev);
 		hw->intr_cb = false;
