@@ -152,7 +152,7 @@ fwd_start_measured()
 	tmmr)
 		[[ -f $PMD_SO ]] || fail "no $PMD_SO: build first"
 		vfemu_start --vfs 1
-		tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_SO" \
+		tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" \
 			-a "${VF_BDFS[0]}" -- $(fwd_app_args "$2")
 		;;
 	vu_default)
@@ -253,10 +253,10 @@ measure_probe()
 		for ((i = 0; i < n; i++)); do
 			allow+=(-a "${VF_BDFS[i]}")
 		done
-		tp_start_timed dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_SO" \
+		tp_start_timed dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" \
 			"${allow[@]}" -- -i --total-num-mbufs="$E2E_MBUFS" --nb-cores=1
 	else
-		tp_start_timed dut "$E2E_CPU_PMD" "" --no-pci -d "$PMD_SO" -- \
+		tp_start_timed dut "$E2E_CPU_PMD" "" --no-pci -d "$PMD_ARG" -- \
 			-i --total-num-mbufs="$E2E_MBUFS" --nb-cores=1
 	fi
 	pid=$(tp_pid_of dut)
@@ -312,7 +312,7 @@ measure_ctl()
 	fwd_start_backend "$WORK/vh-0" 64
 	vfemu_start --vfs 1
 	TESTPMD=$wrapper tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
-		-d "$PMD_SO" -a "${VF_BDFS[0]}" -- $(fwd_app_args 64)
+		-d "$PMD_ARG" -a "${VF_BDFS[0]}" -- $(fwd_app_args 64)
 	tp_wait_links dut 20 0
 	mark=$(stat -c %s "$trace")
 	RESULT="init $("$BENCH_DIR/vfu_count.py" "$trace" 0)"

@@ -33,7 +33,7 @@ profile_section()
 	fwd_start_backend "$WORK/vh-0" 64
 	vfemu_start --vfs 1
 	E2E_TP_MEM=512 TESTPMD=$wrapper tp_start dut "$E2E_CPU_PMD" \
-		"SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_SO" -a "${VF_BDFS[0]}" -- $(fwd_app_args 64)
+		"SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" -a "${VF_BDFS[0]}" -- $(fwd_app_args 64)
 	tp_wait_links dut 60 0
 	tp_wait_links be 20 0
 	tp_run dut 30 'packets/burst' start > /dev/null || fail "profiled side did not start"

@@ -72,7 +72,7 @@ measure_relay()
 	vfemu_start --vfs 1 --server
 	sw_endpoint_start
 	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l "$E2E_CPU_PMD" \
-		--no-huge -m 1024 --file-prefix "tmmr-bench-relay-$$" -d "$PMD_SO" \
+		--no-huge -m 1024 --file-prefix "tmmr-bench-relay-$$" -d "$PMD_ARG" \
 		-a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
 		--stats-interval 0
 	wait_until 30 grep -Eq 'vhost-user (server listening|client connecting)' \
@@ -130,9 +130,10 @@ measure_ovs()
 		--log-file="$OVS_LOGDIR/ovsdb-server.log"
 	wait_until 10 test -S "$OVS_RUNDIR/db.sock" || fail "ovsdb-server did not come up"
 	sw_vsctl --no-wait init
-	# --iova-mode=va: see the PMD's open issue with IOVA as PA on hugepages;
+	# --iova-mode=va: with IOVA as PA on hugepages the memory needs more DMA
+	# maps than a vhost-user memory table holds (the PMD logs this hint);
 	# OVS adds --in-memory itself
-	eal="--single-file-segments --iova-mode=va --file-prefix tmmr-bench-ovs-$$ -d $PMD_SO"
+	eal="--single-file-segments --iova-mode=va --file-prefix tmmr-bench-ovs-$$ -d $PMD_ARG"
 	eal+=" -a ${VF_BDFS[0]}"
 	sw_vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
 		"other_config:dpdk-lcore-mask=$((1 << E2E_CPU_BACKEND))" \
@@ -156,7 +157,7 @@ measure_ovs()
 	tp_run ep 20 'testpmd> $' "port start 1" > /dev/null
 	# the VF's descriptor limits are exactly the ring size: ask for that
 	sw_vsctl add-port br0 vf0 -- set interface vf0 type=dpdk \
-		"options:dpdk-devargs=${VF_BDFS[0]}" options:n_rxq_desc=256 options:n_txq_desc=256
+		"options:dpdk-devargs=${VF_BDFS[0]}"
 	ready=$(sw_vsctl get interface vf0 error)
 	[[ $ready == '[]' ]] || fail "OVS vf0: $ready"
 	# plain port-to-port flows: the same job as the relay, no MAC learning
