@@ -383,33 +383,24 @@ tmmr_dev_configure(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* Free the queue behind a slot; its counters go to the port's base first. */
 static void
-tmmr_rxq_slot_free(struct rte_eth_dev *dev, uint16_t qid)
+tmmr_qslot_free(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct tmmr_qslot *s = &hw->rxq[qid];
+	struct tmmr_qslot *s = rx ? &hw->rxq[qid] : &hw->txq[qid];
 
 	if (s->q != NULL) {
-		tmmr_stats_absorb(hw, qid, true);
-		tmmr_rxq_free(s->q);
+		tmmr_stats_absorb(hw, qid, rx);
+		if (rx)
+			tmmr_rxq_free(s->q);
+		else
+			tmmr_txq_free(s->q);
 	}
 	memset(s, 0, sizeof(*s));
-	if (qid < dev->data->nb_rx_queues)
+	if (rx && qid < dev->data->nb_rx_queues)
 		dev->data->rx_queues[qid] = NULL;
-}
-
-static void
-tmmr_txq_slot_free(struct rte_eth_dev *dev, uint16_t qid)
-{
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct tmmr_qslot *s = &hw->txq[qid];
-
-	if (s->q != NULL) {
-		tmmr_stats_absorb(hw, qid, false);
-		tmmr_txq_free(s->q);
-	}
-	memset(s, 0, sizeof(*s));
-	if (qid < dev->data->nb_tx_queues)
+	else if (!rx && qid < dev->data->nb_tx_queues)
 		dev->data->tx_queues[qid] = NULL;
 }
 
@@ -530,7 +521,7 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			    dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
 		return -EINVAL;
 	}
-	tmmr_rxq_slot_free(dev, qid);
+	tmmr_qslot_free(dev, qid, true);
 	s->num = n;
 	s->socket = (int)socket;
 	s->mp = mp;
@@ -553,7 +544,7 @@ tmmr_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 				     conf != NULL && conf->tx_deferred_start, &n);
 	if (ret != 0)
 		return ret;
-	tmmr_txq_slot_free(dev, qid);
+	tmmr_qslot_free(dev, qid, false);
 	s->num = n;
 	s->socket = (int)socket;
 	ret = tmmr_qslot_create(dev, qid, false);
@@ -566,14 +557,14 @@ static void
 tmmr_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
 	if (qid < TMMR_MAX_QUEUE_PAIRS)
-		tmmr_rxq_slot_free(dev, qid);
+		tmmr_qslot_free(dev, qid, true);
 }
 
 static void
 tmmr_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
 	if (qid < TMMR_MAX_QUEUE_PAIRS)
-		tmmr_txq_slot_free(dev, qid);
+		tmmr_qslot_free(dev, qid, false);
 }
 
 /* Undo tmmr_hw_start_locked, whatever stage it reached. hw->lock held. */
@@ -997,8 +988,8 @@ tmmr_free_queues(struct rte_eth_dev *dev)
 	uint16_t i;
 
 	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
-		tmmr_rxq_slot_free(dev, i);
-		tmmr_txq_slot_free(dev, i);
+		tmmr_qslot_free(dev, i, true);
+		tmmr_qslot_free(dev, i, false);
 	}
 }
 
