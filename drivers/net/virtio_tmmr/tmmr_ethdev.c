@@ -1243,25 +1243,36 @@ tmmr_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
-static int
-tmmr_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
+/* The Rx queue whose interrupt the application may switch, or NULL. */
+static struct tmmr_rxq *
+tmmr_intr_rxq(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 
-	if (qid >= dev->data->nb_rx_queues || hw->rxq[qid].q == NULL || !hw->rx_intr)
+	if (qid >= dev->data->nb_rx_queues || !hw->rx_intr)
+		return NULL;
+	return hw->rxq[qid].q;
+}
+
+static int
+tmmr_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct tmmr_rxq *q = tmmr_intr_rxq(dev, qid);
+
+	if (q == NULL)
 		return -EINVAL;
-	tmmr_rxq_intr_enable(hw->rxq[qid].q);
+	tmmr_rxq_intr_enable(q);
 	return 0;
 }
 
 static int
 tmmr_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
 {
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
+	struct tmmr_rxq *q = tmmr_intr_rxq(dev, qid);
 
-	if (qid >= dev->data->nb_rx_queues || hw->rxq[qid].q == NULL || !hw->rx_intr)
+	if (q == NULL)
 		return -EINVAL;
-	tmmr_rxq_intr_disable(hw->rxq[qid].q);
+	tmmr_rxq_intr_disable(q);
 	return 0;
 }
 
