@@ -12,10 +12,11 @@
 set -euo pipefail
 
 # The Debian packages the project needs, in one place. Add to the group that uses it.
-pkgs_build=(gcc meson ninja-build pkg-config python3-pyelftools xz-utils)
+pkgs_build=(gcc meson ninja-build pkg-config python3-pyelftools xz-utils git)
 pkgs_dpdk=(libdpdk-dev dpdk dpdk-dev)
 pkgs_unit_tests=(libcmocka-dev)
-pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils)
+pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils
+	socat)
 pkgs_bench=(gnuplot-nox strace valgrind)
 packages=("${pkgs_build[@]}" "${pkgs_dpdk[@]}" "${pkgs_unit_tests[@]}"
 	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}")
@@ -30,13 +31,6 @@ sdk_headers=(
 	lib/eal/include/bus_driver.h
 	lib/eal/include/dev_driver.h
 	lib/vhost/vdpa_driver.h
-)
-
-# the suites of the system's Debian sources, mirrored as deb-src in a private apt dir
-src_lists=(
-	"deb-src http://deb.debian.org/debian bookworm main"
-	"deb-src http://deb.debian.org/debian bookworm-updates main"
-	"deb-src http://deb.debian.org/debian-security bookworm-security main"
 )
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -124,7 +118,9 @@ fetch_sdk_headers()
 	rm -rf "$aptdir"
 	mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" \
 		"$aptdir/src"
-	printf '%s\n' "${src_lists[@]}" >"$aptdir/sources.list"
+	# deb-src twins of this machine's own Debian entries: a local mirror stays the mirror
+	"$top/devtools/apt-sources.sh" --src >"$aptdir/sources.list" ||
+		die "cannot derive deb-src entries from this machine's apt sources"
 	local apt=(apt-get -q -o Dir::State::Lists="$aptdir/lists"
 		-o Dir::Etc::SourceList="$aptdir/sources.list"
 		-o Dir::Etc::SourceParts="$aptdir/parts"
