@@ -12,7 +12,7 @@
 set -euo pipefail
 
 # The Debian packages the project needs, in one place. Add to the group that uses it.
-pkgs_build=(gcc meson ninja-build pkg-config python3-pyelftools xz-utils git)
+pkgs_build=(gcc meson ninja-build pkg-config python3-pyelftools xz-utils git linux-libc-dev)
 pkgs_dpdk=(libdpdk-dev dpdk dpdk-dev)
 pkgs_unit_tests=(libcmocka-dev)
 pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils
