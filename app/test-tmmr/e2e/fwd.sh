@@ -47,6 +47,7 @@ scenario=burst
 server=0
 duration=3
 queues=1
+installed=0
 while (($#)); do
 	case $1 in
 	--mode) mode=$2; shift ;;
@@ -55,8 +56,9 @@ while (($#)); do
 	--duration) duration=$2; shift ;;
 	--queues) queues=$2; shift ;;
 	--build) export E2E_BUILD=$2; shift ;;
+	--installed) installed=1 ;;
 	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect|kill|restart|jumbo|lsc|unplug] [--server]" \
-		"[--duration S] [--queues Q] [--build DIR]" >&2; exit 2 ;;
+		"[--duration S] [--queues Q] [--build DIR] [--installed]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -64,6 +66,28 @@ done
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "fwd-$mode-$scenario"
+
+# --installed: the model and the PMD as `meson install` lays them out (into $WORK/dest),
+# the PMD from the directory where the EAL we run loads its drivers
+if ((installed)); then
+	[[ $mode == mmr ]] || fail "--installed needs --mode mmr"
+	dest=$WORK/dest
+	DESTDIR=$dest meson install -C "$E2E_BUILD" --no-rebuild --quiet > "$WORK/install.log" 2>&1 ||
+		{ cat "$WORK/install.log" >&2; fail "meson install"; }
+	plugin_dir=$("$E2E_TOP/devtools/dpdk-plugin-dir.py" \
+		"$(pkg-config --variable=libdir libdpdk)") || fail "no DPDK plugin directory"
+	check "the PMD is installed in EAL's plugin directory $plugin_dir" \
+		test -f "$dest$plugin_dir/$PMD_ARG"
+	prefix=$(meson introspect --buildoptions "$E2E_BUILD" |
+		/usr/bin/python3 -c 'import json, sys
+print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
+	for bin in tmmr-vfemu tmmr_relay; do
+		check "$bin is installed in $prefix/bin" test -x "$dest$prefix/bin/$bin"
+	done
+	VFEMU_BIN=$dest$prefix/bin/tmmr-vfemu
+	PMD_SO=$dest$plugin_dir/$PMD_ARG
+	export LD_LIBRARY_PATH=$dest$plugin_dir
+fi
 
 # both testpmds take the scenario's extra application arguments
 eval "$(declare -f tp_app_args | sed '1s/^tp_app_args/lib_tp_app_args/')"
@@ -240,6 +264,10 @@ links_down()
 
 start_all
 check_eq "forwarder sees two ports" "$(tp_nb_ports fwd)" 2
+if ((installed)); then
+	fwd_pid=$(pgrep -P "${TP_PID[fwd]}" -x dpdk-testpmd) || fail "no forwarder testpmd"
+	check "the forwarder runs the installed PMD" grep -qF "$PMD_SO" "/proc/$fwd_pid/maps"
+fi
 tp_wait_links fwd 20 0 1
 # the backend's vhost ports come up when the VFs' rings are handed over
 tp_wait_links backend 20 0 1
