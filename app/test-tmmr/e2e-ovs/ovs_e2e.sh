@@ -59,23 +59,9 @@ JUMBO_SEGS=${OVS_E2E_SEGS:-2048,2048,2048,2048,800}	# 8992-byte frames in 2 KB m
 ((EUID == 0)) || skip "needs root (hugepages, OVS)"
 command -v "$TESTPMD" > /dev/null || skip "no $TESTPMD"
 
-# ovs_install: Debian's package, without letting it start the system service
-ovs_install()
-{
-	local policy=/usr/sbin/policy-rc.d made=
-	[[ -x $OVS_VSWITCHD_DPDK ]] && return 0
-	command -v apt-get > /dev/null || return 1
-	if [[ ! -e $policy ]]; then
-		printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made=1
-	fi
-	log "installing openvswitch-switch-dpdk"
-	# (devtools/setup.sh normally did this; stay well inside meson's 300 s)
-	DEBIAN_FRONTEND=noninteractive timeout 150 apt-get install -y -o DPkg::Lock::Timeout=60 \
-		--no-install-recommends openvswitch-switch-dpdk > /dev/null 2>&1
-	[[ -n $made ]] && rm -f "$policy"
-	[[ -x $OVS_VSWITCHD_DPDK ]]
-}
-ovs_install || skip "openvswitch-switch-dpdk is not installed and could not be"
+# devtools/setup.sh installs it; a test does not install what setup.sh forgot (CI, which
+# counts a skip as a failure, must see the gap)
+[[ -x $OVS_VSWITCHD_DPDK ]] || skip "no $OVS_VSWITCHD_DPDK: run devtools/setup.sh"
 
 [[ -f $PMD_SO ]] || fail "no PMD at $PMD_SO (build first)"
 # EAL refuses a -d plugin with a world-writable directory (even a sticky one such
@@ -93,10 +79,8 @@ while [[ $p != / ]]; do
 done
 if [[ $mode == mmr ]]; then
 	[[ -x $VFEMU ]] || fail "no model at $VFEMU (build first)"
-	# until the model and the PMD exist, there is nothing to run this on
-	[[ $("$VFEMU" --help 2>&1) == *--sysfs* ]] || skip "tmmr-vfemu has no --sysfs yet"
 	[[ $(nm "$PMD_SO" 2> /dev/null) == *pciinitfn_net_virtio_tmmr* ]] ||
-		skip "$PMD_SO registers no net_virtio_tmmr PCI driver yet"
+		fail "$PMD_SO registers no net_virtio_tmmr PCI driver"
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-ovs-e2e.XXXXXX") || exit 1
