@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bus_pci_driver.h>
 #include <ethdev_driver.h>
@@ -1261,7 +1262,18 @@ tmmr_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 
 	if (q == NULL)
 		return -EINVAL;
-	tmmr_rxq_intr_enable(q);
+	if (tmmr_rxq_intr_enable(q)) {
+		/*
+		 * Work arrived before the device saw the request: raise the
+		 * queue's event ourselves, so the application's epoll wakes.
+		 */
+		int fd = rte_intr_efds_index_get(tmmr_hw_of(dev)->pci->intr_handle, qid);
+		uint64_t one = 1;
+
+		if (fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
+			PMD_DRV_LOG(DEBUG, "port %u: Rx queue %u: cannot raise its event",
+				    dev->data->port_id, qid);
+	}
 	return 0;
 }
 

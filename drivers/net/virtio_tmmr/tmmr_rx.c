@@ -506,15 +506,21 @@ tmmr_rxq_free(struct tmmr_rxq *q)
 	rte_free(q);
 }
 
-void
+bool
 tmmr_rxq_intr_enable(struct tmmr_rxq *q)
 {
 	struct tmmr_vq *vq = &q->vq;
 
 	*vq->used_event = vq->used_cons;
 	vq->avail->flags = 0;
-	/* visible before the caller re-checks the used ring and sleeps */
+	/* the request must be visible before we look at the used index again */
 	tmmr_dma_mb();
+	/*
+	 * An entry the device published after our last poll but before it could
+	 * see the request raises no interrupt (with EVENT_IDX its index is already
+	 * past used_event): report it, or the caller sleeps on it.
+	 */
+	return !vq->broken && vq->used->idx != vq->used_cons;
 }
 
 void

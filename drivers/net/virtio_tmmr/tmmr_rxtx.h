@@ -88,8 +88,13 @@ uint16_t tmmr_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t tmmr_xmit_prep(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 
-/* Rx interrupt: ask the device for (or stop) used-buffer notifications. */
-void tmmr_rxq_intr_enable(struct tmmr_rxq *q);
+/*
+ * Rx interrupt: ask the device for (or stop) used-buffer notifications.
+ * Enable returns true when used entries are already waiting: the device may
+ * have published them before it saw the request, and will not interrupt for
+ * them.
+ */
+bool tmmr_rxq_intr_enable(struct tmmr_rxq *q);
 void tmmr_rxq_intr_disable(struct tmmr_rxq *q);
 
 /* Number of filled Rx descriptors waiting (rx_queue_count). */
