@@ -291,7 +291,8 @@ tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	if (tmmr_has(f, TMMR_NET_F_CSUM))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
-	if (tmmr_has(f, TMMR_NET_F_HOST_TSO4) || tmmr_has(f, TMMR_NET_F_HOST_TSO6))
+	/* TCP_TSO means IPv4 and IPv6: a device with one of them cannot take it */
+	if (tmmr_has(f, TMMR_NET_F_HOST_TSO4) && tmmr_has(f, TMMR_NET_F_HOST_TSO6))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 
 	/*

@@ -96,19 +96,25 @@ tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
 	return freed;
 }
 
-/* The legacy header for @m's offloads. */
+/*
+ * The legacy header for @m's offloads, as far as the device accepted them:
+ * NEEDS_CSUM only with CSUM acked, GSO only with HOST_TSO4/6 acked for the
+ * packet's family (tx_prep refuses the rest).
+ */
 static inline void
-tmmr_tx_fill_hdr(void *dst, uint16_t hdr_len, const struct rte_mbuf *m)
+tmmr_tx_fill_hdr(const struct tmmr_txq *q, void *dst, const struct rte_mbuf *m)
 {
-	uint64_t ol = m->ol_flags;
+	uint64_t ol = m->ol_flags & q->ol_ok;
 	struct tmmr_net_hdr *h = dst;
 
-	if (hdr_len == sizeof(struct tmmr_net_hdr_mrg))
+	if (q->hdr_len == sizeof(struct tmmr_net_hdr_mrg))
 		memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
 	else
 		memset(dst, 0, sizeof(struct tmmr_net_hdr));
 	if (likely(!(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))))
 		return;
+	if ((ol & RTE_MBUF_F_TX_TCP_SEG) && !((ol & RTE_MBUF_F_TX_IPV6) ? q->tso6 : q->tso4))
+		ol &= ~RTE_MBUF_F_TX_TCP_SEG;
 	h->csum_start = m->l2_len + m->l3_len;
 	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
 		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
@@ -124,7 +130,7 @@ tmmr_tx_fill_hdr(void *dst, uint16_t hdr_len, const struct rte_mbuf *m)
 		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
 		h->csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
 	} else {
-		h->csum_start = 0;	/* SCTP: refused by tx_prep */
+		h->csum_start = 0;	/* SCTP, or nothing acked: refused by tx_prep */
 	}
 }
 
@@ -184,8 +190,8 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 					break;
 				head = q->free_head;
 			}
-			tmmr_tx_fill_hdr(rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len),
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
+								    -(int)q->hdr_len), m);
 			desc[head].addr = rte_mbuf_data_iova(m) - q->hdr_len;
 			desc[head].len = m->data_len + q->hdr_len;
 			desc[head].flags = 0;
@@ -217,16 +223,15 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 
 		if (tmmr_tx_can_push(q, m)) {
-			tmmr_tx_fill_hdr(rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len),
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
+								    -(int)q->hdr_len), m);
 			last = tmmr_tx_fill_segs(q, desc, head, m, true);
 			desc[head].addr -= q->hdr_len;
 			desc[head].len += q->hdr_len;
 		} else if (need == 1) {
 			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)head * TMMR_TX_IND_MAX;
 
-			tmmr_tx_fill_hdr(q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT,
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
 			tbl[0].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
 			tbl[0].len = q->hdr_len;
 			tbl[0].flags = TMMR_VRING_DESC_F_NEXT;
@@ -238,8 +243,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			desc[head].flags = TMMR_VRING_DESC_F_INDIRECT;
 			last = head;
 		} else {
-			tmmr_tx_fill_hdr(q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT,
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
 			desc[head].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
 			desc[head].len = q->hdr_len;
 			desc[head].flags = TMMR_VRING_DESC_F_NEXT;
@@ -311,6 +315,13 @@ tmmr_xmit_prep(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				return i;
 			}
 		}
+		/* what the device did not accept cannot be asked of it */
+		if (unlikely(((ol & RTE_MBUF_F_TX_L4_MASK) && !q->csum) ||
+			     ((ol & RTE_MBUF_F_TX_TCP_SEG) &&
+			      !((ol & RTE_MBUF_F_TX_IPV6) ? q->tso6 : q->tso4)))) {
+			rte_errno = ENOTSUP;
+			return i;
+		}
 		if (ol & RTE_MBUF_F_TX_VLAN) {
 			ret = rte_vlan_insert(&pkts[i]);
 			if (ret != 0) {
@@ -366,6 +377,14 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	q->hdr_len = cfg->hdr_len;
 	q->any_layout = cfg->any_layout;
 	q->indirect = cfg->indirect;
+	q->csum = (cfg->features & (1u << TMMR_NET_F_CSUM)) != 0;
+	q->tso4 = q->csum && (cfg->features & (1u << TMMR_NET_F_HOST_TSO4)) != 0;
+	q->tso6 = q->csum && (cfg->features & (1u << TMMR_NET_F_HOST_TSO6)) != 0;
+	q->ol_ok = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6;
+	if (q->csum)
+		q->ol_ok |= RTE_MBUF_F_TX_L4_MASK;
+	if (q->tso4 || q->tso6)
+		q->ol_ok |= RTE_MBUF_F_TX_TCP_SEG;
 	if (tmmr_vq_init(&q->vq, "tx", port_id, queue_idx, num, socket, cfg->event_idx) != 0)
 		goto fail;
 	hdr_area = (size_t)num * TMMR_TX_HDR_SLOT;

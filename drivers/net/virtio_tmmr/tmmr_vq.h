@@ -94,6 +94,10 @@ struct tmmr_txq {
 	uint16_t hdr_len;
 	bool any_layout;
 	bool indirect;
+	bool csum;			/* CSUM acked: NEEDS_CSUM allowed */
+	bool tso4;			/* HOST_TSO4 acked */
+	bool tso6;			/* HOST_TSO6 acked */
+	uint64_t ol_ok;			/* mbuf Tx flags the header may carry */
 	uint8_t *hdr_va;		/* [num] x TMMR_TX_HDR_SLOT */
 	uint64_t hdr_iova;
 	struct tmmr_vring_desc *ind_va;	/* [num] x TMMR_TX_IND_MAX */
