@@ -108,15 +108,15 @@ tmmr_rx_buf_frame(struct rte_mempool *mp)
 }
 
 /*
- * Without mergeable buffers the driver posts chains of mbufs sized for the
- * MTU; a frame larger than one mbuf then arrives as a multi-segment mbuf,
- * which the application must have allowed with the SCATTER offload.
+ * A frame larger than one mbuf arrives as a multi-segment mbuf (over several
+ * mergeable buffers, or in a chain of mbufs sized for the MTU), which the
+ * application must have allowed with the SCATTER offload, as net/virtio
+ * requires too.
  */
 static bool
-tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t frame,
-		   bool mrg)
+tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t frame)
 {
-	if (mrg || (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER))
+	if (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER)
 		return true;
 	return frame <= tmmr_rx_buf_frame(mp);
 }
@@ -516,9 +516,9 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 				     conf != NULL && conf->rx_deferred_start, &n);
 	if (ret != 0)
 		return ret;
-	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len, hw->dp_cfg.mrg_rxbuf)) {
+	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len)) {
 		PMD_DRV_LOG(ERR, "port %u: Rx queue %u: mbufs of pool %s hold %u-byte frames, "
-			    "MTU %u needs %u (no mergeable Rx buffers: enable scattered Rx)",
+			    "MTU %u needs %u (enable scattered Rx)",
 			    dev->data->port_id, qid, mp->name, tmmr_rx_buf_frame(mp),
 			    dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
 		return -EINVAL;
@@ -912,9 +912,9 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct tmmr_qslot *s = &hw->rxq[i];
 
-		if (!tmmr_rx_frame_fits(dev, s->mp, cfg.max_rx_pkt_len, cfg.mrg_rxbuf)) {
+		if (!tmmr_rx_frame_fits(dev, s->mp, cfg.max_rx_pkt_len)) {
 			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(no mergeable Rx buffers: enable scattered Rx)",
+				    "(enable scattered Rx)",
 				    dev->data->port_id, dev->data->mtu, i);
 			return -EINVAL;
 		}
@@ -1234,10 +1234,9 @@ tmmr_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
 		struct tmmr_qslot *s = &hw->rxq[i];
 
-		if (s->q != NULL && !tmmr_rx_frame_fits(dev, s->mp, frame,
-			tmmr_has(hw->plan_features, TMMR_NET_F_MRG_RXBUF))) {
+		if (s->q != NULL && !tmmr_rx_frame_fits(dev, s->mp, frame)) {
 			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(no mergeable Rx buffers: enable scattered Rx)",
+				    "(enable scattered Rx)",
 				    dev->data->port_id, mtu, i);
 			return -EINVAL;
 		}

@@ -907,6 +907,59 @@ test_scatter_without_mrg(void **state)
 	rte_mempool_free(small);
 }
 
+/*
+ * Mergeable Rx buffers split a frame larger than one mbuf over several mbufs
+ * too: without the SCATTER offload, mbufs smaller than the MTU's frame are
+ * refused at queue setup and at start, as net/virtio does.
+ */
+static void
+test_scatter_with_mrg(void **state)
+{
+	struct rte_mempool *small;
+	struct rte_eth_conf conf;
+	struct rte_mbuf *m;
+	uint16_t port, vh;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &vh), 0);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	small = rte_pktmbuf_pool_create("test_small_mrg", 1024, 0, 0,
+					1024 + RTE_PKTMBUF_HEADROOM, 0);
+	assert_non_null(small);
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, small), -EINVAL);
+
+	/* with SCATTER: accepted, and a full-size frame arrives in segments */
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, small), 0);
+	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 0, 0, NULL), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_true(model_status(0, "acked") & (1L << 15));	/* MRG_RXBUF */
+	m = pass_one(vh, port, 1, make_tcp(1400, 0));
+	assert_non_null(m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 20 + 1400);
+	assert_true(m->nb_segs >= 2);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+
+	/* SCATTER dropped while the small-mbuf queue stays: start refuses */
+	conf.rxmode.offloads = 0;
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_dev_start(port), -EINVAL);
+
+	/* back to the suite's configuration */
+	assert_int_equal(setup_port(port, false), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	assert_int_equal(rte_mempool_avail_count(small), 1024);
+	rte_mempool_free(small);
+}
+
 static void
 test_link_events(void **state)
 {
@@ -1230,6 +1283,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_restart_no_leak),
 		cmocka_unit_test(test_offloads),
 		cmocka_unit_test(test_scatter_without_mrg),
+		cmocka_unit_test(test_scatter_with_mrg),
 		cmocka_unit_test(test_link_events),
 		cmocka_unit_test(test_xstats),
 		cmocka_unit_test(test_rx_intr_and_reset),
