@@ -220,17 +220,18 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 		if ((uint16_t)(end - cons) > 2)
 			tmmr_rx_prefetch(q, cons + 2);
 		m = q->sw[e.id];
+		/*
+		 * A head whose header cannot be trusted leaves no way to tell
+		 * where the next packet starts: dropping it alone would make its
+		 * other buffers parse as packets (payload read as num_buffers).
+		 * Stop here; the device is reset before anything is posted again.
+		 */
 		if (unlikely(e.len < q->hdr_len || e.len > q->buf_cap)) {
-			/* no header to trust: drop this buffer alone */
 			if (e.len > q->buf_cap)
 				vq->stats.bad_used_len++;
 			vq->stats.errors++;
-			q->sw[e.id] = NULL;
-			q->free_heads[q->nb_free_heads++] = e.id;
-			vq->in_flight--;
-			cons++;
-			rte_pktmbuf_free_seg(m);
-			continue;
+			vq->broken = true;
+			break;
 		}
 		hdr = tmmr_rx_hdr(q, m);
 		nbuf = hdr->num_buffers;
@@ -238,12 +239,8 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			if (nbuf == 0 || nbuf > vq->in_flight) {
 				vq->stats.bad_num_buffers++;
 				vq->stats.errors++;
-				q->sw[e.id] = NULL;
-				q->free_heads[q->nb_free_heads++] = e.id;
-				vq->in_flight--;
-				cons++;
-				rte_pktmbuf_free_seg(m);
-				continue;
+				vq->broken = true;
+				break;
 			}
 			if (nbuf > (uint16_t)(end - cons))
 				break;	/* the rest of the packet is not there yet */
@@ -284,7 +281,8 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			prev = seg;
 		}
 		m->nb_segs = nbuf;
-		if (unlikely(bad_len)) {
+		/* a follower too long, or a runt without an Ethernet header */
+		if (unlikely(bad_len || m->pkt_len < RTE_ETHER_HDR_LEN)) {
 			vq->stats.errors++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -327,7 +325,8 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 		q->free_heads[q->nb_free_heads++] = id;
 		vq->in_flight--;
 		cons++;
-		if (unlikely(len < q->hdr_len || len > q->buf_cap)) {
+		/* beyond the chain, or a runt without an Ethernet header */
+		if (unlikely(len < q->hdr_len + (uint32_t)RTE_ETHER_HDR_LEN || len > q->buf_cap)) {
 			if (len > q->buf_cap)
 				vq->stats.bad_used_len++;
 			vq->stats.errors++;
