@@ -132,14 +132,30 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 	return ev;
 }
 
+/* The port behind @dev is still the one whose private data is @priv. */
+static bool
+tmmr_port_alive(const struct rte_eth_dev *dev, const void *priv)
+{
+	return dev->state != RTE_ETH_DEV_UNUSED && dev->data != NULL &&
+		dev->data->dev_private == priv;
+}
+
+/*
+ * An application callback may stop or close the port (and free hw): nothing
+ * of the port is touched after one has run, unless it is still there.
+ */
 void
 tmmr_events_deliver(struct rte_eth_dev *dev, unsigned int ev)
 {
-	if ((ev & TMMR_EV_LSC) && dev->data->dev_conf.intr_conf.lsc)
+	const void *priv = dev->data->dev_private;
+
+	if (!dev->data->dev_conf.intr_conf.lsc)
+		ev &= ~TMMR_EV_LSC;
+	if (ev & TMMR_EV_LSC)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
-	if (ev & TMMR_EV_RMV)
+	if ((ev & TMMR_EV_RMV) && tmmr_port_alive(dev, priv))
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
-	if (ev & TMMR_EV_RESET)
+	if ((ev & TMMR_EV_RESET) && tmmr_port_alive(dev, priv))
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RESET, NULL);
 }
 
@@ -175,15 +191,18 @@ tmmr_alarm(void *arg)
 	struct rte_eth_dev *dev = arg;
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	unsigned int ev;
-	bool again;
 
 	pthread_mutex_lock(&hw->lock);
 	ev = tmmr_poll_locked(dev);
-	again = __atomic_load_n(&hw->alarm_on, __ATOMIC_ACQUIRE) && !hw->removed;
+	/*
+	 * Re-arm before the events go out: a callback that stops or closes the
+	 * port frees hw (no reading it afterwards), and its stop cancels the
+	 * alarm set here (a cancel from another thread waits for this run).
+	 */
+	if (__atomic_load_n(&hw->alarm_on, __ATOMIC_ACQUIRE) && !hw->removed)
+		rte_eal_alarm_set((uint64_t)hw->args.lsc_poll_ms * 1000, tmmr_alarm, dev);
 	pthread_mutex_unlock(&hw->lock);
 	tmmr_events_deliver(dev, ev);
-	if (again && __atomic_load_n(&hw->alarm_on, __ATOMIC_ACQUIRE))
-		rte_eal_alarm_set((uint64_t)hw->args.lsc_poll_ms * 1000, tmmr_alarm, dev);
 }
 
 void
