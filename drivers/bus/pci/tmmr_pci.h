@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include <rte_byteorder.h>
 #include <rte_io.h>
 #include <rte_interrupts.h>
 
@@ -110,7 +111,8 @@ static inline void
 tmmr_notify(const struct tmmr_notifier *n)
 {
 	if (n->mmio != NULL) {
-		rte_write16(n->queue, n->mmio);
+		/* a little-endian register; free on x86 */
+		rte_write16(rte_cpu_to_le_16(n->queue), n->mmio);
 	} else if (n->efd >= 0) {
 		uint64_t one = 1;
 		ssize_t r = write(n->efd, &one, sizeof(one));
