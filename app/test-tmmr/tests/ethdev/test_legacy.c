@@ -220,6 +220,40 @@ test_devcfg_offset_rule(void **state)
 	assert_int_equal(d.cfgvec, 0);
 }
 
+/*
+ * DRV-4: every access stays inside the legacy block. A block that ends
+ * before the net config (probe refuses it; here forced) reads all-ones and
+ * takes no write, without an access reaching the device.
+ */
+static void
+test_block_bounds(void **state)
+{
+	struct fake_dev d;
+	unsigned int reads, writes;
+
+	(void)state;
+	fake_dev_init(&d, 0, 256);
+	d.devcfg[TMMR_NET_CFG_MTU] = 0xdc;
+	d.devcfg[TMMR_NET_CFG_MTU + 1] = 0x05;
+	d.pci.nb_vec = 3;
+	/* the registers and the MAC, not the status, pairs or MTU */
+	d.pci.layout.legacy_len = TMMR_LEG_DEVCFG_MSIX + 6;
+	reads = d.reads;
+	writes = d.writes;
+	assert_int_equal(tmmr_leg_devcfg_read16(&d.pci, TMMR_NET_CFG_MTU), 0xffff);
+	assert_int_equal(tmmr_leg_devcfg_read16(&d.pci, TMMR_NET_CFG_STATUS), 0xffff);
+	assert_int_equal(tmmr_leg_read(&d.pci, d.pci.layout.legacy_len - 1, 2), 0xffff);
+	assert_int_equal(tmmr_leg_read(&d.pci, UINT32_MAX - 1, 4), UINT32_MAX);
+	tmmr_leg_write(&d.pci, d.pci.layout.legacy_len, 0x12, 1);
+	tmmr_leg_devcfg_write(&d.pci, TMMR_NET_CFG_STATUS, "\x01\x02", 2);
+	assert_int_equal(d.reads, reads);
+	assert_int_equal(d.writes, writes);
+	/* inside the block as before */
+	assert_int_equal(tmmr_leg_read(&d.pci, d.pci.layout.legacy_len - 2, 2),
+			 d.devcfg[4] | d.devcfg[5] << 8);
+	assert_int_equal(d.reads, reads + 1);
+}
+
 static void
 test_mac_until_stable(void **state)
 {
@@ -330,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_status_features),
 		cmocka_unit_test(test_devcfg_offset_rule),
+		cmocka_unit_test(test_block_bounds),
 		cmocka_unit_test(test_mac_until_stable),
 		cmocka_unit_test(test_queue_size_checks),
 		cmocka_unit_test(test_ring_iova),
