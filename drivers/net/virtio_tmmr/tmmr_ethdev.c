@@ -575,12 +575,20 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	struct tmmr_pci *p = hw->pci;
+	bool quiet = true;
 	unsigned int i;
+	int ret;
 
 	/* the device must stop touching memory before buffers are taken back */
 	if (!hw->removed) {
-		if (hw->features != 0) {
-			/* PFN 0 disables each ring (DRV-8), then the reset clears the rest */
+		ret = tmmr_leg_quiesce(p, TMMR_RESET_TIMEOUT_MS);
+		hw->cnt.device_resets++;
+		if (ret == -ENODEV)
+			PMD_DRV_LOG(WARNING, "%s: device gone at stop", p->name);
+		else if (ret != 0)
+			quiet = false;
+		if (ret == 0 && hw->features != 0) {
+			/* only once reset: PFN 0 gives each ring up (DRV-8) */
 			for (i = 0; i < dev->data->nb_rx_queues; i++)
 				tmmr_leg_queue_deactivate(p, tmmr_rx_vq(i));
 			for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -588,9 +596,6 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 			if (hw->cvq_ready)
 				tmmr_leg_queue_deactivate(p, hw->cvq.queue);
 		}
-		if (tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS) == -ENODEV)
-			PMD_DRV_LOG(WARNING, "%s: device gone at stop", p->name);
-		hw->cnt.device_resets++;
 	}
 	if (hw->rx_intr) {
 		rte_intr_vec_list_free(p->intr_handle);
@@ -605,8 +610,16 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 		hw->dma_on = false;
 	}
 	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
-		if (hw->rxq[i].q != NULL)
+		if (hw->rxq[i].q != NULL && quiet) {
 			tmmr_rxq_stop(hw->rxq[i].q);
+		} else if (hw->rxq[i].q != NULL) {
+			unsigned int n = tmmr_rxq_abandon(hw->rxq[i].q);
+
+			if (n != 0)
+				PMD_DRV_LOG(ERR, "%s: device not reset: Rx queue %u gives up its %u "
+					    "mbufs (never back in the pool, it may still write them)",
+					    p->name, i, n);
+		}
 		if (hw->txq[i].q != NULL)
 			tmmr_txq_stop(hw->txq[i].q);
 	}

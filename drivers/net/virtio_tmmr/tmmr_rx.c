@@ -493,6 +493,23 @@ tmmr_rxq_stop(struct tmmr_rxq *q)
 	tmmr_rx_preset_descs(q);
 }
 
+unsigned int
+tmmr_rxq_abandon(struct tmmr_rxq *q)
+{
+	unsigned int n = 0;
+	uint16_t i;
+
+	for (i = 0; i < q->vq.num; i++) {
+		if (q->sw[i] != NULL) {
+			q->sw[i] = NULL;	/* the device may still write it: never reused */
+			n++;
+		}
+	}
+	tmmr_vq_reset(&q->vq);
+	tmmr_rx_preset_descs(q);
+	return n;
+}
+
 void
 tmmr_rxq_free(struct tmmr_rxq *q)
 {

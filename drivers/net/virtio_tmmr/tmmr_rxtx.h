@@ -81,6 +81,13 @@ int tmmr_rxq_start(struct tmmr_rxq *q);
 void tmmr_rxq_stop(struct tmmr_rxq *q);
 void tmmr_txq_stop(struct tmmr_txq *q);
 
+/*
+ * The device could not be reset and may still write into the posted Rx
+ * buffers: forget them (they never go back to the pool) and reset the ring
+ * to empty. Returns the number of mbufs given up.
+ */
+unsigned int tmmr_rxq_abandon(struct tmmr_rxq *q);
+
 void tmmr_rxq_free(struct tmmr_rxq *q);
 void tmmr_txq_free(struct tmmr_txq *q);
 

@@ -169,6 +169,43 @@ test_reset(void **state)
 	assert_int_equal(tmmr_leg_reset(&d.pci, 1000), -ENODEV);
 }
 
+/*
+ * The reset at stop must not leave a device doing DMA: a legacy reset that
+ * times out is followed by a function-level reset and a check that the
+ * device reads reset; -ETIMEDOUT only when that fails too.
+ */
+static void
+test_quiesce(void **state)
+{
+	struct fake_dev d;
+
+	(void)state;
+	fake_dev_init(&d, 0, 256);
+	d.status = TMMR_STATUS_ACK | TMMR_STATUS_DRIVER | TMMR_STATUS_DRIVER_OK;
+	assert_int_equal(tmmr_leg_quiesce(&d.pci, 100), 0);
+	assert_int_equal(d.fn_resets, 0);
+
+	/* stuck: the function-level reset gets it back */
+	d.status = TMMR_STATUS_ACK | TMMR_STATUS_DRIVER | TMMR_STATUS_DRIVER_OK;
+	d.reset_stuck = true;
+	assert_int_equal(tmmr_leg_quiesce(&d.pci, 30), 0);
+	assert_int_equal(d.fn_resets, 1);
+	assert_int_equal(d.status, 0);
+
+	/* and when that does not help either */
+	d.status = TMMR_STATUS_ACK | TMMR_STATUS_DRIVER | TMMR_STATUS_DRIVER_OK;
+	d.reset_stuck = true;
+	d.fn_reset_fails = true;
+	assert_int_equal(tmmr_leg_quiesce(&d.pci, 30), -ETIMEDOUT);
+	assert_int_equal(d.fn_resets, 2);
+
+	/* a device that is gone is not reset again */
+	d.reset_stuck = false;
+	d.gone = true;
+	assert_int_equal(tmmr_leg_quiesce(&d.pci, 100), -ENODEV);
+	assert_int_equal(d.fn_resets, 2);
+}
+
 static void
 test_status_features(void **state)
 {
@@ -362,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_negotiate_offloads),
 		cmocka_unit_test(test_fixup_dependencies),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_quiesce),
 		cmocka_unit_test(test_status_features),
 		cmocka_unit_test(test_devcfg_offset_rule),
 		cmocka_unit_test(test_block_bounds),

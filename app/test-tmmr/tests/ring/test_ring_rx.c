@@ -537,6 +537,43 @@ test_rx_restart(void **state)
 }
 
 /* A small pool: the ring takes what there is and refills once mbufs come back. */
+/*
+ * A device that could not be reset may still write into the posted
+ * buffers: they are given up, never back in the pool, and the queue starts
+ * again with fresh ones.
+ */
+static void
+test_rx_abandon(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *pk[4];
+	uint8_t frame[64];
+	struct rx_env e;
+	unsigned int in_use;
+
+	(void)state;
+	env_open(&e, &cfg, 64);
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	in_use = rte_mempool_in_use_count(pool);
+	assert_int_equal(in_use, e.baseline + 64);
+	assert_int_equal(tmmr_rxq_abandon(e.q), 64);
+	assert_int_equal(rte_mempool_in_use_count(pool), in_use);
+	assert_int_equal(tmmr_rxq_count(e.q), 0);
+	/* a new start posts fresh buffers into the emptied ring */
+	e.dev.last_avail = 0;
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(rte_mempool_in_use_count(pool), in_use + 64);
+	harness_frame(frame, 64, mac_uc, 1);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(tmmr_recv_pkts(e.q, pk, 4), 1);
+	rte_pktmbuf_free(pk[0]);
+	tmmr_rxq_stop(e.q);
+	tmmr_rxq_free(e.q);
+	fdev_detach(&e.dev);
+	/* only the given-up ones are missing */
+	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 64);
+}
+
 static void
 test_rx_pool_short(void **state)
 {
@@ -663,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_rx_event_idx),
 		cmocka_unit_test(test_rx_intr_flags),
 		cmocka_unit_test(test_rx_restart),
+		cmocka_unit_test(test_rx_abandon),
 		cmocka_unit_test(test_rx_pool_short),
 		cmocka_unit_test(test_rx_small_capacity),
 		cmocka_unit_test(test_rx_create_invalid),
