@@ -436,6 +436,10 @@ tmmr_qslot_create(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 			tmmr_txq_free(q);
 		return -EINVAL;
 	}
+	if (rx)
+		tmmr_rxq_set_nb_desc(q, s->nb_desc);
+	else
+		tmmr_txq_set_nb_desc(q, s->nb_desc);
 	s->q = q;
 	s->ring_iova = iova;
 	s->cfg = hw->dp_cfg;
@@ -491,8 +495,8 @@ tmmr_queue_setup_check(struct rte_eth_dev *dev, uint16_t qid, bool rx, uint16_t 
 	ret = tmmr_vq_size(dev, rx ? tmmr_rx_vq(qid) : tmmr_tx_vq(qid), size);
 	if (ret != 0)
 		return ret;
-	if (nb_desc != 0 && nb_desc != *size)
-		PMD_DRV_LOG(INFO, "port %u: %s queue %u: using the device's %u descriptors, "
+	if (nb_desc > *size)
+		PMD_DRV_LOG(INFO, "port %u: %s queue %u: the device's ring has %u descriptors, "
 			    "not %u", dev->data->port_id, rx ? "Rx" : "Tx", qid, *size, nb_desc);
 	if (deferred_start) {
 		PMD_DRV_LOG(ERR, "port %u: deferred queue start is not supported",
@@ -525,6 +529,7 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	}
 	tmmr_qslot_free(dev, qid, true);
 	s->num = n;
+	s->nb_desc = nb_desc;
 	s->socket = (int)socket;
 	s->mp = mp;
 	ret = tmmr_qslot_create(dev, qid, true);
@@ -548,6 +553,7 @@ tmmr_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return ret;
 	tmmr_qslot_free(dev, qid, false);
 	s->num = n;
+	s->nb_desc = nb_desc;
 	s->socket = (int)socket;
 	ret = tmmr_qslot_create(dev, qid, false);
 	if (ret != 0)

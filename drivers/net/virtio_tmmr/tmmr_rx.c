@@ -459,6 +459,21 @@ fail:
 }
 
 void
+tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc)
+{
+	uint16_t ndesc = q->segs + (q->hdr_desc ? 1 : 0);
+	uint16_t chains = q->vq.num / q->stride;
+
+	if (nb_desc != 0 && nb_desc / ndesc < chains)
+		chains = RTE_MAX(nb_desc / ndesc, 1);
+	q->capacity = chains;
+	q->refill_thresh = RTE_MIN(TMMR_RX_REFILL_BATCH, q->capacity / 2);
+	if (q->refill_thresh == 0)
+		q->refill_thresh = 1;
+	tmmr_rx_preset_descs(q);
+}
+
+void
 tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n)
 {
 	q->vq.notifier = *n;

@@ -67,6 +67,14 @@ struct tmmr_txq *tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t 
 				 int socket, const struct tmmr_dp_cfg *cfg,
 				 uint64_t *ring_iova);
 
+/*
+ * Use at most @nb_desc of the ring's descriptors (the application's count;
+ * 0 or above the ring size: all), as the mbufs a queue pins follow from
+ * it. Set while the queue is stopped.
+ */
+void tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc);
+void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
+
 /* Doorbell for the queue; set before the queue is started. */
 void tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n);
 void tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n);

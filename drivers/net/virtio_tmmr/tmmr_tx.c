@@ -47,7 +47,15 @@ tmmr_tx_init_free_list(struct tmmr_txq *q)
 	for (i = 0; i < q->vq.num; i++)
 		q->next[i] = (uint16_t)((i + 1) & q->vq.mask);
 	q->free_head = 0;
-	q->nb_free = q->vq.num;
+	/* the list holds the whole ring; only max_desc of it is ever in flight */
+	q->nb_free = q->max_desc;
+}
+
+void
+tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc)
+{
+	q->max_desc = nb_desc != 0 && nb_desc < q->vq.num ? nb_desc : q->vq.num;
+	tmmr_tx_init_free_list(q);
 }
 
 /* Take completed chains back; returns the number of packets freed. */
@@ -208,7 +216,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			need = 1;
 		else
 			need = m->nb_segs + 1;
-		if (unlikely(need > vq->num)) {
+		if (unlikely(need > q->max_desc)) {
 			/* can never fit: drop it rather than stall the queue */
 			vq->stats.errors++;
 			nb_dropped++;
@@ -303,7 +311,7 @@ tmmr_xmit_prep(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			rte_errno = ENOTSUP;
 			return i;
 		}
-		if (unlikely(m->nb_segs + 1 > q->vq.num || m->pkt_len == 0)) {
+		if (unlikely(m->nb_segs + 1 > q->max_desc || m->pkt_len == 0)) {
 			rte_errno = EINVAL;
 			return i;
 		}
@@ -406,6 +414,7 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		q->ind_va = (struct tmmr_vring_desc *)(q->hdr_va + hdr_area);
 		q->ind_iova = q->hdr_iova + hdr_area;
 	}
+	q->max_desc = num;
 	tmmr_tx_init_free_list(q);
 	*ring_iova = q->vq.ring_iova;
 	return q;

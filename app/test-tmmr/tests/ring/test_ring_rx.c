@@ -574,6 +574,45 @@ test_rx_abandon(void **state)
 	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 64);
 }
 
+/* nb_desc below the ring: only that many buffers are posted, refills keep to it. */
+static void
+test_rx_nb_desc(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *pk[64];
+	uint8_t frame[64];
+	struct rx_env e;
+	int i;
+
+	(void)state;
+	env_open(&e, &cfg, 64);
+	tmmr_rxq_set_nb_desc(e.q, 8);
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(fdev_avail_pending(&e.dev), 8);
+	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 8);
+	harness_frame(frame, 64, mac_uc, 1);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(tmmr_recv_pkts(e.q, pk, 64), 8);
+	rte_pktmbuf_free_bulk(pk, 8);
+	assert_int_equal(fdev_avail_pending(&e.dev), 8);
+	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 8);
+	env_close(&e);
+
+	/* chains of two descriptors: 9 descriptors make 4 chains; 0 is the whole ring */
+	cfg = harness_cfg(false, false, false);
+	env_open(&e, &cfg, 64);
+	tmmr_rxq_set_nb_desc(e.q, 9);
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(fdev_avail_pending(&e.dev), 4);
+	tmmr_rxq_stop(e.q);
+	tmmr_rxq_set_nb_desc(e.q, 0);
+	e.dev.last_avail = 0;
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(fdev_avail_pending(&e.dev), 32);
+	env_close(&e);
+}
+
 static void
 test_rx_pool_short(void **state)
 {
@@ -701,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_rx_intr_flags),
 		cmocka_unit_test(test_rx_restart),
 		cmocka_unit_test(test_rx_abandon),
+		cmocka_unit_test(test_rx_nb_desc),
 		cmocka_unit_test(test_rx_pool_short),
 		cmocka_unit_test(test_rx_small_capacity),
 		cmocka_unit_test(test_rx_create_invalid),

@@ -492,6 +492,37 @@ test_tx_prep_rejects(void **state)
 	env_close(&e);
 }
 
+/* nb_desc below the ring: at most that many descriptors in flight. */
+static void
+test_tx_nb_desc(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *m[24];
+	struct fdev_chain c;
+	uint8_t frame[64];
+	struct tx_env e;
+	int i;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 9);
+	env_open(&e, &cfg, 64);
+	tmmr_txq_set_nb_desc(e.q, 16);
+	for (i = 0; i < 24; i++)
+		m[i] = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 24), 16);
+	assert_int_equal(fdev_avail_pending(&e.dev), 16);
+	/* completions make room again */
+	for (i = 0; i < 4; i++)
+		tx_check(&e, frame, 64, &c);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m + 16, 8), 4);
+	rte_pktmbuf_free_bulk(m + 20, 4);
+	/* a packet that can never fit the limit is dropped, not left to stall */
+	m[0] = harness_mbuf(pool, frame, 64, 17);
+	assert_int_equal(tmmr_xmit_prep(e.q, m, 1), 0);
+	rte_pktmbuf_free(m[0]);
+	env_close(&e);
+}
+
 static void
 test_tx_notify(void **state)
 {
@@ -634,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_tx_csum_tso),
 		cmocka_unit_test(test_tx_hdr_negotiated),
 		cmocka_unit_test(test_tx_prep_rejects),
+		cmocka_unit_test(test_tx_nb_desc),
 		cmocka_unit_test(test_tx_notify),
 		cmocka_unit_test(test_tx_ring_full),
 		cmocka_unit_test(test_tx_too_many_segs),
