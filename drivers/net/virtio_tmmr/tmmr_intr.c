@@ -16,6 +16,7 @@
 
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
+#include <rte_arp.h>
 #include <rte_interrupts.h>
 
 #include "tmmr_ethdev.h"
@@ -80,6 +81,30 @@ tmmr_queues_broken(const struct tmmr_hw *hw, struct rte_eth_dev *dev)
 	return false;
 }
 
+/*
+ * The device asks the driver to announce itself (it moved, e.g. after a
+ * migration): a RARP with the port's MAC, as net/virtio sends, so switches
+ * learn where it is now. It goes out on Tx queue 0 with that queue's next
+ * burst, sent by the lcore that owns the queue.
+ */
+static void
+tmmr_announce_locked(struct rte_eth_dev *dev)
+{
+	struct tmmr_hw *hw = tmmr_hw_of(dev);
+	struct rte_mbuf *m;
+
+	if (dev->data->nb_tx_queues == 0 || hw->txq[0].q == NULL || hw->rxq[0].mp == NULL)
+		return;
+	m = rte_net_make_rarp_packet(hw->rxq[0].mp, &dev->data->mac_addrs[0]);
+	if (m == NULL) {
+		PMD_DRV_LOG(WARNING, "port %u: no mbuf for the announce RARP",
+			    dev->data->port_id);
+		return;
+	}
+	if (tmmr_txq_inject(hw->txq[0].q, m) != 0)
+		rte_pktmbuf_free(m);	/* the previous one still waits */
+}
+
 unsigned int
 tmmr_poll_locked(struct rte_eth_dev *dev)
 {
@@ -125,9 +150,11 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 	if (tmmr_has(hw->features, TMMR_NET_F_GUEST_ANNOUNCE) && hw->cvq_ready) {
 		uint16_t ns = tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_STATUS);
 
-		if (ns != UINT16_MAX && (ns & TMMR_NET_S_ANNOUNCE) &&
-		    tmmr_ctrlq_announce_ack(&hw->cvq) == 0)
-			hw->cnt.announce_acks++;
+		if (ns != UINT16_MAX && (ns & TMMR_NET_S_ANNOUNCE)) {
+			tmmr_announce_locked(dev);
+			if (tmmr_ctrlq_announce_ack(&hw->cvq) == 0)
+				hw->cnt.announce_acks++;
+		}
 	}
 	return ev;
 }

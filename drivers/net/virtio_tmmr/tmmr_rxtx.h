@@ -79,6 +79,13 @@ void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
 void tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n);
 void tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n);
 
+/*
+ * A packet from the control path (the announce RARP) for Tx queue @q: the
+ * lcore that owns the queue sends it ahead of its next burst (or cleanup),
+ * so no lock is shared with the datapath. 0, or -EBUSY if one is waiting.
+ */
+int tmmr_txq_inject(struct tmmr_txq *q, struct rte_mbuf *m);
+
 /* Fill the Rx ring with buffers and notify; 0 or -ENOMEM. */
 int tmmr_rxq_start(struct tmmr_rxq *q);
 

@@ -172,6 +172,27 @@ tmmr_tx_fill_segs(struct tmmr_txq *q, struct tmmr_vring_desc *tbl, uint16_t idx,
 	}
 }
 
+int
+tmmr_txq_inject(struct tmmr_txq *q, struct rte_mbuf *m)
+{
+	struct rte_mbuf *none = NULL;
+
+	if (!__atomic_compare_exchange_n(&q->inject, &none, m, false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		return -EBUSY;
+	return 0;
+}
+
+/* Send the injected packet on the owning lcore; kept for later if no room. */
+static void
+tmmr_tx_send_injected(struct tmmr_txq *q)
+{
+	struct rte_mbuf *m = __atomic_exchange_n(&q->inject, NULL, __ATOMIC_ACQUIRE);
+
+	if (m != NULL && tmmr_xmit_pkts(q, &m, 1) == 0)
+		__atomic_store_n(&q->inject, m, __ATOMIC_RELAXED);
+}
+
 uint16_t
 tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
@@ -182,6 +203,8 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(vq->broken))
 		return 0;
+	if (unlikely(q->inject != NULL))
+		tmmr_tx_send_injected(q);
 	if (q->nb_free < TMMR_TX_FREE_THRESH)
 		tmmr_tx_reclaim(q, UINT32_MAX);
 
@@ -438,8 +461,10 @@ tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n)
 void
 tmmr_txq_stop(struct tmmr_txq *q)
 {
+	struct rte_mbuf *m = __atomic_exchange_n(&q->inject, NULL, __ATOMIC_ACQUIRE);
 	uint16_t i;
 
+	rte_pktmbuf_free(m);
 	for (i = 0; i < q->vq.num; i++) {
 		if (q->sw[i].m != NULL) {
 			rte_pktmbuf_free(q->sw[i].m);
@@ -468,5 +493,7 @@ tmmr_txq_done_cleanup(struct tmmr_txq *q, uint32_t free_cnt)
 {
 	if (q->vq.broken)
 		return 0;
+	if (unlikely(q->inject != NULL))
+		tmmr_tx_send_injected(q);
 	return (int)tmmr_tx_reclaim(q, free_cnt ? free_cnt : UINT32_MAX);
 }

@@ -92,6 +92,7 @@ struct tmmr_txq {
 	uint16_t free_head;
 	uint16_t nb_free;
 	uint16_t max_desc;		/* descriptors in flight at most (nb_desc) */
+	struct rte_mbuf *inject;	/* a control-path packet for the next burst */
 	uint16_t hdr_len;
 	bool any_layout;
 	bool indirect;

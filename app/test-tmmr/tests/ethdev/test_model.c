@@ -1033,6 +1033,50 @@ test_link_events(void **state)
 	assert_int_equal(link.link_speed, RTE_ETH_SPEED_NUM_10G);
 }
 
+static uint64_t xstat_by_name(uint16_t port, const char *name);
+
+/*
+ * GUEST_ANNOUNCE: the device asks the driver to announce itself; a RARP with
+ * the port's MAC reaches the backend and the request is acknowledged.
+ */
+static void
+test_announce_rarp(void **state)
+{
+	struct rte_ether_addr mac;
+	struct rte_mbuf *pk[32];
+	char out[256];
+	uint64_t end, acks;
+	uint16_t port, vh, n, i;
+	bool seen = false;
+
+	(void)state;
+	assert_int_equal(find_port("0000:01:00.1", &port), 0);
+	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost0", &vh), 0);
+	assert_int_equal(rte_eth_macaddr_get(port, &mac), 0);
+	assert_true(model_status(0, "acked") & (1L << 21));	/* GUEST_ANNOUNCE */
+	acks = xstat_by_name(port, "announce_acks");
+	assert_int_equal(model_ctl("announce 0", out, sizeof(out)), 0);
+	assert_string_equal(out, "ok\n");
+	end = now_ms() + WAIT_MS;
+	while (!seen && now_ms() < end) {
+		/* the application's (empty) bursts carry it */
+		rte_eth_tx_burst(port, 0, pk, 0);
+		n = rte_eth_rx_burst(vh, 0, pk, RTE_DIM(pk));
+		for (i = 0; i < n; i++) {
+			const struct rte_ether_hdr *eh =
+				rte_pktmbuf_mtod(pk[i], const struct rte_ether_hdr *);
+
+			if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_RARP) &&
+			    rte_is_same_ether_addr(&eh->src_addr, &mac))
+				seen = true;
+			rte_pktmbuf_free(pk[i]);
+		}
+		usleep(1000);
+	}
+	assert_true(seen);
+	assert_int_equal(xstat_by_name(port, "announce_acks"), acks + 1);
+}
+
 static uint64_t
 xstat_by_name(uint16_t port, const char *name)
 {
@@ -1426,6 +1470,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_scatter_without_mrg),
 		cmocka_unit_test(test_scatter_with_mrg),
 		cmocka_unit_test(test_link_events),
+		cmocka_unit_test(test_announce_rarp),
 		cmocka_unit_test(test_xstats),
 		cmocka_unit_test(test_rx_intr_and_reset),
 		cmocka_unit_test(test_rx_intr_pending_at_enable),

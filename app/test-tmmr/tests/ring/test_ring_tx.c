@@ -523,6 +523,39 @@ test_tx_nb_desc(void **state)
 	env_close(&e);
 }
 
+/* A control-path packet goes out first with the next burst, even an empty one. */
+static void
+test_tx_inject(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *m[2], *inj;
+	struct fdev_chain c;
+	uint8_t frame[64], other[64];
+	struct tx_env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 10);
+	harness_frame(other, 64, mac_uc, 11);
+	env_open(&e, &cfg, 64);
+	inj = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, inj), 0);
+	m[0] = harness_mbuf(pool, other, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, m[0]), -EBUSY);
+	assert_int_equal(fdev_avail_pending(&e.dev), 0);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 0), 0);
+	tx_check(&e, frame, 64, &c);
+	/* ahead of the burst's own packets */
+	inj = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, inj), 0);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 1), 1);
+	tx_check(&e, frame, 64, &c);
+	tx_check(&e, other, 64, &c);
+	/* one never sent is freed at stop */
+	inj = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, inj), 0);
+	env_close(&e);
+}
+
 static void
 test_tx_notify(void **state)
 {
@@ -666,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_tx_hdr_negotiated),
 		cmocka_unit_test(test_tx_prep_rejects),
 		cmocka_unit_test(test_tx_nb_desc),
+		cmocka_unit_test(test_tx_inject),
 		cmocka_unit_test(test_tx_notify),
 		cmocka_unit_test(test_tx_ring_full),
 		cmocka_unit_test(test_tx_too_many_segs),
