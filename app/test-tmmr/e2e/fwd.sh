@@ -97,6 +97,17 @@ tp_app_args()
 	if ((${#tp_extra_args[@]})); then
 		printf '%s\n' "${tp_extra_args[@]}"
 	fi
+	if ((${pmd_side:-0} && ${#tp_pmd_extra_args[@]})); then
+		printf '%s\n' "${tp_pmd_extra_args[@]}"
+	fi
+}
+# ... and the PMD's testpmd its own ones too
+eval "$(declare -f tp_pmd_start | sed '1s/^tp_pmd_start/lib_tp_pmd_start/')"
+tp_pmd_start()
+{
+	local pmd_side=1
+
+	lib_tp_pmd_start "$@"
 }
 
 BURSTS=2
@@ -104,12 +115,16 @@ BURST=32
 FRAME=64	# bytes per frame the backend sends
 vfemu_args=()
 tp_extra_args=()
+tp_pmd_extra_args=()
 if [[ $scenario == jumbo ]]; then
 	FRAME=8000
 	vfemu_args=(--mtu 9000)
 	# at start: net_vhost has no MTU operation, so its ports only take the
 	# frame limit at configure time; 9000 + Ethernet header and CRC
 	tp_extra_args=(--max-pkt-len=9018)
+	# the frames span several 2 KB mbufs: the PMD's ports must allow Rx
+	# scatter (net_vhost has no such offload and takes them anyway)
+	tp_pmd_extra_args=(--enable-scatter)
 fi
 
 start_all()

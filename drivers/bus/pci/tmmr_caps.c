@@ -61,7 +61,8 @@
 #define VSEC_HDR		0x04
 #define VSEC_BODY		0x08
 #define VSEC_TOTAL_LEN		(VSEC_BODY + 16)	/* = TMMR_VSEC_LEN */
-#define LEGACY_MIN_LEN		0x18	/* up to the MSI-X vector registers */
+/* the registers up to the MSI-X vectors, then the net config the driver reads */
+#define LEGACY_MIN_LEN		(TMMR_LEG_DEVCFG_MSIX + TMMR_NET_CFG_LEN)
 
 #define SRIOV_CAP_LEN		0x40
 #define SRIOV_TOTAL_VFS		0x0e
@@ -281,7 +282,7 @@ parse_vsec(const struct cfg_img *c, unsigned int at, unsigned int cap_ver,
 		return fail(err, errlen, "MMR VSEC at 0x%03x: bar %u > 5", at, bar);
 	if (length < LEGACY_MIN_LEN)
 		return fail(err, errlen,
-			    "MMR VSEC at 0x%03x: legacy block length 0x%x < 0x%x, too small for the registers",
+			    "MMR VSEC at 0x%03x: legacy block length 0x%x < 0x%x, too small for the registers and net config",
 			    at, length, LEGACY_MIN_LEN);
 	if ((uint64_t)off + length > UINT32_MAX)
 		return fail(err, errlen,

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include <rte_byteorder.h>
 #include <rte_io.h>
 #include <rte_interrupts.h>
 
@@ -92,16 +93,29 @@ struct tmmr_pci {
 struct tmmr_pci *tmmr_pci_open(struct rte_pci_device *pci_dev);
 void tmmr_pci_close(struct tmmr_pci *p);
 
-/* Legacy block accessors. */
+/*
+ * Legacy block accessors, bounded by the block's length (DRV-4): an access
+ * beyond it reads all-ones and writes nothing, without touching the device.
+ */
+static inline bool
+tmmr_leg_in_block(const struct tmmr_pci *p, uint32_t reg, unsigned int width)
+{
+	return (uint64_t)reg + width <= p->layout.legacy_len;
+}
+
 static inline uint32_t
 tmmr_leg_read(struct tmmr_pci *p, uint32_t reg, unsigned int width)
 {
+	if (!tmmr_leg_in_block(p, reg, width))
+		return width >= 4 ? UINT32_MAX : (UINT32_C(1) << (8 * width)) - 1;
 	return p->ops->bar_read(p, p->layout.legacy_bar, p->layout.legacy_off + reg, width);
 }
 
 static inline void
 tmmr_leg_write(struct tmmr_pci *p, uint32_t reg, uint32_t val, unsigned int width)
 {
+	if (!tmmr_leg_in_block(p, reg, width))
+		return;
 	p->ops->bar_write(p, p->layout.legacy_bar, p->layout.legacy_off + reg, val, width);
 }
 
@@ -110,7 +124,8 @@ static inline void
 tmmr_notify(const struct tmmr_notifier *n)
 {
 	if (n->mmio != NULL) {
-		rte_write16(n->queue, n->mmio);
+		/* a little-endian register; free on x86 */
+		rte_write16(rte_cpu_to_le_16(n->queue), n->mmio);
 	} else if (n->efd >= 0) {
 		uint64_t one = 1;
 		ssize_t r = write(n->efd, &one, sizeof(one));

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <rte_common.h>
+#include <rte_io.h>
 #include <rte_pause.h>
 
 #include "tmmr_ctrlq.h"
@@ -68,6 +69,17 @@ tmmr_ctrlq_device_gone(struct tmmr_ctrlq *cq)
 	return p->ops->alive != NULL && !p->ops->alive(p);
 }
 
+/*
+ * The ring is shared with a DMA master: ordering is the datapath's idiom,
+ * volatile accesses to the indices and rte_io_* barriers (C11 atomics order
+ * CPUs only; on weakly ordered CPUs they need not order DMA-visible memory).
+ */
+static inline uint16_t
+tmmr_ctrlq_used_idx(const struct tmmr_ctrlq *cq)
+{
+	return *(volatile const uint16_t *)&cq->used->idx;
+}
+
 /* Wait until the device moved used->idx; 0, -ETIMEDOUT or -ENODEV. */
 static int
 tmmr_ctrlq_wait(struct tmmr_ctrlq *cq)
@@ -76,7 +88,7 @@ tmmr_ctrlq_wait(struct tmmr_ctrlq *cq)
 	struct timespec nap = { .tv_sec = 0, .tv_nsec = 10000 };
 	unsigned int spins = 0;
 
-	while (__atomic_load_n(&cq->used->idx, __ATOMIC_ACQUIRE) == cq->used_idx) {
+	while (tmmr_ctrlq_used_idx(cq) == cq->used_idx) {
 		if (++spins < 1000) {
 			rte_pause();
 			continue;
@@ -139,9 +151,11 @@ tmmr_ctrlq_send(struct tmmr_ctrlq *cq, uint8_t class, uint8_t cmd,
 
 	cq->avail->ring[cq->avail_idx & (cq->num - 1)] = head;
 	cq->avail_idx++;
-	/* descriptors and ring entry before the index the device polls */
-	__atomic_store_n(&cq->avail->idx, cq->avail_idx, __ATOMIC_RELEASE);
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* command, descriptors and ring entry before the index that exposes them */
+	rte_io_wmb();
+	*(volatile uint16_t *)&cq->avail->idx = cq->avail_idx;
+	/* the index before the doorbell */
+	rte_io_wmb();
 	tmmr_notify(&cq->notifier);
 	cq->commands++;
 
@@ -156,7 +170,9 @@ tmmr_ctrlq_send(struct tmmr_ctrlq *cq, uint8_t class, uint8_t cmd,
 			    ret == -ETIMEDOUT ? "no completion in time" : "device gone");
 		return ret;
 	}
-	used_now = __atomic_load_n(&cq->used->idx, __ATOMIC_ACQUIRE);
+	used_now = tmmr_ctrlq_used_idx(cq);
+	/* the used entry and the ack only after the index that covers them */
+	rte_io_rmb();
 	elem = cq->used->ring[cq->used_idx & (cq->num - 1)];
 	if ((uint16_t)(used_now - cq->used_idx) != 1 || elem.id != head) {
 		cq->broken = true;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bus_pci_driver.h>
 #include <ethdev_driver.h>
@@ -107,15 +108,15 @@ tmmr_rx_buf_frame(struct rte_mempool *mp)
 }
 
 /*
- * Without mergeable buffers the driver posts chains of mbufs sized for the
- * MTU; a frame larger than one mbuf then arrives as a multi-segment mbuf,
- * which the application must have allowed with the SCATTER offload.
+ * A frame larger than one mbuf arrives as a multi-segment mbuf (over several
+ * mergeable buffers, or in a chain of mbufs sized for the MTU), which the
+ * application must have allowed with the SCATTER offload, as net/virtio
+ * requires too.
  */
 static bool
-tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t frame,
-		   bool mrg)
+tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t frame)
 {
-	if (mrg || (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER))
+	if (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER)
 		return true;
 	return frame <= tmmr_rx_buf_frame(mp);
 }
@@ -290,7 +291,8 @@ tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	if (tmmr_has(f, TMMR_NET_F_CSUM))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
-	if (tmmr_has(f, TMMR_NET_F_HOST_TSO4) || tmmr_has(f, TMMR_NET_F_HOST_TSO6))
+	/* TCP_TSO means IPv4 and IPv6: a device with one of them cannot take it */
+	if (tmmr_has(f, TMMR_NET_F_HOST_TSO4) && tmmr_has(f, TMMR_NET_F_HOST_TSO6))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 
 	/*
@@ -434,6 +436,10 @@ tmmr_qslot_create(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 			tmmr_txq_free(q);
 		return -EINVAL;
 	}
+	if (rx)
+		tmmr_rxq_set_nb_desc(q, s->nb_desc);
+	else
+		tmmr_txq_set_nb_desc(q, s->nb_desc);
 	s->q = q;
 	s->ring_iova = iova;
 	s->cfg = hw->dp_cfg;
@@ -489,8 +495,8 @@ tmmr_queue_setup_check(struct rte_eth_dev *dev, uint16_t qid, bool rx, uint16_t 
 	ret = tmmr_vq_size(dev, rx ? tmmr_rx_vq(qid) : tmmr_tx_vq(qid), size);
 	if (ret != 0)
 		return ret;
-	if (nb_desc != 0 && nb_desc != *size)
-		PMD_DRV_LOG(INFO, "port %u: %s queue %u: using the device's %u descriptors, "
+	if (nb_desc > *size)
+		PMD_DRV_LOG(INFO, "port %u: %s queue %u: the device's ring has %u descriptors, "
 			    "not %u", dev->data->port_id, rx ? "Rx" : "Tx", qid, *size, nb_desc);
 	if (deferred_start) {
 		PMD_DRV_LOG(ERR, "port %u: deferred queue start is not supported",
@@ -514,15 +520,16 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 				     conf != NULL && conf->rx_deferred_start, &n);
 	if (ret != 0)
 		return ret;
-	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len, hw->dp_cfg.mrg_rxbuf)) {
+	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len)) {
 		PMD_DRV_LOG(ERR, "port %u: Rx queue %u: mbufs of pool %s hold %u-byte frames, "
-			    "MTU %u needs %u (no mergeable Rx buffers: enable scattered Rx)",
+			    "MTU %u needs %u (enable scattered Rx)",
 			    dev->data->port_id, qid, mp->name, tmmr_rx_buf_frame(mp),
 			    dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
 		return -EINVAL;
 	}
 	tmmr_qslot_free(dev, qid, true);
 	s->num = n;
+	s->nb_desc = nb_desc;
 	s->socket = (int)socket;
 	s->mp = mp;
 	ret = tmmr_qslot_create(dev, qid, true);
@@ -546,6 +553,7 @@ tmmr_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return ret;
 	tmmr_qslot_free(dev, qid, false);
 	s->num = n;
+	s->nb_desc = nb_desc;
 	s->socket = (int)socket;
 	ret = tmmr_qslot_create(dev, qid, false);
 	if (ret != 0)
@@ -573,12 +581,20 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	struct tmmr_pci *p = hw->pci;
+	bool quiet = true;
 	unsigned int i;
+	int ret;
 
 	/* the device must stop touching memory before buffers are taken back */
 	if (!hw->removed) {
-		if (hw->features != 0) {
-			/* PFN 0 disables each ring (DRV-8), then the reset clears the rest */
+		ret = tmmr_leg_quiesce(p, TMMR_RESET_TIMEOUT_MS);
+		hw->cnt.device_resets++;
+		if (ret == -ENODEV)
+			PMD_DRV_LOG(WARNING, "%s: device gone at stop", p->name);
+		else if (ret != 0)
+			quiet = false;
+		if (ret == 0 && hw->features != 0) {
+			/* only once reset: PFN 0 gives each ring up (DRV-8) */
 			for (i = 0; i < dev->data->nb_rx_queues; i++)
 				tmmr_leg_queue_deactivate(p, tmmr_rx_vq(i));
 			for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -586,9 +602,6 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 			if (hw->cvq_ready)
 				tmmr_leg_queue_deactivate(p, hw->cvq.queue);
 		}
-		if (tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS) == -ENODEV)
-			PMD_DRV_LOG(WARNING, "%s: device gone at stop", p->name);
-		hw->cnt.device_resets++;
 	}
 	if (hw->rx_intr) {
 		rte_intr_vec_list_free(p->intr_handle);
@@ -603,8 +616,16 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 		hw->dma_on = false;
 	}
 	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
-		if (hw->rxq[i].q != NULL)
+		if (hw->rxq[i].q != NULL && quiet) {
 			tmmr_rxq_stop(hw->rxq[i].q);
+		} else if (hw->rxq[i].q != NULL) {
+			unsigned int n = tmmr_rxq_abandon(hw->rxq[i].q);
+
+			if (n != 0)
+				PMD_DRV_LOG(ERR, "%s: device not reset: Rx queue %u gives up its %u "
+					    "mbufs (never back in the pool, it may still write them)",
+					    p->name, i, n);
+		}
 		if (hw->txq[i].q != NULL)
 			tmmr_txq_stop(hw->txq[i].q);
 	}
@@ -910,9 +931,9 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct tmmr_qslot *s = &hw->rxq[i];
 
-		if (!tmmr_rx_frame_fits(dev, s->mp, cfg.max_rx_pkt_len, cfg.mrg_rxbuf)) {
+		if (!tmmr_rx_frame_fits(dev, s->mp, cfg.max_rx_pkt_len)) {
 			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(no mergeable Rx buffers: enable scattered Rx)",
+				    "(enable scattered Rx)",
 				    dev->data->port_id, dev->data->mtu, i);
 			return -EINVAL;
 		}
@@ -1232,10 +1253,9 @@ tmmr_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
 		struct tmmr_qslot *s = &hw->rxq[i];
 
-		if (s->q != NULL && !tmmr_rx_frame_fits(dev, s->mp, frame,
-			tmmr_has(hw->plan_features, TMMR_NET_F_MRG_RXBUF))) {
+		if (s->q != NULL && !tmmr_rx_frame_fits(dev, s->mp, frame)) {
 			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(no mergeable Rx buffers: enable scattered Rx)",
+				    "(enable scattered Rx)",
 				    dev->data->port_id, mtu, i);
 			return -EINVAL;
 		}
@@ -1261,7 +1281,18 @@ tmmr_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 
 	if (q == NULL)
 		return -EINVAL;
-	tmmr_rxq_intr_enable(q);
+	if (tmmr_rxq_intr_enable(q)) {
+		/*
+		 * Work arrived before the device saw the request: raise the
+		 * queue's event ourselves, so the application's epoll wakes.
+		 */
+		int fd = rte_intr_efds_index_get(tmmr_hw_of(dev)->pci->intr_handle, qid);
+		uint64_t one = 1;
+
+		if (fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
+			PMD_DRV_LOG(DEBUG, "port %u: Rx queue %u: cannot raise its event",
+				    dev->data->port_id, qid);
+	}
 	return 0;
 }
 

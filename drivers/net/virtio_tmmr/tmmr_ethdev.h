@@ -35,6 +35,7 @@ struct tmmr_qslot {
 	void *q;			/* struct tmmr_rxq * or struct tmmr_txq * */
 	uint64_t ring_iova;
 	uint16_t num;
+	uint16_t nb_desc;		/* descriptors the application asked for */
 	int socket;
 	struct rte_mempool *mp;		/* Rx only */
 	struct tmmr_dp_cfg cfg;		/* what the queue was created with */

@@ -16,6 +16,7 @@
 
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
+#include <rte_arp.h>
 #include <rte_interrupts.h>
 
 #include "tmmr_ethdev.h"
@@ -80,6 +81,30 @@ tmmr_queues_broken(const struct tmmr_hw *hw, struct rte_eth_dev *dev)
 	return false;
 }
 
+/*
+ * The device asks the driver to announce itself (it moved, e.g. after a
+ * migration): a RARP with the port's MAC, as net/virtio sends, so switches
+ * learn where it is now. It goes out on Tx queue 0 with that queue's next
+ * burst, sent by the lcore that owns the queue.
+ */
+static void
+tmmr_announce_locked(struct rte_eth_dev *dev)
+{
+	struct tmmr_hw *hw = tmmr_hw_of(dev);
+	struct rte_mbuf *m;
+
+	if (dev->data->nb_tx_queues == 0 || hw->txq[0].q == NULL || hw->rxq[0].mp == NULL)
+		return;
+	m = rte_net_make_rarp_packet(hw->rxq[0].mp, &dev->data->mac_addrs[0]);
+	if (m == NULL) {
+		PMD_DRV_LOG(WARNING, "port %u: no mbuf for the announce RARP",
+			    dev->data->port_id);
+		return;
+	}
+	if (tmmr_txq_inject(hw->txq[0].q, m) != 0)
+		rte_pktmbuf_free(m);	/* the previous one still waits */
+}
+
 unsigned int
 tmmr_poll_locked(struct rte_eth_dev *dev)
 {
@@ -125,21 +150,39 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 	if (tmmr_has(hw->features, TMMR_NET_F_GUEST_ANNOUNCE) && hw->cvq_ready) {
 		uint16_t ns = tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_STATUS);
 
-		if (ns != UINT16_MAX && (ns & TMMR_NET_S_ANNOUNCE) &&
-		    tmmr_ctrlq_announce_ack(&hw->cvq) == 0)
-			hw->cnt.announce_acks++;
+		if (ns != UINT16_MAX && (ns & TMMR_NET_S_ANNOUNCE)) {
+			tmmr_announce_locked(dev);
+			if (tmmr_ctrlq_announce_ack(&hw->cvq) == 0)
+				hw->cnt.announce_acks++;
+		}
 	}
 	return ev;
 }
 
+/* The port behind @dev is still the one whose private data is @priv. */
+static bool
+tmmr_port_alive(const struct rte_eth_dev *dev, const void *priv)
+{
+	return dev->state != RTE_ETH_DEV_UNUSED && dev->data != NULL &&
+		dev->data->dev_private == priv;
+}
+
+/*
+ * An application callback may stop or close the port (and free hw): nothing
+ * of the port is touched after one has run, unless it is still there.
+ */
 void
 tmmr_events_deliver(struct rte_eth_dev *dev, unsigned int ev)
 {
-	if ((ev & TMMR_EV_LSC) && dev->data->dev_conf.intr_conf.lsc)
+	const void *priv = dev->data->dev_private;
+
+	if (!dev->data->dev_conf.intr_conf.lsc)
+		ev &= ~TMMR_EV_LSC;
+	if (ev & TMMR_EV_LSC)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
-	if (ev & TMMR_EV_RMV)
+	if ((ev & TMMR_EV_RMV) && tmmr_port_alive(dev, priv))
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
-	if (ev & TMMR_EV_RESET)
+	if ((ev & TMMR_EV_RESET) && tmmr_port_alive(dev, priv))
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RESET, NULL);
 }
 
@@ -175,15 +218,18 @@ tmmr_alarm(void *arg)
 	struct rte_eth_dev *dev = arg;
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	unsigned int ev;
-	bool again;
 
 	pthread_mutex_lock(&hw->lock);
 	ev = tmmr_poll_locked(dev);
-	again = __atomic_load_n(&hw->alarm_on, __ATOMIC_ACQUIRE) && !hw->removed;
+	/*
+	 * Re-arm before the events go out: a callback that stops or closes the
+	 * port frees hw (no reading it afterwards), and its stop cancels the
+	 * alarm set here (a cancel from another thread waits for this run).
+	 */
+	if (__atomic_load_n(&hw->alarm_on, __ATOMIC_ACQUIRE) && !hw->removed)
+		rte_eal_alarm_set((uint64_t)hw->args.lsc_poll_ms * 1000, tmmr_alarm, dev);
 	pthread_mutex_unlock(&hw->lock);
 	tmmr_events_deliver(dev, ev);
-	if (again && __atomic_load_n(&hw->alarm_on, __ATOMIC_ACQUIRE))
-		rte_eal_alarm_set((uint64_t)hw->args.lsc_poll_ms * 1000, tmmr_alarm, dev);
 }
 
 void

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <rte_common.h>
+#include <rte_errno.h>
 #include <rte_pause.h>
 
 #include "tmmr_legacy.h"
@@ -141,6 +142,23 @@ tmmr_leg_reset(struct tmmr_pci *p, unsigned int timeout_ms)
 	PMD_DRV_LOG(ERR, "%s: reset did not complete in %u ms (status 0x%02x)",
 		    p->name, timeout_ms, st);
 	return -ETIMEDOUT;
+}
+
+int
+tmmr_leg_quiesce(struct tmmr_pci *p, unsigned int timeout_ms)
+{
+	int ret = tmmr_leg_reset(p, timeout_ms);
+
+	if (ret != -ETIMEDOUT || p->ops->fn_reset == NULL)
+		return ret;
+	PMD_DRV_LOG(WARNING, "%s: trying a function-level reset", p->name);
+	ret = p->ops->fn_reset(p);
+	if (ret != 0) {
+		PMD_DRV_LOG(ERR, "%s: function-level reset failed: %s", p->name,
+			    rte_strerror(-ret));
+		return -ETIMEDOUT;
+	}
+	return tmmr_leg_reset(p, timeout_ms);
 }
 
 uint32_t

@@ -83,6 +83,13 @@ tmmr_leg_devcfg_off(bool msix_enabled)
  */
 int tmmr_leg_reset(struct tmmr_pci *p, unsigned int timeout_ms);
 
+/*
+ * Reset that the device must not outlive: on a timeout, a function-level
+ * reset (if the transport has one) and the legacy reset again. 0 once the
+ * device is reset, -ENODEV if gone, -ETIMEDOUT if it may still be doing DMA.
+ */
+int tmmr_leg_quiesce(struct tmmr_pci *p, unsigned int timeout_ms);
+
 uint8_t tmmr_leg_get_status(struct tmmr_pci *p);
 /* OR @bits into the status register. */
 void tmmr_leg_add_status(struct tmmr_pci *p, uint8_t bits);

@@ -220,17 +220,18 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 		if ((uint16_t)(end - cons) > 2)
 			tmmr_rx_prefetch(q, cons + 2);
 		m = q->sw[e.id];
+		/*
+		 * A head whose header cannot be trusted leaves no way to tell
+		 * where the next packet starts: dropping it alone would make its
+		 * other buffers parse as packets (payload read as num_buffers).
+		 * Stop here; the device is reset before anything is posted again.
+		 */
 		if (unlikely(e.len < q->hdr_len || e.len > q->buf_cap)) {
-			/* no header to trust: drop this buffer alone */
 			if (e.len > q->buf_cap)
 				vq->stats.bad_used_len++;
 			vq->stats.errors++;
-			q->sw[e.id] = NULL;
-			q->free_heads[q->nb_free_heads++] = e.id;
-			vq->in_flight--;
-			cons++;
-			rte_pktmbuf_free_seg(m);
-			continue;
+			vq->broken = true;
+			break;
 		}
 		hdr = tmmr_rx_hdr(q, m);
 		nbuf = hdr->num_buffers;
@@ -238,12 +239,8 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			if (nbuf == 0 || nbuf > vq->in_flight) {
 				vq->stats.bad_num_buffers++;
 				vq->stats.errors++;
-				q->sw[e.id] = NULL;
-				q->free_heads[q->nb_free_heads++] = e.id;
-				vq->in_flight--;
-				cons++;
-				rte_pktmbuf_free_seg(m);
-				continue;
+				vq->broken = true;
+				break;
 			}
 			if (nbuf > (uint16_t)(end - cons))
 				break;	/* the rest of the packet is not there yet */
@@ -284,7 +281,8 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			prev = seg;
 		}
 		m->nb_segs = nbuf;
-		if (unlikely(bad_len)) {
+		/* a follower too long, or a runt without an Ethernet header */
+		if (unlikely(bad_len || m->pkt_len < RTE_ETHER_HDR_LEN)) {
 			vq->stats.errors++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -327,7 +325,8 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 		q->free_heads[q->nb_free_heads++] = id;
 		vq->in_flight--;
 		cons++;
-		if (unlikely(len < q->hdr_len || len > q->buf_cap)) {
+		/* beyond the chain, or a runt without an Ethernet header */
+		if (unlikely(len < q->hdr_len + (uint32_t)RTE_ETHER_HDR_LEN || len > q->buf_cap)) {
 			if (len > q->buf_cap)
 				vq->stats.bad_used_len++;
 			vq->stats.errors++;
@@ -460,6 +459,21 @@ fail:
 }
 
 void
+tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc)
+{
+	uint16_t ndesc = q->segs + (q->hdr_desc ? 1 : 0);
+	uint16_t chains = q->vq.num / q->stride;
+
+	if (nb_desc != 0 && nb_desc / ndesc < chains)
+		chains = RTE_MAX(nb_desc / ndesc, 1);
+	q->capacity = chains;
+	q->refill_thresh = RTE_MIN(TMMR_RX_REFILL_BATCH, q->capacity / 2);
+	if (q->refill_thresh == 0)
+		q->refill_thresh = 1;
+	tmmr_rx_preset_descs(q);
+}
+
+void
 tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n)
 {
 	q->vq.notifier = *n;
@@ -494,6 +508,23 @@ tmmr_rxq_stop(struct tmmr_rxq *q)
 	tmmr_rx_preset_descs(q);
 }
 
+unsigned int
+tmmr_rxq_abandon(struct tmmr_rxq *q)
+{
+	unsigned int n = 0;
+	uint16_t i;
+
+	for (i = 0; i < q->vq.num; i++) {
+		if (q->sw[i] != NULL) {
+			q->sw[i] = NULL;	/* the device may still write it: never reused */
+			n++;
+		}
+	}
+	tmmr_vq_reset(&q->vq);
+	tmmr_rx_preset_descs(q);
+	return n;
+}
+
 void
 tmmr_rxq_free(struct tmmr_rxq *q)
 {
@@ -506,15 +537,21 @@ tmmr_rxq_free(struct tmmr_rxq *q)
 	rte_free(q);
 }
 
-void
+bool
 tmmr_rxq_intr_enable(struct tmmr_rxq *q)
 {
 	struct tmmr_vq *vq = &q->vq;
 
 	*vq->used_event = vq->used_cons;
 	vq->avail->flags = 0;
-	/* visible before the caller re-checks the used ring and sleeps */
+	/* the request must be visible before we look at the used index again */
 	tmmr_dma_mb();
+	/*
+	 * An entry the device published after our last poll but before it could
+	 * see the request raises no interrupt (with EVENT_IDX its index is already
+	 * past used_event): report it, or the caller sleeps on it.
+	 */
+	return !vq->broken && vq->used->idx != vq->used_cons;
 }
 
 void

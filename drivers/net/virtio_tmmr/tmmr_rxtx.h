@@ -67,9 +67,24 @@ struct tmmr_txq *tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t 
 				 int socket, const struct tmmr_dp_cfg *cfg,
 				 uint64_t *ring_iova);
 
+/*
+ * Use at most @nb_desc of the ring's descriptors (the application's count;
+ * 0 or above the ring size: all), as the mbufs a queue pins follow from
+ * it. Set while the queue is stopped.
+ */
+void tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc);
+void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
+
 /* Doorbell for the queue; set before the queue is started. */
 void tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n);
 void tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n);
+
+/*
+ * A packet from the control path (the announce RARP) for Tx queue @q: the
+ * lcore that owns the queue sends it ahead of its next burst (or cleanup),
+ * so no lock is shared with the datapath. 0, or -EBUSY if one is waiting.
+ */
+int tmmr_txq_inject(struct tmmr_txq *q, struct rte_mbuf *m);
 
 /* Fill the Rx ring with buffers and notify; 0 or -ENOMEM. */
 int tmmr_rxq_start(struct tmmr_rxq *q);
@@ -81,6 +96,13 @@ int tmmr_rxq_start(struct tmmr_rxq *q);
 void tmmr_rxq_stop(struct tmmr_rxq *q);
 void tmmr_txq_stop(struct tmmr_txq *q);
 
+/*
+ * The device could not be reset and may still write into the posted Rx
+ * buffers: forget them (they never go back to the pool) and reset the ring
+ * to empty. Returns the number of mbufs given up.
+ */
+unsigned int tmmr_rxq_abandon(struct tmmr_rxq *q);
+
 void tmmr_rxq_free(struct tmmr_rxq *q);
 void tmmr_txq_free(struct tmmr_txq *q);
 
@@ -88,8 +110,13 @@ uint16_t tmmr_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 uint16_t tmmr_xmit_prep(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts);
 
-/* Rx interrupt: ask the device for (or stop) used-buffer notifications. */
-void tmmr_rxq_intr_enable(struct tmmr_rxq *q);
+/*
+ * Rx interrupt: ask the device for (or stop) used-buffer notifications.
+ * Enable returns true when used entries are already waiting: the device may
+ * have published them before it saw the request, and will not interrupt for
+ * them.
+ */
+bool tmmr_rxq_intr_enable(struct tmmr_rxq *q);
 void tmmr_rxq_intr_disable(struct tmmr_rxq *q);
 
 /* Number of filled Rx descriptors waiting (rx_queue_count). */

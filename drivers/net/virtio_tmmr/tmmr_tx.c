@@ -47,7 +47,15 @@ tmmr_tx_init_free_list(struct tmmr_txq *q)
 	for (i = 0; i < q->vq.num; i++)
 		q->next[i] = (uint16_t)((i + 1) & q->vq.mask);
 	q->free_head = 0;
-	q->nb_free = q->vq.num;
+	/* the list holds the whole ring; only max_desc of it is ever in flight */
+	q->nb_free = q->max_desc;
+}
+
+void
+tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc)
+{
+	q->max_desc = nb_desc != 0 && nb_desc < q->vq.num ? nb_desc : q->vq.num;
+	tmmr_tx_init_free_list(q);
 }
 
 /* Take completed chains back; returns the number of packets freed. */
@@ -96,19 +104,25 @@ tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
 	return freed;
 }
 
-/* The legacy header for @m's offloads. */
+/*
+ * The legacy header for @m's offloads, as far as the device accepted them:
+ * NEEDS_CSUM only with CSUM acked, GSO only with HOST_TSO4/6 acked for the
+ * packet's family (tx_prep refuses the rest).
+ */
 static inline void
-tmmr_tx_fill_hdr(void *dst, uint16_t hdr_len, const struct rte_mbuf *m)
+tmmr_tx_fill_hdr(const struct tmmr_txq *q, void *dst, const struct rte_mbuf *m)
 {
-	uint64_t ol = m->ol_flags;
+	uint64_t ol = m->ol_flags & q->ol_ok;
 	struct tmmr_net_hdr *h = dst;
 
-	if (hdr_len == sizeof(struct tmmr_net_hdr_mrg))
+	if (q->hdr_len == sizeof(struct tmmr_net_hdr_mrg))
 		memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
 	else
 		memset(dst, 0, sizeof(struct tmmr_net_hdr));
 	if (likely(!(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))))
 		return;
+	if ((ol & RTE_MBUF_F_TX_TCP_SEG) && !((ol & RTE_MBUF_F_TX_IPV6) ? q->tso6 : q->tso4))
+		ol &= ~RTE_MBUF_F_TX_TCP_SEG;
 	h->csum_start = m->l2_len + m->l3_len;
 	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
 		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
@@ -124,7 +138,7 @@ tmmr_tx_fill_hdr(void *dst, uint16_t hdr_len, const struct rte_mbuf *m)
 		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
 		h->csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
 	} else {
-		h->csum_start = 0;	/* SCTP: refused by tx_prep */
+		h->csum_start = 0;	/* SCTP, or nothing acked: refused by tx_prep */
 	}
 }
 
@@ -158,6 +172,27 @@ tmmr_tx_fill_segs(struct tmmr_txq *q, struct tmmr_vring_desc *tbl, uint16_t idx,
 	}
 }
 
+int
+tmmr_txq_inject(struct tmmr_txq *q, struct rte_mbuf *m)
+{
+	struct rte_mbuf *none = NULL;
+
+	if (!__atomic_compare_exchange_n(&q->inject, &none, m, false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		return -EBUSY;
+	return 0;
+}
+
+/* Send the injected packet on the owning lcore; kept for later if no room. */
+static void
+tmmr_tx_send_injected(struct tmmr_txq *q)
+{
+	struct rte_mbuf *m = __atomic_exchange_n(&q->inject, NULL, __ATOMIC_ACQUIRE);
+
+	if (m != NULL && tmmr_xmit_pkts(q, &m, 1) == 0)
+		__atomic_store_n(&q->inject, m, __ATOMIC_RELAXED);
+}
+
 uint16_t
 tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
@@ -168,6 +203,8 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(vq->broken))
 		return 0;
+	if (unlikely(q->inject != NULL))
+		tmmr_tx_send_injected(q);
 	if (q->nb_free < TMMR_TX_FREE_THRESH)
 		tmmr_tx_reclaim(q, UINT32_MAX);
 
@@ -184,8 +221,8 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 					break;
 				head = q->free_head;
 			}
-			tmmr_tx_fill_hdr(rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len),
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
+								    -(int)q->hdr_len), m);
 			desc[head].addr = rte_mbuf_data_iova(m) - q->hdr_len;
 			desc[head].len = m->data_len + q->hdr_len;
 			desc[head].flags = 0;
@@ -202,7 +239,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			need = 1;
 		else
 			need = m->nb_segs + 1;
-		if (unlikely(need > vq->num)) {
+		if (unlikely(need > q->max_desc)) {
 			/* can never fit: drop it rather than stall the queue */
 			vq->stats.errors++;
 			nb_dropped++;
@@ -217,16 +254,15 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 
 		if (tmmr_tx_can_push(q, m)) {
-			tmmr_tx_fill_hdr(rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len),
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
+								    -(int)q->hdr_len), m);
 			last = tmmr_tx_fill_segs(q, desc, head, m, true);
 			desc[head].addr -= q->hdr_len;
 			desc[head].len += q->hdr_len;
 		} else if (need == 1) {
 			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)head * TMMR_TX_IND_MAX;
 
-			tmmr_tx_fill_hdr(q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT,
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
 			tbl[0].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
 			tbl[0].len = q->hdr_len;
 			tbl[0].flags = TMMR_VRING_DESC_F_NEXT;
@@ -238,8 +274,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			desc[head].flags = TMMR_VRING_DESC_F_INDIRECT;
 			last = head;
 		} else {
-			tmmr_tx_fill_hdr(q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT,
-					 q->hdr_len, m);
+			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
 			desc[head].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
 			desc[head].len = q->hdr_len;
 			desc[head].flags = TMMR_VRING_DESC_F_NEXT;
@@ -299,7 +334,7 @@ tmmr_xmit_prep(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			rte_errno = ENOTSUP;
 			return i;
 		}
-		if (unlikely(m->nb_segs + 1 > q->vq.num || m->pkt_len == 0)) {
+		if (unlikely(m->nb_segs + 1 > q->max_desc || m->pkt_len == 0)) {
 			rte_errno = EINVAL;
 			return i;
 		}
@@ -310,6 +345,13 @@ tmmr_xmit_prep(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				rte_errno = EINVAL;
 				return i;
 			}
+		}
+		/* what the device did not accept cannot be asked of it */
+		if (unlikely(((ol & RTE_MBUF_F_TX_L4_MASK) && !q->csum) ||
+			     ((ol & RTE_MBUF_F_TX_TCP_SEG) &&
+			      !((ol & RTE_MBUF_F_TX_IPV6) ? q->tso6 : q->tso4)))) {
+			rte_errno = ENOTSUP;
+			return i;
 		}
 		if (ol & RTE_MBUF_F_TX_VLAN) {
 			ret = rte_vlan_insert(&pkts[i]);
@@ -366,6 +408,14 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	q->hdr_len = cfg->hdr_len;
 	q->any_layout = cfg->any_layout;
 	q->indirect = cfg->indirect;
+	q->csum = (cfg->features & (1u << TMMR_NET_F_CSUM)) != 0;
+	q->tso4 = q->csum && (cfg->features & (1u << TMMR_NET_F_HOST_TSO4)) != 0;
+	q->tso6 = q->csum && (cfg->features & (1u << TMMR_NET_F_HOST_TSO6)) != 0;
+	q->ol_ok = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6;
+	if (q->csum)
+		q->ol_ok |= RTE_MBUF_F_TX_L4_MASK;
+	if (q->tso4 || q->tso6)
+		q->ol_ok |= RTE_MBUF_F_TX_TCP_SEG;
 	if (tmmr_vq_init(&q->vq, "tx", port_id, queue_idx, num, socket, cfg->event_idx) != 0)
 		goto fail;
 	hdr_area = (size_t)num * TMMR_TX_HDR_SLOT;
@@ -387,6 +437,7 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		q->ind_va = (struct tmmr_vring_desc *)(q->hdr_va + hdr_area);
 		q->ind_iova = q->hdr_iova + hdr_area;
 	}
+	q->max_desc = num;
 	tmmr_tx_init_free_list(q);
 	*ring_iova = q->vq.ring_iova;
 	return q;
@@ -410,8 +461,10 @@ tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n)
 void
 tmmr_txq_stop(struct tmmr_txq *q)
 {
+	struct rte_mbuf *m = __atomic_exchange_n(&q->inject, NULL, __ATOMIC_ACQUIRE);
 	uint16_t i;
 
+	rte_pktmbuf_free(m);
 	for (i = 0; i < q->vq.num; i++) {
 		if (q->sw[i].m != NULL) {
 			rte_pktmbuf_free(q->sw[i].m);
@@ -440,5 +493,7 @@ tmmr_txq_done_cleanup(struct tmmr_txq *q, uint32_t free_cnt)
 {
 	if (q->vq.broken)
 		return 0;
+	if (unlikely(q->inject != NULL))
+		tmmr_tx_send_injected(q);
 	return (int)tmmr_tx_reclaim(q, free_cnt ? free_cnt : UINT32_MAX);
 }

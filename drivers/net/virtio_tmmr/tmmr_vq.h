@@ -64,7 +64,7 @@ struct tmmr_rxq {
 	struct rte_mbuf **sw;		/* [num]: mbuf s of the chain at head h in sw[h + s] */
 	uint16_t *free_heads;		/* stack of free chain heads */
 	uint16_t nb_free_heads;
-	uint16_t capacity;		/* chains the ring holds */
+	uint16_t capacity;		/* chains posted at most (nb_desc, ring) */
 	uint16_t stride;		/* descriptors per chain slot (power of 2) */
 	uint16_t segs;			/* mbufs per chain */
 	uint16_t refill_thresh;		/* free chains that make a refill worth it */
@@ -91,9 +91,15 @@ struct tmmr_txq {
 	uint16_t *next;			/* [num] shadow of desc.next / free list links */
 	uint16_t free_head;
 	uint16_t nb_free;
+	uint16_t max_desc;		/* descriptors in flight at most (nb_desc) */
+	struct rte_mbuf *inject;	/* a control-path packet for the next burst */
 	uint16_t hdr_len;
 	bool any_layout;
 	bool indirect;
+	bool csum;			/* CSUM acked: NEEDS_CSUM allowed */
+	bool tso4;			/* HOST_TSO4 acked */
+	bool tso6;			/* HOST_TSO6 acked */
+	uint64_t ol_ok;			/* mbuf Tx flags the header may carry */
 	uint8_t *hdr_va;		/* [num] x TMMR_TX_HDR_SLOT */
 	uint64_t hdr_iova;
 	struct tmmr_vring_desc *ind_va;	/* [num] x TMMR_TX_IND_MAX */

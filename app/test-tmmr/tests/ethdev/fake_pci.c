@@ -249,6 +249,23 @@ fake_alive(struct tmmr_pci *p)
 	return !fake_of(p)->gone;
 }
 
+/* A function-level reset: the device starts over, unless told it does not. */
+static int
+fake_fn_reset(struct tmmr_pci *p)
+{
+	struct fake_dev *d = fake_of(p);
+
+	d->fn_resets++;
+	if (d->fn_reset_fails)
+		return -EIO;
+	d->reset_stuck = false;
+	d->reset_pending = 0;
+	d->status = 0;
+	d->drv_features = 0;
+	memset(d->pfn, 0, sizeof(d->pfn));
+	return 0;
+}
+
 static const struct tmmr_pci_ops fake_ops = {
 	.name = "fake",
 	.bar_read = fake_bar_read,
@@ -257,6 +274,7 @@ static const struct tmmr_pci_ops fake_ops = {
 	.intr_setup = fake_intr_setup,
 	.intr_teardown = fake_intr_teardown,
 	.alive = fake_alive,
+	.fn_reset = fake_fn_reset,
 };
 
 void

@@ -52,6 +52,8 @@ struct fake_dev {
 	unsigned int reset_pending;
 	uint8_t status_before_reset;
 	bool reset_stuck;
+	bool fn_reset_fails;		/* the function-level reset does not help */
+	unsigned int fn_resets;
 	bool gone;			/* removed: reads all-ones, alive() false */
 	bool pfn_ignored;		/* PFN writes do not stick */
 	bool vec_refuse;		/* every vector write reads back NO_VECTOR */

@@ -328,13 +328,20 @@ test_vsec_bad(void **state)
 	expect_fail("MMR VSEC at 0x100: bar 6 > 5");
 	cb_build_vf(cfg);
 	cb_put32(cfg, 0x110, 0x17);
-	expect_fail("legacy block length 0x17 < 0x18, too small for the registers");
+	expect_fail("legacy block length 0x17 < 0x24, too small for the registers and net config");
+	cb_build_vf(cfg);
+	/* the registers, but not the net config (MAC, status, pairs, MTU) after them */
+	cb_put32(cfg, 0x110, 0x18);
+	expect_fail("legacy block length 0x18 < 0x24");
+	cb_build_vf(cfg);
+	cb_put32(cfg, 0x110, 0x23);
+	expect_fail("legacy block length 0x23 < 0x24");
 	cb_build_vf(cfg);
 	cb_put32(cfg, 0x10c, 0xffffff00);
 	cb_put32(cfg, 0x110, 0x200);
 	expect_fail("overflows");
 	cb_build_vf(cfg);
-	cb_put32(cfg, 0x110, 0x18);	/* exactly the registers: fine */
+	cb_put32(cfg, 0x110, 0x24);	/* exactly the registers and net config: fine */
 	assert_int_equal(parse_vf(), 0);
 }
 
@@ -453,7 +460,7 @@ check_accepted(const struct tmmr_mmr_layout *l, int need_mmr)
 	if (need_mmr) {
 		assert_true(l->vsec_off >= 0x100 && l->vsec_off % 4 == 0);
 		assert_true(l->legacy_bar <= 5);
-		assert_true(l->legacy_len >= 0x18);
+		assert_true(l->legacy_len >= 0x24);
 	}
 	if (l->has_notify)
 		assert_true(l->notify_bar <= 5);

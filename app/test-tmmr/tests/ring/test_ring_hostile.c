@@ -159,26 +159,35 @@ test_rx_id_not_in_flight(void **state)
 static void
 test_rx_bad_len(void **state)
 {
+	static const uint32_t bad[] = { 12 + 2048 + 1, 0xffffffff, 4 };
 	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
 	const struct tmmr_q_stats *st;
 	struct fdev_chain c;
 	struct env e;
+	unsigned int i;
 
 	(void)state;
 	harness_frame(frame, 64, mac_uc, 3);
-	rx_open(&e, &cfg);
-	st = tmmr_rxq_stats(e.rxq);
-	rx_raw(&e, 1, 12 + 2048 + 1, &c);
-	rx_raw(&e, 1, 0xffffffff, &c);
-	rx_raw(&e, 1, 4, &c);	/* shorter than the header: malformed, dropped */
-	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
-	assert_int_equal(rx_burst_free(&e), 1);
-	assert_int_equal(st->bad_used_len, 2);
-	assert_int_equal(st->errors, 3);
-	assert_false(tmmr_rxq_broken(e.rxq));
-	env_close(&e);
+	/*
+	 * a mergeable head beyond its buffer or shorter than the header: its
+	 * num_buffers cannot be trusted, so neither can the framing after it
+	 */
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		rx_open(&e, &cfg);
+		st = tmmr_rxq_stats(e.rxq);
+		assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+		rx_raw(&e, 1, bad[i], &c);
+		assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+		/* the packet before is delivered, nothing from the bad one on */
+		assert_int_equal(rx_burst_free(&e), 1);
+		assert_int_equal(st->bad_used_len, bad[i] > 12 + 2048 ? 1 : 0);
+		assert_int_equal(st->errors, 1);
+		assert_true(tmmr_rxq_broken(e.rxq));
+		assert_int_equal(rx_burst_free(&e), 0);
+		env_close(&e);
+	}
 
-	/* the same through a chain: the chain holds 10 + 2048 bytes */
+	/* the same through a chain (10 + 2048 bytes): one packet each, dropped alone */
 	cfg = harness_cfg(false, false, false);
 	rx_open(&e, &cfg);
 	st = tmmr_rxq_stats(e.rxq);
@@ -193,21 +202,93 @@ test_rx_bad_len(void **state)
 static void
 test_rx_bad_num_buffers(void **state)
 {
+	static const uint16_t bad[] = { 0, NUM + 1, 0xffff };
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	const struct tmmr_q_stats *st;
+	struct fdev_chain c;
+	struct env e;
+	unsigned int i;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 4);
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		rx_open(&e, &cfg);
+		st = tmmr_rxq_stats(e.rxq);
+		rx_raw(&e, bad[i], 12 + 64, &c);
+		assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+		assert_int_equal(rx_burst_free(&e), 0);
+		assert_int_equal(st->bad_num_buffers, 1);
+		assert_true(tmmr_rxq_broken(e.rxq));
+		env_close(&e);
+	}
+}
+
+/*
+ * A head with a bad header followed by its other buffers: parsed on their
+ * own, the followers' payload would be read as headers (bytes 10-11 as
+ * num_buffers = 1) and delivered as packets. The queue stops instead.
+ */
+static void
+test_rx_mrg_bad_head_framing(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct tmmr_net_hdr_mrg h;
+	struct fdev_chain c[3];
+	static uint8_t junk[2060];
+	struct env e;
+
+	(void)state;
+	harness_frame(junk, sizeof(junk), mac_uc, 7);
+	junk[10] = 1;
+	junk[11] = 0;
+	rx_open(&e, &cfg);
+	memset(&h, 0, sizeof(h));
+	h.num_buffers = 3;
+	assert_true(fdev_pop(&e.dev, &c[0]));
+	fdev_chain_write(&c[0], 0, &h, sizeof(h));
+	fdev_push_used(&e.dev, c[0].head, 4);	/* header cut short */
+	assert_true(fdev_pop(&e.dev, &c[1]));
+	fdev_chain_write(&c[1], 0, junk, sizeof(junk));
+	fdev_push_used(&e.dev, c[1].head, sizeof(junk));
+	assert_true(fdev_pop(&e.dev, &c[2]));
+	fdev_chain_write(&c[2], 0, junk, 100);
+	fdev_push_used(&e.dev, c[2].head, 100);
+	assert_int_equal(rx_burst_free(&e), 0);
+	assert_true(tmmr_rxq_broken(e.rxq));
+	assert_int_equal(tmmr_rxq_stats(e.rxq)->packets, 0);
+	assert_int_equal(tmmr_rxq_stats(e.rxq)->errors, 1);
+	env_close(&e);
+}
+
+/* A runt (less than an Ethernet header after the net header) is dropped and counted. */
+static void
+test_rx_runt(void **state)
+{
 	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
 	const struct tmmr_q_stats *st;
 	struct fdev_chain c;
 	struct env e;
 
 	(void)state;
-	harness_frame(frame, 64, mac_uc, 4);
+	harness_frame(frame, 64, mac_uc, 8);
 	rx_open(&e, &cfg);
 	st = tmmr_rxq_stats(e.rxq);
-	rx_raw(&e, 0, 12 + 64, &c);
-	rx_raw(&e, NUM + 1, 12 + 64, &c);	/* more than we have posted */
-	rx_raw(&e, 0xffff, 12 + 64, &c);
+	rx_raw(&e, 1, 12 + 13, &c);
+	rx_raw(&e, 1, 12, &c);
 	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
 	assert_int_equal(rx_burst_free(&e), 1);
-	assert_int_equal(st->bad_num_buffers, 3);
+	assert_int_equal(st->errors, 2);
+	assert_int_equal(st->packets, 1);
+	assert_false(tmmr_rxq_broken(e.rxq));
+	env_close(&e);
+
+	cfg = harness_cfg(false, true, false);
+	rx_open(&e, &cfg);
+	st = tmmr_rxq_stats(e.rxq);
+	rx_raw(&e, 1, 10 + 13, &c);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, false), 1);
+	assert_int_equal(rx_burst_free(&e), 1);
+	assert_int_equal(st->errors, 1);
 	assert_false(tmmr_rxq_broken(e.rxq));
 	env_close(&e);
 }
@@ -416,6 +497,8 @@ main(void)
 		cmocka_unit_test(test_rx_id_not_in_flight),
 		cmocka_unit_test(test_rx_bad_len),
 		cmocka_unit_test(test_rx_bad_num_buffers),
+		cmocka_unit_test(test_rx_mrg_bad_head_framing),
+		cmocka_unit_test(test_rx_runt),
 		cmocka_unit_test(test_rx_used_idx_jump),
 		cmocka_unit_test(test_rx_mrg_bad_followers),
 		cmocka_unit_test(test_rx_recover),

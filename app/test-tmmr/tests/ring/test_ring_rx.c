@@ -468,12 +468,26 @@ test_rx_event_idx(void **state)
 	/* Rx interrupts: suppressed by default, used_event set when enabled */
 	assert_int_equal(e.dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
 	assert_int_equal(*used_event, 0xffff);
-	tmmr_rxq_intr_enable(e.q);
+	assert_false(tmmr_rxq_intr_enable(e.q));
 	assert_int_equal(*used_event, 80);
 	assert_int_equal(e.dev.avail->flags, 0);
 	tmmr_rxq_intr_disable(e.q);
 	assert_int_equal(*used_event, 79);
 	assert_int_equal(e.dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
+
+	/*
+	 * A packet published after the last empty poll, while interrupts were
+	 * off: used_event 80 is already passed, no interrupt will come. The
+	 * enable reports it instead.
+	 */
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_true(tmmr_rxq_intr_enable(e.q));
+	assert_int_equal(*used_event, 80);
+	tmmr_rxq_intr_disable(e.q);
+	assert_int_equal(tmmr_recv_pkts(e.q, pk, 64), 1);
+	rte_pktmbuf_free(pk[0]);
+	assert_false(tmmr_rxq_intr_enable(e.q));
+	tmmr_rxq_intr_disable(e.q);
 	env_close(&e);
 }
 
@@ -488,7 +502,7 @@ test_rx_intr_flags(void **state)
 	assert_int_equal(e.dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
 	assert_int_equal(tmmr_rxq_start(e.q), 0);
 	assert_int_equal(e.dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
-	tmmr_rxq_intr_enable(e.q);
+	assert_false(tmmr_rxq_intr_enable(e.q));
 	assert_int_equal(e.dev.avail->flags, 0);
 	tmmr_rxq_intr_disable(e.q);
 	assert_int_equal(e.dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
@@ -523,6 +537,82 @@ test_rx_restart(void **state)
 }
 
 /* A small pool: the ring takes what there is and refills once mbufs come back. */
+/*
+ * A device that could not be reset may still write into the posted
+ * buffers: they are given up, never back in the pool, and the queue starts
+ * again with fresh ones.
+ */
+static void
+test_rx_abandon(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *pk[4];
+	uint8_t frame[64];
+	struct rx_env e;
+	unsigned int in_use;
+
+	(void)state;
+	env_open(&e, &cfg, 64);
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	in_use = rte_mempool_in_use_count(pool);
+	assert_int_equal(in_use, e.baseline + 64);
+	assert_int_equal(tmmr_rxq_abandon(e.q), 64);
+	assert_int_equal(rte_mempool_in_use_count(pool), in_use);
+	assert_int_equal(tmmr_rxq_count(e.q), 0);
+	/* a new start posts fresh buffers into the emptied ring */
+	e.dev.last_avail = 0;
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(rte_mempool_in_use_count(pool), in_use + 64);
+	harness_frame(frame, 64, mac_uc, 1);
+	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(tmmr_recv_pkts(e.q, pk, 4), 1);
+	rte_pktmbuf_free(pk[0]);
+	tmmr_rxq_stop(e.q);
+	tmmr_rxq_free(e.q);
+	fdev_detach(&e.dev);
+	/* only the given-up ones are missing */
+	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 64);
+}
+
+/* nb_desc below the ring: only that many buffers are posted, refills keep to it. */
+static void
+test_rx_nb_desc(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *pk[64];
+	uint8_t frame[64];
+	struct rx_env e;
+	int i;
+
+	(void)state;
+	env_open(&e, &cfg, 64);
+	tmmr_rxq_set_nb_desc(e.q, 8);
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(fdev_avail_pending(&e.dev), 8);
+	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 8);
+	harness_frame(frame, 64, mac_uc, 1);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
+	assert_int_equal(tmmr_recv_pkts(e.q, pk, 64), 8);
+	rte_pktmbuf_free_bulk(pk, 8);
+	assert_int_equal(fdev_avail_pending(&e.dev), 8);
+	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 8);
+	env_close(&e);
+
+	/* chains of two descriptors: 9 descriptors make 4 chains; 0 is the whole ring */
+	cfg = harness_cfg(false, false, false);
+	env_open(&e, &cfg, 64);
+	tmmr_rxq_set_nb_desc(e.q, 9);
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(fdev_avail_pending(&e.dev), 4);
+	tmmr_rxq_stop(e.q);
+	tmmr_rxq_set_nb_desc(e.q, 0);
+	e.dev.last_avail = 0;
+	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(fdev_avail_pending(&e.dev), 32);
+	env_close(&e);
+}
+
 static void
 test_rx_pool_short(void **state)
 {
@@ -649,6 +739,8 @@ main(void)
 		cmocka_unit_test(test_rx_event_idx),
 		cmocka_unit_test(test_rx_intr_flags),
 		cmocka_unit_test(test_rx_restart),
+		cmocka_unit_test(test_rx_abandon),
+		cmocka_unit_test(test_rx_nb_desc),
 		cmocka_unit_test(test_rx_pool_short),
 		cmocka_unit_test(test_rx_small_capacity),
 		cmocka_unit_test(test_rx_create_invalid),

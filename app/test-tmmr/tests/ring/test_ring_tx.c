@@ -343,6 +343,9 @@ tx_offload_case(struct tx_env *e, bool v6, bool tcp, bool tso)
 	}
 }
 
+#define TX_OFFLOAD_FEATURES ((1u << TMMR_NET_F_CSUM) | (1u << TMMR_NET_F_HOST_TSO4) | \
+			     (1u << TMMR_NET_F_HOST_TSO6))
+
 static void
 test_tx_csum_tso(void **state)
 {
@@ -350,6 +353,7 @@ test_tx_csum_tso(void **state)
 	struct tx_env e;
 
 	(void)state;
+	cfg.features |= TX_OFFLOAD_FEATURES;
 	env_open(&e, &cfg, 64);
 	tx_offload_case(&e, false, true, false);
 	tx_offload_case(&e, false, false, false);
@@ -361,9 +365,90 @@ test_tx_csum_tso(void **state)
 	env_close(&e);
 	/* the same through a separate header */
 	cfg = harness_cfg(false, false, false);
+	cfg.features |= TX_OFFLOAD_FEATURES;
 	env_open(&e, &cfg, 64);
 	tx_offload_case(&e, false, true, true);
 	tx_offload_case(&e, true, false, false);
+	env_close(&e);
+}
+
+/* Send @m without tx_prep (as an application may) and read the header it got. */
+static void
+tx_raw_hdr(struct tx_env *e, struct rte_mbuf *m, struct tmmr_net_hdr_mrg *h)
+{
+	static uint8_t got[8192];
+	struct fdev_chain c;
+
+	assert_int_equal(tmmr_xmit_pkts(e->q, &m, 1), 1);
+	memset(h, 0xee, sizeof(*h));
+	assert_true(fdev_tx(&e->dev, h, got, sizeof(got), &c) > 0);
+}
+
+/*
+ * The header carries only what was negotiated: no NEEDS_CSUM without CSUM,
+ * no GSO without HOST_TSO4/6 for the packet's family (an IPv6 GSO header to a
+ * TSO4-only device breaks the spec); tx_prep refuses such packets.
+ */
+static void
+test_tx_hdr_negotiated(void **state)
+{
+	static uint8_t frame[8192];
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct tmmr_net_hdr_mrg h;
+	struct rte_mbuf *m;
+	struct tx_env e;
+	uint32_t len;
+	int v6;
+
+	(void)state;
+	/* nothing acked */
+	env_open(&e, &cfg, 64);
+	for (v6 = 0; v6 < 2; v6++) {
+		len = build_l4(frame, v6, true, 3000);
+		m = harness_mbuf(pool, frame, len, 2);
+		m->l2_len = 14;
+		m->l3_len = v6 ? 40 : 20;
+		m->l4_len = 20;
+		m->tso_segsz = 1400;
+		m->ol_flags = (v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) |
+			RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
+		assert_int_equal(tmmr_xmit_prep(e.q, &m, 1), 0);
+		assert_int_equal(rte_errno, ENOTSUP);
+		m->ol_flags &= ~RTE_MBUF_F_TX_TCP_SEG;
+		assert_int_equal(tmmr_xmit_prep(e.q, &m, 1), 0);
+		assert_int_equal(rte_errno, ENOTSUP);
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		tx_raw_hdr(&e, m, &h);
+		assert_int_equal(h.hdr.flags, 0);
+		assert_int_equal(h.hdr.gso_type, TMMR_NET_HDR_GSO_NONE);
+		assert_int_equal(h.hdr.gso_size, 0);
+		assert_int_equal(h.hdr.csum_start, 0);
+		assert_int_equal(h.num_buffers, 0);
+	}
+	assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 2);
+	env_close(&e);
+
+	/* CSUM and HOST_TSO4 only: IPv4 TSO goes, IPv6 TSO is refused */
+	cfg.features |= (1u << TMMR_NET_F_CSUM) | (1u << TMMR_NET_F_HOST_TSO4);
+	env_open(&e, &cfg, 64);
+	tx_offload_case(&e, false, true, true);
+	tx_offload_case(&e, true, true, false);
+	len = build_l4(frame, true, true, 3000);
+	m = harness_mbuf(pool, frame, len, 2);
+	m->l2_len = 14;
+	m->l3_len = 40;
+	m->l4_len = 20;
+	m->tso_segsz = 1400;
+	m->ol_flags = RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
+	assert_int_equal(tmmr_xmit_prep(e.q, &m, 1), 0);
+	assert_int_equal(rte_errno, ENOTSUP);
+	/* sent anyway: a checksum request, no GSO */
+	tx_raw_hdr(&e, m, &h);
+	assert_int_equal(h.hdr.flags, TMMR_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h.hdr.gso_type, TMMR_NET_HDR_GSO_NONE);
+	assert_int_equal(h.hdr.gso_size, 0);
+	assert_int_equal(h.hdr.csum_start, 14 + 40);
+	assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 3);
 	env_close(&e);
 }
 
@@ -377,6 +462,7 @@ test_tx_prep_rejects(void **state)
 	uint32_t len;
 
 	(void)state;
+	cfg.features |= TX_OFFLOAD_FEATURES;
 	env_open(&e, &cfg, 64);
 	len = build_l4(frame, false, true, 20);
 	m[0] = harness_mbuf(pool, frame, len, 1);
@@ -403,6 +489,70 @@ test_tx_prep_rejects(void **state)
 	m[1]->l3_len = 20;
 	assert_int_equal(tmmr_xmit_prep(e.q, m, 3), 3);
 	rte_pktmbuf_free_bulk(m, 3);
+	env_close(&e);
+}
+
+/* nb_desc below the ring: at most that many descriptors in flight. */
+static void
+test_tx_nb_desc(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *m[24];
+	struct fdev_chain c;
+	uint8_t frame[64];
+	struct tx_env e;
+	int i;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 9);
+	env_open(&e, &cfg, 64);
+	tmmr_txq_set_nb_desc(e.q, 16);
+	for (i = 0; i < 24; i++)
+		m[i] = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 24), 16);
+	assert_int_equal(fdev_avail_pending(&e.dev), 16);
+	/* completions make room again */
+	for (i = 0; i < 4; i++)
+		tx_check(&e, frame, 64, &c);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m + 16, 8), 4);
+	rte_pktmbuf_free_bulk(m + 20, 4);
+	/* a packet that can never fit the limit is dropped, not left to stall */
+	m[0] = harness_mbuf(pool, frame, 64, 17);
+	assert_int_equal(tmmr_xmit_prep(e.q, m, 1), 0);
+	rte_pktmbuf_free(m[0]);
+	env_close(&e);
+}
+
+/* A control-path packet goes out first with the next burst, even an empty one. */
+static void
+test_tx_inject(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *m[2], *inj;
+	struct fdev_chain c;
+	uint8_t frame[64], other[64];
+	struct tx_env e;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 10);
+	harness_frame(other, 64, mac_uc, 11);
+	env_open(&e, &cfg, 64);
+	inj = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, inj), 0);
+	m[0] = harness_mbuf(pool, other, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, m[0]), -EBUSY);
+	assert_int_equal(fdev_avail_pending(&e.dev), 0);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 0), 0);
+	tx_check(&e, frame, 64, &c);
+	/* ahead of the burst's own packets */
+	inj = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, inj), 0);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 1), 1);
+	tx_check(&e, frame, 64, &c);
+	tx_check(&e, other, 64, &c);
+	/* one never sent is freed at stop */
+	inj = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_txq_inject(e.q, inj), 0);
 	env_close(&e);
 }
 
@@ -546,7 +696,10 @@ main(void)
 		cmocka_unit_test(test_tx_indirect),
 		cmocka_unit_test(test_tx_multiseg),
 		cmocka_unit_test(test_tx_csum_tso),
+		cmocka_unit_test(test_tx_hdr_negotiated),
 		cmocka_unit_test(test_tx_prep_rejects),
+		cmocka_unit_test(test_tx_nb_desc),
+		cmocka_unit_test(test_tx_inject),
 		cmocka_unit_test(test_tx_notify),
 		cmocka_unit_test(test_tx_ring_full),
 		cmocka_unit_test(test_tx_too_many_segs),
