@@ -7,7 +7,8 @@
 #
 #   soak: seconds=N faults=N crashes=N leaked_mbufs=N rss_growth_kb=N lost_after_recovery=N
 #
-# seconds: how long faults were injected; faults: how many; crashes: processes
+# seconds: how long the fault phase lasted (the last fault's recovery
+# included); faults: how many; crashes: processes
 # that died without being told to (or did not quit cleanly when told);
 # leaked_mbufs: mbufs in use at the end of each measured process's life minus
 # its baseline (the forwarder at every restart and at the end, the backend and
@@ -258,10 +259,18 @@ check_alive()
 	return $ok
 }
 
-# rss_kb WRAPPER
+# rss_kb WRAPPER: VmRSS of the process in kB
 rss_kb()
 {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$(real_pid "$1")/status"
+}
+
+# rss_parts WRAPPER: its anonymous, file and shared memory parts, for the log
+# (the shared part holds DPDK's memory and what it maps of its peers')
+rss_parts()
+{
+	awk '$1 ~ /^Rss(Anon|File|Shmem):$/ { printf "%s %s kB ", $1, $2 }' \
+		"/proc/$(real_pid "$1")/status"
 }
 
 # --- counters ---
@@ -349,8 +358,10 @@ traffic_flows()
 			log "traffic on every hop after $((SECONDS - t0)) s"
 			return 0
 		fi
+		[[ -z ${SOAK_DEBUG:-} ]] || log "waiting for:$stuck"
 	done
 	log "hops without traffic after $1 s:${stuck:- (no counters)}"
+	grep -h -E 'device removal event|removed' "$WORK/$FWD.log" "$WORK/relay.log" >&2 || true
 	for k in "${HOPS[@]}"; do
 		log "  $k ${base[$k]} -> ${SNAP[$k]:-?}"
 	done
@@ -376,29 +387,31 @@ tp_mbufs_in_use()
 		END { print s + 0 }' <<< "$out"
 }
 
-# tp_mbufs_baseline NAME: baseline of a testpmd that has not forwarded yet;
-# leaves its ports started
+# tp_mbufs_baseline NAME ROLE: the mbufs in use of a testpmd that has not
+# forwarded yet, as the baseline of ROLE; leaves its ports started
 declare -A MBUF_BASE=()
 tp_mbufs_baseline()
 {
-	MBUF_BASE[$1]=$(tp_mbufs_in_use "$1") || fail "testpmd $1: no mempool count"
+	MBUF_BASE[$2]=$(tp_mbufs_in_use "$1") || fail "testpmd $1: no mempool count"
 	tp_run "$1" 60 '^Done' "port start all" > /dev/null || fail "testpmd $1: ports do not start"
-	log "testpmd $1: $(printf %s "${MBUF_BASE[$1]}") mbufs in use with its ports stopped"
+	log "testpmd $1: ${MBUF_BASE[$2]} mbufs in use with its ports stopped"
 }
 
-# tp_mbufs_leaked NAME: adds NAME's mbufs in use beyond its baseline to the result
+# tp_mbufs_leaked NAME ROLE: adds NAME's mbufs in use beyond ROLE's baseline to
+# the result. A restarted backend or guest stand-in has the same program and
+# arguments as the first one, whose baseline stands for it.
 tp_mbufs_leaked()
 {
-	local now
+	local now base=${MBUF_BASE[$2]}
 
 	if ! now=$(tp_mbufs_in_use "$1"); then
 		problem "testpmd $1 did not report its mempool"
 		return
 	fi
-	log "testpmd $1: $now mbufs in use with its ports stopped (baseline ${MBUF_BASE[$1]})"
-	if ((now != MBUF_BASE[$1])); then
-		log "LEAK: testpmd $1 has $((now - MBUF_BASE[$1])) mbufs more in use than at its start"
-		res_leaked=$((res_leaked + now - MBUF_BASE[$1]))
+	log "testpmd $1: $now mbufs in use with its ports stopped (baseline $base)"
+	if ((now != base)); then
+		log "LEAK: testpmd $1 has $((now - base)) mbufs more in use than at its start"
+		res_leaked=$((res_leaked + now - base))
 	fi
 }
 
@@ -498,7 +511,7 @@ fault_driver()
 {
 	local old=$FWD
 
-	tp_mbufs_leaked "$old"
+	tp_mbufs_leaked "$old" fwd
 	tp_quit "$old"
 	if ! grep -q '^Bye' "$WORK/$old.log" ||
 		grep -q -E 'PANIC|Segmentation fault|Aborted|ERROR: AddressSanitizer' "$WORK/$old.log"
@@ -509,7 +522,7 @@ fault_driver()
 	fi
 	fwd_start
 	tp_wait_links "$FWD" 30 0 1
-	tp_mbufs_baseline "$FWD"
+	tp_mbufs_baseline "$FWD" fwd
 	tp_run "$FWD" 15 'packets/burst' start > /dev/null || problem "forwarder $FWD did not start"
 }
 
@@ -539,9 +552,9 @@ wait_until 30 eval '[[ $(tel_field /tmmr_relay/stats,0 guest_connected) == 1 ]]'
 	fail "the guest stand-in is not connected to the relay"
 
 # baselines before any traffic
-for name in "$BE" "$FWD" "$GST"; do
-	tp_mbufs_baseline "$name"
-done
+tp_mbufs_baseline "$BE" be
+tp_mbufs_baseline "$FWD" fwd
+tp_mbufs_baseline "$GST" gst
 relay_base=$(relay_quiesced_in_use) || fail "the relay's mbufs could not be counted"
 log "relay: $relay_base mbufs in use after a reset of its idle VF"
 
@@ -554,6 +567,8 @@ sleep 2
 rss0_vfemu=$(rss_kb "$pid_vfemu")
 rss0_relay=$(rss_kb "$pid_relay")
 log "resident sets: tmmr-vfemu $rss0_vfemu kB, tmmr_relay $rss0_relay kB"
+log "  tmmr-vfemu $(rss_parts "$pid_vfemu")"
+log "  tmmr_relay $(rss_parts "$pid_relay")"
 
 # --- faults ---
 
@@ -601,13 +616,15 @@ if ((res_crashes == 0)); then
 	rss1_relay=$(rss_kb "$pid_relay")
 	log "resident sets: tmmr-vfemu $rss1_vfemu kB (+$((rss1_vfemu - rss0_vfemu))), "`
 		`"tmmr_relay $rss1_relay kB (+$((rss1_relay - rss0_relay)))"
+	log "  tmmr-vfemu $(rss_parts "$pid_vfemu")"
+	log "  tmmr_relay $(rss_parts "$pid_relay")"
 	res_rss=$((rss1_vfemu - rss0_vfemu + rss1_relay - rss0_relay))
 	# the source stops first, the rest drain
 	tp_run "$BE" 15 'Done.' stop > /dev/null || problem "backend $BE did not stop"
 	sleep 1
-	for name in "$GST" "$FWD" "$BE"; do
-		tp_mbufs_leaked "$name"
-	done
+	tp_mbufs_leaked "$GST" gst
+	tp_mbufs_leaked "$FWD" fwd
+	tp_mbufs_leaked "$BE" be
 	if relay_end=$(relay_quiesced_in_use); then
 		log "relay: $relay_end mbufs in use after a reset of its idle VF (baseline $relay_base)"
 		if ((relay_end != relay_base)); then
