@@ -219,9 +219,15 @@ guest_start()
 
 relay_start()
 {
+	local -a eal=()
+
+	# built with ASan, its memory goes below the shadow, as lib.sh's testpmd's
+	if [[ -n $E2E_ASAN_RT ]]; then
+		eal=(--base-virtaddr 0x40000000)
+	fi
 	e2e_prefixes+=("$RELAY_PREFIX")
 	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l 0 --no-huge -m 256 \
-		--file-prefix "$RELAY_PREFIX" -d "$PMD_ARG" -a "${VF_BDFS[2]}" -- \
+		--file-prefix "$RELAY_PREFIX" "${eal[@]}" -d "$PMD_ARG" -a "${VF_BDFS[2]}" -- \
 		--vf "${VF_BDFS[2]},socket=$GUEST_SOCK" --client --test-events --stats-interval 0
 }
 
