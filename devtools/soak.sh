@@ -588,10 +588,11 @@ while ((SECONDS - t0 < duration)); do
 	sleep "$gap"
 	res_faults=$((res_faults + 1))
 	fault_count[$kind]=$((${fault_count[$kind]:-0} + 1))
+	what=$kind
 	case $kind in
-	backend|guest|driver) log "fault $res_faults: $kind" ;;
-	*) log "fault $res_faults: $kind on VF$vf" ;;
+	link|needs-reset|vf-reset) what+=" on VF$vf" ;;
 	esac
+	log "fault $res_faults: $what"
 	case $kind in
 	backend) fault_backend ;;
 	link) fault_link "$vf" "$hold" ;;
@@ -604,7 +605,7 @@ while ((SECONDS - t0 < duration)); do
 	check_alive || break
 	if ! traffic_flows "$bound"; then
 		res_lost=$((res_lost + 1))
-		log "LOST: traffic did not resume after fault $res_faults ($kind VF$vf), seed $seed"
+		log "LOST: traffic did not resume after fault $res_faults ($what), seed $seed"
 	fi
 	res_seconds=$((SECONDS - t0))
 done
@@ -642,7 +643,7 @@ if ((res_crashes == 0)); then
 	fi
 	check_alive || true
 fi
-if grep -l -E 'ERROR: AddressSanitizer|runtime error:' "$WORK"/*.log; then
+if grep -l -E 'ERROR: AddressSanitizer|runtime error:' "$WORK"/*.log >&2; then
 	problem "a sanitizer reported an error (the logs above)"
 fi
 if ((res_crashes || res_leaked || res_lost || other_errors)); then
