@@ -18,6 +18,18 @@
 # Environment: E2E_BUILD (build dir, default <top>/build), TESTPMD, E2E_LIFETIME
 # (upper bound of every process's life, s), E2E_KEEP=1 keeps $WORK, E2E_CPUS
 # ("backend-cpu pmd-cpu", default "0 1"), E2E_TP_MEM (MB per testpmd).
+#
+# A PMD built with AddressSanitizer (meson -Db_sanitize=address...) needs the
+# sanitizer runtime first in the process, and Debian's testpmd is not built
+# with it: when the PMD depends on libasan, every testpmd that loads it runs
+# with LD_PRELOAD of gcc's libasan (gcc -print-file-name=libasan.so), errors
+# abort it (halt_on_error, abort_on_error, and the same for UBSan), and the
+# cleanup fails the test when any log holds a sanitizer report. Its memory goes
+# below ASan's shadow (--base-virtaddr, see tp_start). Leak detection
+# is off in testpmd (detect_leaks=0): testpmd and EAL, which are not ours, exit
+# without freeing what they allocated, and the PMD's own memory comes from
+# rte_malloc, which LeakSanitizer does not track; the sanitized unit tests
+# check the PMD's leaks.
 
 E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 E2E_BUILD=${E2E_BUILD:-$E2E_TOP/build}
@@ -33,6 +45,7 @@ PMD_ARG=
 VFEMU_SYSFS=
 VHOST_PREFIX=
 VF_BDFS=()
+E2E_ASAN_RT=		# the ASan runtime to preload into a testpmd loading the PMD
 
 e2e_pids=()		# timeout(1) wrappers we started, ended newest first
 e2e_prefixes=()		# DPDK --file-prefix of each testpmd we started
@@ -108,11 +121,18 @@ e2e_init()
 	PMD_ARG=$(basename "$PMD_SO")
 	export LD_LIBRARY_PATH=$(dirname "$PMD_SO")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 	[[ -x $TESTPMD ]] || skip "no $TESTPMD (Debian package dpdk-dev)"
+	if [[ -f $PMD_SO ]] && readelf -d "$PMD_SO" | grep -q 'NEEDED.*libasan'; then
+		E2E_ASAN_RT=$(gcc -print-file-name=libasan.so)
+		[[ -f $E2E_ASAN_RT ]] || fail "the PMD needs libasan, and gcc has none"
+	fi
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM
 	# a write to the fifo of a testpmd that died must fail, not kill this shell
 	trap '' PIPE
 	log "work directory $WORK"
+	if [[ -n $E2E_ASAN_RT ]]; then
+		log "the PMD is built with ASan: testpmd runs with LD_PRELOAD=$E2E_ASAN_RT"
+	fi
 }
 
 # e2e_spawn NAME CMD...: CMD in the background, bounded by timeout(1), output in
@@ -196,15 +216,25 @@ vhost_sock()
 # tp_start NAME CPU ENV EAL-ARGS... -- APP-ARGS...: interactive testpmd on CPU
 # (main and forwarding lcore both on it), private memory and file prefix;
 # ENV is "" or VAR=value passed to it alone. Waits for the prompt unless
-# TP_NOWAIT is set (then call tp_wait_prompt).
+# TP_NOWAIT is set (then call tp_wait_prompt). TP_PMD=1: it loads the PMD
+# (the sanitizer runtime goes with it, see the top).
 tp_start()
 {
 	local name=$1 cpu=$2 envv=$3 prefix fd
-	local -a envs=()
+	local -a envs=(env) eal=()
 	shift 3
 
 	if [[ -n $envv ]]; then
-		envs=(env "$envv")
+		envs+=("$envv")
+	fi
+	if [[ -n ${TP_PMD:-} && -n $E2E_ASAN_RT ]]; then
+		envs+=("LD_PRELOAD=$E2E_ASAN_RT"
+			"ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0:print_summary=1"
+			"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1")
+		# ASan's shadow takes the addresses from 2 GiB to 16 TiB, where EAL puts its
+		# memory (4 GiB up), and a legacy device only reaches the first 16 TiB: the
+		# memory goes below the shadow, at 1 GiB
+		eal=(--base-virtaddr 0x40000000)
 	fi
 	prefix=tmmr-e2e-$name-$$
 	e2e_prefixes+=("$prefix")
@@ -218,7 +248,7 @@ tp_start()
 		done
 		exec timeout -k 5 "$E2E_LIFETIME" "${envs[@]}" stdbuf -o0 -e0 "$TESTPMD" \
 			--no-huge -m "$E2E_TP_MEM" --file-prefix "$prefix" \
-			--lcores "0@$cpu,1@$cpu" "$@"
+			--lcores "0@$cpu,1@$cpu" "${eal[@]}" "$@"
 	) < "$WORK/$name.in" > "${TP_LOG[$name]}" 2>&1 &
 	TP_PID[$name]=$!
 	e2e_pids+=($!)
@@ -288,7 +318,7 @@ tp_pmd_start()
 	for b in "$@"; do
 		allow+=(-a "$b")
 	done
-	tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" \
+	TP_PMD=1 tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" \
 		"${allow[@]}" -- $(tp_app_args "$q")
 }
 
@@ -503,6 +533,14 @@ e2e_cleanup()
 	for p in "${e2e_prefixes[@]}"; do
 		rm -rf "/var/run/dpdk/$p"
 	done
+	# a sanitizer report fails the test, whatever the scenario saw
+	if grep -l -E '^(==[0-9]+==)?ERROR: AddressSanitizer|runtime error: ' "$WORK"/*.log \
+		> "$WORK/.sanitizer" 2> /dev/null; then
+		log "FAIL: sanitizer reports in: $(tr '\n' ' ' < "$WORK/.sanitizer")"
+		grep -h -A 30 -E 'ERROR: AddressSanitizer|runtime error: ' $(cat "$WORK/.sanitizer") \
+			>&2 || true
+		((rc != 0 && rc != 77)) || rc=1
+	fi
 	if ((rc != 0 && rc != 77)) || [[ -n ${E2E_KEEP:-} ]]; then
 		log "logs kept in $WORK"
 	else
