@@ -18,8 +18,10 @@ pkgs_unit_tests=(libcmocka-dev)
 pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils
 	socat)
 pkgs_bench=(gnuplot-nox strace valgrind)
+# devtools/soak.sh reads the relay's mempool with gdb
+pkgs_soak=(gdb)
 packages=("${pkgs_build[@]}" "${pkgs_dpdk[@]}" "${pkgs_unit_tests[@]}"
-	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}")
+	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}" "${pkgs_soak[@]}")
 
 # where the driver-SDK headers live in the DPDK source tree
 sdk_headers=(
