@@ -84,6 +84,11 @@ test_args_defaults(void **state)
 	assert_false(o.client_mode);
 	assert_int_equal(o.burst, 32);
 	assert_int_equal(o.stats_interval_s, 10);
+	assert_int_equal(o.socket_mode, 0600);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--socket-mode", "0660", NULL), 0);
+	assert_int_equal(o.socket_mode, 0660);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--socket-mode", "777", NULL), 0);
+	assert_int_equal(o.socket_mode, 0777);
 }
 
 static void
@@ -144,6 +149,15 @@ test_args_errors(void **state)
 	expect_error("unknown", "--socket-dir", "/d", "--bogus", NULL);
 	expect_error("incomplete", "--socket-dir", NULL);
 	expect_error("help", "--help", NULL);
+	expect_error("--socket-mode '0400'", "--socket-dir", "/d", "--socket-mode", "0400", NULL);
+	expect_error("--socket-mode '1777'", "--socket-dir", "/d", "--socket-mode", "1777", NULL);
+	expect_error("--socket-mode '0680'", "--socket-dir", "/d", "--socket-mode", "0680", NULL);
+	expect_error("--socket-mode 'rw'", "--socket-dir", "/d", "--socket-mode", "rw", NULL);
+	expect_error("--socket-mode ''", "--socket-dir", "/d", "--socket-mode", "", NULL);
+	expect_error("--socket-mode '00600'", "--socket-dir", "/d", "--socket-mode", "00600",
+		NULL);
+	expect_error("QEMU does", "--socket-dir", "/d", "--client", "--socket-mode", "0660",
+		NULL);
 }
 
 static void

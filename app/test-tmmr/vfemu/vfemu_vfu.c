@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tmmr_vfio_user.h"
+#include "vfemu_sock.h"
 #include "vfemu_vfu.h"
 
 #define HDR_SIZE	sizeof(struct tmmr_vfu_hdr)
@@ -595,7 +596,7 @@ vfemu_vfu_create(struct vfemu_loop *loop, struct vfemu_dev *dev, const char *pat
 	if (vfu->listen_fd < 0)
 		goto fail;
 	unlink(path);
-	if (bind(vfu->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (vfemu_bind_private(vfu->listen_fd, &sa) < 0 ||
 	    listen(vfu->listen_fd, 4) < 0)
 		goto fail_sock;
 	err = vfemu_loop_add(loop, vfu->listen_fd, EPOLLIN, listen_event, vfu);
