@@ -413,6 +413,8 @@ test_features_to_disable(void **state)
 	assert_true(off & (1ULL << VIRTIO_NET_F_HOST_TSO4));
 	assert_true(off & (1ULL << VIRTIO_NET_F_GUEST_TSO6));
 	assert_true(off & (1ULL << VIRTIO_NET_F_MQ));
+	/* "any GSO type" would make a Linux guest send TSO the VF cannot carry */
+	assert_true(off & (1ULL << VIRTIO_NET_F_GSO));
 	assert_false(off & (1ULL << VIRTIO_NET_F_CSUM));
 	assert_false(off & (1ULL << VIRTIO_NET_F_GUEST_CSUM));
 	assert_false(off & (1ULL << VIRTIO_NET_F_MRG_RXBUF));
@@ -423,6 +425,8 @@ test_features_to_disable(void **state)
 	assert_false(off & (1ULL << VIRTIO_NET_F_HOST_TSO6));
 	assert_false(off & (1ULL << VIRTIO_NET_F_GUEST_TSO4));
 	assert_true(off & (1ULL << VIRTIO_NET_F_HOST_UFO));
+	/* even with TSO: GSO would also promise ECN (and UFO to older guests) */
+	assert_true(off & (1ULL << VIRTIO_NET_F_GSO));
 }
 
 static int
