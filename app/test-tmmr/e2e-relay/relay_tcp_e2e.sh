@@ -84,6 +84,8 @@ boot_guest()
 	local n=$1 qargs
 
 	qargs=$(sed -n 's/^  qemu: //p' "$work/relay.log" | sed -n "$((n + 1))p")
+	# no_timer_check: on a loaded host the TCG vCPU may not run during the kernel's IO-APIC
+	# timer check, which then panics ("IO-APIC + timer doesn't work")
 	# shellcheck disable=SC2086
 	timeout -s KILL 300 qemu-system-x86_64 -accel tcg -m 256 -smp 1 -nodefaults \
 		-display none -no-reboot -serial "file:$work/guest$n.log" \
