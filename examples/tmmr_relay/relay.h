@@ -31,6 +31,8 @@
 #define RELAY_GUEST_RXQ 0	/* vhost queue the relay enqueues to (guest Rx) */
 #define RELAY_GUEST_TXQ 1	/* vhost queue the relay dequeues from (guest Tx) */
 
+#define RELAY_SOCKET_MODE	0600	/* owner-only unless --socket-mode widens it */
+
 struct relay_options {
 	unsigned int nb_vfs;
 	struct {
@@ -46,6 +48,7 @@ struct relay_options {
 	unsigned int busy_poll_us;	/* busy-poll window before sleeping */
 	unsigned int nb_mbufs;		/* 0: computed */
 	bool allow_test_events;		/* /tmmr_relay/inject telemetry command */
+	unsigned int socket_mode;	/* of the vhost-user sockets the relay creates */
 };
 
 /* Per-pair counters: written only by the forwarding lcore (or, for the event counters, by the

@@ -26,6 +26,7 @@ enum {
 	OPT_BUSY_POLL_US,
 	OPT_MBUFS,
 	OPT_TEST_EVENTS,
+	OPT_SOCKET_MODE,
 	OPT_HELP,
 };
 
@@ -39,6 +40,7 @@ static const struct option relay_long_options[] = {
 	{ "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL_US },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "test-events", no_argument, NULL, OPT_TEST_EVENTS },
+	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -51,6 +53,8 @@ relay_usage(const char *prog)
 	       "        relay ethdev port DEV (port id or device name); repeat per VF.\n"
 	       "        Without any --vf every probed port is relayed.\n"
 	       "  --socket-dir DIR     socket of a VF without socket=: DIR/<device name>.sock\n"
+	       "  --socket-mode MODE   octal mode of the sockets the relay creates, 0600..0777\n"
+	       "                       with the owner's read and write bits (default 0600)\n"
 	       "  --client             vhost-user client mode (QEMU is the server)\n"
 	       "  --no-link-reflect    keep the guest connected while the VF link is down\n"
 	       "  --stats-interval S   log a counter line every S seconds (0: off, default 10)\n"
@@ -94,6 +98,26 @@ relay_socket_path_ok(const char *path)
 	struct sockaddr_un sun;
 
 	return path[0] != '\0' && strlen(path) < sizeof(sun.sun_path);
+}
+
+/* octal digits only, at most 0777, the owner's read and write bits kept */
+static int
+relay_parse_mode(const char *s, unsigned int *out)
+{
+	unsigned int v = 0;
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 4)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return -EINVAL;
+		v = v * 8 + (unsigned int)(s[i] - '0');
+	}
+	if (v > 0777 || (v & 0600) != 0600)
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 /* DEV[,socket=PATH][,lcore=N] */
@@ -165,6 +189,9 @@ relay_check_options(struct relay_options *opt, char *err, size_t errlen)
 	if (opt->nb_vfs == 0 && opt->socket_dir[0] == '\0')
 		return relay_config_error(err, errlen,
 			"no --vf given: relaying every port needs --socket-dir");
+	if (opt->client_mode && opt->socket_mode != RELAY_SOCKET_MODE)
+		return relay_config_error(err, errlen,
+			"--socket-mode with --client: the relay creates no socket, QEMU does");
 	return 0;
 }
 
@@ -179,6 +206,7 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 	opt->stats_interval_s = 10;
 	opt->burst = 32;
 	opt->busy_poll_us = 200;
+	opt->socket_mode = RELAY_SOCKET_MODE;
 	err[0] = '\0';
 
 	optind = 0;	/* glibc: full rescan state reset, the parser may run more than once */
@@ -228,6 +256,12 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 			break;
 		case OPT_TEST_EVENTS:
 			opt->allow_test_events = true;
+			break;
+		case OPT_SOCKET_MODE:
+			if (relay_parse_mode(optarg, &opt->socket_mode) < 0)
+				return relay_config_error(err, errlen,
+					"--socket-mode '%s': expected an octal mode 0600..0777 that "
+					"keeps the owner's read and write bits, e.g. 0660", optarg);
 			break;
 		case 'h':
 		case OPT_HELP:

@@ -208,8 +208,14 @@ relay_offload_to_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t guest_featur
 uint64_t
 relay_guest_features_to_disable(uint64_t vf_rx_offloads, uint64_t vf_tx_offloads)
 {
-	/* one queue pair per guest; no UDP fragmentation offload or ECN GSO in a VF Tx path */
-	uint64_t off = (1ULL << VIRTIO_NET_F_MQ) |
+	/*
+	 * One queue pair per guest; no UDP fragmentation offload or ECN GSO in a VF Tx path.
+	 * VIRTIO_NET_F_GSO (legacy: "the device takes any GSO type") is never offered: a Linux
+	 * guest with CSUM and GSO turns on TSO, TSO6 and TSO_ECN whatever HOST_TSO4/6 say, so
+	 * with a VF that cannot segment, every TSO frame would be dropped here. HOST_TSO4/6 say
+	 * exactly what the VF carries.
+	 */
+	uint64_t off = (1ULL << VIRTIO_NET_F_MQ) | (1ULL << VIRTIO_NET_F_GSO) |
 		(1ULL << VIRTIO_NET_F_HOST_UFO) | (1ULL << VIRTIO_NET_F_GUEST_UFO) |
 		(1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_ECN);
 

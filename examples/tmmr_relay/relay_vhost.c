@@ -127,6 +127,33 @@ relay_remove_stale_socket(const char *path)
 	close(fd);
 }
 
+/*
+ * Whoever may connect to the socket gets the guest's port on the VF: the server socket is
+ * born owner-only (bind() runs inside rte_vhost_driver_start; the umask is the process's, so
+ * a file another thread created meanwhile would only get a narrower mode), then widened to
+ * --socket-mode if asked.
+ */
+static int
+relay_vhost_start(const struct relay *r, const struct relay_pair *p)
+{
+	mode_t old;
+	int rc;
+
+	if (r->opt.client_mode)
+		return rte_vhost_driver_start(p->socket);
+	old = umask(0177);
+	rc = rte_vhost_driver_start(p->socket);
+	umask(old);
+	if (rc < 0)
+		return rc;
+	if (r->opt.socket_mode != RELAY_SOCKET_MODE && chmod(p->socket, r->opt.socket_mode) < 0) {
+		RLOG(ERR, "VF %s: chmod %o %s: %s", p->port_name, r->opt.socket_mode, p->socket,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 relay_vhost_register(struct relay *r, struct relay_pair *p)
 {
@@ -145,7 +172,7 @@ relay_vhost_register(struct relay *r, struct relay_pair *p)
 	off = relay_guest_features_to_disable(p->vf_rx_offloads, p->vf_tx_offloads);
 	if (rte_vhost_driver_disable_features(p->socket, off) < 0 ||
 	    rte_vhost_driver_callback_register(p->socket, &relay_vhost_ops) < 0 ||
-	    rte_vhost_driver_start(p->socket) < 0) {
+	    relay_vhost_start(r, p) < 0) {
 		RLOG(ERR, "VF %s: cannot start vhost-user socket %s", p->port_name, p->socket);
 		rte_vhost_driver_unregister(p->socket);
 		return -EIO;

@@ -3,19 +3,23 @@
 # Copyright(c) 2026 The tmmr authors
 #
 # /init of the test guest (busybox). Kernel command line:
-#   tmmr.mode=ping|loop  tmmr.ip=ADDR  tmmr.peer=ADDR
+#   tmmr.mode=ping|loop|serve|fetch  tmmr.ip=ADDR  tmmr.peer=ADDR  tmmr.size=MIB
 # ping: report the virtio device, ping the peer 3 times, power off.
 # loop: ping the peer forever (the test kills the guest).
+# serve: busybox httpd with /f (MIB MiB) and /ready; eth0's counters every second (the test
+#   kills the guest).
+# fetch: wait for the peer's httpd, then time one wget of /f; counters; power off.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mode=ping ip=198.18.0.1 peer=198.18.0.2
+mode=ping ip=198.18.0.1 peer=198.18.0.2 size=4
 for w in $(cat /proc/cmdline); do
 	case $w in
 	tmmr.mode=*) mode=${w#*=} ;;
 	tmmr.ip=*) ip=${w#*=} ;;
 	tmmr.peer=*) peer=${w#*=} ;;
+	tmmr.size=*) size=${w#*=} ;;
 	esac
 done
 for m in $(cat /etc/modules-order); do
@@ -51,6 +55,48 @@ if [ "$mode" = loop ]; then
 		ping -c 1 -W 1 $peer >/dev/null 2>&1 && echo "GUEST-LOOP: reply"
 		sleep 0.3
 	done
+fi
+# counters of eth0: rx packets, rx bytes, tx packets, tx bytes
+stats()
+{
+	s=/sys/class/net/eth0/statistics
+	echo "$(cat $s/rx_packets) $(cat $s/rx_bytes) $(cat $s/tx_packets) $(cat $s/tx_bytes)"
+}
+# /proc/uptime in centiseconds
+centis()
+{
+	u=$(cut -d' ' -f1 /proc/uptime)
+	echo $((${u%.*} * 100 + 1${u#*.} - 100))
+}
+if [ "$mode" = serve ]; then
+	mkdir -p /www
+	dd if=/dev/zero of=/www/f bs=1048576 count=$size 2>/dev/null
+	echo ok >/www/ready
+	httpd -p 80 -h /www
+	echo "GUEST-HTTPD: ready $(wc -c </www/f) bytes"
+	while true; do
+		echo "GUEST-STATS: $(stats)"
+		sleep 1
+	done
+fi
+if [ "$mode" = fetch ]; then
+	# busybox-static's wget crashes when its -T timeout fires: reach the peer with ping first
+	i=0
+	until ping -c 1 -W 1 $peer >/dev/null 2>&1 && wget -q -O /tmp/ready http://$peer/ready
+	do
+		i=$((i + 1))
+		[ $i -ge 120 ] && break
+		sleep 0.5
+	done
+	echo "GUEST-WGET: peer answered after $i retries"
+	t0=$(centis)
+	wget -q -O /tmp/f http://$peer/f
+	rc=$?
+	t1=$(centis)
+	echo "GUEST-WGET: rc $rc bytes $(wc -c </tmp/f) centis $((t1 - t0))"
+	echo "GUEST-STATS: $(stats)"
+	echo "GUEST: done"
+	poweroff -f
 fi
 ping -c 3 -W 3 $peer
 echo "GUEST-PING-RC: $?"

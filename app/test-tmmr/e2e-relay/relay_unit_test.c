@@ -84,6 +84,11 @@ test_args_defaults(void **state)
 	assert_false(o.client_mode);
 	assert_int_equal(o.burst, 32);
 	assert_int_equal(o.stats_interval_s, 10);
+	assert_int_equal(o.socket_mode, 0600);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--socket-mode", "0660", NULL), 0);
+	assert_int_equal(o.socket_mode, 0660);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--socket-mode", "777", NULL), 0);
+	assert_int_equal(o.socket_mode, 0777);
 }
 
 static void
@@ -144,6 +149,15 @@ test_args_errors(void **state)
 	expect_error("unknown", "--socket-dir", "/d", "--bogus", NULL);
 	expect_error("incomplete", "--socket-dir", NULL);
 	expect_error("help", "--help", NULL);
+	expect_error("--socket-mode '0400'", "--socket-dir", "/d", "--socket-mode", "0400", NULL);
+	expect_error("--socket-mode '1777'", "--socket-dir", "/d", "--socket-mode", "1777", NULL);
+	expect_error("--socket-mode '0680'", "--socket-dir", "/d", "--socket-mode", "0680", NULL);
+	expect_error("--socket-mode 'rw'", "--socket-dir", "/d", "--socket-mode", "rw", NULL);
+	expect_error("--socket-mode ''", "--socket-dir", "/d", "--socket-mode", "", NULL);
+	expect_error("--socket-mode '00600'", "--socket-dir", "/d", "--socket-mode", "00600",
+		NULL);
+	expect_error("QEMU does", "--socket-dir", "/d", "--client", "--socket-mode", "0660",
+		NULL);
 }
 
 static void
@@ -399,6 +413,8 @@ test_features_to_disable(void **state)
 	assert_true(off & (1ULL << VIRTIO_NET_F_HOST_TSO4));
 	assert_true(off & (1ULL << VIRTIO_NET_F_GUEST_TSO6));
 	assert_true(off & (1ULL << VIRTIO_NET_F_MQ));
+	/* "any GSO type" would make a Linux guest send TSO the VF cannot carry */
+	assert_true(off & (1ULL << VIRTIO_NET_F_GSO));
 	assert_false(off & (1ULL << VIRTIO_NET_F_CSUM));
 	assert_false(off & (1ULL << VIRTIO_NET_F_GUEST_CSUM));
 	assert_false(off & (1ULL << VIRTIO_NET_F_MRG_RXBUF));
@@ -409,6 +425,8 @@ test_features_to_disable(void **state)
 	assert_false(off & (1ULL << VIRTIO_NET_F_HOST_TSO6));
 	assert_false(off & (1ULL << VIRTIO_NET_F_GUEST_TSO4));
 	assert_true(off & (1ULL << VIRTIO_NET_F_HOST_UFO));
+	/* even with TSO: GSO would also promise ECN (and UFO to older guests) */
+	assert_true(off & (1ULL << VIRTIO_NET_F_GSO));
 }
 
 static int

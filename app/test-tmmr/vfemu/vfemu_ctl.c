@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vfemu_ctl.h"
+#include "vfemu_sock.h"
 #include "vfemu_pf.h"
 
 #define CTL_LINE_MAX	256
@@ -221,7 +222,7 @@ vfemu_ctl_create(struct vfemu_loop *loop, struct vfemu_pf *pf, const char *path)
 	if (ctl->listen_fd < 0)
 		goto fail;
 	unlink(path);
-	if (bind(ctl->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (vfemu_bind_private(ctl->listen_fd, &sa) < 0 ||
 	    listen(ctl->listen_fd, 8) < 0 ||
 	    vfemu_loop_add(loop, ctl->listen_fd, EPOLLIN, listen_event, ctl) < 0) {
 		close(ctl->listen_fd);

@@ -39,7 +39,9 @@ usage(const char *prog, const char *why)
 		"usage: %s --sysfs DIR --vfs N --backend vhost-user:PREFIX [--server]\n"
 		"       [--queue-pairs Q (1..%d)] [--queue-size S (power of 2)] [--pf BDF]\n"
 		"       [--ctl PATH] [--mac-base xx:xx:xx:xx:xx:xx]\n"
-		"       [--mtu M (the VFs' MTU, %d..%d, default %d)]\n",
+		"       [--mtu M (the VFs' MTU, %d..%d, default %d)]\n"
+		"       [--socket-mode MODE (octal, of the vfio-user and control sockets,\n"
+		"        0600..0777 with the owner's rw bits, default 0600)]\n",
 		prog, TMMR_MAX_QUEUE_PAIRS, VFEMU_MTU_MIN, VFEMU_MTU_MAX, VFEMU_MTU_DEFAULT);
 	exit(EXIT_USAGE);
 }
@@ -54,6 +56,26 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	errno = 0;
 	*out = strtoul(s, &end, 0);
 	return errno != 0 || *end != '\0' || *out > max ? -1 : 0;
+}
+
+/* octal digits only, at most 0777, owner read and write kept */
+static int
+parse_mode(const char *s, unsigned int *out)
+{
+	unsigned int v = 0;
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 4)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return -1;
+		v = v * 8 + (unsigned int)(s[i] - '0');
+	}
+	if (v > 0777 || (v & 0600) != 0600)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 static int
@@ -111,6 +133,7 @@ main(int argc, char **argv)
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "mac-base", required_argument, NULL, 'm' },
 		{ "mtu", required_argument, NULL, 'M' },
+		{ "socket-mode", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,6 +188,11 @@ main(int argc, char **argv)
 			if (parse_uint(optarg, VFEMU_MTU_MAX, &v) < 0 || v < VFEMU_MTU_MIN)
 				usage(argv[0], "--mtu: an MTU of 68..65535 bytes");
 			o.mtu = v;
+			break;
+		case 'o':
+			if (parse_mode(optarg, &o.socket_mode) < 0)
+				usage(argv[0], "--socket-mode: an octal mode such as 0660 that keeps "
+				      "the owner's read and write bits (0600..0777)");
 			break;
 		default:
 			usage(argv[0], NULL);

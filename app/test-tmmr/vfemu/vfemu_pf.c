@@ -9,6 +9,7 @@
 
 #include "vfemu_ctl.h"
 #include "vfemu_pf.h"
+#include "vfemu_sock.h"
 #include "vfemu_vfu.h"
 
 /* fake physical addresses of the BARs, as in the resource files */
@@ -45,6 +46,7 @@ vfemu_opts_default(struct vfemu_opts *o)
 	o->queue_pairs = 1;
 	o->queue_size = 256;
 	o->mtu = VFEMU_MTU_DEFAULT;
+	o->socket_mode = VFEMU_SOCKET_MODE;
 	o->pf.domain = 0;
 	o->pf.rid = 0x0100;	/* 0000:01:00.0 */
 	memcpy(o->mac_base, mac, 6);
@@ -130,6 +132,15 @@ vfemu_pf_unplug(struct vfemu_pf *pf, unsigned int n)
 	return 0;
 }
 
+/* the sockets are born owner-only; --socket-mode widens them on purpose */
+static int
+widen_socket(const struct vfemu_pf *pf, const char *path)
+{
+	if (pf->o.socket_mode == 0 || pf->o.socket_mode == VFEMU_SOCKET_MODE)
+		return 0;
+	return chmod(path, pf->o.socket_mode);
+}
+
 static int
 vf_setup(struct vfemu_pf *pf, unsigned int n, char *err, size_t errlen)
 {
@@ -181,7 +192,7 @@ vf_setup(struct vfemu_pf *pf, unsigned int n, char *err, size_t errlen)
 		return rc;
 	}
 	vf->vfu = vfemu_vfu_create(pf->loop, &vf->dev, sock);
-	if (vf->vfu == NULL) {
+	if (vf->vfu == NULL || widen_socket(pf, sock) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "VF %u: socket %s: %s", n, sock, strerror(errno));
 		return rc;
@@ -269,7 +280,7 @@ vfemu_pf_create(struct vfemu_loop *loop, const struct vfemu_opts *o, char *err, 
 		if (vf_setup(pf, n, err, errlen) < 0)
 			goto fail;
 	pf->ctl = vfemu_ctl_create(loop, pf, pf->ctl_path);
-	if (pf->ctl == NULL) {
+	if (pf->ctl == NULL || widen_socket(pf, pf->ctl_path) < 0) {
 		snprintf(err, errlen, "control socket %s: %s", pf->ctl_path, strerror(errno));
 		goto fail;
 	}

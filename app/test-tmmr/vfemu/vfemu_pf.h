@@ -38,6 +38,7 @@ struct vfemu_opts {
 	const char *ctl_path;		/* NULL: sysfs_dir/.vfemu-ctl.sock */
 	uint8_t mac_base[6];
 	uint16_t mtu;			/* net config mtu; 0: VFEMU_MTU_DEFAULT */
+	unsigned int socket_mode;	/* vfio-user and control sockets; 0: 0600 */
 };
 
 struct vfemu_pf;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tmmr_vfio_user.h"
+#include "vfemu_sock.h"
 #include "vfemu_vfu.h"
 
 #define HDR_SIZE	sizeof(struct tmmr_vfu_hdr)
@@ -73,6 +74,8 @@ vfemu_vfu_drop_client(struct vfemu_vfu *vfu)
 	free(vfu->msg);
 	vfu->msg = NULL;
 	vfemu_dev_disconnect(vfu->dev);
+	/* the next client, perhaps already waiting in the backlog, may come in now */
+	vfemu_loop_mod(vfu->loop, vfu->listen_fd, EPOLLIN);
 }
 
 bool
@@ -539,15 +542,22 @@ static void
 listen_event(void *opaque, int fd, uint32_t events)
 {
 	struct vfemu_vfu *vfu = opaque;
-	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int c;
 
 	(void)events;
-	if (c < 0)
-		return;
 	if (vfu->conn_fd >= 0) {
-		close(c);	/* one client at a time */
+		/*
+		 * One client at a time. A second one waits in the listen backlog
+		 * until the current one is gone (a driver restarted at once often
+		 * connects before the model has seen the old connection close):
+		 * not accepted, not reset. Not reached once the watch is off.
+		 */
+		vfemu_loop_mod(vfu->loop, fd, 0);
 		return;
 	}
+	c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (c < 0)
+		return;
 	/* the receive buffer exists only while a client does: 1024 VFs, few clients */
 	vfu->msg = malloc(TMMR_VFU_MAX_MSG_SIZE);
 	if (vfu->msg == NULL || vfemu_loop_add(vfu->loop, c, EPOLLIN, client_event, vfu) < 0) {
@@ -559,6 +569,8 @@ listen_event(void *opaque, int fd, uint32_t events)
 	vfu->conn_fd = c;
 	vfu->have = 0;
 	vfu->versioned = false;
+	/* the next client stays in the backlog while this one is served */
+	vfemu_loop_mod(vfu->loop, fd, 0);
 }
 
 struct vfemu_vfu *
@@ -584,7 +596,7 @@ vfemu_vfu_create(struct vfemu_loop *loop, struct vfemu_dev *dev, const char *pat
 	if (vfu->listen_fd < 0)
 		goto fail;
 	unlink(path);
-	if (bind(vfu->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	if (vfemu_bind_private(vfu->listen_fd, &sa) < 0 ||
 	    listen(vfu->listen_fd, 4) < 0)
 		goto fail_sock;
 	err = vfemu_loop_add(loop, vfu->listen_fd, EPOLLIN, listen_event, vfu);

@@ -7,7 +7,8 @@
 
 /*
  * vfio-user server of one VF: a listening socket, one client at a time
- * (a second is refused), the protocol 0.1 subset of tmmr_vfio_user.h.
+ * (the next waits in the listen backlog until the current one is gone and
+ * the device reset), the protocol 0.1 subset of tmmr_vfio_user.h.
  * A client going away is a device reset that also drops its DMA maps and
  * interrupt fds. Nothing a client sends can crash the model.
  *
