@@ -7,7 +7,13 @@
  *
  * Requests are synchronous: the model's control plane is single-threaded and
  * a backend answers in microseconds, so every request is sent and its reply
- * read in place, each read bounded by REPLY_TIMEOUT_MS. Anything unexpected
+ * read in place. While it waits, no driver is served, so the wait is bounded
+ * per operation, not per request: a handshake, a start (with the stop it may
+ * imply), a stop, a memory update or a ring switch gets OP_BUDGET_MS in all.
+ * A driver's request can wait for at most two operations (a handshake the
+ * loop was in, then its own), below the PMD's 5 s vfio-user timeout, so a
+ * backend that is slow (a testpmd starting on a loaded machine) costs the
+ * connection, which is retried, never the driver's device. Anything unexpected
  * from the backend (EOF, error, timeout, malformed reply, unsolicited bytes,
  * file descriptors in a reply) breaks the connection.
  *
@@ -34,7 +40,7 @@
 #include "vfemu_vhost.h"
 #include "vfemu_vhost_proto.h"
 
-#define REPLY_TIMEOUT_MS 2000
+#define OP_BUDGET_MS 2000
 /* the ring index travels in 8 bits in SET_VRING_KICK/CALL */
 #define MAX_RINGS 256
 #define MAX_RING_SIZE 32768
@@ -65,6 +71,7 @@ struct vfemu_vhost {
 	uint64_t protocol;	/* negotiated protocol features */
 	uint16_t max_queue_pairs;
 
+	uint64_t op_deadline;	/* end of the current operation's budget, 0: none */
 	bool started;
 	bool mem_sent;		/* the backend holds a memory table of this session */
 	unsigned int nb_started;
@@ -87,6 +94,24 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Opens an operation's budget unless one is open (a start that stops first); returns
+ * whether this call opened it, for op_end(). */
+static bool
+op_begin(struct vfemu_vhost *vh)
+{
+	if (vh->op_deadline != 0)
+		return false;
+	vh->op_deadline = now_ms() + OP_BUDGET_MS;
+	return true;
+}
+
+static void
+op_end(struct vfemu_vhost *vh, bool opened)
+{
+	if (opened)
+		vh->op_deadline = 0;
 }
 
 static bool
@@ -124,10 +149,10 @@ wait_fd(int fd, short events, uint64_t deadline)
 }
 
 static int
-send_all(int fd, const void *buf, size_t len, const int *fds, unsigned int nb_fds)
+send_all(int fd, const void *buf, size_t len, const int *fds, unsigned int nb_fds,
+	 uint64_t deadline)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_REGIONS)];
-	uint64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
 	const char *p = buf;
 
 	while (len > 0) {
@@ -271,7 +296,8 @@ vh_request(struct vfemu_vhost *vh, uint32_t request, const void *payload, uint32
 	msg.hdr.size = size;
 	if (size > 0)
 		memcpy(&msg.payload, payload, size);
-	rc = send_all(vh->fd, &msg, VHOST_USER_HDR_SIZE + size, fds, nb_fds);
+	deadline = vh->op_deadline != 0 ? vh->op_deadline : now_ms() + OP_BUDGET_MS;
+	rc = send_all(vh->fd, &msg, VHOST_USER_HDR_SIZE + size, fds, nb_fds, deadline);
 	if (rc < 0) {
 		conn_break(vh, "send failed", rc);
 		return rc;
@@ -281,7 +307,6 @@ vh_request(struct vfemu_vhost *vh, uint32_t request, const void *payload, uint32
 	if (ack)
 		reply_size = sizeof(uint64_t);
 
-	deadline = now_ms() + REPLY_TIMEOUT_MS;
 	rc = recv_all(vh->fd, &rhdr, sizeof(rhdr), deadline);
 	if (rc < 0) {
 		conn_break(vh, "no reply", rc);
@@ -408,11 +433,14 @@ conn_close(struct vfemu_vhost *vh)
 static void
 conn_open(struct vfemu_vhost *vh, int fd)
 {
+	bool op;
 	int rc;
 
 	vh->fd = fd;
 	vh->connected = true;
+	op = op_begin(vh);
 	rc = handshake(vh);
+	op_end(vh, op);
 	if (rc == 0) {
 		rc = vfemu_loop_add(vh->loop, fd, EPOLLIN | EPOLLRDHUP, conn_event, vh);
 		vh->fd_watched = rc == 0;
@@ -738,6 +766,7 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 {
 	uint64_t acked;
 	unsigned int i;
+	bool op;
 	int rc;
 
 	if (!vfemu_vhost_connected(vh))
@@ -747,10 +776,13 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 		rc = check_rings(vh, rings, nb_rings);
 	if (rc < 0)
 		return rc;
+	op = op_begin(vh);
 	if (vh->started)
 		vfemu_vhost_stop(vh);
-	if (!vh->connected)
+	if (!vh->connected) {
+		op_end(vh, op);
 		return -ENOTCONN;
+	}
 
 	/* never ack what the backend did not offer */
 	acked = features & vh->features & ~(1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
@@ -768,6 +800,7 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 		/* refused by a live backend: take back the rings it already has */
 		vfemu_vhost_stop(vh);
 	}
+	op_end(vh, op);
 	return rc;
 }
 
@@ -775,6 +808,7 @@ int
 vfemu_vhost_update_mem(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem,
 		       unsigned int nb_mem)
 {
+	bool op;
 	int rc;
 
 	if (!vfemu_vhost_connected(vh))
@@ -782,19 +816,28 @@ vfemu_vhost_update_mem(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem
 	rc = check_mem(mem, nb_mem);
 	if (rc < 0)
 		return rc;
-	return send_mem_table(vh, mem, nb_mem);
+	op = op_begin(vh);
+	rc = send_mem_table(vh, mem, nb_mem);
+	op_end(vh, op);
+	return rc;
 }
 
 int
 vfemu_vhost_enable_ring(struct vfemu_vhost *vh, uint16_t index, bool enable)
 {
+	bool op;
+	int rc;
+
 	if (!vfemu_vhost_connected(vh))
 		return -ENOTCONN;
 	if (index >= 2u * vh->max_queue_pairs)
 		return -EINVAL;
 	if (!protocol_negotiated(vh))
 		return enable ? 0 : -ENOTSUP;	/* rings are enabled by their kick */
-	return vh_set_state(vh, VHOST_USER_REQ_SET_VRING_ENABLE, index, enable);
+	op = op_begin(vh);
+	rc = vh_set_state(vh, VHOST_USER_REQ_SET_VRING_ENABLE, index, enable);
+	op_end(vh, op);
+	return rc;
 }
 
 void
@@ -802,10 +845,12 @@ vfemu_vhost_stop(struct vfemu_vhost *vh)
 {
 	struct vhost_user_vring_state st;
 	unsigned int i;
+	bool op;
 	int rc;
 
 	if (vh == NULL)
 		return;
+	op = op_begin(vh);
 	for (i = 0; vh->connected && i < vh->nb_started; i++) {
 		struct vhost_user_vring_state req = { .index = vh->started_rings[i] };
 
@@ -815,6 +860,7 @@ vfemu_vhost_stop(struct vfemu_vhost *vh)
 		if (rc == 0 && st.index != req.index)
 			conn_break(vh, "GET_VRING_BASE reply for another ring", -EPROTO);
 	}
+	op_end(vh, op);
 	vh->started = false;
 	vh->nb_started = 0;
 }

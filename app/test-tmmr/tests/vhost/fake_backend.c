@@ -145,6 +145,7 @@ static void
 serve(struct fake_backend *fb, int fd)
 {
 	unsigned int seen[64] = { 0 };
+	bool owned = false;
 
 	fb->sessions++;
 	for (;;) {
@@ -227,6 +228,10 @@ serve(struct fake_backend *fb, int fd)
 			}
 			reply = true;
 		}
+		if (r->hdr.request == VHOST_USER_REQ_SET_OWNER)
+			owned = true;
+		else if (reply && owned && fb->slow_ms > 0)
+			sleep_ms(fb->slow_ms);
 		if (reply) {
 			/* a lying size still travels with an 8-byte payload */
 			size_t len = out.hdr.size > sizeof(out.payload) ?

@@ -60,6 +60,7 @@ struct fake_backend {
 	unsigned int close_after_owner;	/* the first n sessions end after SET_OWNER ... */
 	int hold_ms;			/* ... this long after it */
 	int connect_delay_ms;		/* client role: wait before connecting */
+	int slow_ms;			/* answer each request after SET_OWNER this late */
 	bool listen_role;		/* listen on path (frontend is client) */
 	unsigned int accepts;		/* listen role: backends served in turn */
 	char path[108];

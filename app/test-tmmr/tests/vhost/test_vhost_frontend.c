@@ -686,6 +686,42 @@ test_hostile_start(void **state)
 	hostile_start(VHOST_USER_REQ_SET_VRING_CALL, 1, FAKE_HANG);
 }
 
+/*
+ * A backend that answers every request, each in time but slowly: the model
+ * serves no driver while it waits, so a whole start is bounded (2 s), not
+ * each request. Without that bound this start takes a dozen times 0.7 s
+ * and succeeds, while the driver's vfio-user request behind it times out.
+ */
+static void
+test_slow_backend_bounded(void **state)
+{
+	struct fake_backend fb;
+	struct two_regions m;
+	struct tctx t;
+	uint64_t t0, took;
+	int rc;
+
+	tctx_init(&t);
+	regions_init(&m);
+	start_server_with(&t, &fb);
+	full_backend(&fb);
+	fb.slow_ms = 700;
+	connect_backend(&t, &fb);
+	assert_int_equal(t.ups, 1);
+	t0 = now_ms();
+	rc = vfemu_vhost_start(t.vh, NET_F_MAC, m.mem, 2, m.rings, 2);
+	took = now_ms() - t0;
+	assert_true(rc < 0);
+	assert_true(took >= 1500);
+	assert_true(took < 3000);
+	assert_false(vfemu_vhost_connected(t.vh));
+	pump(&t, &t.downs, 1, NULL, 3000);
+	assert_int_equal(t.downs, 1);
+	finish(&t, &fb);
+	regions_fini(&m);
+	tctx_fini(&t);
+}
+
 /* A refusal is an answer: start fails, rings already handed over are taken back. */
 static void
 test_nack_during_start(void **state)
@@ -927,6 +963,7 @@ main(void)
 		cmocka_unit_test(test_hostile_handshake),
 		cmocka_unit_test(test_hostile_handshake_timeout),
 		cmocka_unit_test(test_hostile_start),
+		cmocka_unit_test(test_slow_backend_bounded),
 		cmocka_unit_test(test_nack_during_start),
 		cmocka_unit_test(test_stop_reply_for_wrong_ring),
 		cmocka_unit_test(test_unsolicited_message),
