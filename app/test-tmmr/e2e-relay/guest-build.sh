@@ -25,11 +25,11 @@ need_pkgs=()
 command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx ip || need_pkgs+=(busybox-static)
 command -v cpio >/dev/null || need_pkgs+=(cpio)
+# devtools/setup.sh installs them; a test that installed what setup.sh forgot would hide
+# the gap from CI (which counts this skip as a failure)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] || { log "missing ${need_pkgs[*]} and not root"; exit 77; }
-	log "installing ${need_pkgs[*]}"
-	apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
+	log "missing ${need_pkgs[*]}: run devtools/setup.sh"
+	exit 77
 fi
 # kernel: the package linux-image-amd64 points at, unpacked privately
 if [ ! -f "$guest/vmlinuz" ] || [ ! -d "$guest/modules" ]; then
