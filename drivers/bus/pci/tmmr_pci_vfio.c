@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -229,6 +230,7 @@ vfio_fn_reset(struct tmmr_pci *p)
 		PCI_LOG(ERR, "%s: VFIO_DEVICE_RESET failed: %s", p->name, strerror(errno));
 		return -errno;
 	}
+	PCI_LOG(INFO, "%s: VFIO_DEVICE_RESET done", p->name);
 	return 0;
 }
 
@@ -317,6 +319,8 @@ tmmr_pci_vfio_attach(struct tmmr_pci *p)
 	for (i = 0; i < NB_BARS; i++) {
 		addr[i] = dev->mem_resource[i].addr;
 		len[i] = dev->mem_resource[i].len;
+		if (addr[i] != NULL)
+			PCI_LOG(INFO, "%s: BAR%u mapped, %" PRIu64 " bytes", p->name, i, len[i]);
 	}
 	ret = tmmr_pci_vfio_attach_mem(p, addr, len);
 	if (ret != 0) {
