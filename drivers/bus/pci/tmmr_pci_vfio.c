@@ -11,13 +11,16 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 #include <linux/vfio.h>
 
 #include <rte_bus_pci.h>
 #include <rte_byteorder.h>
+#include <rte_dev.h>
 #include <rte_interrupts.h>
 #include <rte_io.h>
 #include <bus_pci_driver.h>
@@ -32,6 +35,8 @@ struct vfio_priv {
 	uint64_t len[NB_BARS];
 	bool we_mapped;		/* rte_pci_map_device was ours to undo */
 	bool intr_on;
+	bool ev_cb;		/* vfio_dev_event registered */
+	bool gone;		/* vfio-pci asked for the device back (removal) */
 };
 
 static uint32_t
@@ -229,6 +234,7 @@ vfio_fn_reset(struct tmmr_pci *p)
 		PCI_LOG(ERR, "%s: VFIO_DEVICE_RESET failed: %s", p->name, strerror(errno));
 		return -errno;
 	}
+	PCI_LOG(INFO, "%s: VFIO_DEVICE_RESET done", p->name);
 	return 0;
 }
 
@@ -237,11 +243,37 @@ vfio_alive(struct tmmr_pci *p)
 {
 	uint16_t vendor = 0xffff;
 
+	if (__atomic_load_n(&((struct vfio_priv *)p->priv)->gone, __ATOMIC_ACQUIRE))
+		return false;
 	if (p->pci_dev == NULL)
 		return true;
 	if (rte_pci_read_config(p->pci_dev, &vendor, sizeof(vendor), 0) != sizeof(vendor))
 		return false;
 	return vendor != 0xffff;
+}
+
+/*
+ * A hot unplug does not make the device unreadable: vfio-pci keeps it until the
+ * process lets go, and asks for it through its request interrupt, which the EAL
+ * turns into RTE_DEV_EVENT_REMOVE. Mark the device gone and fake a
+ * configuration interrupt (vector 0's eventfd) so that the driver's check runs
+ * now and reports the removal even without periodic polling.
+ */
+static void
+vfio_dev_event(const char *name, enum rte_dev_event_type type, void *arg)
+{
+	struct tmmr_pci *p = arg;
+	struct vfio_priv *v = p->priv;
+	uint64_t one = 1;
+	int fd;
+
+	if (type != RTE_DEV_EVENT_REMOVE || v == NULL)
+		return;
+	PCI_LOG(ERR, "%s: vfio-pci requests the device back (removal)", name);
+	__atomic_store_n(&v->gone, true, __ATOMIC_RELEASE);
+	fd = p->intr_handle != NULL ? rte_intr_fd_get(p->intr_handle) : -1;
+	if (v->intr_on && fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
+		PCI_LOG(ERR, "%s: cannot signal the removal: %s", name, strerror(errno));
 }
 
 static void
@@ -251,6 +283,9 @@ vfio_close(struct tmmr_pci *p)
 
 	if (v == NULL)
 		return;
+	if (v->ev_cb &&
+	    rte_dev_event_callback_unregister(p->pci_dev->device.name, vfio_dev_event, p) >= 0)
+		v->ev_cb = false;
 	vfio_intr_teardown(p);
 	if (v->we_mapped)
 		rte_pci_unmap_device(p->pci_dev);
@@ -317,6 +352,8 @@ tmmr_pci_vfio_attach(struct tmmr_pci *p)
 	for (i = 0; i < NB_BARS; i++) {
 		addr[i] = dev->mem_resource[i].addr;
 		len[i] = dev->mem_resource[i].len;
+		if (addr[i] != NULL)
+			PCI_LOG(INFO, "%s: BAR%u mapped, %" PRIu64 " bytes", p->name, i, len[i]);
 	}
 	ret = tmmr_pci_vfio_attach_mem(p, addr, len);
 	if (ret != 0) {
@@ -326,5 +363,9 @@ tmmr_pci_vfio_attach(struct tmmr_pci *p)
 	}
 	((struct vfio_priv *)p->priv)->we_mapped = !mapped;
 	p->intr_handle = dev->intr_handle;
+	if (rte_dev_event_callback_register(dev->device.name, vfio_dev_event, p) == 0)
+		((struct vfio_priv *)p->priv)->ev_cb = true;
+	else
+		PCI_LOG(WARNING, "%s: no removal notification", p->name);
 	return 0;
 }

@@ -460,6 +460,15 @@ tmmr_vq_size(struct rte_eth_dev *dev, uint16_t vq, uint16_t *size)
 
 	pthread_mutex_lock(&hw->lock);
 	n = tmmr_leg_queue_size(hw->pci, vq);
+	/*
+	 * The queues of pairs beyond the first may exist only once MQ is
+	 * negotiated (QEMU's virtio-net creates them when the driver writes its
+	 * features): write the planned features, as start will, and look again.
+	 */
+	if (n == 0 && !hw->started && tmmr_has(hw->plan_features, TMMR_NET_F_MQ)) {
+		tmmr_leg_set_features(hw->pci, hw->plan_features);
+		n = tmmr_leg_queue_size(hw->pci, vq);
+	}
 	pthread_mutex_unlock(&hw->lock);
 	ret = tmmr_leg_check_queue_size(n);
 	if (ret != 0) {

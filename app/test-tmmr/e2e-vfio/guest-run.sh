@@ -1,0 +1,324 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Runs inside the vfio suite's guest (chroot over the host's /usr, see guest-init.sh), on the
+# two MMR functions bound to vfio-pci. Every assertion prints "CHECK PASS: what" or
+# "CHECK FAIL: what"; the host (vfio_e2e.sh) requires its expected list of PASS lines and no
+# FAIL. "@@MON CMD" asks the host to run CMD on the QEMU monitor.
+#
+# usage: guest-run.sh va|pa|mq
+#   va: IOVA as VA (the functions DMA through the vIOMMU): probe, io forwarding, LSC over
+#       MSI-X, port stop/start, port reset (VFIO reset), MTU 9000 with scattered Rx, Rx
+#       interrupts (rxintr), device_del of one function
+#   pa: IOVA as PA (the functions DMA to guest-physical addresses): probe, io forwarding
+#   mq: IOVA as VA, 2 queue pairs (MQ through the control queue; the functions sit on
+#       2-queue taps joined by a bridge): exact bursts on both queues, io forwarding
+set -u
+mode=${1:-va}
+export PATH=/usr/sbin:/usr/bin
+PMD_DIR=/build/drivers/net/virtio_tmmr
+TESTPMD=/usr/bin/dpdk-testpmd
+W=/tmp/run
+mkdir -p $W
+BURST=32
+NQ=1		# queue pairs per port: each port sends NQ streams of tx_first bursts
+nfail=0
+
+log() { echo "GUEST-RUN: $*"; }
+pass() { echo "CHECK PASS: $*"; }
+failc() { echo "CHECK FAIL: $*"; nfail=$((nfail + 1)); }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else failc "$what"; fi; }
+check_eq() { if [ "$2" = "$3" ]; then pass "$1 ($2)"; else failc "$1: got '$2', want '$3'"; fi; }
+mon() { echo "@@MON $*"; }
+
+bdfs=()
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/vendor)" = 0x1af4 ] && [ "$(cat $d/device)" = 0x10f9 ] && bdfs+=("${d##*/}")
+done
+check_eq "two MMR functions on the guest's PCI bus" "${#bdfs[@]}" 2
+if [ ${#bdfs[@]} -ne 2 ]; then
+	echo "GUEST-RUN-DONE: $nfail failed"
+	exit 1
+fi
+for b in "${bdfs[@]}"; do
+	drv=$(readlink /sys/bus/pci/devices/$b/driver)
+	check_eq "$b bound to" "${drv##*/}" vfio-pci
+	grp=$(basename "$(readlink /sys/bus/pci/devices/$b/iommu_group)")
+	check "$b has its own IOMMU group $grp and /dev/vfio/$grp" test -c /dev/vfio/$grp
+done
+check "the vIOMMU is on (DMAR in the kernel log)" eval 'dmesg | grep -q "DMAR: IOMMU enabled"'
+echo 128 >/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+check "hugepages" test "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)" -ge 64
+
+# --- an interactive testpmd driven through a fifo ---
+TP_LOG=$W/tp.log
+TP_PID=
+tp_start()
+{
+	rm -f $W/tp.in
+	mkfifo $W/tp.in
+	timeout -k 5 600 stdbuf -o0 -e0 $TESTPMD -l 0,1 -n 1 --file-prefix tp \
+		--iova-mode=$1 -d $PMD_DIR/librte_net_virtio_tmmr.so \
+		--log-level='pmd.net.virtio_tmmr*:info' --log-level=lib.eal:info \
+		-a "${bdfs[0]},lsc_poll_ms=0" -a "${bdfs[1]},lsc_poll_ms=0" -- \
+		-i --nb-cores=1 --total-num-mbufs=4096 "${@:2}" <$W/tp.in >$TP_LOG 2>&1 &
+	TP_PID=$!
+	exec 3<>$W/tp.in
+	if ! wait_for 90 0 '^testpmd> '; then
+		failc "testpmd reached its prompt"
+		dump_log
+		echo "GUEST-RUN-DONE: $nfail failed"
+		exit 1
+	fi
+}
+tp_cmd() { printf '%s\n' "$1" >&3; }
+tp_offset() { stat -c %s $TP_LOG; }
+tp_since() { tail -c +$(($1 + 1)) $TP_LOG; }
+# wait_for SECONDS OFFSET PATTERN
+wait_for()
+{
+	local deadline=$((SECONDS + $1))
+	while ! tp_since "$2" | grep -q -- "$3"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		kill -0 $TP_PID 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+# tp_run SECONDS PATTERN CMD: prints the output of CMD once PATTERN shows
+tp_run()
+{
+	local off
+	off=$(tp_offset)
+	tp_cmd "$3"
+	wait_for "$1" "$off" "$2" || return 1
+	sleep 0.2
+	tp_since "$off"
+}
+port_link() { tp_run 10 'Link status' "show port info $1" | sed -n 's/^Link status: *//p' | head -1; }
+wait_link()
+{
+	local deadline=$((SECONDS + $2))
+	while [ "$(port_link $1)" != "$3" ]; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+# port_stats PORT: "rx rx_missed rx_errors tx tx_errors rx_bytes tx_bytes"
+port_stats()
+{
+	tp_run 10 'Tx-pps' "show port stats $1" | awk '
+		$1 == "RX-packets:" { rx = $2; miss = $4; rxb = $6 }
+		$1 == "RX-errors:" { rxe = $2 }
+		$1 == "TX-packets:" { tx = $2; txe = $4; txb = $6 }
+		END { print rx + 0, miss + 0, rxe + 0, tx + 0, txe + 0, rxb + 0, txb + 0 }'
+}
+# exact_bursts WHAT N [PORTS]: both ports send N bursts of 32 (start tx_first N) and only
+# receive; each must receive exactly what the other sent
+exact_bursts()
+{
+	local what=$1 n=$2 want=$(($2 * BURST * NQ)) a b deadline
+	tp_cmd "set fwd rxonly"
+	tp_cmd "clear port stats all"
+	tp_run 10 'packets/burst' "start tx_first $n" >/dev/null || failc "$what: start"
+	deadline=$((SECONDS + 20))
+	while :; do
+		read -r -a a <<<"$(port_stats 0)"
+		read -r -a b <<<"$(port_stats 1)"
+		[ "${a[0]}" -ge $want ] && [ "${b[0]}" -ge $want ] && break
+		[ $SECONDS -lt $deadline ] || break
+		sleep 0.3
+	done
+	sleep 0.5
+	tp_run 10 'Done' stop >/dev/null
+	read -r -a a <<<"$(port_stats 0)"
+	read -r -a b <<<"$(port_stats 1)"
+	check_eq "$what: port 0 sent" "${a[3]}" $want
+	check_eq "$what: port 1 sent" "${b[3]}" $want
+	check_eq "$what: port 0 received exactly port 1's" "${a[0]}" $want
+	check_eq "$what: port 1 received exactly port 0's" "${b[0]}" $want
+	check_eq "$what: errors and misses" "${a[1]} ${a[2]} ${a[4]} ${b[1]} ${b[2]} ${b[4]}" \
+		"0 0 0 0 0 0"
+	RX_BYTES="${a[5]} ${b[5]}"
+}
+# xstat PORT NAME: one extended statistic
+xstat()
+{
+	tp_run 10 'testpmd> ' "show port xstats $1" | sed -n "s/^$2: *//p" | head -1
+}
+# io_forwarding WHAT: the two ports forward one burst each to one another for 3 s
+io_forwarding()
+{
+	local what=$1 a b
+	tp_cmd "set fwd io"
+	tp_cmd "clear port stats all"
+	tp_run 10 'packets/burst' "start tx_first" >/dev/null || failc "$what: start"
+	sleep 3
+	tp_run 10 'Done' stop >/dev/null
+	sleep 0.5
+	read -r -a a <<<"$(port_stats 0)"
+	read -r -a b <<<"$(port_stats 1)"
+	log "$what: port 0 rx ${a[0]} tx ${a[3]}, port 1 rx ${b[0]} tx ${b[3]}"
+	check "$what: packets went round (port 0 rx ${a[0]} > 1000)" test "${a[0]}" -gt 1000
+	# every packet received on one port left on the other, plus the first burst
+	check_eq "$what: port 1 tx = port 0 rx + first bursts" "${b[3]}" $((a[0] + BURST * NQ))
+	check_eq "$what: port 0 tx = port 1 rx + first bursts" "${a[3]}" $((b[0] + BURST * NQ))
+	check_eq "$what: errors and misses" "${a[1]} ${a[2]} ${a[4]} ${b[1]} ${b[2]} ${b[4]}" \
+		"0 0 0 0 0 0"
+	# the packets still on their way when forwarding stopped arrive now: none was lost
+	local in0=$((b[3] - a[0])) in1=$((a[3] - b[0]))
+	tp_cmd "set fwd rxonly"
+	tp_cmd "clear port stats all"
+	tp_run 10 'packets/burst' start >/dev/null
+	sleep 2
+	tp_run 10 'Done' stop >/dev/null
+	read -r -a a <<<"$(port_stats 0)"
+	read -r -a b <<<"$(port_stats 1)"
+	check_eq "$what: port 0 then received the $in0 in flight, no loss" "${a[0]}" $in0
+	check_eq "$what: port 1 then received the $in1 in flight, no loss" "${b[0]}" $in1
+}
+tp_quit()
+{
+	tp_cmd quit
+	local i=0
+	while kill -0 $TP_PID 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "testpmd quit cleanly" grep -q '^Bye' $TP_LOG
+	check "no crash in testpmd" eval "! grep -q -E 'PANIC|Segmentation fault|Aborted' $TP_LOG"
+	exec 3>&-
+}
+dump_log()
+{
+	sed 's/^/TESTPMD: /' $TP_LOG
+}
+
+probe_checks()
+{
+	local b
+	for b in "${bdfs[@]}"; do
+		check "$b: BAR0 mapped by vfio-pci" \
+			grep -q "$b: BAR0 mapped, 16384 bytes" $TP_LOG
+		check "$b: legacy block found by the VSEC on the vfio-pci transport" \
+			grep -q "$b: legacy block in BAR0 at 0x1000, 256 bytes (vfio-pci transport)" $TP_LOG
+	done
+	check "EAL in IOVA $1 mode" grep -q "Selected IOVA mode '$1'" $TP_LOG
+	check_eq "two ports" "$(grep -c '^Port [01]: [0-9A-F:]*$' $TP_LOG)" 2
+	check "port 0 link up" wait_link 0 20 up
+	check "port 1 link up" wait_link 1 20 up
+}
+
+case $mode in
+mq)
+	NQ=2
+	tp_start va --rxq=2 --txq=2 --txonly-multi-flow
+	probe_checks VA
+	for p in 0 1; do
+		check "port $p: 2 queue pairs configured" grep -q "port $p: 2 queue pairs" $TP_LOG
+	done
+	exact_bursts "2 queue pairs bursts" 2
+	for p in 0 1; do
+		for q in 0 1; do
+			check_eq "port $p Tx queue $q sent its streams' bursts" \
+				"$(xstat $p tx_q${q}_good_packets)" $((2 * BURST))
+		done
+	done
+	r1=$(xstat 1 rx_q1_good_packets)
+	r0=$(xstat 1 rx_q0_good_packets)
+	check_eq "port 1 Rx queues 0 and 1 together" $((r0 + r1)) $((4 * BURST))
+	check "port 1 Rx queue 1 received (the device spread the flows: $r0 + $r1)" test "$r1" -gt 0
+	check "ctrl commands without errors" test "$(xstat 0 ctrl_errors)$(xstat 0 ctrl_timeouts)" = 00
+	io_forwarding "2 queue pairs io forwarding"
+	tp_quit
+	dump_log
+	;;
+pa)
+	tp_start pa
+	probe_checks PA
+	exact_bursts "IOVA PA bursts" 4
+	io_forwarding "IOVA PA io forwarding"
+	tp_quit
+	dump_log
+	;;
+va)
+	# Rx interrupts: our program sleeps in rte_epoll_wait, port 1 sends a moment later
+	timeout -k 5 120 /build/app/test-tmmr/e2e-vfio/tmmr_vfio_rxintr -l 0,1 -n 1 \
+		--file-prefix rx --iova-mode=va -d $PMD_DIR/librte_net_virtio_tmmr.so \
+		-a "${bdfs[0]}" -a "${bdfs[1]}" >$W/rxintr.log 2>&1
+	sed 's/^/RXINTR-LOG: /' $W/rxintr.log
+	check_eq "Rx interrupt rounds woken by the MSI-X vector" \
+		"$(grep -c '^RXINTR round [0-9]: 1 events after' $W/rxintr.log)" 5
+	check "Rx interrupts woke rte_epoll_wait (idle wait timed out, bursts woke it)" \
+		grep -q '^RXINTR PASS' $W/rxintr.log
+
+	tp_start va
+	probe_checks VA
+	exact_bursts "IOVA VA bursts" 4
+	io_forwarding "IOVA VA io forwarding"
+
+	# LSC: the link flips on the QEMU monitor, the event arrives over VFIO MSI-X
+	check "MSI-X vectors wired through VFIO" grep -q vfio-msix /proc/interrupts
+	for state in down up; do
+		off=$(tp_offset)
+		[ $state = down ] && mon set_link nic0 off || mon set_link nic0 on
+		check "LSC event for port 0 ($state)" wait_for 15 $off '^Port 0: link state change event'
+		check_eq "port 0 link $state" "$(port_link 0)" $state
+		check "no LSC event for port 1" eval "! tp_since $off | grep -q '^Port 1: link state change event'"
+	done
+	check "configuration interrupts counted by the PMD" \
+		test "$(xstat 0 config_interrupts)" -ge 2
+	exact_bursts "after the link flap" 1
+
+	# port stop/start
+	tp_run 20 'Done\|testpmd> ' "port stop all" >/dev/null
+	tp_run 30 'Done\|testpmd> ' "port start all" >/dev/null
+	check "links up after port start" wait_link 0 20 up
+	check "port 1 up after port start" wait_link 1 20 up
+	exact_bursts "after port stop/start" 2
+
+	# rte_eth_dev_reset: the VFIO reset ioctl
+	off=$(tp_offset)
+	tp_run 20 'testpmd> ' "port stop 0" >/dev/null
+	tp_run 30 'testpmd> ' "port reset 0" >/dev/null
+	check "port reset done" eval "! tp_since $off | grep -q 'Failed to reset'"
+	check "the reset went through VFIO_DEVICE_RESET" eval \
+		"tp_since $off | grep -q '${bdfs[0]}: VFIO_DEVICE_RESET done'"
+	tp_run 30 'testpmd> ' "port start 0" >/dev/null
+	check "port 0 link up after the reset" wait_link 0 20 up
+	exact_bursts "after the reset" 2
+
+	# MTU 9000 with scattered Rx: 9000-byte frames in 2000-byte segments
+	tp_run 20 'testpmd> ' "port stop all" >/dev/null
+	for p in 0 1; do
+		tp_cmd "port config mtu $p 9000"
+		tp_cmd "port config $p rx_offload scatter on"
+	done
+	tp_run 30 'testpmd> ' "port start all" >/dev/null
+	check "links up at MTU 9000" wait_link 1 20 up
+	check_eq "port 0 MTU" "$(tp_run 10 'MTU' 'show port info 0' | sed -n 's/^MTU: *//p')" 9000
+	tp_cmd "set txpkts 2000,2000,2000,2000,1000"
+	exact_bursts "9000-byte frames" 1
+	check_eq "jumbo bytes received" "$RX_BYTES" "$((BURST * 9000)) $((BURST * 9000))"
+	tp_cmd "set txpkts 64"
+
+	# device_del of function 1 from the QEMU monitor: removal event, port 0 goes on
+	off=$(tp_offset)
+	mon device_del nic1
+	check "device removal event for port 1" wait_for 60 $off '^Port 1: device removal event'
+	sleep 2
+	check "testpmd survives the removal" kill -0 $TP_PID
+	check_eq "port 0 link after the removal" "$(port_link 0)" up
+	tp_cmd "set fwd txonly"
+	tp_cmd "clear port stats 0"
+	tp_run 10 'packets/burst' start >/dev/null
+	sleep 1
+	tp_run 10 'Done' stop >/dev/null
+	read -r -a a <<<"$(port_stats 0)"
+	check "port 0 still transmits after the removal (${a[3]})" test "${a[3]}" -gt 1000
+	check_eq "port 0 tx errors" "${a[4]}" 0
+	tp_quit
+	dump_log
+	;;
+esac
+echo "GUEST-RUN-DONE: $nfail failed"

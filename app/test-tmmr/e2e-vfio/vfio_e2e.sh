@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Suite vfio: net_virtio_tmmr on a real PCI bus through vfio-pci, against an independent
+# device: QEMU's virtio-net legacy core in the MMR layout (qemu/mmr-virtio-net.patch, built
+# by qemu/build-qemu.sh), two functions on PCIe root ports behind an intel-iommu, joined by a
+# QEMU hub, in a TCG guest running Debian's testpmd over a 9p view of the host's /usr.
+# guest-run.sh does the work in the guest; this script boots the guest, runs the QEMU monitor
+# commands the guest asks for (set_link, device_del) and checks the guest's verdicts.
+#
+# usage: vfio_e2e.sh --build DIR --run va|pa|mq
+#   va: x-mmr-dma=on (the functions DMA through the vIOMMU), EAL IOVA as VA, all scenarios
+#   pa: x-mmr-dma=off (guest-physical DMA), EAL IOVA as PA, probe and forwarding
+#   mq: x-mmr-dma=on, 2 queue pairs per function: the QEMU hub has one queue, so each
+#       function gets a 2-queue tap, both taps in a bridge of a network namespace of their
+#       own (unshare -n: nothing reaches the host's network), IPv6 off (no stray packets)
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=
+run=va
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--build) build=$(cd "$2" && pwd); shift 2 ;;
+	--run) run=$2; shift 2 ;;
+	*) echo "usage: $0 --build DIR --run va|pa" >&2; exit 2 ;;
+	esac
+done
+
+log() { printf '[%s] vfio-%s: %s\n' "$(date +%T)" "$run" "$*" >&2; }
+fail() { log "FAIL: $*"; exit 1; }
+skip() { log "SKIP: $*"; exit 77; }
+
+[[ -n $build ]] || fail "--build is required"
+pmd=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
+[[ -f $pmd ]] || fail "no $pmd"
+[[ -x /usr/bin/dpdk-testpmd ]] || skip "no /usr/bin/dpdk-testpmd (Debian package dpdk)"
+[[ -d /usr/share/seabios ]] || skip "no /usr/share/seabios (Debian package seabios)"
+if [[ $(id -u) -ne 0 ]]; then
+	# building QEMU and the guest needs apt-get; a warm cache does not
+	[[ -w ${TMMR_CACHE_DIR:-/var/cache/tmmr} ]] || skip "not root and no writable cache"
+fi
+
+t0=$SECONDS
+qemu=$(bash "$here/../qemu/build-qemu.sh" | tail -n 1) || fail "cannot build QEMU"
+[[ -x $qemu ]] || fail "build-qemu.sh printed no binary"
+log "QEMU $qemu ($((SECONDS - t0)) s)"
+read -r kernel initrd < <(bash "$here/guest-build.sh") || fail "cannot build the guest"
+[[ -f $kernel && -f $initrd ]] || fail "guest-build.sh printed no kernel and initrd"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-vfio-$run.XXXXXX")
+qpid=
+watch=
+catpid=
+cleanup()
+{
+	[[ -n $qpid ]] && kill "$qpid" 2>/dev/null
+	[[ -n $watch ]] && kill "$watch" 2>/dev/null
+	[[ -n $catpid ]] && kill "$catpid" 2>/dev/null
+	wait 2>/dev/null
+	if [[ ${keep:-0} == 1 ]]; then
+		log "logs kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+case $run in
+va) dma=on ;;
+pa) dma=off ;;
+mq)
+	dma=on
+	command -v ip >/dev/null || skip "no ip (Debian package iproute2)"
+	[[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
+	unshare -n true 2>/dev/null || skip "cannot create a network namespace"
+	;;
+*) fail "unknown run $run" ;;
+esac
+console=$work/console.log
+mkfifo "$work/mon.in" "$work/mon.out"
+exec {monfd}<>"$work/mon.in"
+cat <>"$work/mon.out" >"$work/monitor.log" &
+catpid=$!
+: >"$console"
+nic()
+{
+	printf "%s\n" -device "pcie-root-port,id=rp$1,bus=pcie.0,chassis=$(($1 + 1)),slot=$(($1 + 1)),addr=$(($1 + 4))"
+	if [[ $run == mq ]]; then
+		printf "%s\n" -netdev "tap,id=h$1,ifname=tmmrq$1,script=no,downscript=no,vhost=off,queues=2"
+		# the MSI-X table of the binding: 2 x queue pairs + 2
+		printf "%s\n" -device "virtio-net-pci,id=nic$1,bus=rp$1,netdev=h$1,x-mmr=on,x-mmr-dma=$dma,mq=on,vectors=6,romfile=,mac=02:00:00:00:00:0$1"
+	else
+		printf "%s\n" -netdev "hubport,id=h$1,hubid=0"
+		printf "%s\n" -device "virtio-net-pci,id=nic$1,bus=rp$1,netdev=h$1,x-mmr=on,x-mmr-dma=$dma,vectors=4,romfile=,mac=02:00:00:00:00:0$1"
+	fi
+}
+# mq: QEMU in a network namespace of its own, its taps in a bridge there
+netns=()
+if [[ $run == mq ]]; then
+	netns=(unshare -n -- bash -c '
+		set -e
+		echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
+		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+		ip link add tmmrbr type bridge
+		for t in tmmrq0 tmmrq1; do
+			ip tuntap add $t mode tap multi_queue
+			ip link set $t master tmmrbr
+			ip link set $t up
+		done
+		ip link set tmmrbr up
+		exec "$@"' netns)
+fi
+virtfs()
+{
+	printf "%s\n" -virtfs "local,path=$1,mount_tag=$2,security_model=none,readonly=on,multidevs=remap"
+}
+mapfile -t devs < <(nic 0; nic 1; virtfs /usr usr; virtfs "$build" build; virtfs "$here" suite)
+t1=$SECONDS
+timeout -k 5 600 "${netns[@]}" "$qemu" -L /usr/share/seabios -L /usr/share/qemu \
+	-machine q35 -accel tcg -cpu max -smp 2 -m 1024 -nodefaults -nographic -no-reboot \
+	-device intel-iommu,intremap=on \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 no_timer_check tmmr.run=$run tmmr.awk=$(readlink -f /usr/bin/awk)" \
+	-serial "file:$console" -chardev "pipe,id=mon,path=$work/mon" -mon chardev=mon \
+	"${devs[@]}" </dev/null >"$work/qemu.log" 2>&1 &
+qpid=$!
+# the guest's requests for the monitor
+(
+	tail -n +1 -f --pid=$qpid "$console" | while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"@@MON "*)
+			printf '%s\n' "${line#@@MON }" >&"$monfd"
+			log "monitor <- ${line#@@MON }"
+			;;
+		"CHECK "* | GUEST-RUN-DONE* | GUEST-PCI* | GUEST-EXIT*)
+			log "guest: $line"
+			;;
+		esac
+	done
+) &
+watch=$!
+wait "$qpid"
+rc=$?
+qpid=
+log "guest ran $((SECONDS - t1)) s (QEMU exit $rc)"
+sleep 0.5
+tr -d '\r' <"$console" >"$work/console.txt"
+if [[ $rc -ne 0 ]] || ! grep -q '^GUEST-RUN-DONE' "$work/console.txt"; then
+	keep=1
+	tail -n 60 "$work/console.txt" >&2
+	cat "$work/qemu.log" >&2
+	fail "the guest did not finish its run"
+fi
+# the checks that must have passed (a scenario that silently did nothing fails here)
+required=(
+	"two MMR functions on the guest's PCI bus"
+	"bound to (vfio-pci)"
+	": BAR0 mapped by vfio-pci"
+	"legacy block found by the VSEC on the vfio-pci transport"
+	"bursts: port 1 received exactly port 0's"
+	"io forwarding: port 1 tx = port 0 rx"
+	"testpmd quit cleanly"
+)
+if [[ $run == va ]]; then
+	required+=(
+		"EAL in IOVA VA mode"
+		"Rx interrupts woke rte_epoll_wait"
+		"LSC event for port 0 (down)"
+		"LSC event for port 0 (up)"
+		"after port stop/start: port 0 received exactly"
+		"the reset went through VFIO_DEVICE_RESET"
+		"after the reset: port 0 received exactly"
+		"jumbo bytes received"
+		"device removal event for port 1"
+		"port 0 still transmits after the removal"
+	)
+elif [[ $run == mq ]]; then
+	required+=(
+		"EAL in IOVA VA mode"
+		"port 0: 2 queue pairs configured"
+		"port 1 Tx queue 1 sent"
+		"port 1 Rx queues 0 and 1 together"
+	)
+else
+	required+=("EAL in IOVA PA mode")
+fi
+bad=0
+for r in "${required[@]}"; do
+	grep -q -F "CHECK PASS: " "$work/console.txt" &&
+		grep '^CHECK PASS: ' "$work/console.txt" | grep -q -F -- "$r" || {
+		log "missing: CHECK PASS ... $r"
+		bad=1
+	}
+done
+if grep -q '^CHECK FAIL' "$work/console.txt"; then
+	grep '^CHECK FAIL' "$work/console.txt" >&2
+	bad=1
+fi
+if ((bad)); then
+	keep=1
+	grep -E '^(TESTPMD|GUEST)' "$work/console.txt" | tail -n 120 >&2
+	fail "$(grep -c '^CHECK FAIL' "$work/console.txt") failed checks"
+fi
+log "PASS: $(grep -c '^CHECK PASS' "$work/console.txt") checks in $((SECONDS - t0)) s"
