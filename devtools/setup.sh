@@ -20,8 +20,11 @@ pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk proc
 pkgs_bench=(gnuplot-nox strace valgrind)
 # devtools/soak.sh reads the relay's mempool with gdb
 pkgs_soak=(gdb)
+# app/test-tmmr/qemu/build-qemu.sh: Debian's QEMU source with our patch (suite vfio)
+pkgs_qemu_fixture=(dpkg-dev libglib2.0-dev libpixman-1-dev libcap-ng-dev libattr1-dev)
 packages=("${pkgs_build[@]}" "${pkgs_dpdk[@]}" "${pkgs_unit_tests[@]}"
-	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}" "${pkgs_soak[@]}")
+	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}" "${pkgs_soak[@]}"
+	"${pkgs_qemu_fixture[@]}")
 
 # where the driver-SDK headers live in the DPDK source tree
 sdk_headers=(

@@ -57,46 +57,10 @@ quietly()
 	rm -f "$log"
 }
 
-# the machine's own Debian sources as deb-src lines (deb822 .sources and one-line lists)
+# the machine's own Debian sources as deb-src lines
 deb_src_lines()
 {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[[ -f $f ]] || continue
-		# one stanza per blank-line separated block: Types, URIs, Suites, Components
-		awk '
-			function flush() {
-				if (types ~ /(^| )deb( |$)/ && enabled != "no") {
-					nu = split(uris, u, " "); ns = split(suites, s, " ")
-					for (i = 1; i <= nu; i++)
-						for (j = 1; j <= ns; j++)
-							print "deb-src " u[i] " " s[j] " " comps
-				}
-				types = uris = suites = comps = ""; enabled = ""
-			}
-			/^[[:space:]]*#/ { next }
-			/^[[:space:]]*$/ { flush(); next }
-			{
-				key = tolower($1); sub(/:$/, "", key); $1 = ""; sub(/^ +/, "")
-				if (key == "types") types = $0
-				else if (key == "uris") uris = $0
-				else if (key == "suites") suites = $0
-				else if (key == "components") comps = $0
-				else if (key == "enabled") enabled = tolower($0)
-			}
-			END { flush() }' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[[ -f $f ]] || continue
-		# "deb [options] uri suite components..." -> "deb-src uri suite components..."
-		awk '$1 == "deb" {
-			i = 2
-			if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-			line = "deb-src"
-			for (; i <= NF; i++) line = line " " $i
-			print line
-		}' "$f"
-	done
+	"$here/../../../devtools/apt-sources.sh" --src
 }
 
 # unpacks Debian's QEMU source (with Debian's patches) into $1/<dir> and prints <dir>'s path
