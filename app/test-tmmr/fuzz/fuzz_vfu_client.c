@@ -288,7 +288,8 @@ server_main(void *arg)
 		s->in += rlen;
 		s->left -= rlen;
 		h = (struct tmmr_vfu_hdr *)s->rep;
-		if (len > 0 && (len < HDR_SIZE || h->size != len))
+		/* nothing sent, or a size the bytes do not match: the peer would wait */
+		if (len < HDR_SIZE || h->size != len)
 			hangup = true;
 		if (send_reply(s, len, (ctl >> 3) & 3) != 0 || hangup)
 			break;
