@@ -259,7 +259,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pkts[i] == NULL)
 			break;
 		if (to_guest) {
-			pkts[i]->ol_flags = rx_flags;
+			/* what a PMD may report; not the bits that say what kind of
+			 * buffer the mbuf is
+			 */
+			pkts[i]->ol_flags = rx_flags & ~(RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT);
 			pkts[i]->tso_segsz = segsz;
 		} else {
 			guest_hdr_to_mbuf(pkts[i], &h);

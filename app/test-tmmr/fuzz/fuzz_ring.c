@@ -317,7 +317,11 @@ make_pkt(struct in *in)
 	if (head == NULL)
 		return NULL;
 	if (shape & 4) {
-		head->ol_flags = (uint64_t)u32(in) << 32 | u32(in);
+		/* any request an application may make; not the bits that say what
+		 * kind of buffer the mbuf is
+		 */
+		head->ol_flags = ((uint64_t)u32(in) << 32 | u32(in)) &
+				 ~(RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT);
 		head->l2_len = u8(in);
 		head->l3_len = u8(in);
 		head->l4_len = u8(in);
@@ -326,7 +330,7 @@ make_pkt(struct in *in)
 	}
 	if ((shape & 8) && nb_shared < RTE_DIM(shared)) {
 		/* shared: the driver may not write a header in front of it */
-		rte_mbuf_refcnt_update(head, 1);
+		rte_pktmbuf_refcnt_update(head, 1);	/* every segment */
 		shared[nb_shared++] = head;
 	}
 	return head;
@@ -400,7 +404,12 @@ run_tx(struct tmmr_txq *q, struct dev *d, struct in *in)
 	uint16_t i, n, sent;
 
 	for (step = 0; step < MAX_STEPS && in->left > 0; step++) {
-		switch (u8(in) % 8) {
+		uint8_t op = u8(in) % 8;
+
+		if (verbose)
+			fprintf(stderr, "tx step %u: op %u, in use %u\n", step, op,
+				rte_mempool_in_use_count(pool));
+		switch (op) {
 		case 0:
 		case 1:
 			n = 1 + u8(in) % 8;
@@ -410,7 +419,13 @@ run_tx(struct tmmr_txq *q, struct dev *d, struct in *in)
 					break;
 			}
 			n = i;
+			if (verbose)
+				fprintf(stderr, "  made %u, in use %u\n", n,
+					rte_mempool_in_use_count(pool));
 			sent = tmmr_xmit_prep(q, pkts, n);
+			if (verbose)
+				fprintf(stderr, "  prep %u, in use %u\n", sent,
+					rte_mempool_in_use_count(pool));
 			if (sent < n) {
 				/* the one refused and those after it go back */
 				for (i = sent; i < n; i++)
@@ -418,6 +433,9 @@ run_tx(struct tmmr_txq *q, struct dev *d, struct in *in)
 				n = sent;
 			}
 			sent = tmmr_xmit_pkts(q, pkts, n);
+			if (verbose)
+				fprintf(stderr, "  xmit %u of %u, in use %u\n", sent, n,
+					rte_mempool_in_use_count(pool));
 			for (i = sent; i < n; i++)
 				rte_pktmbuf_free(pkts[i]);
 			break;
