@@ -16,7 +16,8 @@
  *     chain (header and frame written into the posted buffer when it is one
  *     of the pool's mbufs), a used index jump, a descriptor scribble, used
  *     flags / avail_event scribble, Rx burst or Tx burst of fuzzed mbufs,
- *     interrupt enable/disable, queue count, Tx done cleanup.
+ *     interrupt enable/disable, queue count, Tx done cleanup, queue stop and
+ *     start with a device reset.
  * Every mbuf handed to the application is read end to end (ASan sees bad
  * lengths) and freed. After stop and free, the pool's in-use count must be
  * back to its baseline: a hostile device costs no mbuf.
@@ -172,6 +173,14 @@ dev_attach(struct dev *d, uint64_t ring_iova, uint16_t num)
 	d->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (d->efd < 0)
 		abort();
+}
+
+/* what a device reset does to the device's side of the ring */
+static void
+dev_reset(struct dev *d)
+{
+	d->last_avail = 0;
+	d->used_prod = 0;
 }
 
 static void
@@ -377,15 +386,23 @@ run_rx(struct tmmr_rxq *q, struct dev *d, struct in *in)
 				consume(pkts[i]);
 			break;
 		default:
-			switch (u8(in) % 3) {
+			switch (u8(in) % 4) {
 			case 0:
 				tmmr_rxq_intr_enable(q);
 				break;
 			case 1:
 				tmmr_rxq_intr_disable(q);
 				break;
-			default:
+			case 2:
 				(void)tmmr_rxq_count(q);
+				break;
+			default:
+				/* port stop and start, or reset recovery: the device
+				 * was reset too
+				 */
+				tmmr_rxq_stop(q);
+				dev_reset(d);
+				(void)tmmr_rxq_start(q);
 				break;
 			}
 			break;
@@ -454,7 +471,14 @@ run_tx(struct tmmr_txq *q, struct dev *d, struct in *in)
 			scribble(d, in);
 			break;
 		default:
-			(void)tmmr_txq_done_cleanup(q, u8(in));
+			n = u8(in);
+			if (n & 0x80) {
+				/* stop and start, with a device reset */
+				tmmr_txq_stop(q);
+				dev_reset(d);
+			} else {
+				(void)tmmr_txq_done_cleanup(q, n);
+			}
 			break;
 		}
 	}
