@@ -5,16 +5,18 @@
 # The project's test command: sets the machine up (devtools/setup.sh), builds
 #   build/       the default configuration, warnings are errors
 #   build-asan/  the same with AddressSanitizer and UBSan
-# and runs every test in build/, and in build-asan/ the test programs built with
-# the sanitizers but the end-to-end and benchmark suites, and the end-to-end
-# scenarios with the sanitized PMD (suite e2e-asan). Its last line counts
-# every test of both runs:
+#   build-fuzz/  clang with both sanitizers, only the libFuzzer targets
+# and runs every test in build/, in build-asan/ the test programs built with
+# the sanitizers but the end-to-end and benchmark suites, plus the end-to-end
+# scenarios with the sanitized PMD (suite e2e-asan), and in build-fuzz/ a short
+# run of each fuzz target (suite fuzz). Its last line counts every test of the
+# three runs:
 #   N passed, N failed[, N skipped]
 # Exit status 0 if and only if nothing failed.
 # Environment: TMMR_TEST_JOBS (default: the number of CPUs) tests run at once;
-# TMMR_BUILD_DIR (default: build) names the build directories DIR and DIR-asan;
-# TMMR_TESTS_STRICT=1 counts a skipped test as failed (CI: on a machine that
-# setup.sh prepared, as root, no test has a reason to skip).
+# TMMR_BUILD_DIR (default: build) names the build directories DIR, DIR-asan and
+# DIR-fuzz; TMMR_TESTS_STRICT=1 counts a skipped test as failed (CI: on a machine
+# that setup.sh prepared, as root, no test has a reason to skip).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +25,7 @@ cd "$top"
 jobs=${TMMR_TEST_JOBS:-$(nproc)}
 build=${TMMR_BUILD_DIR:-build}
 build_asan=$build-asan
+build_fuzz=$build-fuzz
 # The sanitizer run runs the test programs built with the sanitizers. It leaves
 # out the end-to-end and benchmark suites (too slow, too timing-bound, and they
 # load the PMD into programs built without them: testpmd, OVS, QEMU) and the tests
@@ -116,18 +119,19 @@ for t in json.load(sys.stdin):
         print(t["name"])' "$1" "$asan_skip_suites"
 }
 
-# build_and_test DIR all|sanitized MESON_TEST_OPTIONS...: build DIR, run all its
-# tests or those of sanitized_tests
+# build_and_test DIR all|sanitized|fuzz MESON_TEST_OPTIONS...: build DIR, run all
+# its tests, those of sanitized_tests, or build and run only the fuzz targets
 build_and_test()
 {
 	local dir=$1 which=$2
 	shift 2
-	local testlog=$dir/meson-logs/testlog.json names=()
+	local testlog=$dir/meson-logs/testlog.json names=() targets=()
 
 	# a stale log of an earlier run must not be counted
 	rm -f "$testlog"
 	testlogs+=("$testlog")
-	if ! ninja -C "$dir" -j "$jobs" --quiet -k 0; then
+	[[ $which == fuzz ]] && targets=(fuzz)
+	if ! ninja -C "$dir" -j "$jobs" --quiet -k 0 "${targets[@]}"; then
 		# the tests whose programs were built still run, so their results count
 		step_failed "the build in $dir/"
 	fi
@@ -140,6 +144,9 @@ build_and_test()
 		fi
 		echo "== tests in $dir/: the ${#names[@]} built with the sanitizers, but" \
 			"the suites matching $asan_skip_suites"
+	elif [[ $which == fuzz ]]; then
+		echo "== tests in $dir/: a short run of each fuzz target"
+		set -- "$@" --suite fuzz
 	else
 		echo "== tests in $dir/"
 	fi
@@ -165,6 +172,16 @@ if configure "$build_asan" "${asan_options[@]}"; then
 	build_and_test "$build_asan" sanitized --timeout-multiplier 3
 else
 	step_failed "meson setup $build_asan"
+fi
+
+# libFuzzer needs clang (setup.sh installs it); the fuzz option fails the setup
+# if clang cannot link -fsanitize=fuzzer
+if ! command -v clang >/dev/null; then
+	step_failed "clang not found: the fuzz targets cannot be built"
+elif CC=clang configure "$build_fuzz" -Dfuzz=enabled "${asan_options[@]}"; then
+	build_and_test "$build_fuzz" fuzz
+else
+	step_failed "meson setup $build_fuzz"
 fi
 
 report=$(summary)

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * Fuzz target: the device side of the control virtqueue (vfemu_ctrlq.c). A
+ * VF with two DMA windows (64 KiB at 0x10000 and 4 KiB at 0x30000, a hole
+ * between) has its control queue at 0x10000 and DRIVER_OK set through the
+ * legacy registers, with the input's features. The driver side is the input:
+ *
+ *   u32 driver features (masked to what the device offers)
+ *   then patches: u16 offset (into the 68 KiB of DMA memory), u16 len, bytes;
+ *   after each patch the device processes the queue.
+ * Descriptor chains, indirect tables, avail ring, used ring and the commands
+ * all come from those bytes. Afterwards the model must be whole: no fd
+ * leaked, counters sane.
+ */
+
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "tmmr_mmr.h"
+#include "vfemu_dev.h"
+#include "vfemu_loop.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define WIN0_IOVA	0x10000u
+#define WIN0_SIZE	0x10000u
+#define WIN1_IOVA	0x30000u
+#define WIN1_SIZE	0x1000u
+#define MEM_SIZE	(WIN0_SIZE + WIN1_SIZE)
+#define MAX_PATCHES	256
+
+static int memfd = -1;
+static uint8_t *mem;
+static bool verbose;
+static FILE *report;	/* the real stderr */
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		abort();
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	verbose = getenv("TMMR_FUZZ_VERBOSE") != NULL;
+	memfd = memfd_create("fuzz-ctrlq", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
+		abort();
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (mem == MAP_FAILED)
+		abort();
+	report = stderr;
+	if (!verbose) {
+		/* the model's stderr chatter off; fd 2 (sanitizers, libFuzzer) kept */
+		FILE *null = fopen("/dev/null", "w");
+
+		if (null == NULL)
+			abort();
+		stderr = null;
+	}
+	return 0;
+}
+
+static void
+leg_write(struct vfemu_dev *dev, uint32_t reg, uint32_t val, uint32_t width)
+{
+	if (vfemu_legacy_write(dev, reg, &val, width) != 0)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vfemu_dev_params par = {
+		.index = 0, .max_pairs = 4, .queue_size = 256, .mtu = 1500,
+		.mac = { 0x02, 0, 0, 0, 0, 1 }, .bar0 = 0xfe000000ULL,
+	};
+	static struct vfemu_dev dev;
+	struct vfemu_loop *loop;
+	uint32_t features;
+	unsigned int n;
+	int before;
+
+	if (size < 4)
+		return 0;
+	memcpy(&features, data, 4);
+	data += 4;
+	size -= 4;
+	before = count_fds();
+	memset(mem, 0, MEM_SIZE);
+	loop = vfemu_loop_create();
+	if (loop == NULL || vfemu_dev_init(&dev, loop, &par) != 0)
+		abort();
+	if (vfemu_dev_dma_map(&dev, WIN0_IOVA, WIN0_SIZE, dup(memfd), 0) != 0 ||
+	    vfemu_dev_dma_map(&dev, WIN1_IOVA, WIN1_SIZE, dup(memfd), WIN0_SIZE) != 0)
+		abort();
+	leg_write(&dev, TMMR_LEG_STATUS, TMMR_STATUS_ACK | TMMR_STATUS_DRIVER, 1);
+	leg_write(&dev, TMMR_LEG_DRIVER_FEATURES, features & vfemu_dev_offer(&dev), 4);
+	leg_write(&dev, TMMR_LEG_QUEUE_SEL, dev.nb_queues - 1u, 2);
+	leg_write(&dev, TMMR_LEG_QUEUE_PFN, WIN0_IOVA >> TMMR_LEG_PFN_SHIFT, 4);
+	leg_write(&dev, TMMR_LEG_STATUS,
+		  TMMR_STATUS_ACK | TMMR_STATUS_DRIVER | TMMR_STATUS_DRIVER_OK, 1);
+	for (n = 0; n < MAX_PATCHES && size >= 4; n++) {
+		uint32_t off = (uint32_t)(data[0] | data[1] << 8) % MEM_SIZE;
+		uint32_t len = (uint32_t)(data[2] | data[3] << 8);
+
+		data += 4;
+		size -= 4;
+		if (len > size)
+			len = (uint32_t)size;
+		if (len > MEM_SIZE - off)
+			len = MEM_SIZE - off;
+		memcpy(mem + off, data, len);
+		data += len;
+		size -= len;
+		vfemu_ctrlq_process(&dev);
+	}
+	if (dev.nb_uc > TMMR_NET_MAX_MAC_TABLE || dev.nb_mc > TMMR_NET_MAX_MAC_TABLE - dev.nb_uc ||
+	    dev.pairs < 1 || dev.pairs > dev.max_pairs)
+		abort();
+	if (verbose) {
+		char line[1024];
+
+		vfemu_dev_status_line(&dev, line, sizeof(line));
+		fprintf(report, "%u patches; %s\n", n, line);
+	}
+	vfemu_dev_fini(&dev);
+	vfemu_loop_destroy(loop);
+	if (count_fds() != before) {
+		fprintf(report, "fd leak: %d open before, %d after\n", before, count_fds());
+		abort();
+	}
+	return 0;
+}
