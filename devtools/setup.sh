@@ -15,6 +15,8 @@ set -euo pipefail
 pkgs_build=(gcc meson ninja-build pkg-config python3-pyelftools xz-utils git linux-libc-dev)
 pkgs_dpdk=(libdpdk-dev dpdk dpdk-dev)
 pkgs_unit_tests=(libcmocka-dev)
+# the fuzz suite: clang with libFuzzer and its sanitizer runtimes (build-fuzz/)
+pkgs_fuzz=(clang libclang-rt-14-dev)
 pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils
 	socat)
 pkgs_bench=(gnuplot-nox strace valgrind)
@@ -22,7 +24,7 @@ pkgs_bench=(gnuplot-nox strace valgrind)
 pkgs_soak=(gdb)
 # app/test-tmmr/qemu/build-qemu.sh: Debian's QEMU source with our patch (suite vfio)
 pkgs_qemu_fixture=(dpkg-dev libglib2.0-dev libpixman-1-dev libcap-ng-dev libattr1-dev)
-packages=("${pkgs_build[@]}" "${pkgs_dpdk[@]}" "${pkgs_unit_tests[@]}"
+packages=("${pkgs_build[@]}" "${pkgs_dpdk[@]}" "${pkgs_unit_tests[@]}" "${pkgs_fuzz[@]}"
 	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}" "${pkgs_soak[@]}"
 	"${pkgs_qemu_fixture[@]}")
 
