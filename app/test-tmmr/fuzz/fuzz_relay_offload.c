@@ -36,6 +36,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "fuzz_common.h"
 #include "relay.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -45,40 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_FRAME	9216
 
 static struct rte_mempool *pool;
-
-struct in {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t
-u8(struct in *in)
-{
-	uint8_t v = 0;
-
-	if (in->left > 0) {
-		v = *in->p++;
-		in->left--;
-	}
-	return v;
-}
-
-static uint16_t
-u16(struct in *in)
-{
-	return (uint16_t)(u8(in) | u8(in) << 8);
-}
-
-static uint64_t
-u64(struct in *in)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < 8; i++)
-		v |= (uint64_t)u8(in) << (8 * i);
-	return v;
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -91,7 +58,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (getenv("TMMR_FUZZ_VERBOSE") != NULL)
+	if (fz_verbose())
 		eal_argc -= 2;
 	snprintf(prefix, sizeof(prefix), "fuzz-%d", getpid());
 	if (rte_eal_init(eal_argc, eal) < 0) {
@@ -108,7 +75,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* A frame of @len bytes from the input, its first segment @first bytes long. */
 static struct rte_mbuf *
-make_frame(struct in *in, uint16_t len, uint16_t first)
+make_frame(struct fz_in *in, uint16_t len, uint16_t first)
 {
 	uint16_t room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
 	struct rte_mbuf *head = NULL, *m;
@@ -127,7 +94,7 @@ make_frame(struct in *in, uint16_t len, uint16_t first)
 			uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, seg);
 
 			for (k = 0; k < seg; k++)
-				p[k] = u8(in);
+				p[k] = fz_u8(in);
 		}
 		done += seg;
 		if (head == NULL)
@@ -215,11 +182,11 @@ consume(struct rte_mbuf *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct in in = { .p = data, .left = size };
+	struct fz_in in = { .p = data, .left = size };
 	struct rte_mbuf *pkts[MAX_PKTS];
 	struct relay_counters cnt;
 	unsigned int baseline = rte_mempool_in_use_count(pool);
-	uint8_t c = u8(&in);
+	uint8_t c = fz_u8(&in);
 	bool to_guest = c & 1;
 	uint16_t n = 1 + (c >> 4), i, kept;
 	uint64_t vf_tx = 0, guest = 0;
@@ -243,18 +210,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint16_t segsz = 0, len, first;
 
 		if (to_guest) {
-			rx_flags = u64(&in);
-			segsz = u16(&in);
+			rx_flags = fz_u64(&in);
+			segsz = fz_u16(&in);
 		} else {
-			h.flags = u8(&in);
-			h.gso_type = u8(&in);
-			h.hdr_len = u16(&in);
-			h.gso_size = u16(&in);
-			h.csum_start = u16(&in);
-			h.csum_offset = u16(&in);
+			h.flags = fz_u8(&in);
+			h.gso_type = fz_u8(&in);
+			h.hdr_len = fz_u16(&in);
+			h.gso_size = fz_u16(&in);
+			h.csum_start = fz_u16(&in);
+			h.csum_offset = fz_u16(&in);
 		}
-		len = u16(&in) % MAX_FRAME;
-		first = u8(&in) * 8;
+		len = fz_u16(&in) % MAX_FRAME;
+		first = fz_u8(&in) * 8;
 		pkts[i] = make_frame(&in, len, first);
 		if (pkts[i] == NULL)
 			break;
