@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "fuzz_common.h"
@@ -71,6 +72,25 @@ fz_record(struct fz_in *in, uint8_t *ctl, uint16_t *len)
 	if (*len > in->left)
 		*len = (uint16_t)in->left;
 	return true;
+}
+
+size_t
+fz_overlay(uint8_t *buf, size_t size, size_t off, const uint8_t *src, size_t n, size_t len)
+{
+	if (n > size - off)
+		n = size - off;
+	memcpy(buf + off, src, n);
+	return off + n > len ? off + n : len;
+}
+
+int
+fz_memfd(const char *name, size_t size)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, (off_t)size) != 0)
+		abort();
+	return fd;
 }
 
 int

@@ -41,6 +41,15 @@ const uint8_t *fz_bytes(struct fz_in *in, size_t *len);
  */
 bool fz_record(struct fz_in *in, uint8_t *ctl, uint16_t *len);
 
+/*
+ * Copy @n bytes of @src into @buf (@size bytes) at @off (< @size), cut to
+ * the room there; the message length @len grown to cover them if need be.
+ */
+size_t fz_overlay(uint8_t *buf, size_t size, size_t off, const uint8_t *src, size_t n,
+		  size_t len);
+
+/* A memfd of @size bytes (close-on-exec); aborts if there is none. */
+int fz_memfd(const char *name, size_t size);
 /* The process's open fds. */
 int fz_count_fds(void);
 /* Abort, saying so on @report, unless the fd count is @before again. */

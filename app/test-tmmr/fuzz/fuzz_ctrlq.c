@@ -49,9 +49,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	verbose = fz_verbose();
-	memfd = memfd_create("fuzz-ctrlq", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
-		abort();
+	memfd = fz_memfd("fuzz-ctrlq", MEM_SIZE);
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (mem == MAP_FAILED)
 		abort();

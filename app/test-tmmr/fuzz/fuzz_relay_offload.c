@@ -37,6 +37,7 @@
 #include <rte_udp.h>
 
 #include "fuzz_common.h"
+#include "fuzz_mbuf.h"
 #include "relay.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -50,21 +51,9 @@ static struct rte_mempool *pool;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal[] = { "fuzz_relay_offload", "--no-huge", "-m", "64", "--no-pci",
-			"--no-shconf", "--file-prefix", prefix, "-l", "0", "--log-level", "*:emerg",
-			NULL };
-	int eal_argc = (int)RTE_DIM(eal) - 1;
-
 	(void)argc;
 	(void)argv;
-	if (fz_verbose())
-		eal_argc -= 2;
-	snprintf(prefix, sizeof(prefix), "fuzz-%d", getpid());
-	if (rte_eal_init(eal_argc, eal) < 0) {
-		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fz_eal_init("fuzz_relay_offload", fz_verbose());
 	/* 2 KiB segments: a jumbo frame takes several */
 	pool = rte_pktmbuf_pool_create("fuzz_relay", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
@@ -157,28 +146,6 @@ guest_hdr_to_mbuf(struct rte_mbuf *m, const struct virtio_net_hdr *h)
 	}
 }
 
-static volatile uint8_t sink;
-
-static void
-consume(struct rte_mbuf *m)
-{
-	const struct rte_mbuf *s;
-	uint32_t total = 0, k;
-
-	if (rte_mbuf_check(m, 1, NULL) != 0)
-		abort();
-	for (s = m; s != NULL; s = s->next) {
-		const uint8_t *p = rte_pktmbuf_mtod(s, const uint8_t *);
-
-		for (k = 0; k < s->data_len; k++)
-			sink ^= p[k];
-		total += s->data_len;
-	}
-	if (total != m->pkt_len)
-		abort();
-	rte_pktmbuf_free(m);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -247,7 +214,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!to_guest && (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) &&
 		    !(m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)))
 			abort();
-		consume(m);
+		fz_consume_mbuf(m);
 	}
 	(void)relay_guest_features_to_disable(vf_tx, vf_tx);
 	if (rte_mempool_in_use_count(pool) != baseline) {

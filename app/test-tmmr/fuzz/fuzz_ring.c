@@ -41,6 +41,7 @@
 #include <rte_mempool.h>
 
 #include "fuzz_common.h"
+#include "fuzz_mbuf.h"
 #include "tmmr_mmr.h"
 #include "tmmr_rxtx.h"
 
@@ -93,21 +94,10 @@ dev_va(uint64_t iova, uint32_t len)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal[] = { "fuzz_ring", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-			"--file-prefix", prefix, "-l", "0", "--log-level", "*:emerg", NULL };
-	int eal_argc = (int)RTE_DIM(eal) - 1;
-
 	(void)argc;
 	(void)argv;
 	verbose = fz_verbose();
-	if (verbose)
-		eal_argc -= 2;
-	snprintf(prefix, sizeof(prefix), "fuzz-%d", getpid());
-	if (rte_eal_init(eal_argc, eal) < 0) {
-		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fz_eal_init("fuzz_ring", verbose);
 	pool = rte_pktmbuf_pool_create("fuzz_ring", POOL_SIZE, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pool == NULL) {
@@ -242,29 +232,6 @@ scribble(struct dev *d, struct fz_in *in)
 	}
 }
 
-/* Read every byte the application would. */
-static volatile uint8_t sink;
-
-static void
-consume(struct rte_mbuf *m)
-{
-	const struct rte_mbuf *s;
-	uint32_t total = 0, k;
-
-	if (rte_mbuf_check(m, 1, NULL) != 0)
-		abort();
-	for (s = m; s != NULL; s = s->next) {
-		const uint8_t *p = rte_pktmbuf_mtod(s, const uint8_t *);
-
-		for (k = 0; k < s->data_len; k++)
-			sink ^= p[k];
-		total += s->data_len;
-	}
-	if (total != m->pkt_len)
-		abort();
-	rte_pktmbuf_free(m);
-}
-
 static struct rte_mbuf *shared[MAX_STEPS * 8];
 static unsigned int nb_shared;
 
@@ -355,7 +322,7 @@ run_rx(struct tmmr_rxq *q, struct dev *d, struct fz_in *in)
 		case 6:
 			n = tmmr_recv_pkts(q, pkts, 1 + fz_u8(in) % BURST);
 			for (i = 0; i < n; i++)
-				consume(pkts[i]);
+				fz_consume_mbuf(pkts[i]);
 			break;
 		default:
 			switch (fz_u8(in) % 4) {
@@ -382,7 +349,7 @@ run_rx(struct tmmr_rxq *q, struct dev *d, struct fz_in *in)
 	}
 	n = tmmr_recv_pkts(q, pkts, BURST);
 	for (i = 0; i < n; i++)
-		consume(pkts[i]);
+		fz_consume_mbuf(pkts[i]);
 }
 
 static void

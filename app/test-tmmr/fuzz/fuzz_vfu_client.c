@@ -167,7 +167,7 @@ server_main(void *arg)
 		struct tmmr_vfu_hdr rq, *h;
 		const uint8_t *in;
 		uint8_t ctl;
-		size_t len, blen, n, rlen;
+		size_t len, blen, rlen;
 		uint16_t rec_len;
 		bool hangup;
 
@@ -204,12 +204,8 @@ server_main(void *arg)
 			len = good_reply(s, &rq, s->req, blen);
 			if (rlen >= 2) {
 				off = (size_t)(in[0] | in[1] << 8) % REPLY_MAX;
-				n = rlen - 2u;
-				if (n > sizeof(s->rep) - off)
-					n = sizeof(s->rep) - off;
-				memcpy(s->rep + off, in + 2, n);
-				if (off + n > len)
-					len = off + n;
+				len = fz_overlay(s->rep, sizeof(s->rep), off, in + 2, rlen - 2u,
+						 len);
 			}
 			break;
 		}

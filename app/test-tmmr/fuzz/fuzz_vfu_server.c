@@ -55,9 +55,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	verbose = fz_verbose();
 	snprintf(sock_path, sizeof(sock_path), "/tmp/tmmr-fuzz-vfu-%d.sock", getpid());
-	memfd = memfd_create("fuzz-dma", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
-		abort();
+	memfd = fz_memfd("fuzz-dma", MEM_SIZE);
 	report = fz_quiet_stderr(verbose);
 	return 0;
 }

@@ -67,9 +67,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	verbose = fz_verbose();
 	snprintf(sock_path, sizeof(sock_path), "/tmp/tmmr-fuzz-vhost-%d.sock", getpid());
-	memfd = memfd_create("fuzz-vhost", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
-		abort();
+	memfd = fz_memfd("fuzz-vhost", MEM_SIZE);
 	/* the model's stderr chatter off, fd 2 kept */
 	report = fz_quiet_stderr(verbose);
 	return 0;
@@ -133,7 +131,7 @@ backend_main(void *arg)
 		const uint8_t *in;
 		uint8_t ctl;
 		uint16_t rec_len;
-		size_t len, n, rlen;
+		size_t len, rlen;
 		bool hangup;
 
 		if (fz_recv_full(b->sock, &rq, sizeof(rq)) != 0 || rq.size > sizeof(b->req) ||
@@ -169,12 +167,8 @@ backend_main(void *arg)
 			if (rlen >= 1) {
 				size_t off = in[0] % REP_MAX;
 
-				n = rlen - 1u;
-				if (n > sizeof(b->rep) - off)
-					n = sizeof(b->rep) - off;
-				memcpy(b->rep + off, in + 1, n);
-				if (off + n > len)
-					len = off + n;
+				len = fz_overlay(b->rep, sizeof(b->rep), off, in + 1, rlen - 1u,
+						 len);
 			}
 			break;
 		default:
