@@ -62,16 +62,14 @@ fz_bytes(struct fz_in *in, size_t *len)
 	return p;
 }
 
-bool
-fz_record(struct fz_in *in, uint8_t *ctl, uint16_t *len)
+const uint8_t *
+fz_record(struct fz_in *in, uint8_t *ctl, size_t *len)
 {
 	if (in->left < 3)
-		return false;
+		return NULL;
 	*ctl = fz_u8(in);
 	*len = fz_u16(in);
-	if (*len > in->left)
-		*len = (uint16_t)in->left;
-	return true;
+	return fz_bytes(in, len);
 }
 
 size_t

@@ -36,10 +36,11 @@ uint64_t fz_u64(struct fz_in *in);
 /* The next @len bytes (fewer if the input ends first, *len says how many). */
 const uint8_t *fz_bytes(struct fz_in *in, size_t *len);
 /*
- * A record header: u8 ctl, u16 len (little-endian), len cut to what is left.
- * False, consuming nothing, when fewer than 3 bytes are left.
+ * A record: u8 ctl, u16 len (little-endian), then len bytes, len cut to
+ * what is left. Its bytes, *len set to their count; NULL, consuming
+ * nothing, when fewer than 3 bytes are left.
  */
-bool fz_record(struct fz_in *in, uint8_t *ctl, uint16_t *len);
+const uint8_t *fz_record(struct fz_in *in, uint8_t *ctl, size_t *len);
 
 /*
  * Copy @n bytes of @src into @buf (@size bytes) at @off (< @size), cut to

@@ -168,7 +168,6 @@ server_main(void *arg)
 		const uint8_t *in;
 		uint8_t ctl;
 		size_t len, blen, rlen;
-		uint16_t rec_len;
 		bool hangup;
 
 		if (fz_recv_full(s->sock, &rq, HDR_SIZE) != 0 || rq.size < HDR_SIZE ||
@@ -177,10 +176,9 @@ server_main(void *arg)
 		blen = rq.size - HDR_SIZE;
 		if (fz_recv_full(s->sock, s->req, blen) != 0)
 			break;
-		if (!fz_record(&s->in, &ctl, &rec_len))
+		in = fz_record(&s->in, &ctl, &rlen);
+		if (in == NULL)
 			break;
-		rlen = rec_len;
-		in = fz_bytes(&s->in, &rlen);
 		hangup = (ctl & 0x20) != 0;
 		switch (ctl & 3) {
 		case 0:

@@ -119,13 +119,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!vfemu_vfu_has_client(vfu))
 		abort();
 	for (rec = 0; rec < MAX_RECORDS && in.left >= 3 && vfemu_vfu_has_client(vfu); rec++) {
+		const uint8_t *bytes;
 		uint8_t ctl;
-		uint16_t rec_len;
 		size_t len;
 
-		(void)fz_record(&in, &ctl, &rec_len);
-		len = rec_len;
-		memcpy(buf, fz_bytes(&in, &len), len);
+		bytes = fz_record(&in, &ctl, &len);
+		if (bytes == NULL)
+			break;	/* not reached: 3 bytes are left */
+		memcpy(buf, bytes, len);
 		if (ctl & 0x40) {
 			uint32_t off;
 

@@ -130,7 +130,6 @@ backend_main(void *arg)
 		struct vhost_user_hdr rq, *h;
 		const uint8_t *in;
 		uint8_t ctl;
-		uint16_t rec_len;
 		size_t len, rlen;
 		bool hangup;
 
@@ -143,10 +142,9 @@ backend_main(void *arg)
 		    rq.request != VHOST_USER_REQ_GET_VRING_BASE &&
 		    !(rq.flags & VHOST_USER_FLAG_NEED_REPLY))
 			continue;
-		if (!fz_record(&b->in, &ctl, &rec_len))
+		in = fz_record(&b->in, &ctl, &rlen);
+		if (in == NULL)
 			break;
-		rlen = rec_len;
-		in = fz_bytes(&b->in, &rlen);
 		hangup = (ctl & 0x20) != 0;
 		switch (ctl & 3) {
 		case 0:
