@@ -16,7 +16,6 @@
  * leaked, counters sane.
  */
 
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include "fuzz_common.h"
 #include "tmmr_mmr.h"
 #include "vfemu_dev.h"
 #include "vfemu_loop.h"
@@ -43,42 +43,18 @@ static uint8_t *mem;
 static bool verbose;
 static FILE *report;	/* the real stderr */
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		abort();
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	verbose = getenv("TMMR_FUZZ_VERBOSE") != NULL;
-	memfd = memfd_create("fuzz-ctrlq", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
-		abort();
+	verbose = fz_verbose();
+	memfd = fz_memfd("fuzz-ctrlq", MEM_SIZE);
 	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (mem == MAP_FAILED)
 		abort();
-	report = stderr;
-	if (!verbose) {
-		/* the model's stderr chatter off; fd 2 (sanitizers, libFuzzer) kept */
-		FILE *null = fopen("/dev/null", "w");
-
-		if (null == NULL)
-			abort();
-		stderr = null;
-	}
+	/* the model's stderr chatter off; fd 2 (sanitizers, libFuzzer) kept */
+	report = fz_quiet_stderr(verbose);
 	return 0;
 }
 
@@ -97,17 +73,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.mac = { 0x02, 0, 0, 0, 0, 1 }, .bar0 = 0xfe000000ULL,
 	};
 	static struct vfemu_dev dev;
+	struct fz_in in = { .p = data, .left = size };
 	struct vfemu_loop *loop;
 	uint32_t features;
 	unsigned int n;
 	int before;
 
-	if (size < 4)
+	if (in.left < 4)
 		return 0;
-	memcpy(&features, data, 4);
-	data += 4;
-	size -= 4;
-	before = count_fds();
+	features = fz_u32(&in);
+	before = fz_count_fds();
 	memset(mem, 0, MEM_SIZE);
 	loop = vfemu_loop_create();
 	if (loop == NULL || vfemu_dev_init(&dev, loop, &par) != 0)
@@ -121,19 +96,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	leg_write(&dev, TMMR_LEG_QUEUE_PFN, WIN0_IOVA >> TMMR_LEG_PFN_SHIFT, 4);
 	leg_write(&dev, TMMR_LEG_STATUS,
 		  TMMR_STATUS_ACK | TMMR_STATUS_DRIVER | TMMR_STATUS_DRIVER_OK, 1);
-	for (n = 0; n < MAX_PATCHES && size >= 4; n++) {
-		uint32_t off = (uint32_t)(data[0] | data[1] << 8) % MEM_SIZE;
-		uint32_t len = (uint32_t)(data[2] | data[3] << 8);
+	for (n = 0; n < MAX_PATCHES && in.left >= 4; n++) {
+		uint32_t off = fz_u16(&in) % MEM_SIZE;
+		size_t len = fz_u16(&in);
 
-		data += 4;
-		size -= 4;
-		if (len > size)
-			len = (uint32_t)size;
+		if (len > in.left)
+			len = in.left;
 		if (len > MEM_SIZE - off)
 			len = MEM_SIZE - off;
-		memcpy(mem + off, data, len);
-		data += len;
-		size -= len;
+		memcpy(mem + off, fz_bytes(&in, &len), len);
 		vfemu_ctrlq_process(&dev);
 	}
 	if (dev.nb_uc > TMMR_NET_MAX_MAC_TABLE || dev.nb_mc > TMMR_NET_MAX_MAC_TABLE - dev.nb_uc ||
@@ -147,9 +118,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	vfemu_dev_fini(&dev);
 	vfemu_loop_destroy(loop);
-	if (count_fds() != before) {
-		fprintf(report, "fd leak: %d open before, %d after\n", before, count_fds());
-		abort();
-	}
+	fz_check_fds(before, report);
 	return 0;
 }

@@ -36,6 +36,8 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "fuzz_common.h"
+#include "fuzz_mbuf.h"
 #include "relay.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -46,58 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct rte_mempool *pool;
 
-struct in {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t
-u8(struct in *in)
-{
-	uint8_t v = 0;
-
-	if (in->left > 0) {
-		v = *in->p++;
-		in->left--;
-	}
-	return v;
-}
-
-static uint16_t
-u16(struct in *in)
-{
-	return (uint16_t)(u8(in) | u8(in) << 8);
-}
-
-static uint64_t
-u64(struct in *in)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < 8; i++)
-		v |= (uint64_t)u8(in) << (8 * i);
-	return v;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal[] = { "fuzz_relay_offload", "--no-huge", "-m", "64", "--no-pci",
-			"--no-shconf", "--file-prefix", prefix, "-l", "0", "--log-level", "*:emerg",
-			NULL };
-	int eal_argc = (int)RTE_DIM(eal) - 1;
-
 	(void)argc;
 	(void)argv;
-	if (getenv("TMMR_FUZZ_VERBOSE") != NULL)
-		eal_argc -= 2;
-	snprintf(prefix, sizeof(prefix), "fuzz-%d", getpid());
-	if (rte_eal_init(eal_argc, eal) < 0) {
-		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	fz_eal_init("fuzz_relay_offload", fz_verbose());
 	/* 2 KiB segments: a jumbo frame takes several */
 	pool = rte_pktmbuf_pool_create("fuzz_relay", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
@@ -108,7 +64,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* A frame of @len bytes from the input, its first segment @first bytes long. */
 static struct rte_mbuf *
-make_frame(struct in *in, uint16_t len, uint16_t first)
+make_frame(struct fz_in *in, uint16_t len, uint16_t first)
 {
 	uint16_t room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
 	struct rte_mbuf *head = NULL, *m;
@@ -127,7 +83,7 @@ make_frame(struct in *in, uint16_t len, uint16_t first)
 			uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, seg);
 
 			for (k = 0; k < seg; k++)
-				p[k] = u8(in);
+				p[k] = fz_u8(in);
 		}
 		done += seg;
 		if (head == NULL)
@@ -190,36 +146,14 @@ guest_hdr_to_mbuf(struct rte_mbuf *m, const struct virtio_net_hdr *h)
 	}
 }
 
-static volatile uint8_t sink;
-
-static void
-consume(struct rte_mbuf *m)
-{
-	const struct rte_mbuf *s;
-	uint32_t total = 0, k;
-
-	if (rte_mbuf_check(m, 1, NULL) != 0)
-		abort();
-	for (s = m; s != NULL; s = s->next) {
-		const uint8_t *p = rte_pktmbuf_mtod(s, const uint8_t *);
-
-		for (k = 0; k < s->data_len; k++)
-			sink ^= p[k];
-		total += s->data_len;
-	}
-	if (total != m->pkt_len)
-		abort();
-	rte_pktmbuf_free(m);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct in in = { .p = data, .left = size };
+	struct fz_in in = { .p = data, .left = size };
 	struct rte_mbuf *pkts[MAX_PKTS];
 	struct relay_counters cnt;
 	unsigned int baseline = rte_mempool_in_use_count(pool);
-	uint8_t c = u8(&in);
+	uint8_t c = fz_u8(&in);
 	bool to_guest = c & 1;
 	uint16_t n = 1 + (c >> 4), i, kept;
 	uint64_t vf_tx = 0, guest = 0;
@@ -243,18 +177,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint16_t segsz = 0, len, first;
 
 		if (to_guest) {
-			rx_flags = u64(&in);
-			segsz = u16(&in);
+			rx_flags = fz_u64(&in);
+			segsz = fz_u16(&in);
 		} else {
-			h.flags = u8(&in);
-			h.gso_type = u8(&in);
-			h.hdr_len = u16(&in);
-			h.gso_size = u16(&in);
-			h.csum_start = u16(&in);
-			h.csum_offset = u16(&in);
+			h.flags = fz_u8(&in);
+			h.gso_type = fz_u8(&in);
+			h.hdr_len = fz_u16(&in);
+			h.gso_size = fz_u16(&in);
+			h.csum_start = fz_u16(&in);
+			h.csum_offset = fz_u16(&in);
 		}
-		len = u16(&in) % MAX_FRAME;
-		first = u8(&in) * 8;
+		len = fz_u16(&in) % MAX_FRAME;
+		first = fz_u8(&in) * 8;
 		pkts[i] = make_frame(&in, len, first);
 		if (pkts[i] == NULL)
 			break;
@@ -280,7 +214,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!to_guest && (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) &&
 		    !(m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)))
 			abort();
-		consume(m);
+		fz_consume_mbuf(m);
 	}
 	(void)relay_guest_features_to_disable(vf_tx, vf_tx);
 	if (rte_mempool_in_use_count(pool) != baseline) {

@@ -40,6 +40,8 @@
 #include <rte_memory.h>
 #include <rte_mempool.h>
 
+#include "fuzz_common.h"
+#include "fuzz_mbuf.h"
 #include "tmmr_mmr.h"
 #include "tmmr_rxtx.h"
 
@@ -61,35 +63,6 @@ struct bufmap {
 };
 static struct bufmap bufs[POOL_SIZE];
 static unsigned int nb_bufs;
-
-struct in {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t
-u8(struct in *in)
-{
-	uint8_t v = 0;
-
-	if (in->left > 0) {
-		v = *in->p++;
-		in->left--;
-	}
-	return v;
-}
-
-static uint16_t
-u16(struct in *in)
-{
-	return (uint16_t)(u8(in) | u8(in) << 8);
-}
-
-static uint32_t
-u32(struct in *in)
-{
-	return (uint32_t)u16(in) | (uint32_t)u16(in) << 16;
-}
 
 static void
 collect_buf(struct rte_mempool *mp, void *opaque, void *obj, unsigned int idx)
@@ -121,21 +94,10 @@ dev_va(uint64_t iova, uint32_t len)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64];
-	char *eal[] = { "fuzz_ring", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-			"--file-prefix", prefix, "-l", "0", "--log-level", "*:emerg", NULL };
-	int eal_argc = (int)RTE_DIM(eal) - 1;
-
 	(void)argc;
 	(void)argv;
-	verbose = getenv("TMMR_FUZZ_VERBOSE") != NULL;
-	if (verbose)
-		eal_argc -= 2;
-	snprintf(prefix, sizeof(prefix), "fuzz-%d", getpid());
-	if (rte_eal_init(eal_argc, eal) < 0) {
-		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
-		exit(1);
-	}
+	verbose = fz_verbose();
+	fz_eal_init("fuzz_ring", verbose);
 	pool = rte_pktmbuf_pool_create("fuzz_ring", POOL_SIZE, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pool == NULL) {
@@ -197,23 +159,23 @@ push_used(struct dev *d, uint32_t id, uint32_t len, bool publish)
 
 /* A device that takes the next avail chain and writes @len bytes into it. */
 static void
-complete_next(struct dev *d, struct in *in, bool rx)
+complete_next(struct dev *d, struct fz_in *in, bool rx)
 {
 	uint8_t bytes[64];
 	uint16_t head, i, steps;
 	uint32_t len, off = 0, n, k;
-	uint8_t mode = u8(in);
+	uint8_t mode = fz_u8(in);
 
 	if ((uint16_t)(d->avail->idx - d->last_avail) == 0)
 		return;
 	rte_smp_rmb();
 	head = d->avail->ring[d->last_avail++ % d->num];
-	len = u16(in) % 9000;
+	len = fz_u16(in) % 9000;
 	n = mode & 0x3f;
 	if (n > sizeof(bytes))
 		n = sizeof(bytes);
 	for (k = 0; k < n; k++)
-		bytes[k] = u8(in);
+		bytes[k] = fz_u8(in);
 	if (rx && head < d->num) {
 		/* header and frame: the input's bytes, then a pattern */
 		for (i = head, steps = 0; steps < d->num && off < len; steps++) {
@@ -231,75 +193,52 @@ complete_next(struct dev *d, struct in *in, bool rx)
 			i = de->next;
 		}
 	}
-	push_used(d, mode & 0x40 ? u16(in) : head, mode & 0x80 ? u32(in) : (rx ? len : 0),
+	push_used(d, mode & 0x40 ? fz_u16(in) : head, mode & 0x80 ? fz_u32(in) : (rx ? len : 0),
 		  true);
 }
 
 static void
-scribble(struct dev *d, struct in *in)
+scribble(struct dev *d, struct fz_in *in)
 {
-	uint8_t what = u8(in);
-	struct tmmr_vring_desc *de = &d->desc[u16(in) % d->num];
+	uint8_t what = fz_u8(in);
+	struct tmmr_vring_desc *de = &d->desc[fz_u16(in) % d->num];
 
 	switch (what & 7) {
 	case 0:
-		de->addr = (uint64_t)u32(in) << 32 | u32(in);
+		de->addr = (uint64_t)fz_u32(in) << 32 | fz_u32(in);
 		break;
 	case 1:
-		de->len = u32(in);
+		de->len = fz_u32(in);
 		break;
 	case 2:
-		de->flags = u16(in);
+		de->flags = fz_u16(in);
 		break;
 	case 3:
-		de->next = u16(in);
+		de->next = fz_u16(in);
 		break;
 	case 4:
-		d->used->flags = u16(in);
+		d->used->flags = fz_u16(in);
 		break;
 	case 5:
-		*d->avail_event = u16(in);
+		*d->avail_event = fz_u16(in);
 		break;
 	case 6:
 		/* an entry written but not published, or published later */
-		push_used(d, u16(in), u32(in), false);
+		push_used(d, fz_u16(in), fz_u32(in), false);
 		break;
 	default:
-		d->used->ring[u16(in) % d->num].id = u32(in);
+		d->used->ring[fz_u16(in) % d->num].id = fz_u32(in);
 		break;
 	}
-}
-
-/* Read every byte the application would. */
-static volatile uint8_t sink;
-
-static void
-consume(struct rte_mbuf *m)
-{
-	const struct rte_mbuf *s;
-	uint32_t total = 0, k;
-
-	if (rte_mbuf_check(m, 1, NULL) != 0)
-		abort();
-	for (s = m; s != NULL; s = s->next) {
-		const uint8_t *p = rte_pktmbuf_mtod(s, const uint8_t *);
-
-		for (k = 0; k < s->data_len; k++)
-			sink ^= p[k];
-		total += s->data_len;
-	}
-	if (total != m->pkt_len)
-		abort();
-	rte_pktmbuf_free(m);
 }
 
 static struct rte_mbuf *shared[MAX_STEPS * 8];
 static unsigned int nb_shared;
 
 static struct rte_mbuf *
-make_pkt(struct in *in)
+make_pkt(struct fz_in *in)
 {
-	uint8_t shape = u8(in);
+	uint8_t shape = fz_u8(in);
 	unsigned int nseg = 1 + (shape & 3), i;
 	struct rte_mbuf *head = NULL, *m;
 	uint16_t len;
@@ -308,7 +247,7 @@ make_pkt(struct in *in)
 		m = rte_pktmbuf_alloc(pool);
 		if (m == NULL)
 			break;
-		len = u16(in) % (i == 0 ? 1600 : 600);
+		len = fz_u16(in) % (i == 0 ? 1600 : 600);
 		if (i == 0 && len < 14)
 			len = 14 + len;
 		if (rte_pktmbuf_append(m, len) == NULL) {
@@ -329,13 +268,13 @@ make_pkt(struct in *in)
 		/* any request an application may make; not the bits that say what
 		 * kind of buffer the mbuf is
 		 */
-		head->ol_flags = ((uint64_t)u32(in) << 32 | u32(in)) &
+		head->ol_flags = ((uint64_t)fz_u32(in) << 32 | fz_u32(in)) &
 				 ~(RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT);
-		head->l2_len = u8(in);
-		head->l3_len = u8(in);
-		head->l4_len = u8(in);
-		head->tso_segsz = u16(in);
-		head->vlan_tci = u16(in);
+		head->l2_len = fz_u8(in);
+		head->l3_len = fz_u8(in);
+		head->l4_len = fz_u8(in);
+		head->tso_segsz = fz_u16(in);
+		head->vlan_tci = fz_u16(in);
 	}
 	if ((shape & 8) && nb_shared < RTE_DIM(shared)) {
 		/* shared: the driver may not write a header in front of it */
@@ -357,23 +296,23 @@ print_stats(const char *dir, const struct tmmr_q_stats *st, bool broken)
 }
 
 static void
-run_rx(struct tmmr_rxq *q, struct dev *d, struct in *in)
+run_rx(struct tmmr_rxq *q, struct dev *d, struct fz_in *in)
 {
 	struct rte_mbuf *pkts[BURST];
 	unsigned int step;
 	uint16_t i, n;
 
 	for (step = 0; step < MAX_STEPS && in->left > 0; step++) {
-		switch (u8(in) % 8) {
+		switch (fz_u8(in) % 8) {
 		case 0:
 		case 1:
 			complete_next(d, in, true);
 			break;
 		case 2:
-			push_used(d, u16(in), u32(in), true);
+			push_used(d, fz_u16(in), fz_u32(in), true);
 			break;
 		case 3:
-			d->used_prod += u16(in);
+			d->used_prod += fz_u16(in);
 			d->used->idx = d->used_prod;
 			break;
 		case 4:
@@ -381,12 +320,12 @@ run_rx(struct tmmr_rxq *q, struct dev *d, struct in *in)
 			break;
 		case 5:
 		case 6:
-			n = tmmr_recv_pkts(q, pkts, 1 + u8(in) % BURST);
+			n = tmmr_recv_pkts(q, pkts, 1 + fz_u8(in) % BURST);
 			for (i = 0; i < n; i++)
-				consume(pkts[i]);
+				fz_consume_mbuf(pkts[i]);
 			break;
 		default:
-			switch (u8(in) % 4) {
+			switch (fz_u8(in) % 4) {
 			case 0:
 				tmmr_rxq_intr_enable(q);
 				break;
@@ -410,18 +349,18 @@ run_rx(struct tmmr_rxq *q, struct dev *d, struct in *in)
 	}
 	n = tmmr_recv_pkts(q, pkts, BURST);
 	for (i = 0; i < n; i++)
-		consume(pkts[i]);
+		fz_consume_mbuf(pkts[i]);
 }
 
 static void
-run_tx(struct tmmr_txq *q, struct dev *d, struct in *in)
+run_tx(struct tmmr_txq *q, struct dev *d, struct fz_in *in)
 {
 	struct rte_mbuf *pkts[8];
 	unsigned int step;
 	uint16_t i, n, sent;
 
 	for (step = 0; step < MAX_STEPS && in->left > 0; step++) {
-		uint8_t op = u8(in) % 8;
+		uint8_t op = fz_u8(in) % 8;
 
 		if (verbose)
 			fprintf(stderr, "tx step %u: op %u, in use %u\n", step, op,
@@ -429,7 +368,7 @@ run_tx(struct tmmr_txq *q, struct dev *d, struct in *in)
 		switch (op) {
 		case 0:
 		case 1:
-			n = 1 + u8(in) % 8;
+			n = 1 + fz_u8(in) % 8;
 			for (i = 0; i < n; i++) {
 				pkts[i] = make_pkt(in);
 				if (pkts[i] == NULL)
@@ -461,17 +400,17 @@ run_tx(struct tmmr_txq *q, struct dev *d, struct in *in)
 			complete_next(d, in, false);
 			break;
 		case 4:
-			push_used(d, u16(in), u32(in), true);
+			push_used(d, fz_u16(in), fz_u32(in), true);
 			break;
 		case 5:
-			d->used_prod += u16(in);
+			d->used_prod += fz_u16(in);
 			d->used->idx = d->used_prod;
 			break;
 		case 6:
 			scribble(d, in);
 			break;
 		default:
-			n = u8(in);
+			n = fz_u8(in);
 			if (n & 0x80) {
 				/* stop and start, with a device reset */
 				tmmr_txq_stop(q);
@@ -495,14 +434,14 @@ release_shared(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct in in = { .p = data, .left = size };
+	struct fz_in in = { .p = data, .left = size };
 	struct tmmr_dp_cfg cfg;
 	struct tmmr_notifier nf;
 	struct dev d;
 	uint64_t iova = 0;
 	unsigned int baseline = rte_mempool_in_use_count(pool);
-	uint8_t c = u8(&in);
-	uint16_t num = (uint16_t)(1u << (3 + u8(&in) % 6));
+	uint8_t c = fz_u8(&in);
+	uint16_t num = (uint16_t)(1u << (3 + fz_u8(&in) % 6));
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mrg_rxbuf = c & 2;

@@ -23,7 +23,6 @@
  * may have leaked.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -40,6 +39,7 @@
 #include "tmmr_pci_priv.h"
 #include "tmmr_vfio_user.h"
 #include "cfg_builder.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -49,62 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct server {
 	int sock;
-	const uint8_t *in;
-	size_t left;
+	struct fz_in in;
 	uint8_t cfg[TMMR_PCI_CFG_SIZE];
 	uint8_t req[TMMR_VFU_MAX_MSG_SIZE];
 	uint8_t rep[REPLY_MAX + 4096];
 };
 
 static uint8_t vf_cfg[TMMR_PCI_CFG_SIZE];
-
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		abort();
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
-}
-
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	char ctrl[CMSG_SPACE(sizeof(int) * TMMR_VFU_MAX_FDS)];
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		struct iovec iov = { .iov_base = p, .iov_len = len };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
-		};
-		struct cmsghdr *cm;
-		ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-
-		if (n <= 0)
-			return -1;
-		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t i, nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			for (i = 0; i < nfd; i++) {
-				int rfd;
-
-				memcpy(&rfd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-				close(rfd);
-			}
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* The reply of a well-behaved MMR VF server; its total length. */
 static size_t
@@ -196,27 +147,12 @@ good_reply(struct server *s, const struct tmmr_vfu_hdr *rq, const uint8_t *body,
 static int
 send_reply(struct server *s, size_t len, unsigned int nfds)
 {
-	char ctrl[CMSG_SPACE(sizeof(int) * 3)];
-	struct iovec iov = { .iov_base = s->rep, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int fds[3], rc;
 	unsigned int i;
 
 	for (i = 0; i < nfds; i++)
 		fds[i] = eventfd(0, EFD_CLOEXEC);
-	if (nfds > 0) {
-		struct cmsghdr *cm;
-
-		memset(ctrl, 0, sizeof(ctrl));
-		mh.msg_control = ctrl;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	rc = len > 0 || nfds > 0 ? (sendmsg(s->sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0) : 0;
+	rc = len > 0 || nfds > 0 ? fz_send(s->sock, s->rep, len, fds, nfds, MSG_NOSIGNAL) : 0;
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 	return rc;
@@ -229,30 +165,25 @@ server_main(void *arg)
 
 	for (;;) {
 		struct tmmr_vfu_hdr rq, *h;
+		const uint8_t *in;
 		uint8_t ctl;
-		size_t len, blen, n;
-		uint16_t rlen;
+		size_t len, blen, rlen;
 		bool hangup;
 
-		if (read_full(s->sock, &rq, HDR_SIZE) != 0 || rq.size < HDR_SIZE ||
+		if (fz_recv_full(s->sock, &rq, HDR_SIZE) != 0 || rq.size < HDR_SIZE ||
 		    rq.size > TMMR_VFU_MAX_MSG_SIZE)
 			break;
 		blen = rq.size - HDR_SIZE;
-		if (read_full(s->sock, s->req, blen) != 0)
+		if (fz_recv_full(s->sock, s->req, blen) != 0)
 			break;
-		if (s->left < 3)
+		in = fz_record(&s->in, &ctl, &rlen);
+		if (in == NULL)
 			break;
-		ctl = s->in[0];
-		rlen = (uint16_t)(s->in[1] | s->in[2] << 8);
-		s->in += 3;
-		s->left -= 3;
-		if (rlen > s->left)
-			rlen = (uint16_t)s->left;
 		hangup = (ctl & 0x20) != 0;
 		switch (ctl & 3) {
 		case 0:
 			len = rlen < REPLY_MAX ? rlen : REPLY_MAX;
-			memcpy(s->rep, s->in, len);
+			memcpy(s->rep, in, len);
 			if ((ctl & 4) && len >= HDR_SIZE) {
 				h = (struct tmmr_vfu_hdr *)s->rep;
 				h->msg_id = rq.msg_id;
@@ -270,13 +201,9 @@ server_main(void *arg)
 
 			len = good_reply(s, &rq, s->req, blen);
 			if (rlen >= 2) {
-				off = (size_t)(s->in[0] | s->in[1] << 8) % REPLY_MAX;
-				n = rlen - 2u;
-				if (n > sizeof(s->rep) - off)
-					n = sizeof(s->rep) - off;
-				memcpy(s->rep + off, s->in + 2, n);
-				if (off + n > len)
-					len = off + n;
+				off = (size_t)(in[0] | in[1] << 8) % REPLY_MAX;
+				len = fz_overlay(s->rep, sizeof(s->rep), off, in + 2, rlen - 2u,
+						 len);
 			}
 			break;
 		}
@@ -285,8 +212,6 @@ server_main(void *arg)
 			hangup = true;
 			break;
 		}
-		s->in += rlen;
-		s->left -= rlen;
 		h = (struct tmmr_vfu_hdr *)s->rep;
 		/* nothing sent, or a size the bytes do not match: the peer would wait */
 		if (len < HDR_SIZE || h->size != len)
@@ -305,7 +230,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	/* TMMR_FUZZ_VERBOSE=1: every log line of the code under test */
-	if (getenv("TMMR_FUZZ_VERBOSE") != NULL)
+	if (fz_verbose())
 		rte_log_set_level_pattern("pmd.*", RTE_LOG_DEBUG);
 	else
 		rte_log_set_global_level(RTE_LOG_EMERG);
@@ -347,12 +272,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pthread_t th;
 	int sv[2], before;
 
-	before = count_fds();
+	before = fz_count_fds();
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		abort();
 	s.sock = sv[1];
-	s.in = data;
-	s.left = size;
+	s.in = (struct fz_in){ .p = data, .left = size };
 	memcpy(s.cfg, vf_cfg, sizeof(s.cfg));
 	if (pthread_create(&th, NULL, server_main, &s) != 0)
 		abort();
@@ -363,9 +287,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drive(p);
 	tmmr_pci_close(p);
 	pthread_join(th, NULL);
-	if (count_fds() != before) {
-		fprintf(stderr, "fd leak: %d open before, %d after\n", before, count_fds());
-		abort();
-	}
+	fz_check_fds(before, stderr);
 	return 0;
 }

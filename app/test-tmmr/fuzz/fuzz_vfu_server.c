@@ -19,7 +19,6 @@
  * and memory of before.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "fuzz_common.h"
 #include "tmmr_mmr.h"
 #include "tmmr_vfio_user.h"
 #include "vfemu_dev.h"
@@ -48,89 +48,21 @@ static int memfd = -1;
 static bool verbose;
 static FILE *report;	/* the real stderr */
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		abort();
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
-}
-
-/*
- * The model reports every refused message on stderr. Unless asked, point
- * the stdio stream elsewhere: fd 2 stays, so the sanitizers' and libFuzzer's
- * own reports (which do not go through this FILE) still show.
- */
-static void
-quiet_model(void)
-{
-	FILE *null;
-
-	report = stderr;
-	if (verbose)
-		return;
-	null = fopen("/dev/null", "w");
-	if (null == NULL)
-		abort();
-	stderr = null;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	verbose = getenv("TMMR_FUZZ_VERBOSE") != NULL;
+	verbose = fz_verbose();
 	snprintf(sock_path, sizeof(sock_path), "/tmp/tmmr-fuzz-vfu-%d.sock", getpid());
-	memfd = memfd_create("fuzz-dma", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
-		abort();
-	quiet_model();
+	memfd = fz_memfd("fuzz-dma", MEM_SIZE);
+	report = fz_quiet_stderr(verbose);
 	return 0;
-}
-
-static void
-drain(int fd)
-{
-	char buf[8192], ctrl[CMSG_SPACE(sizeof(int) * TMMR_VFU_MAX_FDS)];
-
-	for (;;) {
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
-		};
-		struct cmsghdr *cm;
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-
-		if (n <= 0)
-			return;
-		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t i, nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			for (i = 0; i < nfd; i++) {
-				int rfd;
-
-				memcpy(&rfd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-				close(rfd);
-			}
-		}
-	}
 }
 
 static void
 send_record(int fd, uint8_t ctl, uint8_t *buf, size_t len, uint16_t msg_id)
 {
-	char ctrl[CMSG_SPACE(sizeof(int) * 5)];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int fds[5];
 	unsigned int nfds = 0, i, nev = 0;
 
@@ -149,20 +81,8 @@ send_record(int fd, uint8_t ctl, uint8_t *buf, size_t len, uint16_t msg_id)
 		nev = 1;
 	for (i = 0; i < nev; i++)
 		fds[nfds++] = eventfd(0, EFD_CLOEXEC);
-	if (nfds > 0) {
-		struct cmsghdr *cm;
-
-		memset(ctrl, 0, sizeof(ctrl));
-		mh.msg_control = ctrl;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
 	if (len > 0)
-		(void)sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)fz_send(fd, buf, len, fds, nfds, MSG_NOSIGNAL | MSG_DONTWAIT);
 	for (i = nfds - nev; i < nfds; i++)
 		close(fds[i]);
 }
@@ -179,11 +99,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct vfemu_dev dev;
 	struct vfemu_loop *loop;
 	struct vfemu_vfu *vfu;
+	struct fz_in in = { .p = data, .left = size };
 	unsigned int rec;
 	uint16_t msg_id = 0;
 	int before, cfd, i;
 
-	before = count_fds();
+	before = fz_count_fds();
 	loop = vfemu_loop_create();
 	if (loop == NULL || vfemu_dev_init(&dev, loop, &par) != 0)
 		abort();
@@ -197,17 +118,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfemu_loop_once(loop, 0);
 	if (!vfemu_vfu_has_client(vfu))
 		abort();
-	for (rec = 0; rec < MAX_RECORDS && size >= 3 && vfemu_vfu_has_client(vfu); rec++) {
-		uint8_t ctl = data[0];
-		size_t len = (size_t)(data[1] | data[2] << 8);
+	for (rec = 0; rec < MAX_RECORDS && in.left >= 3 && vfemu_vfu_has_client(vfu); rec++) {
+		const uint8_t *bytes;
+		uint8_t ctl;
+		size_t len;
 
-		data += 3;
-		size -= 3;
-		if (len > size)
-			len = size;
-		memcpy(buf, data, len);
-		data += len;
-		size -= len;
+		bytes = fz_record(&in, &ctl, &len);
+		if (bytes == NULL)
+			break;	/* not reached: 3 bytes are left */
+		memcpy(buf, bytes, len);
 		if (ctl & 0x40) {
 			uint32_t off;
 
@@ -224,7 +143,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		send_record(cfd, ctl, buf, len, msg_id++);
 		for (i = 0; i < 4; i++) {
 			vfemu_loop_once(loop, 0);
-			drain(cfd);
+			fz_drain(cfd);
 		}
 	}
 	if (verbose) {
@@ -246,9 +165,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* scrub the DMA memory for the next input */
 	if (ftruncate(memfd, 0) != 0 || ftruncate(memfd, MEM_SIZE) != 0)
 		abort();
-	if (count_fds() != before) {
-		fprintf(report, "fd leak: %d open before, %d after\n", before, count_fds());
-		abort();
-	}
+	fz_check_fds(before, report);
 	return 0;
 }

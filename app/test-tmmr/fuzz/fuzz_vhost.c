@@ -24,7 +24,6 @@
  * the input. Afterwards no fd may have leaked.
  */
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "fuzz_common.h"
 #include "vfemu_loop.h"
 #include "vfemu_vhost.h"
 #include "vfemu_vhost_proto.h"
@@ -49,8 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct backend {
 	int sock;
-	const uint8_t *in;
-	size_t left;
+	struct fz_in in;
 	union vhost_user_payload req;
 	uint8_t rep[REP_MAX + 256];
 };
@@ -61,80 +60,16 @@ static bool verbose;
 static FILE *report;	/* the real stderr */
 static unsigned int connections;
 
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		abort();
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
-}
-
-/* as in fuzz_vfu_server.c: the model's stderr chatter off, fd 2 kept */
-static void
-quiet_model(void)
-{
-	FILE *null;
-
-	report = stderr;
-	if (verbose)
-		return;
-	null = fopen("/dev/null", "w");
-	if (null == NULL)
-		abort();
-	stderr = null;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	verbose = getenv("TMMR_FUZZ_VERBOSE") != NULL;
+	verbose = fz_verbose();
 	snprintf(sock_path, sizeof(sock_path), "/tmp/tmmr-fuzz-vhost-%d.sock", getpid());
-	memfd = memfd_create("fuzz-vhost", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MEM_SIZE) != 0)
-		abort();
-	quiet_model();
-	return 0;
-}
-
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	char ctrl[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_REGIONS)];
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		struct iovec iov = { .iov_base = p, .iov_len = len };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
-		};
-		struct cmsghdr *cm;
-		ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-
-		if (n <= 0)
-			return -1;
-		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t i, nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			for (i = 0; i < nfd; i++) {
-				int rfd;
-
-				memcpy(&rfd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-				close(rfd);
-			}
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	memfd = fz_memfd("fuzz-vhost", MEM_SIZE);
+	/* the model's stderr chatter off, fd 2 kept */
+	report = fz_quiet_stderr(verbose);
 	return 0;
 }
 
@@ -176,25 +111,11 @@ good_reply(struct backend *b, const struct vhost_user_hdr *rq)
 static int
 send_reply(struct backend *b, size_t len, bool efd)
 {
-	char ctrl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = b->rep, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int fd = -1, rc;
 
-	if (efd) {
-		struct cmsghdr *cm;
-
+	if (efd)
 		fd = eventfd(0, EFD_CLOEXEC);
-		memset(ctrl, 0, sizeof(ctrl));
-		mh.msg_control = ctrl;
-		mh.msg_controllen = sizeof(ctrl);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	rc = len > 0 ? (sendmsg(b->sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0) : 0;
+	rc = len > 0 ? fz_send(b->sock, b->rep, len, &fd, efd ? 1 : 0, MSG_NOSIGNAL) : 0;
 	if (fd >= 0)
 		close(fd);
 	return rc;
@@ -207,13 +128,13 @@ backend_main(void *arg)
 
 	for (;;) {
 		struct vhost_user_hdr rq, *h;
+		const uint8_t *in;
 		uint8_t ctl;
-		uint16_t rlen;
-		size_t len, n;
+		size_t len, rlen;
 		bool hangup;
 
-		if (read_full(b->sock, &rq, sizeof(rq)) != 0 || rq.size > sizeof(b->req) ||
-		    read_full(b->sock, &b->req, rq.size) != 0)
+		if (fz_recv_full(b->sock, &rq, sizeof(rq)) != 0 || rq.size > sizeof(b->req) ||
+		    fz_recv_full(b->sock, &b->req, rq.size) != 0)
 			break;
 		if (rq.request != VHOST_USER_REQ_GET_FEATURES &&
 		    rq.request != VHOST_USER_REQ_GET_PROTOCOL_FEATURES &&
@@ -221,19 +142,14 @@ backend_main(void *arg)
 		    rq.request != VHOST_USER_REQ_GET_VRING_BASE &&
 		    !(rq.flags & VHOST_USER_FLAG_NEED_REPLY))
 			continue;
-		if (b->left < 3)
+		in = fz_record(&b->in, &ctl, &rlen);
+		if (in == NULL)
 			break;
-		ctl = b->in[0];
-		rlen = (uint16_t)(b->in[1] | b->in[2] << 8);
-		b->in += 3;
-		b->left -= 3;
-		if (rlen > b->left)
-			rlen = (uint16_t)b->left;
 		hangup = (ctl & 0x20) != 0;
 		switch (ctl & 3) {
 		case 0:
 			len = rlen < sizeof(b->rep) ? rlen : sizeof(b->rep);
-			memcpy(b->rep, b->in, len);
+			memcpy(b->rep, in, len);
 			if ((ctl & 4) && len >= VHOST_USER_HDR_SIZE) {
 				h = (struct vhost_user_hdr *)b->rep;
 				h->request = rq.request;
@@ -247,14 +163,10 @@ backend_main(void *arg)
 		case 2:
 			len = good_reply(b, &rq);
 			if (rlen >= 1) {
-				size_t off = b->in[0] % REP_MAX;
+				size_t off = in[0] % REP_MAX;
 
-				n = rlen - 1u;
-				if (n > sizeof(b->rep) - off)
-					n = sizeof(b->rep) - off;
-				memcpy(b->rep + off, b->in + 1, n);
-				if (off + n > len)
-					len = off + n;
+				len = fz_overlay(b->rep, sizeof(b->rep), off, in + 1, rlen - 1u,
+						 len);
 			}
 			break;
 		default:
@@ -262,8 +174,6 @@ backend_main(void *arg)
 			hangup = true;
 			break;
 		}
-		b->in += rlen;
-		b->left -= rlen;
 		h = (struct vhost_user_hdr *)b->rep;
 		/* nothing sent, or a size the bytes do not match: the peer would wait */
 		if (len < VHOST_USER_HDR_SIZE || h->size != len - VHOST_USER_HDR_SIZE)
@@ -339,7 +249,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	what = data[0];
-	before = count_fds();
+	before = fz_count_fds();
 	loop = vfemu_loop_create();
 	if (loop == NULL)
 		abort();
@@ -350,8 +260,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
 	if (b.sock < 0 || connect(b.sock, (struct sockaddr *)&sa, sizeof(sa)) != 0)
 		abort();
-	b.in = data + 1;
-	b.left = size - 1;
+	b.in = (struct fz_in){ .p = data + 1, .left = size - 1 };
 	if (pthread_create(&th, NULL, backend_main, &b) != 0)
 		abort();
 	/* accept and handshake */
@@ -366,9 +275,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfemu_loop_destroy(loop);
 	if (verbose)
 		fprintf(report, "connections reported: %u\n", connections);
-	if (count_fds() != before) {
-		fprintf(report, "fd leak: %d open before, %d after\n", before, count_fds());
-		abort();
-	}
+	fz_check_fds(before, report);
 	return 0;
 }
