@@ -290,9 +290,10 @@ va)
 
 	# MTU 9000 with scattered Rx: 9000-byte frames in 2000-byte segments
 	tp_run 20 'testpmd> ' "port stop all" >/dev/null
+	# scatter first: the PMD refuses an MTU its Rx mbufs cannot hold without it
 	for p in 0 1; do
-		tp_cmd "port config mtu $p 9000"
 		tp_cmd "port config $p rx_offload scatter on"
+		tp_cmd "port config mtu $p 9000"
 	done
 	tp_run 30 'testpmd> ' "port start all" >/dev/null
 	check "links up at MTU 9000" wait_link 1 20 up
