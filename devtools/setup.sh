@@ -15,8 +15,9 @@ set -euo pipefail
 pkgs_build=(gcc meson ninja-build pkg-config python3-pyelftools xz-utils git linux-libc-dev)
 pkgs_dpdk=(libdpdk-dev dpdk dpdk-dev)
 pkgs_unit_tests=(libcmocka-dev)
-# the fuzz suite: clang with libFuzzer and its sanitizer runtimes (build-fuzz/)
-pkgs_fuzz=(clang libclang-rt-14-dev)
+# the fuzz suite: clang with libFuzzer and its sanitizer runtimes (build-fuzz/), and
+# llvm-symbolizer, without which UBSan cannot match fuzz/ubsan.supp by function name
+pkgs_fuzz=(clang libclang-rt-14-dev llvm)
 pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils
 	socat)
 pkgs_bench=(gnuplot-nox strace valgrind)
