@@ -25,25 +25,13 @@ while [ $# -gt 0 ]; do
 done
 # shellcheck source=relay_lib.sh
 . "$here/relay_lib.sh"
-RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
-VFEMU_BIN=$build/app/test-tmmr/vfemu/tmmr-vfemu
-PMD_SO=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
-[ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
-case $mode in
-standin) ;;
-mmr) mmr_available || relay_skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
-*) echo "bad --mode $mode" >&2; exit 2 ;;
-esac
+relay_use_build "$build" "$mode"
 command -v dpdk-testpmd >/dev/null || relay_skip "no dpdk-testpmd"
 
-mkdir -p /tmp/relay
-work=$(mktemp -d /tmp/relay/guest-e2e.XXXXXX)
+relay_workdir guest-e2e
 tag=relay-ge-$$
-trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
 
-read -r kernel initrd < <("$here/guest-build.sh" "$here/guest-init.sh" 2>"$work/guest-build.log")
-[ -n "${initrd:-}" ] && [ -f "$initrd" ] || { cat "$work/guest-build.log"; relay_skip "no guest image"; }
-command -v qemu-system-x86_64 >/dev/null || relay_skip "no qemu-system-x86_64"
+relay_guest_image
 
 start_backend "$work" "$work/be0" "$tag-be" || { cat "$work/backend.log"; exit 1; }
 start_vf "$work" "$mode" || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VF"; exit 1; }

@@ -215,6 +215,44 @@ mmr_available()
 		"$VFEMU_BIN" --help 2>&1 | grep -q -- --sysfs
 }
 
+# relay_use_build BUILD MODE: the relay, model and PMD of BUILD; skips when MODE (mmr or
+# standin) cannot run with them
+relay_use_build()
+{
+	RELAY_BIN=$1/examples/tmmr_relay/tmmr_relay
+	VFEMU_BIN=$1/app/test-tmmr/vfemu/tmmr-vfemu
+	PMD_SO=$1/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
+	[ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
+	case $2 in
+	standin) ;;
+	mmr) mmr_available || relay_skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
+	*) echo "bad --mode $2" >&2; exit 2 ;;
+	esac
+}
+
+# relay_workdir NAME: a new $work under /tmp/relay; at exit everything started is stopped
+# and $work removed, or kept when a check failed
+relay_workdir()
+{
+	mkdir -p /tmp/relay
+	work=$(mktemp -d "/tmp/relay/$1.XXXXXX")
+	trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
+}
+
+# relay_guest_image: $kernel and $initrd of the test guest (guest-build.sh), or skip
+relay_guest_image()
+{
+	local dir
+	dir=$(dirname "${BASH_SOURCE[0]}")
+	read -r kernel initrd < <("$dir/guest-build.sh" "$dir/guest-init.sh" \
+		2>"$work/guest-build.log")
+	[ -n "${initrd:-}" ] && [ -f "$initrd" ] || {
+		cat "$work/guest-build.log"
+		relay_skip "no guest image"
+	}
+	command -v qemu-system-x86_64 >/dev/null || relay_skip "no qemu-system-x86_64"
+}
+
 # model_ctl WORKDIR COMMAND...: one command on tmmr-vfemu's control socket; true on "ok"
 model_ctl()
 {

@@ -22,20 +22,10 @@ while [ $# -gt 0 ]; do
 done
 # shellcheck source=relay_lib.sh
 . "$here/relay_lib.sh"
-RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
-VFEMU_BIN=$build/app/test-tmmr/vfemu/tmmr-vfemu
-PMD_SO=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
-[ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
-case $mode in
-standin) ;;
-mmr) mmr_available || relay_skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
-*) echo "bad --mode $mode" >&2; exit 2 ;;
-esac
+relay_use_build "$build" "$mode"
 
-mkdir -p /tmp/relay
-work=$(mktemp -d /tmp/relay/multi-e2e.XXXXXX)
+relay_workdir multi-e2e
 tag=relay-me-$$
-trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
 
 tp()
 {
