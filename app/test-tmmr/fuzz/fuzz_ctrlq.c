@@ -25,6 +25,7 @@
 
 #include "fuzz_common.h"
 #include "tmmr_mmr.h"
+#include "tmmr_virtio_legacy.h"
 #include "vfemu_dev.h"
 #include "vfemu_loop.h"
 

@@ -42,8 +42,8 @@
 
 #include "fuzz_common.h"
 #include "fuzz_mbuf.h"
-#include "tmmr_mmr.h"
 #include "tmmr_rxtx.h"
+#include "tmmr_virtio_legacy.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -38,6 +38,7 @@
 #include "tmmr_mmr.h"
 #include "tmmr_pci_priv.h"
 #include "tmmr_vfio_user.h"
+#include "tmmr_virtio_legacy.h"
 #include "cfg_builder.h"
 #include "fuzz_common.h"
 

@@ -31,7 +31,6 @@
 #include <sys/un.h>
 
 #include "fuzz_common.h"
-#include "tmmr_mmr.h"
 #include "tmmr_vfio_user.h"
 #include "vfemu_dev.h"
 #include "vfemu_loop.h"

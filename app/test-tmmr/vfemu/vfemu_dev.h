@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "tmmr_mmr.h"
+#include "tmmr_virtio_legacy.h"
 #include "vfemu_cfgspace.h"
 #include "vfemu_dma.h"
 #include "vfemu_loop.h"

@@ -17,6 +17,7 @@
 
 #include "tmmr_caps.h"
 #include "tmmr_mmr.h"
+#include "tmmr_virtio_legacy.h"
 
 #define CFG_STD_SIZE		256
 #define CFG_STD_CAP_FIRST	0x40

@@ -25,8 +25,8 @@
 #include <rte_io.h>
 #include <bus_pci_driver.h>
 
-#include "tmmr_mmr.h"
 #include "tmmr_pci_priv.h"
+#include "tmmr_virtio_legacy.h"
 
 #define NB_BARS 6
 

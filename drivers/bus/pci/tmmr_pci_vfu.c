@@ -35,6 +35,7 @@
 
 #include "tmmr_mmr.h"
 #include "tmmr_pci_vfu.h"
+#include "tmmr_virtio_legacy.h"
 
 #define NB_BARS		6
 

@@ -20,6 +20,7 @@
 
 #include "tmmr_mmr.h"
 #include "tmmr_pci.h"
+#include "tmmr_virtio_legacy.h"
 
 #define TMMR_CTRLQ_MAX_DATA	2
 #define TMMR_CTRLQ_DESCS	(TMMR_CTRLQ_MAX_DATA + 2)

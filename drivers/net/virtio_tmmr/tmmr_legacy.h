@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tmmr_mmr.h"
 #include "tmmr_pci.h"
 #include "tmmr_devargs.h"
+#include "tmmr_virtio_legacy.h"
 
 #define TMMR_BIT(b)			(UINT32_C(1) << (b))
 

@@ -23,9 +23,9 @@
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 
-#include "tmmr_mmr.h"
 #include "tmmr_pci.h"
 #include "tmmr_rxtx.h"
+#include "tmmr_virtio_legacy.h"
 
 /* Refill / reclaim in batches of at least this many. */
 #define TMMR_RX_REFILL_BATCH	32

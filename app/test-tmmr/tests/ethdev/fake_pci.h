@@ -16,6 +16,7 @@
 
 #include "tmmr_mmr.h"
 #include "tmmr_pci.h"
+#include "tmmr_virtio_legacy.h"
 
 #define FAKE_NB_QUEUES	32
 

@@ -48,7 +48,7 @@
 #include <rte_memzone.h>
 #include <rte_tcp.h>
 
-#include "tmmr_mmr.h"
+#include "tmmr_virtio_legacy.h"
 
 #define NB_VFS		3
 #define NB_PAIRS	2

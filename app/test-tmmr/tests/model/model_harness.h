@@ -19,6 +19,7 @@
 
 #include "tmmr_mmr.h"
 #include "tmmr_vfio_user.h"
+#include "tmmr_virtio_legacy.h"
 #include "vfemu_pf.h"
 
 struct mh {

@@ -3,9 +3,9 @@
  */
 
 /*
- * The legacy ring layout helpers of tmmr_mmr.h against Linux's vring_init(),
+ * The legacy ring layout helpers of tmmr_virtio_legacy.h against Linux's vring_init(),
  * for every ring size a legacy device may choose. The constants are compared
- * at build time (drivers/bus/pci/tmmr_abi_check.c); functions need a run.
+ * at build time (drivers/common/tmmr/tmmr_abi_check.c); functions need a run.
  */
 
 #include <setjmp.h>
@@ -17,7 +17,7 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
-#include "tmmr_mmr.h"
+#include "tmmr_virtio_legacy.h"
 
 static void
 test_ring_layout_matches_linux(void **state)

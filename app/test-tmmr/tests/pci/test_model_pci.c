@@ -36,6 +36,7 @@
 
 #include "tmmr_mmr.h"
 #include "tmmr_pci_priv.h"
+#include "tmmr_virtio_legacy.h"
 
 extern char **environ;
 

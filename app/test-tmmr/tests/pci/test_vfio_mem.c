@@ -19,6 +19,7 @@
 
 #include "tmmr_mmr.h"
 #include "tmmr_pci_priv.h"
+#include "tmmr_virtio_legacy.h"
 #include "cfg_builder.h"
 
 #define GUARD 64

@@ -18,8 +18,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "tmmr_mmr.h"
 #include "tmmr_rxtx.h"
+#include "tmmr_virtio_legacy.h"
 
 #define FDEV_MAX_SEGS 64
 

@@ -3,13 +3,28 @@
  */
 
 /*
- * Ties every virtio, PCI and VFIO number that the driver and the model share
- * (tmmr_mmr.h, tmmr_vfio_user.h) to Linux's uapi headers, a source neither side
- * wrote. Both sides agreeing on a wrong constant would pass every test; here it
- * fails the build. Only the MMR binding's own numbers (device IDs, class,
- * BAR0 layout, cfg_type 10, the VSEC and its body) have no Linux twin: the
- * binding page and its clause tests are their reference. The ring layout
- * functions are compared with Linux's vring_init() by the pci_abi test.
+ * Ties every number that the driver and the model share to Linux's uapi
+ * headers, a source neither side wrote, wherever Linux defines it: the virtio
+ * legacy ABI of tmmr_virtio_legacy.h (legacy registers, status, ISR and feature
+ * bits, net config, split ring structs, net header, control-queue codes), the
+ * PCI numbers of tmmr_mmr.h, and what tmmr_vfio_user.h mirrors of
+ * <linux/vfio.h>. Both sides agreeing on a wrong
+ * constant would pass every test; here it fails the build. Compiled in every
+ * build (drivers/common/tmmr/meson.build); app/test-tmmr/tests/pci/
+ * test_abi_mutate.py changes each shared value in a copy and checks that this
+ * file then fails to compile.
+ *
+ * No Linux twin, so not checked here:
+ * - tmmr_mmr.h: the binding's own numbers (device IDs, class, BAR0 layout,
+ *   cfg_type 10, the VSEC and its body) and the device limits; the binding
+ *   page and its clause tests are their reference;
+ * - tmmr_virtio_legacy.h: TMMR_ISR_QUEUE (Linux names only the config bit),
+ *   TMMR_VHOST_USER_F_PROTOCOL_FEATURES (vhost-user's, not virtio's) and
+ *   TMMR_NET_MAX_VLAN (the 12-bit VLAN ID space);
+ * - tmmr_vfio_user.h: the message header, commands, limits and the
+ *   vfio-user-only structs (version, region access, io fds).
+ * The ring layout functions are compared with Linux's vring_init() at run
+ * time by the pci_abi test.
  */
 
 #include <assert.h>
@@ -25,6 +40,7 @@
 
 #include "tmmr_mmr.h"
 #include "tmmr_vfio_user.h"
+#include "tmmr_virtio_legacy.h"
 
 #define SAME(ours, theirs) \
 	static_assert((ours) == (theirs), #ours " differs from Linux's " #theirs)
@@ -38,6 +54,12 @@
 #define SAME_SIZE(ours, theirs) \
 	static_assert(sizeof(ours) == sizeof(theirs), \
 		"size of " #ours " differs from Linux's " #theirs)
+
+/* same offset and element size of a flexible array member */
+#define SAME_FLEX(ours, ofield, theirs, tfield) \
+	static_assert(offsetof(ours, ofield) == offsetof(theirs, tfield) && \
+		sizeof(((ours *)0)->ofield[0]) == sizeof(((theirs *)0)->tfield[0]), \
+		#ours "." #ofield "[] differs from Linux's " #theirs "." #tfield "[]")
 
 /* PCI */
 SAME(TMMR_PCI_CFG_SIZE, PCI_CFG_SPACE_EXP_SIZE);
@@ -129,15 +151,14 @@ SAME_FIELD(struct tmmr_vring_desc, next, struct vring_desc, next);
 SAME_SIZE(struct tmmr_vring_avail, struct vring_avail);
 SAME_FIELD(struct tmmr_vring_avail, flags, struct vring_avail, flags);
 SAME_FIELD(struct tmmr_vring_avail, idx, struct vring_avail, idx);
-static_assert(offsetof(struct tmmr_vring_avail, ring) == offsetof(struct vring_avail, ring),
-	"avail ring[]");
+SAME_FLEX(struct tmmr_vring_avail, ring, struct vring_avail, ring);
 SAME_SIZE(struct tmmr_vring_used_elem, struct vring_used_elem);
 SAME_FIELD(struct tmmr_vring_used_elem, id, struct vring_used_elem, id);
 SAME_FIELD(struct tmmr_vring_used_elem, len, struct vring_used_elem, len);
+SAME_SIZE(struct tmmr_vring_used, struct vring_used);
 SAME_FIELD(struct tmmr_vring_used, flags, struct vring_used, flags);
 SAME_FIELD(struct tmmr_vring_used, idx, struct vring_used, idx);
-static_assert(offsetof(struct tmmr_vring_used, ring) == offsetof(struct vring_used, ring),
-	"used ring[]");
+SAME_FLEX(struct tmmr_vring_used, ring, struct vring_used, ring);
 
 /* legacy net header */
 SAME(TMMR_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_F_NEEDS_CSUM);
@@ -155,6 +176,7 @@ SAME_FIELD(struct tmmr_net_hdr, gso_size, struct virtio_net_hdr, gso_size);
 SAME_FIELD(struct tmmr_net_hdr, csum_start, struct virtio_net_hdr, csum_start);
 SAME_FIELD(struct tmmr_net_hdr, csum_offset, struct virtio_net_hdr, csum_offset);
 SAME_SIZE(struct tmmr_net_hdr_mrg, struct virtio_net_hdr_mrg_rxbuf);
+SAME_FIELD(struct tmmr_net_hdr_mrg, hdr, struct virtio_net_hdr_mrg_rxbuf, hdr);
 SAME_FIELD(struct tmmr_net_hdr_mrg, num_buffers, struct virtio_net_hdr_mrg_rxbuf, num_buffers);
 
 /* control virtqueue */
@@ -203,22 +225,32 @@ SAME_FIELD(struct tmmr_vfu_device_info, flags, struct vfio_device_info, flags);
 SAME_FIELD(struct tmmr_vfu_device_info, num_regions, struct vfio_device_info, num_regions);
 SAME_FIELD(struct tmmr_vfu_device_info, num_irqs, struct vfio_device_info, num_irqs);
 SAME_SIZE(struct tmmr_vfu_region_info, struct vfio_region_info);
+SAME_FIELD(struct tmmr_vfu_region_info, argsz, struct vfio_region_info, argsz);
+SAME_FIELD(struct tmmr_vfu_region_info, flags, struct vfio_region_info, flags);
 SAME_FIELD(struct tmmr_vfu_region_info, index, struct vfio_region_info, index);
 SAME_FIELD(struct tmmr_vfu_region_info, cap_offset, struct vfio_region_info, cap_offset);
 SAME_FIELD(struct tmmr_vfu_region_info, size, struct vfio_region_info, size);
 SAME_FIELD(struct tmmr_vfu_region_info, offset, struct vfio_region_info, offset);
 SAME_SIZE(struct tmmr_vfu_irq_info, struct vfio_irq_info);
+SAME_FIELD(struct tmmr_vfu_irq_info, argsz, struct vfio_irq_info, argsz);
+SAME_FIELD(struct tmmr_vfu_irq_info, flags, struct vfio_irq_info, flags);
 SAME_FIELD(struct tmmr_vfu_irq_info, index, struct vfio_irq_info, index);
 SAME_FIELD(struct tmmr_vfu_irq_info, count, struct vfio_irq_info, count);
 SAME_SIZE(struct tmmr_vfu_irq_set, struct vfio_irq_set);
+SAME_FIELD(struct tmmr_vfu_irq_set, argsz, struct vfio_irq_set, argsz);
+SAME_FIELD(struct tmmr_vfu_irq_set, flags, struct vfio_irq_set, flags);
 SAME_FIELD(struct tmmr_vfu_irq_set, index, struct vfio_irq_set, index);
 SAME_FIELD(struct tmmr_vfu_irq_set, start, struct vfio_irq_set, start);
 SAME_FIELD(struct tmmr_vfu_irq_set, count, struct vfio_irq_set, count);
 /* DMA_MAP carries a file offset where VFIO's type1 map has the process address */
 SAME_SIZE(struct tmmr_vfu_dma_map, struct vfio_iommu_type1_dma_map);
+SAME_FIELD(struct tmmr_vfu_dma_map, argsz, struct vfio_iommu_type1_dma_map, argsz);
+SAME_FIELD(struct tmmr_vfu_dma_map, flags, struct vfio_iommu_type1_dma_map, flags);
 SAME_FIELD(struct tmmr_vfu_dma_map, offset, struct vfio_iommu_type1_dma_map, vaddr);
 SAME_FIELD(struct tmmr_vfu_dma_map, addr, struct vfio_iommu_type1_dma_map, iova);
 SAME_FIELD(struct tmmr_vfu_dma_map, size, struct vfio_iommu_type1_dma_map, size);
 SAME_SIZE(struct tmmr_vfu_dma_unmap, struct vfio_iommu_type1_dma_unmap);
+SAME_FIELD(struct tmmr_vfu_dma_unmap, argsz, struct vfio_iommu_type1_dma_unmap, argsz);
+SAME_FIELD(struct tmmr_vfu_dma_unmap, flags, struct vfio_iommu_type1_dma_unmap, flags);
 SAME_FIELD(struct tmmr_vfu_dma_unmap, addr, struct vfio_iommu_type1_dma_unmap, iova);
 SAME_FIELD(struct tmmr_vfu_dma_unmap, size, struct vfio_iommu_type1_dma_unmap, size);

@@ -8,7 +8,11 @@
 /*
  * Wire format of the vfio-user subset tmmr speaks (protocol 0.1, host
  * endianness, one AF_UNIX stream socket per VF, fds as SCM_RIGHTS).
- * Plain C: the PMD's client and the model's server both use it.
+ * Plain C, no DPDK: the PCI glue's client and the model's server both use it.
+ * The indices, flags and argument structs that mirror <linux/vfio.h> are tied
+ * to it in tmmr_abi_check.c; the message header, the commands and the
+ * vfio-user-only structs follow the vfio-user specification, which has no C
+ * header to compare with.
  */
 
 #include <stdint.h>

@@ -2,66 +2,25 @@
  * Copyright(c) 2026 The tmmr authors
  */
 
-#ifndef TMMR_MMR_H
-#define TMMR_MMR_H
+#ifndef TMMR_VIRTIO_LEGACY_H
+#define TMMR_VIRTIO_LEGACY_H
 
 /*
- * The virtio Transitional MMR binding as tmmr v1 pins it down
- * (doc/guides/spec/mmr_binding.rst). Plain C: shared by the PMD, the PCI glue
- * and the software model, none of which may disagree on a number.
+ * The virtio legacy ABI a Transitional MMR VF speaks inside its legacy
+ * register block (tmmr_mmr.h says where that block is): register offsets,
+ * device status and ISR bits, feature bits 0..31, the net device config, the
+ * split ring and its legacy layout, the net header and the control-queue
+ * classes, commands and acks.
+ *
+ * Plain C, no DPDK: shared by the PCI glue, the PMD and the software model.
+ * tmmr_abi_check.c ties every value here to Linux's uapi headers
+ * (<linux/virtio_pci.h>, <linux/virtio_config.h>, <linux/virtio_net.h>,
+ * <linux/virtio_ring.h>) with static_assert, so a value both sides got wrong
+ * fails the build; test_abi_mutate.py proves each check is there. The few
+ * values Linux does not define are named in tmmr_abi_check.c.
  */
 
 #include <stdint.h>
-
-/* Identity */
-#define TMMR_PCI_VENDOR_ID		0x1af4
-#define TMMR_PCI_DEVICE_ID_NET		0x10f9
-#define TMMR_PCI_DEVICE_ID_BLOCK	0x10fa
-#define TMMR_PCI_DEVICE_ID_BALLOON	0x10fb
-#define TMMR_PCI_DEVICE_ID_CONSOLE	0x10fc
-#define TMMR_PCI_DEVICE_ID_SCSI		0x10fd
-#define TMMR_PCI_DEVICE_ID_ENTROPY	0x10fe
-#define TMMR_PCI_DEVICE_ID_9P		0x10ff
-#define TMMR_PCI_SUBSYS_DEVICE_NET	1	/* virtio device ID */
-#define TMMR_PCI_CLASS_NET		0x020000
-#define TMMR_PCI_PF_DEVICE_ID		0x1041	/* modern virtio-net PF */
-
-/* BAR0 layout */
-#define TMMR_BAR0_SIZE			0x4000
-#define TMMR_BAR0_NOTIFY_OFF		0x0000
-#define TMMR_BAR0_NOTIFY_LEN		0x1000
-#define TMMR_BAR0_LEGACY_OFF		0x1000
-#define TMMR_BAR0_LEGACY_LEN		0x100
-#define TMMR_BAR0_MSIX_TABLE_OFF	0x2000
-#define TMMR_BAR0_MSIX_PBA_OFF		0x3000
-#define TMMR_NOTIFY_OFF_MULTIPLIER	4
-
-/* PCI config space */
-#define TMMR_PCI_CFG_SIZE		4096
-#define TMMR_PCI_CAP_ID_VNDR		0x09
-#define TMMR_PCI_CAP_ID_EXP		0x10
-#define TMMR_PCI_CAP_ID_MSIX		0x11
-#define TMMR_PCI_EXT_CAP_ID_SRIOV	0x0010
-#define TMMR_PCI_EXT_CAP_ID_VSEC	0x000b
-#define TMMR_PCI_EXT_CAP_START		0x100
-#define TMMR_VSEC_OFF			0x100	/* where a VF's VSEC sits */
-#define TMMR_VSEC_CAP_VERSION		1
-#define TMMR_VSEC_ID			0x1af4
-#define TMMR_VSEC_REV			1
-#define TMMR_VSEC_LEN			24
-#define TMMR_VIRTIO_PCI_CAP_NOTIFY_CFG	2
-#define TMMR_VIRTIO_PCI_CAP_LEGACY_MMR	10
-
-/* VSEC body, at VSEC offset + 8 */
-struct tmmr_vsec_body {
-	uint8_t cfg_type;	/* TMMR_VIRTIO_PCI_CAP_LEGACY_MMR */
-	uint8_t bar;
-	uint8_t id;
-	uint8_t reserved0;
-	uint32_t offset;	/* le32 */
-	uint32_t length;	/* le32 */
-	uint32_t reserved1;
-} __attribute__((packed));
 
 /* Legacy register block, offsets from its start */
 #define TMMR_LEG_DEVICE_FEATURES	0x00	/* 32, RO */
@@ -208,7 +167,7 @@ struct tmmr_net_hdr_mrg {
 	uint16_t num_buffers;
 } __attribute__((packed));
 
-/* Control virtqueue */
+/* Control virtqueue (virtio-net queue indices: rx0, tx0, rx1, tx1, ..., ctrl last) */
 #define TMMR_NET_CTRL_RX		0
 #define TMMR_NET_CTRL_RX_PROMISC	0
 #define TMMR_NET_CTRL_RX_ALLMULTI	1
@@ -227,11 +186,7 @@ struct tmmr_net_hdr_mrg {
 #define TMMR_NET_OK			0
 #define TMMR_NET_ERR			1
 
-#define TMMR_NET_MAX_MAC_TABLE		64
+/* VLAN filter: one bit per 12-bit VLAN ID */
 #define TMMR_NET_MAX_VLAN		4096
 
-/* Queue indices: rx0, tx0, rx1, tx1, ..., then ctrl at 2 * max_pairs */
-#define TMMR_MAX_QUEUE_PAIRS		8
-#define TMMR_MSIX_VECTORS(pairs)	(2 * (pairs) + 2)
-
-#endif /* TMMR_MMR_H */
+#endif /* TMMR_VIRTIO_LEGACY_H */
