@@ -505,10 +505,17 @@ test_invalid_arguments(void **state)
 	bad[0].kick_fd = -7;
 	assert_int_equal(vfemu_vhost_start(t.vh, 0, m.mem, 2, bad, 2), -EINVAL);
 	assert_int_equal(vfemu_vhost_start(t.vh, 0, NULL, 1, m.rings, 2), -EINVAL);
+	/* the same range twice: which file backs it? */
 	for (k = 0; k < 9; k++)
 		nine[k] = m.mem[0];
+	assert_int_equal(vfemu_vhost_start(t.vh, 0, nine, 2, m.rings, 2), -EINVAL);
+	/* nine pieces that do not continue each other, and no IOTLB at the backend */
+	for (k = 0; k < 9; k++)
+		nine[k] = (struct vfemu_vhost_mem){ .iova = 0x100000ULL * (k + 1), .size = 4096,
+						    .fd = m.fd[0], .fd_offset = 4096ULL * k };
 	assert_int_equal(vfemu_vhost_start(t.vh, 0, nine, 9, m.rings, 2), -E2BIG);
 	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, 9), -E2BIG);
+	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, VFEMU_VHOST_MAX_MEM + 1), -EINVAL);
 	nine[0].fd = -1;
 	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, 1), -EINVAL);
 	nine[0] = m.mem[0];
