@@ -929,6 +929,12 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 		rc = prime_iotlb(vh, rings, nb_rings);
 	for (i = 0; rc == 0 && i < nb_rings; i++)
 		rc = start_ring(vh, &rings[i]);
+	/*
+	 * Once more: setting a ring up may move it to the NUMA node of its
+	 * memory, and DPDK 22.11 empties a moved ring's IOTLB
+	 */
+	if (rc == 0 && vh->translated)
+		rc = send_all_entries(vh);
 	if (rc < 0) {
 		vh_log(vh, "start failed", rc);
 		/* refused by a live backend: take back the rings it already has */

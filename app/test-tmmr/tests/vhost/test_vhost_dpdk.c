@@ -57,6 +57,7 @@ struct test_used_elem {
 #define TEST_DESC_F_WRITE 2
 
 static char sock_path[108];
+static char iommu_sock_path[108];	/* a backend with IOMMU support (translated tables) */
 static char runtime_dir[256];
 static int dpdk_vid = -1;
 static int new_device_calls;
@@ -253,6 +254,127 @@ test_dpdk_vhost_ring_ready_and_traffic(void **state)
 	close(fd);
 }
 
+/*
+ * IOVA PA mode in small: the region's 64 KiB pieces sit in IOVA space in
+ * reverse order, so no two neighbours in IOVA are neighbours in the file and
+ * a direct table would need 16 regions. The frontend must hand DPDK one
+ * region and 16 IOTLB entries, and DPDK must find the rings and packets.
+ */
+#define PIECE (64u << 10)
+#define NB_PIECES (REGION_SIZE / PIECE)
+
+static uint64_t
+scrambled_iova(uint64_t off)
+{
+	return REGION_IOVA + (uint64_t)(NB_PIECES - 1 - off / PIECE) * PIECE + off % PIECE;
+}
+
+static struct vfemu_vhost_ring
+scrambled_ring(uint16_t index, uint64_t off)
+{
+	struct vfemu_vhost_ring r = ring_at(index, off);
+
+	/* each ring lies within one piece, so it keeps its layout */
+	r.desc = scrambled_iova(r.desc - REGION_IOVA);
+	r.avail = scrambled_iova(r.avail - REGION_IOVA);
+	r.used = scrambled_iova(r.used - REGION_IOVA);
+	return r;
+}
+
+static void
+test_dpdk_vhost_translated_table(void **state)
+{
+	const struct vfemu_vhost_ops ops = { .connection = on_connection };
+	struct vfemu_vhost_ring rings[2] = { scrambled_ring(0, RING0_OFF),
+					     scrambled_ring(1, RING1_OFF) };
+	struct vfemu_vhost_mem mem[NB_PIECES];
+	struct rte_mbuf *pkts[4];
+	struct rte_mempool *pool;
+	struct vfemu_vhost *vh;
+	struct test_desc *desc;
+	struct test_used_elem *ue;
+	uint16_t *avail, *used_idx;
+	uint64_t negotiated;
+	struct tctx t = { 0 };
+	int news = __atomic_load_n(&new_device_calls, __ATOMIC_ACQUIRE);
+	int gone = __atomic_load_n(&destroy_device_calls, __ATOMIC_ACQUIRE);
+	uint8_t *region;
+	unsigned int p;
+	uint16_t n;
+	int fd, vid, k;
+
+	fd = memfd_create("tmmr-vhost-dpdk-iotlb", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, REGION_SIZE), 0);
+	region = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(region != MAP_FAILED);
+	memset(region, 0, REGION_SIZE);
+	for (p = 0; p < NB_PIECES; p++)
+		mem[p] = (struct vfemu_vhost_mem){ .iova = scrambled_iova(p * PIECE),
+						   .size = PIECE, .fd = fd,
+						   .fd_offset = p * PIECE };
+
+	t.loop = vfemu_loop_create();
+	assert_non_null(t.loop);
+	vh = vfemu_vhost_create(t.loop, iommu_sock_path, false, &ops, &t);
+	assert_non_null(vh);
+	assert_int_equal(vfemu_loop_add_tick(t.loop, stop_when_up, &t), 0);
+	assert_int_equal(vfemu_loop_run(t.loop, 10), 0);
+	assert_int_equal(t.ups, 1);
+	assert_true(vfemu_vhost_backend_features(vh) & (1ULL << 33));
+
+	/* Tx: one packet posted; Rx: one writable buffer (all addresses IOVAs) */
+	desc = (struct test_desc *)(region + RING1_OFF);
+	for (k = 0; k < 60; k++)
+		region[TXBUF_OFF + NET_HDR_LEN + k] = (uint8_t)(0x30 + k);
+	desc[0] = (struct test_desc){ .addr = scrambled_iova(TXBUF_OFF), .len = NET_HDR_LEN + 60 };
+	avail = (uint16_t *)(region + RING1_OFF + (rings[1].avail - rings[1].desc));
+	avail[2] = 0;
+	avail[1] = 1;
+	desc = (struct test_desc *)(region + RING0_OFF);
+	desc[0] = (struct test_desc){ .addr = scrambled_iova(RXBUF_OFF), .len = 2048,
+				       .flags = TEST_DESC_F_WRITE };
+	avail = (uint16_t *)(region + RING0_OFF + (rings[0].avail - rings[0].desc));
+	avail[2] = 0;
+	avail[1] = 1;
+
+	assert_int_equal(vfemu_vhost_start(vh, NET_F_CSUM, mem, NB_PIECES, rings, 2), 0);
+	assert_true(vfemu_vhost_translated(vh));
+	assert_true(wait_for(&new_device_calls, news + 1, 3000));
+	vid = __atomic_load_n(&dpdk_vid, __ATOMIC_ACQUIRE);
+	assert_int_equal(rte_vhost_get_negotiated_features(vid, &negotiated), 0);
+	assert_int_equal(negotiated, NET_F_CSUM | (1ULL << 30) | (1ULL << 33));
+
+	pool = rte_pktmbuf_pool_create("vhost-iotlb", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	assert_non_null(pool);
+	n = rte_vhost_dequeue_burst(vid, 1, pool, pkts, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(pkts[0]), 60);
+	assert_int_equal(rte_pktmbuf_mtod(pkts[0], uint8_t *)[59], 0x30 + 59);
+	used_idx = (uint16_t *)(region + RING1_OFF + (rings[1].used - rings[1].desc) + 2);
+	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
+	n = rte_vhost_enqueue_burst(vid, 0, pkts, 1);
+	assert_int_equal(n, 1);
+	rte_pktmbuf_free(pkts[0]);
+	used_idx = (uint16_t *)(region + RING0_OFF + (rings[0].used - rings[0].desc) + 2);
+	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
+	ue = (struct test_used_elem *)(region + RING0_OFF + (rings[0].used - rings[0].desc) + 4);
+	assert_int_equal(ue[0].len, NET_HDR_LEN + 60);
+	assert_int_equal(region[RXBUF_OFF + NET_HDR_LEN + 59], 0x30 + 59);
+
+	/* a piece goes (memory freed by the driver): the rest still translates */
+	assert_int_equal(vfemu_vhost_update_mem(vh, mem, NB_PIECES - 1), 0);
+	assert_true(vfemu_vhost_translated(vh));
+	vfemu_vhost_stop(vh);
+	assert_true(wait_for(&destroy_device_calls, gone + 1, 3000));
+	vfemu_vhost_destroy(vh);
+	vfemu_loop_destroy(t.loop);
+	rte_mempool_free(pool);
+	munmap(region, REGION_SIZE);
+	close(fd);
+}
+
 static int
 setup_dpdk(void **state)
 {
@@ -280,7 +402,17 @@ setup_dpdk(void **state)
 		return -1;
 	if (rte_vhost_driver_callback_register(sock_path, &dpdk_ops) != 0)
 		return -1;
-	return rte_vhost_driver_start(sock_path) == 0 ? 0 : -1;
+	if (rte_vhost_driver_start(sock_path) != 0)
+		return -1;
+	/* as net_vhost with iommu-support=1 */
+	snprintf(iommu_sock_path, sizeof(iommu_sock_path), "/tmp/tmmr-vhost-dpdk-%d-iommu.sock",
+		 (int)getpid());
+	unlink(iommu_sock_path);
+	if (rte_vhost_driver_register(iommu_sock_path, RTE_VHOST_USER_IOMMU_SUPPORT) != 0)
+		return -1;
+	if (rte_vhost_driver_callback_register(iommu_sock_path, &dpdk_ops) != 0)
+		return -1;
+	return rte_vhost_driver_start(iommu_sock_path) == 0 ? 0 : -1;
 }
 
 static int
@@ -295,6 +427,8 @@ teardown_dpdk(void **state)
 {
 	rte_vhost_driver_unregister(sock_path);
 	unlink(sock_path);
+	rte_vhost_driver_unregister(iommu_sock_path);
+	unlink(iommu_sock_path);
 	rte_eal_cleanup();
 	/* EAL leaves its per-prefix runtime directory behind */
 	if (strstr(runtime_dir, "tmmr-vhost-") != NULL)
@@ -307,6 +441,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dpdk_vhost_ring_ready_and_traffic),
+		cmocka_unit_test(test_dpdk_vhost_translated_table),
 	};
 
 	return cmocka_run_group_tests_name("vhost frontend vs DPDK vhost", tests, setup_dpdk,
