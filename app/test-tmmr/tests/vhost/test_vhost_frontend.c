@@ -556,6 +556,20 @@ nine_pages(const struct two_regions *m, struct vfemu_vhost_mem *nine)
 						    .fd_offset = k * PAGE };
 }
 
+/* A full backend that also offers IOMMU_PLATFORM, connected; nine_pages() in @nine. */
+static void
+connect_iommu_backend(struct tctx *t, struct fake_backend *fb, struct two_regions *m,
+		      struct vfemu_vhost_mem *nine)
+{
+	tctx_init(t);
+	regions_init(m);
+	nine_pages(m, nine);
+	start_server_with(t, fb);
+	full_backend(fb);
+	fb->features |= F_IOMMU;
+	connect_backend(t, fb);
+}
+
 /* An IOTLB update of page @k of nine_pages() at record @i. */
 static void
 expect_iotlb(const struct fake_backend *fb, unsigned int i, uint8_t type, unsigned int k)
@@ -584,13 +598,7 @@ test_translated_start_update_stop(void **state)
 	unsigned int i, k;
 	int fds_before = count_fds();
 
-	tctx_init(&t);
-	regions_init(&m);
-	nine_pages(&m, nine);
-	start_server_with(&t, &fb);
-	full_backend(&fb);
-	fb.features |= F_IOMMU;
-	connect_backend(&t, &fb);
+	connect_iommu_backend(&t, &fb, &m, nine);
 	assert_int_equal(vfemu_vhost_start(t.vh, NET_F_MAC, nine, NINE, m.rings, 2), 0);
 	assert_true(vfemu_vhost_translated(t.vh));
 	/* page 4 goes: the region (the file's span) stays, one entry goes */
@@ -654,13 +662,7 @@ test_translated_region_change_and_direct_overflow(void **state)
 	struct tctx t;
 	unsigned int i, k;
 
-	tctx_init(&t);
-	regions_init(&m);
-	nine_pages(&m, nine);
-	start_server_with(&t, &fb);
-	full_backend(&fb);
-	fb.features |= F_IOMMU;
-	connect_backend(&t, &fb);
+	connect_iommu_backend(&t, &fb, &m, nine);
 	/* eight pages fit direct: no translation, IOMMU_PLATFORM not acked */
 	assert_int_equal(vfemu_vhost_start(t.vh, NET_F_MAC, nine, NINE - 1, m.rings, 1), 0);
 	assert_false(vfemu_vhost_translated(t.vh));
