@@ -648,6 +648,72 @@ test_translated_start_update_stop(void **state)
 }
 
 /*
+ * A backend that refuses an IOTLB entry during a translated start: -EIO, the
+ * rings it already has (both got SET_VRING_NUM) are taken back, the connection
+ * stays. One that breaks the protocol on an entry loses the connection; in
+ * both cases no descriptor is left behind.
+ */
+static void
+translated_hostile(enum fake_misbehaviour bad, unsigned int nth)
+{
+	struct vfemu_vhost_mem nine[NINE];
+	struct fake_backend fb;
+	struct two_regions m;
+	struct tctx t;
+	int fds_before = count_fds();
+	int idx, rc;
+
+	tctx_init(&t);
+	regions_init(&m);
+	nine_pages(&m, nine);
+	start_server_with(&t, &fb);
+	full_backend(&fb);
+	fb.features |= F_IOMMU;
+	fb.bad_request = VHOST_USER_REQ_IOTLB_MSG;
+	fb.bad_nth = nth;
+	fb.bad = bad;
+	connect_backend(&t, &fb);
+	rc = vfemu_vhost_start(t.vh, NET_F_MAC, nine, NINE, m.rings, 2);
+	assert_true(fb.misbehaved);
+	assert_false(vfemu_vhost_started(t.vh));
+	assert_false(vfemu_vhost_translated(t.vh));
+	if (bad == FAKE_NACK) {
+		assert_int_equal(rc, -EIO);
+		assert_true(vfemu_vhost_connected(t.vh));
+	} else {
+		assert_true(rc < 0 && rc != -EIO);
+		assert_false(vfemu_vhost_connected(t.vh));
+		pump(&t, &t.downs, 1, NULL, 3000);
+		assert_int_equal(t.downs, 1);
+	}
+	finish(&t, &fb);
+	if (bad == FAKE_NACK) {
+		idx = fake_find(&fb, VHOST_USER_REQ_IOTLB_MSG, nth);
+		assert_true(idx > 0);
+		expect_state(&fb, (unsigned int)idx + 1, VHOST_USER_REQ_GET_VRING_BASE, V1, 0, 0);
+		expect_state(&fb, (unsigned int)idx + 2, VHOST_USER_REQ_GET_VRING_BASE, V1, 1, 0);
+		assert_int_equal(fb.nb_rec, (unsigned int)idx + 3);
+	}
+	regions_fini(&m);
+	tctx_fini(&t);
+	assert_int_equal(count_fds(), fds_before);
+}
+
+static void
+test_translated_hostile_backend(void **state)
+{
+	static const enum fake_misbehaviour kinds[] = {
+		FAKE_CLOSE, FAKE_WRONG_REQUEST, FAKE_TRUNCATED, FAKE_SEND_FD, FAKE_GARBAGE,
+	};
+	unsigned int k;
+
+	translated_hostile(FAKE_NACK, 3);
+	translated_hostile(FAKE_NACK, NINE + 1);	/* the second round, after the rings */
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		translated_hostile(kinds[k], 5);
+}
+
+/*
  * A new table with other regions (the file's span grew): the old entries are
  * invalidated, the table sent, then every entry. A direct table that stops
  * fitting while running cannot switch to translation: -E2BIG, nothing sent.
@@ -1134,6 +1200,7 @@ main(void)
 		cmocka_unit_test(test_invalid_arguments),
 		cmocka_unit_test(test_translated_start_update_stop),
 		cmocka_unit_test(test_translated_region_change_and_direct_overflow),
+		cmocka_unit_test(test_translated_hostile_backend),
 		cmocka_unit_test(test_not_connected),
 		cmocka_unit_test(test_hostile_handshake),
 		cmocka_unit_test(test_hostile_handshake_timeout),
