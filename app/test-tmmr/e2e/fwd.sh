@@ -40,6 +40,12 @@
 # --mode standin replaces the model and the PMD by DPDK's net_virtio_user
 # ports on the same sockets: it checks the harness and the backend alone.
 # --server: the model (or virtio_user) listens, the backend connects (client=1).
+# --huge va|pa: the forwarding testpmd runs on 2 MiB hugepages (reserved for
+# the test, a private hugetlbfs, --single-file-segments) in that IOVA mode,
+# as DPDK users run it; needs root (PA mode: physical addresses from
+# /proc/self/pagemap). In PA mode the DMA maps are one per page, in no
+# useful order: the backend's net_vhost ports get iommu-support=1 and the
+# model hands them one region per file, translated through IOTLB entries.
 set -euo pipefail
 
 mode=mmr
@@ -48,6 +54,7 @@ server=0
 duration=3
 queues=1
 installed=0
+huge=
 while (($#)); do
 	case $1 in
 	--mode) mode=$2; shift ;;
@@ -57,15 +64,39 @@ while (($#)); do
 	--queues) queues=$2; shift ;;
 	--build) export E2E_BUILD=$2; shift ;;
 	--installed) installed=1 ;;
+	--huge) huge=$2; shift ;;
 	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect|kill|restart|jumbo|lsc|unplug] [--server]" \
-		"[--duration S] [--queues Q] [--build DIR] [--installed]" >&2; exit 2 ;;
+		"[--duration S] [--queues Q] [--build DIR] [--installed] [--huge va|pa]" >&2; exit 2 ;;
 	esac
 	shift
 done
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-e2e_init "fwd-$mode-$scenario"
+e2e_init "fwd-$mode-$scenario${huge:+-huge-$huge}"
+
+# hugepages for the forwarding testpmd: reserved here, given back at exit
+HUGE_PAGES=${E2E_HUGE_PAGES:-64}
+if [[ -n $huge ]]; then
+	[[ $huge == va || $huge == pa ]] || fail "--huge takes va or pa, not $huge"
+	[[ $mode == mmr ]] || fail "--huge needs --mode mmr"
+	# ASan's shadow keeps the PMD's memory below 2 GiB (lib.sh), where no
+	# hugepage memory segment list fits (each reserves tens of GiB of address
+	# space); above 16 TiB, IOVA VA addresses are out of a legacy ring's reach
+	if [[ $huge == va && -n $E2E_ASAN_RT ]]; then
+		skip "hugepages in IOVA VA mode cannot lie below 16 TiB with AddressSanitizer"
+	fi
+	# shellcheck source=huge.sh
+	source "$(dirname "${BASH_SOURCE[0]}")/huge.sh"
+	e2e_on_exit()
+	{
+		huge_release
+	}
+	huge_reserve "$HUGE_PAGES"
+	if [[ $huge == pa ]]; then
+		TP_VHOST_ARGS=iommu-support=1
+	fi
+fi
 
 # --installed: the model and the PMD as `meson install` lays them out (into $WORK/dest),
 # the PMD from the directory where the EAL we run loads its drivers
@@ -106,6 +137,7 @@ eval "$(declare -f tp_pmd_start | sed '1s/^tp_pmd_start/lib_tp_pmd_start/')"
 tp_pmd_start()
 {
 	local pmd_side=1
+	local TP_MEM_ARGS=${huge:+--huge-dir $HUGE_DIR --single-file-segments --iova-mode=$huge}
 
 	lib_tp_pmd_start "$@"
 }
@@ -283,9 +315,24 @@ if ((installed)); then
 	fwd_pid=$(pgrep -P "${TP_PID[fwd]}" -x dpdk-testpmd) || fail "no forwarder testpmd"
 	check "the forwarder runs the installed PMD" grep -qF "$PMD_SO" "/proc/$fwd_pid/maps"
 fi
+if [[ -n $huge ]]; then
+	want_mode=${huge^^}
+	check "the forwarder runs in IOVA mode $want_mode" \
+		grep -q "Selected IOVA mode '$want_mode'" "$WORK/fwd.log"
+	check "the forwarder's memory is in the hugepages of $HUGE_DIR" \
+		eval '[[ -n $(find "$HUGE_DIR" -type f -size +0 -print -quit) ]]'
+fi
 tp_wait_links fwd 20 0 1
 # the backend's vhost ports come up when the VFs' rings are handed over
 tp_wait_links backend 20 0 1
+if [[ -n $huge ]]; then
+	# how the model laid the DMA maps out for the backend (direct or translated)
+	grep 'memory table:' "$WORK/vfemu.log" >&2 || fail "the model sent no memory table"
+	if grep -q 'do not fit' "$WORK/vfemu.log"; then
+		fail "the model could not fit the DMA maps: $(grep -m1 'do not fit' "$WORK/vfemu.log")"
+	fi
+	log "hugepages in use: $(df --output=used -B2M "$HUGE_DIR" | tail -n 1) of $HUGE_PAGES"
+fi
 
 case $scenario in
 burst)

@@ -18,6 +18,8 @@
 # Environment: E2E_BUILD (build dir, default <top>/build), TESTPMD, E2E_LIFETIME
 # (upper bound of every process's life, s), E2E_KEEP=1 keeps $WORK, E2E_CPUS
 # ("backend-cpu pmd-cpu", default "0 1"), E2E_TP_MEM (MB per testpmd).
+# TP_MEM_ARGS replaces a testpmd's memory options (--no-huge -m E2E_TP_MEM),
+# TP_VHOST_ARGS adds devargs to the backend's net_vhost ports (fwd.sh --huge).
 #
 # A PMD built with AddressSanitizer (meson -Db_sanitize=address...) needs the
 # sanitizer runtime first in the process, and Debian's testpmd is not built
@@ -221,9 +223,12 @@ vhost_sock()
 tp_start()
 {
 	local name=$1 cpu=$2 envv=$3 prefix fd
-	local -a envs=(env) eal=()
+	local -a envs=(env) eal=() mem=(--no-huge -m "$E2E_TP_MEM")
 	shift 3
 
+	if [[ -n ${TP_MEM_ARGS:-} ]]; then
+		read -r -a mem <<< "$TP_MEM_ARGS"
+	fi
 	if [[ -n $envv ]]; then
 		envs+=("$envv")
 	fi
@@ -247,7 +252,7 @@ tp_start()
 			exec {fd}>&-
 		done
 		exec timeout -k 5 "$E2E_LIFETIME" "${envs[@]}" stdbuf -o0 -e0 "$TESTPMD" \
-			--no-huge -m "$E2E_TP_MEM" --file-prefix "$prefix" \
+			"${mem[@]}" --file-prefix "$prefix" \
 			--lcores "0@$cpu,1@$cpu" "${eal[@]}" "$@"
 	) < "$WORK/$name.in" > "${TP_LOG[$name]}" 2>&1 &
 	TP_PID[$name]=$!
@@ -300,7 +305,7 @@ tp_backend_start()
 		if [[ $client != 1 && -S $s ]]; then
 			rm -f "$s"
 		fi
-		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=$q$opt")
+		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=$q$opt${TP_VHOST_ARGS:+,$TP_VHOST_ARGS}")
 		i=$((i + 1))
 	done
 	tp_start "$name" "$E2E_CPU_BACKEND" "" --no-pci "${vdevs[@]}" -- \

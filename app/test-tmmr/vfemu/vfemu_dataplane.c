@@ -13,6 +13,9 @@
 
 #include "vfemu_dev.h"
 
+/* every DMA map goes to the backend, one way or another (vfemu_memtab.h) */
+_Static_assert(VFEMU_DMA_MAX_MAPS <= VFEMU_VHOST_MAX_MEM, "all maps fit a table");
+
 bool
 vfemu_dp_ring_ok(const struct vfemu_dev *dev, uint16_t q)
 {
@@ -95,7 +98,9 @@ vfemu_dp_start(struct vfemu_dev *dev)
 			       build_mem(dev, mem), rings, nb_rings);
 	if (rc < 0) {
 		/* a backend that went away is waited for; one that refused is an error */
-		if (vfemu_vhost_connected(dev->vh))
+		if (rc == -E2BIG || rc == -ERANGE)
+			vfemu_dev_needs_reset(dev, "DMA maps do not fit the backend's memory table");
+		else if (vfemu_vhost_connected(dev->vh))
 			vfemu_dev_needs_reset(dev, "backend refused the rings");
 		return;
 	}
@@ -125,11 +130,14 @@ void
 vfemu_dp_update_mem(struct vfemu_dev *dev)
 {
 	struct vfemu_vhost_mem mem[VFEMU_DMA_MAX_MAPS];
+	int rc;
 
 	if (!dev->dp_started)
 		return;
-	if (vfemu_vhost_update_mem(dev->vh, mem, build_mem(dev, mem)) < 0 &&
-	    vfemu_vhost_connected(dev->vh))
+	rc = vfemu_vhost_update_mem(dev->vh, mem, build_mem(dev, mem));
+	if (rc == -E2BIG || rc == -ERANGE)
+		vfemu_dev_needs_reset(dev, "DMA maps do not fit the backend's memory table");
+	else if (rc < 0 && vfemu_vhost_connected(dev->vh))
 		vfemu_dev_needs_reset(dev, "backend refused the memory table");
 }
 

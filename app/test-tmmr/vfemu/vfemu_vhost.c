@@ -37,8 +37,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vfemu_memtab.h"
 #include "vfemu_vhost.h"
 #include "vfemu_vhost_proto.h"
+
+_Static_assert(VFEMU_MEMTAB_MAX_REGIONS == VHOST_USER_MAX_REGIONS, "one fd per region");
 
 #define OP_BUDGET_MS 2000
 /* the ring index travels in 8 bits in SET_VRING_KICK/CALL */
@@ -74,6 +77,9 @@ struct vfemu_vhost {
 	uint64_t op_deadline;	/* end of the current operation's budget, 0: none */
 	bool started;
 	bool mem_sent;		/* the backend holds a memory table of this session */
+	bool translated;	/* ... and translates IOVAs through our IOTLB entries */
+	struct vfemu_memtab *tab;	/* the table the backend holds (while mem_sent) */
+	struct vfemu_memtab *next;	/* the one being planned */
 	unsigned int nb_started;
 	uint16_t started_rings[MAX_RINGS];
 };
@@ -124,6 +130,12 @@ static bool
 protocol_negotiated(const struct vfemu_vhost *vh)
 {
 	return (vh->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)) != 0;
+}
+
+static bool
+iommu_offered(const struct vfemu_vhost *vh)
+{
+	return (vh->features & (1ULL << VHOST_USER_F_IOMMU_PLATFORM)) != 0;
 }
 
 /* Wait until @fd has @events or the deadline passes. */
@@ -417,6 +429,7 @@ conn_close(struct vfemu_vhost *vh)
 	vh->announced = false;
 	vh->started = false;
 	vh->mem_sent = false;
+	vh->translated = false;
 	vh->nb_started = 0;
 	vh->features = 0;
 	vh->protocol = 0;
@@ -579,6 +592,14 @@ vfemu_vhost_create(struct vfemu_loop *loop, const char *path, bool server,
 	vh = calloc(1, sizeof(*vh));
 	if (vh == NULL)
 		return NULL;
+	vh->tab = calloc(1, sizeof(*vh->tab));
+	vh->next = calloc(1, sizeof(*vh->next));
+	if (vh->tab == NULL || vh->next == NULL) {
+		free(vh->tab);
+		free(vh->next);
+		free(vh);
+		return NULL;
+	}
 	vh->loop = loop;
 	strcpy(vh->path, path);
 	vh->server = server;
@@ -594,6 +615,8 @@ vfemu_vhost_create(struct vfemu_loop *loop, const char *path, bool server,
 		rc = vfemu_loop_add_tick(loop, connect_tick, vh);	/* first try on a tick */
 	if (rc < 0) {
 		vh_log(vh, server ? "cannot listen" : "cannot register", rc);
+		free(vh->tab);
+		free(vh->next);
 		free(vh);
 		return NULL;
 	}
@@ -618,6 +641,8 @@ vfemu_vhost_destroy(struct vfemu_vhost *vh)
 		close(vh->listen_fd);
 		unlink(vh->path);
 	}
+	free(vh->tab);
+	free(vh->next);
 	free(vh);
 }
 
@@ -645,50 +670,119 @@ vfemu_vhost_started(const struct vfemu_vhost *vh)
 	return vfemu_vhost_connected(vh) && vh->started;
 }
 
-static int
-check_mem(const struct vfemu_vhost_mem *mem, unsigned int nb_mem)
+bool
+vfemu_vhost_translated(const struct vfemu_vhost *vh)
 {
-	unsigned int i;
-
-	if (nb_mem > VHOST_USER_MAX_REGIONS)
-		return -E2BIG;
-	if (nb_mem > 0 && mem == NULL)
-		return -EINVAL;
-	for (i = 0; i < nb_mem; i++) {
-		if (mem[i].fd < 0 || mem[i].size == 0 ||
-		    mem[i].iova + mem[i].size < mem[i].iova ||
-		    mem[i].fd_offset + mem[i].size < mem[i].fd_offset)
-			return -EINVAL;
-	}
-	return 0;
+	return vfemu_vhost_started(vh) && vh->translated;
 }
 
+/*
+ * The table for @mem into vh->next: direct when it fits, else translated if
+ * @may_translate; @must_translate skips the direct form.
+ */
 static int
-send_mem_table(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem, unsigned int nb_mem)
+plan_mem(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem, unsigned int nb_mem,
+	 bool may_translate, bool must_translate)
 {
+	int rc = -E2BIG;
+
+	if (!must_translate)
+		rc = vfemu_memtab_build(mem, nb_mem, false, vh->next);
+	if (rc == -E2BIG && may_translate)
+		rc = vfemu_memtab_build(mem, nb_mem, true, vh->next);
+	if (rc == -E2BIG)
+		fprintf(stderr, "vfemu: vhost %s: %u DMA maps do not fit in %u memory regions%s\n",
+			vh->path, nb_mem, VFEMU_MEMTAB_MAX_REGIONS, may_translate ?
+			" even with IOTLB translation (too many backing files)" :
+			iommu_offered(vh) ? " (and the running data plane cannot switch to IOTLB "
+			"translation)" : "; a backend offering VIRTIO_F_IOMMU_PLATFORM would take "
+			"them through IOTLB translation");
+	else if (rc == -ERANGE)
+		fprintf(stderr, "vfemu: vhost %s: DMA maps spread over more than %llu bytes of "
+			"one file\n", vh->path, 1ULL << VFEMU_MEMTAB_SPAN_SHIFT);
+	return rc;
+}
+
+/* Send vh->next as the memory table; on success it becomes vh->tab. */
+static int
+send_mem_table(struct vfemu_vhost *vh)
+{
+	const struct vfemu_memtab *t = vh->next;
 	struct vhost_user_memory table;
 	int fds[VHOST_USER_MAX_REGIONS];
+	struct vfemu_memtab *swap;
 	unsigned int i;
 	int rc;
 
 	memset(&table, 0, sizeof(table));
-	table.nregions = nb_mem;
-	for (i = 0; i < nb_mem; i++) {
-		/* the backend sees driver IOVAs as both guest-physical and user addresses */
-		table.regions[i].guest_phys_addr = mem[i].iova;
-		table.regions[i].userspace_addr = mem[i].iova;
-		table.regions[i].memory_size = mem[i].size;
-		table.regions[i].mmap_offset = mem[i].fd_offset;
-		fds[i] = mem[i].fd;
+	table.nregions = t->nb_regions;
+	for (i = 0; i < t->nb_regions; i++) {
+		/* direct: the IOVA is both the guest-physical and the user address */
+		table.regions[i].guest_phys_addr = t->regions[i].addr;
+		table.regions[i].userspace_addr = t->regions[i].addr;
+		table.regions[i].memory_size = t->regions[i].size;
+		table.regions[i].mmap_offset = t->regions[i].fd_offset;
+		fds[i] = t->regions[i].fd;
 	}
 	/* only the regions in use travel, as other frontends do */
 	rc = vh_request(vh, VHOST_USER_REQ_SET_MEM_TABLE, &table,
 			(uint32_t)(offsetof(struct vhost_user_memory, regions) +
-				   nb_mem * sizeof(table.regions[0])),
-			fds, nb_mem, NULL, 0, true);
-	if (rc == 0)
-		vh->mem_sent = true;
-	return rc;
+				   t->nb_regions * sizeof(table.regions[0])),
+			fds, t->nb_regions, NULL, 0, true);
+	if (rc < 0)
+		return rc;
+	vh->mem_sent = true;
+	swap = vh->tab;
+	vh->tab = vh->next;
+	vh->next = swap;
+	return 0;
+}
+
+static int
+send_iotlb(struct vfemu_vhost *vh, uint8_t type, const struct vfemu_memtab_entry *e)
+{
+	struct vhost_user_iotlb msg = {
+		.iova = e->iova,
+		.size = e->size,
+		.uaddr = type == VHOST_USER_IOTLB_UPDATE ? e->uaddr : 0,
+		.perm = type == VHOST_USER_IOTLB_UPDATE ? VHOST_USER_IOTLB_ACCESS_RW : 0,
+		.type = type,
+	};
+
+	return vh_request(vh, VHOST_USER_REQ_IOTLB_MSG, &msg, sizeof(msg), NULL, 0, NULL, 0,
+			  true);
+}
+
+/*
+ * Every entry of vh->tab. A backend keeps the entries it has (DPDK's ignores
+ * an update of an IOVA it holds), so sending them all again is harmless, and
+ * it brings back what an invalidation took beyond its range (DPDK 22.11 also
+ * drops the entry that starts right at the end of an invalidated one).
+ */
+static int
+send_all_entries(struct vfemu_vhost *vh)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < vh->tab->nb_entries; i++) {
+		rc = send_iotlb(vh, VHOST_USER_IOTLB_UPDATE, &vh->tab->entries[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+log_table(const struct vfemu_vhost *vh)
+{
+	if (vh->tab->translated)
+		fprintf(stderr, "vfemu: vhost %s: memory table: %u DMA maps in %u regions, "
+			"translated through %u IOTLB entries\n", vh->path, vh->tab->nb_maps,
+			vh->tab->nb_regions, vh->tab->nb_entries);
+	else
+		fprintf(stderr, "vfemu: vhost %s: memory table: %u DMA maps in %u regions\n",
+			vh->path, vh->tab->nb_maps, vh->tab->nb_regions);
 }
 
 static int
@@ -721,6 +815,39 @@ fd_payload(uint16_t index, int fd)
 	return index | (fd < 0 ? VHOST_USER_VRING_NOFD : 0);
 }
 
+/* From its SET_VRING_NUM on the backend holds state for a ring: stop it later. */
+static void
+note_started(struct vfemu_vhost *vh, uint16_t index)
+{
+	unsigned int i;
+
+	for (i = 0; i < vh->nb_started; i++)
+		if (vh->started_rings[i] == index)
+			return;
+	vh->started_rings[vh->nb_started++] = index;
+}
+
+/*
+ * Translated: a backend may keep IOTLB entries per ring (DPDK 22.11 does,
+ * and only for rings it has), so every ring is made to exist (SET_VRING_NUM)
+ * before the entries go out, and the entries before the ring addresses that
+ * need them.
+ */
+static int
+prime_iotlb(struct vfemu_vhost *vh, const struct vfemu_vhost_ring *rings, unsigned int nb_rings)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < nb_rings; i++) {
+		rc = vh_set_state(vh, VHOST_USER_REQ_SET_VRING_NUM, rings[i].index, rings[i].num);
+		if (rc < 0)
+			return rc;
+		note_started(vh, rings[i].index);
+	}
+	return send_all_entries(vh);
+}
+
 static int
 start_ring(struct vfemu_vhost *vh, const struct vfemu_vhost_ring *r)
 {
@@ -735,8 +862,7 @@ start_ring(struct vfemu_vhost *vh, const struct vfemu_vhost_ring *r)
 	rc = vh_set_state(vh, VHOST_USER_REQ_SET_VRING_NUM, r->index, r->num);
 	if (rc < 0)
 		return rc;
-	/* from here on the backend holds state for this ring: stop it later */
-	vh->started_rings[vh->nb_started++] = r->index;
+	note_started(vh, r->index);
 	rc = vh_set_state(vh, VHOST_USER_REQ_SET_VRING_BASE, r->index, r->base);
 	if (rc < 0)
 		return rc;
@@ -771,9 +897,9 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 
 	if (!vfemu_vhost_connected(vh))
 		return -ENOTCONN;
-	rc = check_mem(mem, nb_mem);
+	rc = check_rings(vh, rings, nb_rings);
 	if (rc == 0)
-		rc = check_rings(vh, rings, nb_rings);
+		rc = plan_mem(vh, mem, nb_mem, iommu_offered(vh), false);
 	if (rc < 0)
 		return rc;
 	op = op_begin(vh);
@@ -788,13 +914,27 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 	acked = features & vh->features & ~(1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
 	if (protocol_negotiated(vh))
 		acked |= 1ULL << VHOST_USER_F_PROTOCOL_FEATURES;
+	if (vh->next->translated)
+		acked |= 1ULL << VHOST_USER_F_IOMMU_PLATFORM;
 	vh->started = true;
 	vh->nb_started = 0;
 	rc = vh_set_u64(vh, VHOST_USER_REQ_SET_FEATURES, acked, -1);
 	if (rc == 0)
-		rc = send_mem_table(vh, mem, nb_mem);
+		rc = send_mem_table(vh);
+	if (rc == 0) {
+		vh->translated = vh->tab->translated;
+		log_table(vh);
+	}
+	if (rc == 0 && vh->translated)
+		rc = prime_iotlb(vh, rings, nb_rings);
 	for (i = 0; rc == 0 && i < nb_rings; i++)
 		rc = start_ring(vh, &rings[i]);
+	/*
+	 * Once more: setting a ring up may move it to the NUMA node of its
+	 * memory, and DPDK 22.11 empties a moved ring's IOTLB
+	 */
+	if (rc == 0 && vh->translated)
+		rc = send_all_entries(vh);
 	if (rc < 0) {
 		vh_log(vh, "start failed", rc);
 		/* refused by a live backend: take back the rings it already has */
@@ -804,20 +944,58 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 	return rc;
 }
 
+/*
+ * Translated, while running: vh->next replaces vh->tab. Entries that go are
+ * invalidated first; a table with other regions makes the backend forget
+ * every entry (DPDK flushes its IOTLB), so all of them are sent again.
+ */
+static int
+update_translated(struct vfemu_vhost *vh)
+{
+	bool same = vh->mem_sent && vfemu_memtab_same_regions(vh->tab, vh->next);
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < vh->tab->nb_entries; i++) {
+		if (same && vfemu_memtab_has_entry(vh->next, &vh->tab->entries[i]))
+			continue;
+		rc = send_iotlb(vh, VHOST_USER_IOTLB_INVALIDATE, &vh->tab->entries[i]);
+		if (rc < 0)
+			return rc;
+	}
+	if (same) {
+		struct vfemu_memtab *swap = vh->tab;
+
+		vh->tab = vh->next;
+		vh->next = swap;
+	} else {
+		rc = send_mem_table(vh);
+		if (rc < 0)
+			return rc;
+	}
+	log_table(vh);
+	return send_all_entries(vh);
+}
+
 int
 vfemu_vhost_update_mem(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem,
 		       unsigned int nb_mem)
 {
-	bool op;
+	bool op, translate;
 	int rc;
 
 	if (!vfemu_vhost_connected(vh))
 		return -ENOTCONN;
-	rc = check_mem(mem, nb_mem);
+	/* IOMMU_PLATFORM was acked (or not) at the start: the form stays */
+	translate = vh->started && vh->translated;
+	rc = plan_mem(vh, mem, nb_mem, translate, translate);
 	if (rc < 0)
 		return rc;
 	op = op_begin(vh);
-	rc = send_mem_table(vh, mem, nb_mem);
+	if (translate)
+		rc = update_translated(vh);
+	else
+		rc = send_mem_table(vh);
 	op_end(vh, op);
 	return rc;
 }

@@ -22,6 +22,9 @@
 
 struct vfemu_vhost;
 
+/* DMA maps a start or memory update may hand over (see vfemu_memtab.h) */
+#define VFEMU_VHOST_MAX_MEM	256
+
 struct vfemu_vhost_mem {
 	uint64_t iova;
 	uint64_t size;
@@ -62,12 +65,20 @@ uint16_t vfemu_vhost_max_queue_pairs(const struct vfemu_vhost *vh);
 
 /*
  * Start the data plane: features, memory table, then every ring.
+ * The memory table comes from up to VFEMU_VHOST_MAX_MEM maps: merged into at
+ * most 8 regions if they allow it, else (if the backend offers
+ * VIRTIO_F_IOMMU_PLATFORM) one region per backing file with the IOVAs
+ * translated through IOTLB entries; -E2BIG when neither fits.
  * 0, or -errno (the model then sets DEVICE_NEEDS_RESET).
  */
 int vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 		      const struct vfemu_vhost_mem *mem, unsigned int nb_mem,
 		      const struct vfemu_vhost_ring *rings, unsigned int nb_rings);
-/* New memory table while running (DMA_MAP/UNMAP after DRIVER_OK). */
+/*
+ * New memory table while running (DMA_MAP/UNMAP after DRIVER_OK), in the form
+ * the start chose: a direct table that no longer fits gives -E2BIG, as the
+ * features (IOMMU_PLATFORM) cannot change under a running device.
+ */
 int vfemu_vhost_update_mem(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem,
 			   unsigned int nb_mem);
 /* Enable/disable one ring (MQ pairs changing through the control queue). */
@@ -75,6 +86,8 @@ int vfemu_vhost_enable_ring(struct vfemu_vhost *vh, uint16_t index, bool enable)
 /* Stop every started ring (GET_VRING_BASE), e.g. on device reset. */
 void vfemu_vhost_stop(struct vfemu_vhost *vh);
 bool vfemu_vhost_started(const struct vfemu_vhost *vh);
+/* Does the running data plane go through IOTLB translation? */
+bool vfemu_vhost_translated(const struct vfemu_vhost *vh);
 /*
  * The driver detached: drop the connection (the backend forgets the old
  * driver's memory) and connect again; nothing happens if no memory table was

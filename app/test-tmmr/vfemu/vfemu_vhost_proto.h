@@ -28,6 +28,7 @@ enum vhost_user_request {
 	VHOST_USER_REQ_SET_PROTOCOL_FEATURES = 16,
 	VHOST_USER_REQ_GET_QUEUE_NUM = 17,
 	VHOST_USER_REQ_SET_VRING_ENABLE = 18,
+	VHOST_USER_REQ_IOTLB_MSG = 22,
 };
 
 /* header flags */
@@ -38,6 +39,13 @@ enum vhost_user_request {
 
 /* virtio feature bit that announces GET/SET_PROTOCOL_FEATURES */
 #define VHOST_USER_F_PROTOCOL_FEATURES	30
+
+/*
+ * virtio feature bit (VIRTIO_F_ACCESS_PLATFORM, once IOMMU_PLATFORM): ring and
+ * buffer addresses are IOVAs the backend translates through IOTLB entries the
+ * frontend sends (IOTLB_MSG) into addresses of the memory table's regions
+ */
+#define VHOST_USER_F_IOMMU_PLATFORM	33
 
 /* protocol feature bits */
 #define VHOST_USER_PROTOCOL_F_MQ	0
@@ -77,6 +85,20 @@ struct vhost_user_vring_addr {
 	uint64_t log_guest_addr;
 };
 
+/* IOTLB_MSG payload (the layout of Linux's struct vhost_iotlb_msg) */
+#define VHOST_USER_IOTLB_ACCESS_RW	3
+#define VHOST_USER_IOTLB_UPDATE		2
+#define VHOST_USER_IOTLB_INVALIDATE	3
+
+struct vhost_user_iotlb {
+	uint64_t iova;
+	uint64_t size;
+	uint64_t uaddr;
+	uint8_t perm;
+	uint8_t type;
+	uint8_t padding[6];
+};
+
 struct vhost_user_hdr {
 	uint32_t request;
 	uint32_t flags;
@@ -88,6 +110,7 @@ union vhost_user_payload {
 	struct vhost_user_vring_state state;
 	struct vhost_user_vring_addr addr;
 	struct vhost_user_memory memory;
+	struct vhost_user_iotlb iotlb;
 };
 
 /* one message as it travels: header immediately followed by the payload */

@@ -50,11 +50,12 @@ tmmr_usable_features(const struct tmmr_hw *hw)
 }
 
 /*
- * The model's vfio-user device hands each DMA map to a vhost-user backend as a
- * memory region, of which a backend takes only a few (8 for DPDK's). With IOVA
- * mode PA every physically discontiguous page is a map of its own, and the
- * device fails at DRIVER_OK. EAL does not weigh such devices (no kernel
- * driver) when it picks the mode, so say what to do before that happens.
+ * The model's vfio-user device hands the DMA maps to a vhost-user backend,
+ * which takes 8 memory regions. With IOVA mode PA every physically
+ * discontiguous page is a map of its own: the model then needs a backend with
+ * IOMMU support to translate them, else the device fails at DRIVER_OK. EAL
+ * does not weigh such devices (no kernel driver) when it picks the mode, so
+ * say what it takes before that happens.
  */
 static bool
 tmmr_iova_pa_on_model(const struct tmmr_pci *p)
@@ -884,7 +885,8 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER_OK);
 	if (tmmr_leg_get_status(p) & TMMR_STATUS_NEEDS_RESET) {
 		PMD_DRV_LOG(ERR, "%s: device needs reset right after DRIVER_OK%s", p->name,
-			    tmmr_iova_pa_on_model(p) ? " (IOVA mode PA: use --iova-mode=va)" : "");
+			    tmmr_iova_pa_on_model(p) ? " (IOVA mode PA: the model's vhost-user "
+			    "backend needs IOMMU support, or use --iova-mode=va)" : "");
 		ret = -EIO;
 		goto fail;
 	}
@@ -1291,9 +1293,10 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		return -ENODEV;
 	tmmr_log_layout(p);
 	if (tmmr_iova_pa_on_model(p))
-		PMD_DRV_LOG(ERR, "%s: IOVA mode is PA: each physically discontiguous page needs "
-			    "a DMA map of its own, more than the model's vhost-user backend takes; "
-			    "start EAL with --iova-mode=va", p->name);
+		PMD_DRV_LOG(NOTICE, "%s: IOVA mode is PA: each physically discontiguous page "
+			    "needs a DMA map of its own, which the model's vhost-user backend "
+			    "takes only with IOMMU support (net_vhost iommu-support=1); "
+			    "--iova-mode=va needs none", p->name);
 
 	eth_dev = rte_eth_dev_pci_allocate(pci_dev, sizeof(struct tmmr_hw));
 	if (eth_dev == NULL) {

@@ -57,6 +57,7 @@ struct test_used_elem {
 #define TEST_DESC_F_WRITE 2
 
 static char sock_path[108];
+static char iommu_sock_path[108];	/* a backend with IOMMU support (translated tables) */
 static char runtime_dir[256];
 static int dpdk_vid = -1;
 static int new_device_calls;
@@ -140,70 +141,138 @@ ring_at(uint16_t index, uint64_t off)
 	};
 }
 
+/* where a ring's part at @iova sits in the region, the ring starting at offset @off */
 static void *
-host_ptr(uint8_t *base, uint64_t iova)
+ring_part(uint8_t *region, const struct vfemu_vhost_ring *r, uint64_t off, uint64_t iova)
 {
-	return base + (iova - REGION_IOVA);
+	return region + off + (iova - r->desc);
+}
+
+/* A zeroed memfd of REGION_SIZE, mapped here to fill the rings; its fd in @fd. */
+static uint8_t *
+region_create(const char *name, int *fd)
+{
+	uint8_t *region;
+
+	*fd = memfd_create(name, MFD_CLOEXEC);
+	assert_true(*fd >= 0);
+	assert_int_equal(ftruncate(*fd, REGION_SIZE), 0);
+	region = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	assert_true(region != MAP_FAILED);
+	memset(region, 0, REGION_SIZE);
+	return region;
+}
+
+/* The frontend, a client of DPDK's socket @path, once connected. */
+static struct vfemu_vhost *
+frontend_connect(struct tctx *t, const char *path)
+{
+	static const struct vfemu_vhost_ops ops = { .connection = on_connection };
+	struct vfemu_vhost *vh;
+
+	t->loop = vfemu_loop_create();
+	assert_non_null(t->loop);
+	vh = vfemu_vhost_create(t->loop, path, false, &ops, t);
+	assert_non_null(vh);
+	assert_int_equal(vfemu_loop_add_tick(t->loop, stop_when_up, t), 0);
+	assert_int_equal(vfemu_loop_run(t->loop, 10), 0);
+	assert_int_equal(t->ups, 1);
+	assert_true(vfemu_vhost_connected(vh));
+	return vh;
+}
+
+/*
+ * The "driver" side before the start: one packet (legacy header and 60 bytes
+ * @first, @first + 1, ...) posted on the Tx ring (rings[1] at RING1_OFF), one
+ * writable 2 KiB buffer on the Rx ring (rings[0] at RING0_OFF). @iova_of
+ * gives the IOVA of a region offset.
+ */
+static void
+post_one_each_way(uint8_t *region, const struct vfemu_vhost_ring *rings,
+		  uint64_t (*iova_of)(uint64_t), uint8_t first)
+{
+	struct test_desc *desc;
+	uint16_t *avail;
+	int k;
+
+	desc = ring_part(region, &rings[1], RING1_OFF, rings[1].desc);
+	memset(region + TXBUF_OFF, 0, NET_HDR_LEN);
+	for (k = 0; k < 60; k++)
+		region[TXBUF_OFF + NET_HDR_LEN + k] = (uint8_t)(first + k);
+	desc[0] = (struct test_desc){ .addr = iova_of(TXBUF_OFF), .len = NET_HDR_LEN + 60 };
+	avail = ring_part(region, &rings[1], RING1_OFF, rings[1].avail);
+	avail[2] = 0;		/* ring[0] = desc 0 */
+	avail[1] = 1;		/* idx */
+	desc = ring_part(region, &rings[0], RING0_OFF, rings[0].desc);
+	desc[0] = (struct test_desc){ .addr = iova_of(RXBUF_OFF), .len = 2048,
+				       .flags = TEST_DESC_F_WRITE };
+	avail = ring_part(region, &rings[0], RING0_OFF, rings[0].avail);
+	avail[2] = 0;
+	avail[1] = 1;
+}
+
+/* DPDK takes the posted packet and puts it back into the Rx buffer. */
+static void
+check_one_each_way(int vid, struct rte_mempool *pool, uint8_t *region,
+		   const struct vfemu_vhost_ring *rings, uint8_t first)
+{
+	struct rte_mbuf *pkts[4];
+	struct test_used_elem *ue;
+	uint16_t *used_idx;
+	uint16_t n;
+
+	/* guest -> backend: DPDK finds the packet through the memory table */
+	n = rte_vhost_dequeue_burst(vid, 1, pool, pkts, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(pkts[0]), 60);
+	assert_int_equal(rte_pktmbuf_mtod(pkts[0], uint8_t *)[59], (uint8_t)(first + 59));
+	used_idx = (uint16_t *)((uint8_t *)ring_part(region, &rings[1], RING1_OFF,
+						     rings[1].used) + 2);
+	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
+
+	/* backend -> guest: the same packet goes back into the Rx buffer */
+	n = rte_vhost_enqueue_burst(vid, 0, pkts, 1);
+	assert_int_equal(n, 1);
+	rte_pktmbuf_free(pkts[0]);
+	used_idx = (uint16_t *)((uint8_t *)ring_part(region, &rings[0], RING0_OFF,
+						     rings[0].used) + 2);
+	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
+	ue = (struct test_used_elem *)((uint8_t *)used_idx + 2);
+	assert_int_equal(ue[0].id, 0);
+	assert_int_equal(ue[0].len, NET_HDR_LEN + 60);
+	assert_int_equal(region[RXBUF_OFF + NET_HDR_LEN + 59], (uint8_t)(first + 59));
+}
+
+static uint64_t
+linear_iova(uint64_t off)
+{
+	return REGION_IOVA + off;
 }
 
 static void
 test_dpdk_vhost_ring_ready_and_traffic(void **state)
 {
-	const struct vfemu_vhost_ops ops = { .connection = on_connection };
 	struct vfemu_vhost_ring rings[2] = { ring_at(0, RING0_OFF), ring_at(1, RING1_OFF) };
-	struct rte_mbuf *pkts[4];
 	struct rte_mempool *pool;
 	struct vfemu_vhost_mem mem;
 	struct vfemu_vhost *vh;
-	struct test_desc *desc;
-	struct test_used_elem *ue;
-	uint16_t *avail, *used_idx;
 	uint64_t negotiated;
 	struct tctx t = { 0 };
 	uint8_t *region;
-	uint16_t n;
-	int fd, vid, k;
+	int fd, vid;
 
-	/* the "driver" memory: one memfd region, mapped here to fill the rings */
-	fd = memfd_create("tmmr-vhost-dpdk", MFD_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, REGION_SIZE), 0);
-	region = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	assert_true(region != MAP_FAILED);
-	memset(region, 0, REGION_SIZE);
+	/* the "driver" memory: one memfd region */
+	region = region_create("tmmr-vhost-dpdk", &fd);
 	mem = (struct vfemu_vhost_mem){ .iova = REGION_IOVA, .size = REGION_SIZE, .fd = fd };
-
-	t.loop = vfemu_loop_create();
-	assert_non_null(t.loop);
-	vh = vfemu_vhost_create(t.loop, sock_path, false, &ops, &t);
-	assert_non_null(vh);
-	assert_int_equal(vfemu_loop_add_tick(t.loop, stop_when_up, &t), 0);
-	assert_int_equal(vfemu_loop_run(t.loop, 10), 0);
-	assert_int_equal(t.ups, 1);
-	assert_true(vfemu_vhost_connected(vh));
+	vh = frontend_connect(&t, sock_path);
 	/* DPDK offers protocol features with MQ; 22.11 answers GET_QUEUE_NUM with 128 */
 	assert_true(vfemu_vhost_backend_features(vh) & (1ULL << 30));
 	assert_int_equal(vfemu_vhost_max_queue_pairs(vh), 128);
-
-	/* Tx ring: one packet (legacy header + 60 bytes) already posted */
-	desc = host_ptr(region, rings[1].desc);
-	memset(region + TXBUF_OFF, 0, NET_HDR_LEN);
-	for (k = 0; k < 60; k++)
-		region[TXBUF_OFF + NET_HDR_LEN + k] = (uint8_t)(0xa0 + k);
-	desc[0] = (struct test_desc){ .addr = REGION_IOVA + TXBUF_OFF, .len = NET_HDR_LEN + 60 };
-	avail = host_ptr(region, rings[1].avail);
-	avail[2] = 0;		/* ring[0] = desc 0 */
-	avail[1] = 1;		/* idx */
-	/* Rx ring: one writable 2 KiB buffer */
-	desc = host_ptr(region, rings[0].desc);
-	desc[0] = (struct test_desc){ .addr = REGION_IOVA + RXBUF_OFF, .len = 2048,
-				       .flags = TEST_DESC_F_WRITE };
-	avail = host_ptr(region, rings[0].avail);
-	avail[2] = 0;
-	avail[1] = 1;
+	post_one_each_way(region, rings, linear_iova, 0xa0);
 
 	assert_int_equal(vfemu_vhost_start(vh, NET_F_CSUM, &mem, 1, rings, 2), 0);
 	assert_true(vfemu_vhost_started(vh));
+	assert_false(vfemu_vhost_translated(vh));
 	assert_true(wait_for(&new_device_calls, 1, 3000));
 	vid = __atomic_load_n(&dpdk_vid, __ATOMIC_ACQUIRE);
 	assert_int_equal(rte_vhost_get_negotiated_features(vid, &negotiated), 0);
@@ -212,25 +281,7 @@ test_dpdk_vhost_ring_ready_and_traffic(void **state)
 	pool = rte_pktmbuf_pool_create("vhost-test", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
 	assert_non_null(pool);
-
-	/* guest -> backend: DPDK finds our packet through the IOVA-based table */
-	n = rte_vhost_dequeue_burst(vid, 1, pool, pkts, 4);
-	assert_int_equal(n, 1);
-	assert_int_equal(rte_pktmbuf_pkt_len(pkts[0]), 60);
-	assert_int_equal(rte_pktmbuf_mtod(pkts[0], uint8_t *)[59], 0xa0 + 59);
-	used_idx = (uint16_t *)((uint8_t *)host_ptr(region, rings[1].used) + 2);
-	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
-
-	/* backend -> guest: the same packet goes back into our Rx buffer */
-	n = rte_vhost_enqueue_burst(vid, 0, pkts, 1);
-	assert_int_equal(n, 1);
-	rte_pktmbuf_free(pkts[0]);
-	used_idx = (uint16_t *)((uint8_t *)host_ptr(region, rings[0].used) + 2);
-	assert_int_equal(__atomic_load_n(used_idx, __ATOMIC_ACQUIRE), 1);
-	ue = (struct test_used_elem *)((uint8_t *)host_ptr(region, rings[0].used) + 4);
-	assert_int_equal(ue[0].id, 0);
-	assert_int_equal(ue[0].len, NET_HDR_LEN + 60);
-	assert_int_equal(region[RXBUF_OFF + NET_HDR_LEN + 59], 0xa0 + 59);
+	check_one_each_way(vid, pool, region, rings, 0xa0);
 
 	/* GET_VRING_BASE stops the device in DPDK */
 	vfemu_vhost_stop(vh);
@@ -246,6 +297,82 @@ test_dpdk_vhost_ring_ready_and_traffic(void **state)
 	vfemu_vhost_stop(vh);
 	assert_true(wait_for(&destroy_device_calls, 2, 3000));
 
+	vfemu_vhost_destroy(vh);
+	vfemu_loop_destroy(t.loop);
+	rte_mempool_free(pool);
+	munmap(region, REGION_SIZE);
+	close(fd);
+}
+
+/*
+ * IOVA PA mode in small: the region's 64 KiB pieces sit in IOVA space in
+ * reverse order, so no two neighbours in IOVA are neighbours in the file and
+ * a direct table would need 16 regions. The frontend must hand DPDK one
+ * region and 16 IOTLB entries, and DPDK must find the rings and packets.
+ */
+#define PIECE (64u << 10)
+#define NB_PIECES (REGION_SIZE / PIECE)
+
+static uint64_t
+scrambled_iova(uint64_t off)
+{
+	return REGION_IOVA + (uint64_t)(NB_PIECES - 1 - off / PIECE) * PIECE + off % PIECE;
+}
+
+static struct vfemu_vhost_ring
+scrambled_ring(uint16_t index, uint64_t off)
+{
+	struct vfemu_vhost_ring r = ring_at(index, off);
+
+	/* each ring lies within one piece, so it keeps its layout */
+	r.desc = scrambled_iova(r.desc - REGION_IOVA);
+	r.avail = scrambled_iova(r.avail - REGION_IOVA);
+	r.used = scrambled_iova(r.used - REGION_IOVA);
+	return r;
+}
+
+static void
+test_dpdk_vhost_translated_table(void **state)
+{
+	struct vfemu_vhost_ring rings[2] = { scrambled_ring(0, RING0_OFF),
+					     scrambled_ring(1, RING1_OFF) };
+	struct vfemu_vhost_mem mem[NB_PIECES];
+	struct rte_mempool *pool;
+	struct vfemu_vhost *vh;
+	uint64_t negotiated;
+	struct tctx t = { 0 };
+	int news = __atomic_load_n(&new_device_calls, __ATOMIC_ACQUIRE);
+	int gone = __atomic_load_n(&destroy_device_calls, __ATOMIC_ACQUIRE);
+	uint8_t *region;
+	unsigned int p;
+	int fd, vid;
+
+	region = region_create("tmmr-vhost-dpdk-iotlb", &fd);
+	for (p = 0; p < NB_PIECES; p++)
+		mem[p] = (struct vfemu_vhost_mem){ .iova = scrambled_iova(p * PIECE),
+						   .size = PIECE, .fd = fd,
+						   .fd_offset = p * PIECE };
+	vh = frontend_connect(&t, iommu_sock_path);
+	assert_true(vfemu_vhost_backend_features(vh) & (1ULL << 33));
+	post_one_each_way(region, rings, scrambled_iova, 0x30);
+
+	assert_int_equal(vfemu_vhost_start(vh, NET_F_CSUM, mem, NB_PIECES, rings, 2), 0);
+	assert_true(vfemu_vhost_translated(vh));
+	assert_true(wait_for(&new_device_calls, news + 1, 3000));
+	vid = __atomic_load_n(&dpdk_vid, __ATOMIC_ACQUIRE);
+	assert_int_equal(rte_vhost_get_negotiated_features(vid, &negotiated), 0);
+	assert_int_equal(negotiated, NET_F_CSUM | (1ULL << 30) | (1ULL << 33));
+
+	pool = rte_pktmbuf_pool_create("vhost-iotlb", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	assert_non_null(pool);
+	check_one_each_way(vid, pool, region, rings, 0x30);
+
+	/* a piece goes (memory freed by the driver): the rest is translated anew */
+	assert_int_equal(vfemu_vhost_update_mem(vh, mem, NB_PIECES - 1), 0);
+	assert_true(vfemu_vhost_translated(vh));
+	vfemu_vhost_stop(vh);
+	assert_true(wait_for(&destroy_device_calls, gone + 1, 3000));
 	vfemu_vhost_destroy(vh);
 	vfemu_loop_destroy(t.loop);
 	rte_mempool_free(pool);
@@ -280,7 +407,17 @@ setup_dpdk(void **state)
 		return -1;
 	if (rte_vhost_driver_callback_register(sock_path, &dpdk_ops) != 0)
 		return -1;
-	return rte_vhost_driver_start(sock_path) == 0 ? 0 : -1;
+	if (rte_vhost_driver_start(sock_path) != 0)
+		return -1;
+	/* as net_vhost with iommu-support=1 */
+	snprintf(iommu_sock_path, sizeof(iommu_sock_path), "/tmp/tmmr-vhost-dpdk-%d-iommu.sock",
+		 (int)getpid());
+	unlink(iommu_sock_path);
+	if (rte_vhost_driver_register(iommu_sock_path, RTE_VHOST_USER_IOMMU_SUPPORT) != 0)
+		return -1;
+	if (rte_vhost_driver_callback_register(iommu_sock_path, &dpdk_ops) != 0)
+		return -1;
+	return rte_vhost_driver_start(iommu_sock_path) == 0 ? 0 : -1;
 }
 
 static int
@@ -295,6 +432,8 @@ teardown_dpdk(void **state)
 {
 	rte_vhost_driver_unregister(sock_path);
 	unlink(sock_path);
+	rte_vhost_driver_unregister(iommu_sock_path);
+	unlink(iommu_sock_path);
 	rte_eal_cleanup();
 	/* EAL leaves its per-prefix runtime directory behind */
 	if (strstr(runtime_dir, "tmmr-vhost-") != NULL)
@@ -307,6 +446,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dpdk_vhost_ring_ready_and_traffic),
+		cmocka_unit_test(test_dpdk_vhost_translated_table),
 	};
 
 	return cmocka_run_group_tests_name("vhost frontend vs DPDK vhost", tests, setup_dpdk,

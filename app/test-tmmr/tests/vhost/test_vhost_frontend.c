@@ -505,10 +505,17 @@ test_invalid_arguments(void **state)
 	bad[0].kick_fd = -7;
 	assert_int_equal(vfemu_vhost_start(t.vh, 0, m.mem, 2, bad, 2), -EINVAL);
 	assert_int_equal(vfemu_vhost_start(t.vh, 0, NULL, 1, m.rings, 2), -EINVAL);
+	/* the same range twice: which file backs it? */
 	for (k = 0; k < 9; k++)
 		nine[k] = m.mem[0];
+	assert_int_equal(vfemu_vhost_start(t.vh, 0, nine, 2, m.rings, 2), -EINVAL);
+	/* nine pieces that do not continue each other, and no IOTLB at the backend */
+	for (k = 0; k < 9; k++)
+		nine[k] = (struct vfemu_vhost_mem){ .iova = 0x100000ULL * (k + 1), .size = 4096,
+						    .fd = m.fd[0], .fd_offset = 4096ULL * k };
 	assert_int_equal(vfemu_vhost_start(t.vh, 0, nine, 9, m.rings, 2), -E2BIG);
 	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, 9), -E2BIG);
+	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, VFEMU_VHOST_MAX_MEM + 1), -EINVAL);
 	nine[0].fd = -1;
 	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, 1), -EINVAL);
 	nine[0] = m.mem[0];
@@ -523,6 +530,238 @@ test_invalid_arguments(void **state)
 	finish(&t, &fb);
 	/* nothing went out after the handshake */
 	assert_int_equal(fb.nb_rec, 4);
+	regions_fini(&m);
+	tctx_fini(&t);
+}
+
+#define F_IOMMU (1ULL << VHOST_USER_F_IOMMU_PLATFORM)
+#define NINE 9
+#define PAGE 4096ULL
+#define TOP_IOVA 0x10000000ULL
+#define UBASE (1ULL << 41)	/* where the model puts the first file's region */
+
+/*
+ * Nine pages of one file, each the page below the previous one in IOVA (as
+ * hugepages in IOVA PA mode come): nine regions direct, more than a backend
+ * takes. Page k is at IOVA TOP_IOVA - (k + 1) pages, file offset k pages.
+ */
+static void
+nine_pages(const struct two_regions *m, struct vfemu_vhost_mem *nine)
+{
+	unsigned int k;
+
+	for (k = 0; k < NINE; k++)
+		nine[k] = (struct vfemu_vhost_mem){ .iova = TOP_IOVA - (k + 1) * PAGE,
+						    .size = PAGE, .fd = m->fd[0],
+						    .fd_offset = k * PAGE };
+}
+
+/* A full backend that also offers IOMMU_PLATFORM, connected; nine_pages() in @nine. */
+static void
+connect_iommu_backend(struct tctx *t, struct fake_backend *fb, struct two_regions *m,
+		      struct vfemu_vhost_mem *nine)
+{
+	tctx_init(t);
+	regions_init(m);
+	nine_pages(m, nine);
+	start_server_with(t, fb);
+	full_backend(fb);
+	fb->features |= F_IOMMU;
+	connect_backend(t, fb);
+}
+
+/* An IOTLB update of page @k of nine_pages() at record @i. */
+static void
+expect_iotlb(const struct fake_backend *fb, unsigned int i, uint8_t type, unsigned int k)
+{
+	const struct fake_record *r = expect_msg(fb, i, VHOST_USER_REQ_IOTLB_MSG, V1 | NEED,
+						 sizeof(struct vhost_user_iotlb));
+
+	assert_int_equal(r->nb_fds, 0);
+	assert_int_equal(r->payload.iotlb.type, type);
+	assert_int_equal(r->payload.iotlb.iova, TOP_IOVA - (k + 1) * PAGE);
+	assert_int_equal(r->payload.iotlb.size, PAGE);
+	if (type == VHOST_USER_IOTLB_UPDATE) {
+		assert_int_equal(r->payload.iotlb.uaddr, UBASE + k * PAGE);
+		assert_int_equal(r->payload.iotlb.perm, VHOST_USER_IOTLB_ACCESS_RW);
+	}
+}
+
+static void
+test_translated_start_update_stop(void **state)
+{
+	struct vfemu_vhost_mem nine[NINE], eight[NINE - 1];
+	const struct fake_record *r;
+	struct fake_backend fb;
+	struct two_regions m;
+	struct tctx t;
+	unsigned int i, k;
+	int fds_before = count_fds();
+
+	connect_iommu_backend(&t, &fb, &m, nine);
+	assert_int_equal(vfemu_vhost_start(t.vh, NET_F_MAC, nine, NINE, m.rings, 2), 0);
+	assert_true(vfemu_vhost_translated(t.vh));
+	/* page 4 goes: the region (the file's span) stays, one entry goes */
+	for (k = 0, i = 0; k < NINE; k++)
+		if (k != 4)
+			eight[i++] = nine[k];
+	assert_int_equal(vfemu_vhost_update_mem(t.vh, eight, NINE - 1), 0);
+	assert_true(vfemu_vhost_translated(t.vh));
+	vfemu_vhost_stop(t.vh);
+	assert_false(vfemu_vhost_translated(t.vh));
+	finish(&t, &fb);
+
+	i = 5;	/* after the handshake */
+	r = expect_msg(&fb, i++, VHOST_USER_REQ_SET_FEATURES, V1 | NEED, 8);
+	assert_int_equal(r->payload.u64, NET_F_MAC | F_PROTO | F_IOMMU);
+	/* one region: the file's span, at a made-up address, the file itself */
+	r = expect_msg(&fb, i++, VHOST_USER_REQ_SET_MEM_TABLE, V1 | NEED,
+		       8 + (uint32_t)sizeof(struct vhost_user_region));
+	assert_int_equal(r->payload.memory.nregions, 1);
+	assert_int_equal(r->payload.memory.regions[0].guest_phys_addr, UBASE);
+	assert_int_equal(r->payload.memory.regions[0].userspace_addr, UBASE);
+	assert_int_equal(r->payload.memory.regions[0].memory_size, NINE * PAGE);
+	assert_int_equal(r->payload.memory.regions[0].mmap_offset, 0);
+	assert_int_equal(r->nb_fds, 1);
+	assert_int_equal(r->fd_ino[0], m.ino[0]);
+	/* every ring exists before the entries, the entries before the ring addresses */
+	expect_state(&fb, i++, VHOST_USER_REQ_SET_VRING_NUM, V1 | NEED, 0, m.rings[0].num);
+	expect_state(&fb, i++, VHOST_USER_REQ_SET_VRING_NUM, V1 | NEED, 1, m.rings[1].num);
+	for (k = NINE; k-- > 0;)	/* in IOVA order */
+		expect_iotlb(&fb, i++, VHOST_USER_IOTLB_UPDATE, k);
+	i = expect_ring(&fb, i, &m.rings[0], true);
+	i = expect_ring(&fb, i, &m.rings[1], true);
+	/* and again, for a backend that moved a ring and dropped its entries */
+	for (k = NINE; k-- > 0;)
+		expect_iotlb(&fb, i++, VHOST_USER_IOTLB_UPDATE, k);
+	/* the update: the page that went is invalidated, every other entry sent again */
+	expect_iotlb(&fb, i++, VHOST_USER_IOTLB_INVALIDATE, 4);
+	for (k = NINE; k-- > 0;)
+		if (k != 4)
+			expect_iotlb(&fb, i++, VHOST_USER_IOTLB_UPDATE, k);
+	expect_state(&fb, i++, VHOST_USER_REQ_GET_VRING_BASE, V1, 0, 0);
+	expect_state(&fb, i++, VHOST_USER_REQ_GET_VRING_BASE, V1, 1, 0);
+	assert_int_equal(fb.nb_rec, i);
+	regions_fini(&m);
+	tctx_fini(&t);
+	assert_int_equal(count_fds(), fds_before);
+}
+
+/*
+ * A backend that refuses an IOTLB entry during a translated start: -EIO, the
+ * rings it already has (both got SET_VRING_NUM) are taken back, the connection
+ * stays. One that breaks the protocol on an entry loses the connection; in
+ * both cases no descriptor is left behind.
+ */
+static void
+translated_hostile(enum fake_misbehaviour bad, unsigned int nth)
+{
+	struct vfemu_vhost_mem nine[NINE];
+	struct fake_backend fb;
+	struct two_regions m;
+	struct tctx t;
+	int fds_before = count_fds();
+	int idx, rc;
+
+	tctx_init(&t);
+	regions_init(&m);
+	nine_pages(&m, nine);
+	start_server_with(&t, &fb);
+	full_backend(&fb);
+	fb.features |= F_IOMMU;
+	fb.bad_request = VHOST_USER_REQ_IOTLB_MSG;
+	fb.bad_nth = nth;
+	fb.bad = bad;
+	connect_backend(&t, &fb);
+	rc = vfemu_vhost_start(t.vh, NET_F_MAC, nine, NINE, m.rings, 2);
+	assert_true(fb.misbehaved);
+	assert_false(vfemu_vhost_started(t.vh));
+	assert_false(vfemu_vhost_translated(t.vh));
+	if (bad == FAKE_NACK) {
+		assert_int_equal(rc, -EIO);
+		assert_true(vfemu_vhost_connected(t.vh));
+	} else {
+		assert_true(rc < 0 && rc != -EIO);
+		assert_false(vfemu_vhost_connected(t.vh));
+		pump(&t, &t.downs, 1, NULL, 3000);
+		assert_int_equal(t.downs, 1);
+	}
+	finish(&t, &fb);
+	if (bad == FAKE_NACK) {
+		idx = fake_find(&fb, VHOST_USER_REQ_IOTLB_MSG, nth);
+		assert_true(idx > 0);
+		expect_state(&fb, (unsigned int)idx + 1, VHOST_USER_REQ_GET_VRING_BASE, V1, 0, 0);
+		expect_state(&fb, (unsigned int)idx + 2, VHOST_USER_REQ_GET_VRING_BASE, V1, 1, 0);
+		assert_int_equal(fb.nb_rec, (unsigned int)idx + 3);
+	}
+	regions_fini(&m);
+	tctx_fini(&t);
+	assert_int_equal(count_fds(), fds_before);
+}
+
+static void
+test_translated_hostile_backend(void **state)
+{
+	static const enum fake_misbehaviour kinds[] = {
+		FAKE_CLOSE, FAKE_WRONG_REQUEST, FAKE_TRUNCATED, FAKE_SEND_FD, FAKE_GARBAGE,
+	};
+	unsigned int k;
+
+	translated_hostile(FAKE_NACK, 3);
+	translated_hostile(FAKE_NACK, NINE + 1);	/* the second round, after the rings */
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		translated_hostile(kinds[k], 5);
+}
+
+/*
+ * A new table with other regions (the file's span grew): the old entries are
+ * invalidated, the table sent, then every entry. A direct table that stops
+ * fitting while running cannot switch to translation: -E2BIG, nothing sent.
+ */
+static void
+test_translated_region_change_and_direct_overflow(void **state)
+{
+	struct vfemu_vhost_mem nine[NINE];
+	const struct fake_record *r;
+	struct fake_backend fb;
+	struct two_regions m;
+	struct tctx t;
+	unsigned int i, k;
+
+	connect_iommu_backend(&t, &fb, &m, nine);
+	/* eight pages fit direct: no translation, IOMMU_PLATFORM not acked */
+	assert_int_equal(vfemu_vhost_start(t.vh, NET_F_MAC, nine, NINE - 1, m.rings, 1), 0);
+	assert_false(vfemu_vhost_translated(t.vh));
+	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, NINE), -E2BIG);
+	assert_true(vfemu_vhost_connected(t.vh));
+	/* started again with nine: translated; then the ninth page's offset moves */
+	assert_int_equal(vfemu_vhost_start(t.vh, NET_F_MAC, nine, NINE, m.rings, 1), 0);
+	assert_true(vfemu_vhost_translated(t.vh));
+	nine[NINE - 1].fd_offset = NINE * PAGE;
+	assert_int_equal(vfemu_vhost_update_mem(t.vh, nine, NINE), 0);
+	finish(&t, &fb);
+
+	/* direct start, translated start, the update; none for the refused update */
+	assert_int_equal(fake_count(&fb, VHOST_USER_REQ_SET_MEM_TABLE), 3);
+	r = &fb.rec[5];
+	assert_int_equal(r->hdr.request, VHOST_USER_REQ_SET_FEATURES);
+	assert_int_equal(r->payload.u64, NET_F_MAC | F_PROTO);
+	i = (unsigned int)fake_find(&fb, VHOST_USER_REQ_SET_FEATURES, 2);
+	assert_int_equal(fb.rec[i].payload.u64, NET_F_MAC | F_PROTO | F_IOMMU);
+	i = (unsigned int)fake_find(&fb, VHOST_USER_REQ_SET_MEM_TABLE, 3);
+	/* before it, the nine entries of the old table went */
+	for (k = 0; k < NINE; k++)
+		assert_int_equal(fb.rec[i - NINE + k].payload.iotlb.type,
+				 VHOST_USER_IOTLB_INVALIDATE);
+	assert_int_equal(fb.rec[i].payload.memory.regions[0].memory_size, (NINE + 1) * PAGE);
+	for (k = 1; k <= NINE; k++) {
+		r = expect_msg(&fb, i + k, VHOST_USER_REQ_IOTLB_MSG, V1 | NEED,
+			       sizeof(struct vhost_user_iotlb));
+		assert_int_equal(r->payload.iotlb.type, VHOST_USER_IOTLB_UPDATE);
+	}
+	/* the moved page: IOVA lowest, so first, at its new place in the file */
+	assert_int_equal(fb.rec[i + 1].payload.iotlb.uaddr, UBASE + NINE * PAGE);
+	assert_int_equal(fb.nb_rec, i + NINE + 1);
 	regions_fini(&m);
 	tctx_fini(&t);
 }
@@ -959,6 +1198,9 @@ main(void)
 		cmocka_unit_test(test_restart_update_enable),
 		cmocka_unit_test(test_start_without_protocol_features),
 		cmocka_unit_test(test_invalid_arguments),
+		cmocka_unit_test(test_translated_start_update_stop),
+		cmocka_unit_test(test_translated_region_change_and_direct_overflow),
+		cmocka_unit_test(test_translated_hostile_backend),
 		cmocka_unit_test(test_not_connected),
 		cmocka_unit_test(test_hostile_handshake),
 		cmocka_unit_test(test_hostile_handshake_timeout),
