@@ -212,7 +212,10 @@ probe_checks()
 case $mode in
 mq)
 	NQ=2
-	tp_start va --rxq=2 --txq=2 --txonly-multi-flow
+	# each port addresses its frames to the other one (testpmd's default peer of port N
+	# is 02:00:00:00:00:0N, which vfio_e2e.sh gives to function N itself)
+	tp_start va --rxq=2 --txq=2 --txonly-multi-flow \
+		--eth-peer=0,02:00:00:00:00:01 --eth-peer=1,02:00:00:00:00:00
 	probe_checks VA
 	for p in 0 1; do
 		check "port $p: 2 queue pairs configured" grep -q "port $p: 2 queue pairs" $TP_LOG

@@ -14,7 +14,8 @@
 #   pa: x-mmr-dma=off (guest-physical DMA), EAL IOVA as PA, probe and forwarding
 #   mq: x-mmr-dma=on, 2 queue pairs per function: the QEMU hub has one queue, so each
 #       function gets a 2-queue tap, both taps in a bridge of a network namespace of their
-#       own (unshare -n: nothing reaches the host's network), IPv6 off (no stray packets)
+#       own (unshare -n: nothing reaches the host's network), IPv6 off (no stray packets);
+#       the bridge does not learn (a hub, as the QEMU hub of va/pa), see below
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -104,9 +105,16 @@ if [[ $run == mq ]]; then
 		echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
 		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
 		ip link add tmmrbr type bridge
+		# learning off on both ports: the bridge floods every frame to the other tap,
+		# as a hub does. A learning bridge drops frames in both of the ways testpmd
+		# sends them: txonly with the default peers addresses the frames of each port to
+		# its own MAC (learned on the ingress tap: dropped), and io forwarding sends a
+		# received frame back out unchanged, so its source MAC flaps between the taps
+		# and its destination was learned on the tap it comes in from
 		for t in tmmrq0 tmmrq1; do
 			ip tuntap add $t mode tap multi_queue
 			ip link set $t master tmmrbr
+			ip link set $t type bridge_slave learning off
 			ip link set $t up
 		done
 		ip link set tmmrbr up
