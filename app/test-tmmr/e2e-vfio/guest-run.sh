@@ -122,24 +122,30 @@ port_stats()
 		$1 == "TX-packets:" { tx = $2; txe = $4; txb = $6 }
 		END { print rx + 0, miss + 0, rxe + 0, tx + 0, txe + 0, rxb + 0, txb + 0 }'
 }
-# exact_bursts WHAT N [PORTS]: both ports send N bursts of 32 (start tx_first N) and only
-# receive; each must receive exactly what the other sent
-exact_bursts()
+# stop_after_rx RX0 RX1: once ports 0 and 1 received that many (or after 20 s), and half a
+# second more for anything beyond, stops forwarding
+stop_after_rx()
 {
-	local what=$1 n=$2 want=$(($2 * BURST * NQ)) a b deadline
-	tp_cmd "set fwd rxonly"
-	tp_cmd "clear port stats all"
-	tp_run 10 'packets/burst' "start tx_first $n" >/dev/null || failc "$what: start"
-	deadline=$((SECONDS + 20))
+	local deadline=$((SECONDS + 20)) a b
 	while :; do
 		read -r -a a <<<"$(port_stats 0)"
 		read -r -a b <<<"$(port_stats 1)"
-		[ "${a[0]}" -ge $want ] && [ "${b[0]}" -ge $want ] && break
+		[ "${a[0]}" -ge $1 ] && [ "${b[0]}" -ge $2 ] && break
 		[ $SECONDS -lt $deadline ] || break
 		sleep 0.3
 	done
 	sleep 0.5
 	tp_run 10 'Done' stop >/dev/null
+}
+# exact_bursts WHAT N [PORTS]: both ports send N bursts of 32 (start tx_first N) and only
+# receive; each must receive exactly what the other sent
+exact_bursts()
+{
+	local what=$1 n=$2 want=$(($2 * BURST * NQ)) a b
+	tp_cmd "set fwd rxonly"
+	tp_cmd "clear port stats all"
+	tp_run 10 'packets/burst' "start tx_first $n" >/dev/null || failc "$what: start"
+	stop_after_rx $want $want
 	read -r -a a <<<"$(port_stats 0)"
 	read -r -a b <<<"$(port_stats 1)"
 	check_eq "$what: port 0 sent" "${a[3]}" $want
@@ -377,7 +383,7 @@ relay_scenario()
 # both ports only receive: port 1 receives exactly that burst
 exact_one()
 {
-	local what=$1 a b deadline
+	local what=$1 a b
 	tp_cmd "set fwd rxonly"
 	tp_cmd "set portlist 0"
 	tp_cmd "clear port stats all"
@@ -387,15 +393,7 @@ exact_one()
 	# port 1's Rx is counted when a stream polls it
 	tp_cmd "set portlist 0,1"
 	tp_run 10 'packets/burst' start >/dev/null || failc "$what: start"
-	deadline=$((SECONDS + 20))
-	while :; do
-		read -r -a b <<<"$(port_stats 1)"
-		[ "${b[0]}" -ge $BURST ] && break
-		[ $SECONDS -lt $deadline ] || break
-		sleep 0.3
-	done
-	sleep 0.5
-	tp_run 10 'Done' stop >/dev/null
+	stop_after_rx 0 $BURST
 	read -r -a a <<<"$(port_stats 0)"
 	read -r -a b <<<"$(port_stats 1)"
 	check_eq "$what: port 0 sent one burst" "${a[3]}" $BURST
@@ -426,7 +424,11 @@ mq)
 	r0=$(xstat 1 rx_q0_good_packets)
 	check_eq "port 1 Rx queues 0 and 1 together" $((r0 + r1)) $((4 * BURST))
 	check "port 1 Rx queue 1 received (the device spread the flows: $r0 + $r1)" test "$r1" -gt 0
-	check "ctrl commands without errors" test "$(xstat 0 ctrl_errors)$(xstat 0 ctrl_timeouts)" = 00
+	for p in 0 1; do
+		check "port $p: ctrl commands without errors or timeouts" \
+			test "$(xstat $p ctrl_errors)$(xstat $p ctrl_timeouts)" = 00
+		check "port $p: ctrl commands sent (MQ among them)" test "$(xstat $p ctrl_commands)" -gt 0
+	done
 	io_forwarding "2 queue pairs io forwarding"
 	tp_quit
 	dump_log

@@ -199,6 +199,9 @@ elif [[ $run == mq ]]; then
 		"port 0: 2 queue pairs configured"
 		"port 1 Tx queue 1 sent"
 		"port 1 Rx queues 0 and 1 together"
+		"port 1 Rx queue 1 received"
+		"port 0: ctrl commands without errors"
+		"port 1: ctrl commands without errors"
 	)
 elif [[ $run == relay ]]; then
 	required+=(
