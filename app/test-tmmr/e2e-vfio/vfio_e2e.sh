@@ -15,7 +15,7 @@
 #   mq: x-mmr-dma=on, 2 queue pairs per function: the QEMU hub has one queue, so each
 #       function gets a 2-queue tap, both taps in a bridge of a network namespace of their
 #       own (unshare -n: nothing reaches the host's network), IPv6 off (no stray packets);
-#       the bridge does not learn (a hub, as the QEMU hub of va/pa), see below
+#       the bridge does not learn (it floods, as the QEMU hub of va/pa), see below
 #   relay: x-mmr-dma=on, the QEMU hub: tmmr_relay in the guest drives function 0 and
 #       re-exports it over vhost-user to a testpmd with net_virtio_user, which also drives
 #       function 1
@@ -114,11 +114,11 @@ if [[ $run == mq ]]; then
 		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
 		ip link add tmmrbr type bridge
 		# learning off on both ports: the bridge floods every frame to the other tap,
-		# as a hub does. A learning bridge drops frames in both of the ways testpmd
-		# sends them: txonly with the default peers addresses the frames of each port to
-		# its own MAC (learned on the ingress tap: dropped), and io forwarding sends a
-		# received frame back out unchanged, so its source MAC flaps between the taps
-		# and its destination was learned on the tap it comes in from
+		# as the QEMU hub of va/pa does, whatever the frames are addressed to. A
+		# learning bridge dropped every frame of testpmd with its default peers, which
+		# address the frames of port N to 02:00:00:00:00:0N, the MAC of function N
+		# itself here (learned on the ingress tap). guest-run.sh also gives each port
+		# the other function as peer; either change alone makes the run pass
 		for t in tmmrq0 tmmrq1; do
 			ip tuntap add $t mode tap multi_queue
 			ip link set $t master tmmrbr
