@@ -7,13 +7,18 @@
 # "CHECK FAIL: what"; the host (vfio_e2e.sh) requires its expected list of PASS lines and no
 # FAIL. "@@MON CMD" asks the host to run CMD on the QEMU monitor.
 #
-# usage: guest-run.sh va|pa|mq
+# usage: guest-run.sh va|pa|mq|relay
 #   va: IOVA as VA (the functions DMA through the vIOMMU): probe, io forwarding, LSC over
 #       MSI-X, port stop/start, port reset (VFIO reset), MTU 9000 with scattered Rx, Rx
 #       interrupts (rxintr), device_del of one function
 #   pa: IOVA as PA (the functions DMA to guest-physical addresses): probe, io forwarding
 #   mq: IOVA as VA, 2 queue pairs (MQ through the control queue; the functions sit on
 #       2-queue taps joined by a bridge): exact bursts on both queues, io forwarding
+#   relay: IOVA as VA, one level up: tmmr_relay drives function 0 through vfio-pci and
+#       re-exports it on a vhost-user socket; the consumer is a testpmd with net_virtio_user
+#       on that socket, which also drives function 1 (the far end of QEMU's hub): exact
+#       counts both ways end to end and in the relay's counters, the relay woken by the
+#       function's Rx interrupt, mac forwarding round the loop, clean exits
 set -u
 mode=${1:-va}
 export PATH=/usr/sbin:/usr/bin
@@ -54,14 +59,18 @@ check "hugepages" test "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugep
 # --- an interactive testpmd driven through a fifo ---
 TP_LOG=$W/tp.log
 TP_PID=
+# the devices testpmd drives (EAL arguments); default: both functions
+TP_DEVS=()
 tp_start()
 {
+	local devs=("${TP_DEVS[@]}")
+	[ ${#devs[@]} -gt 0 ] || devs=(-a "${bdfs[0]},lsc_poll_ms=0" -a "${bdfs[1]},lsc_poll_ms=0")
 	rm -f $W/tp.in
 	mkfifo $W/tp.in
 	timeout -k 5 600 stdbuf -o0 -e0 $TESTPMD -l 0,1 -n 1 --file-prefix tp \
 		--iova-mode=$1 -d $PMD_DIR/librte_net_virtio_tmmr.so \
 		--log-level='pmd.net.virtio_tmmr*:info' --log-level=lib.eal:info \
-		-a "${bdfs[0]},lsc_poll_ms=0" -a "${bdfs[1]},lsc_poll_ms=0" -- \
+		"${devs[@]}" -- \
 		-i --nb-cores=1 --total-num-mbufs=4096 "${@:2}" <$W/tp.in >$TP_LOG 2>&1 &
 	TP_PID=$!
 	exec 3<>$W/tp.in
@@ -113,24 +122,30 @@ port_stats()
 		$1 == "TX-packets:" { tx = $2; txe = $4; txb = $6 }
 		END { print rx + 0, miss + 0, rxe + 0, tx + 0, txe + 0, rxb + 0, txb + 0 }'
 }
-# exact_bursts WHAT N [PORTS]: both ports send N bursts of 32 (start tx_first N) and only
-# receive; each must receive exactly what the other sent
-exact_bursts()
+# stop_after_rx RX0 RX1: once ports 0 and 1 received that many (or after 20 s), and half a
+# second more for anything beyond, stops forwarding
+stop_after_rx()
 {
-	local what=$1 n=$2 want=$(($2 * BURST * NQ)) a b deadline
-	tp_cmd "set fwd rxonly"
-	tp_cmd "clear port stats all"
-	tp_run 10 'packets/burst' "start tx_first $n" >/dev/null || failc "$what: start"
-	deadline=$((SECONDS + 20))
+	local deadline=$((SECONDS + 20)) a b
 	while :; do
 		read -r -a a <<<"$(port_stats 0)"
 		read -r -a b <<<"$(port_stats 1)"
-		[ "${a[0]}" -ge $want ] && [ "${b[0]}" -ge $want ] && break
+		[ "${a[0]}" -ge $1 ] && [ "${b[0]}" -ge $2 ] && break
 		[ $SECONDS -lt $deadline ] || break
 		sleep 0.3
 	done
 	sleep 0.5
 	tp_run 10 'Done' stop >/dev/null
+}
+# exact_bursts WHAT N [PORTS]: both ports send N bursts of 32 (start tx_first N) and only
+# receive; each must receive exactly what the other sent
+exact_bursts()
+{
+	local what=$1 n=$2 want=$(($2 * BURST * NQ)) a b
+	tp_cmd "set fwd rxonly"
+	tp_cmd "clear port stats all"
+	tp_run 10 'packets/burst' "start tx_first $n" >/dev/null || failc "$what: start"
+	stop_after_rx $want $want
 	read -r -a a <<<"$(port_stats 0)"
 	read -r -a b <<<"$(port_stats 1)"
 	check_eq "$what: port 0 sent" "${a[3]}" $want
@@ -140,17 +155,20 @@ exact_bursts()
 	check_eq "$what: errors and misses" "${a[1]} ${a[2]} ${a[4]} ${b[1]} ${b[2]} ${b[4]}" \
 		"0 0 0 0 0 0"
 	RX_BYTES="${a[5]} ${b[5]}"
+	# what each port received and sent: "rx0 tx0 rx1 tx1"
+	TOTALS="${a[0]} ${a[3]} ${b[0]} ${b[3]}"
 }
 # xstat PORT NAME: one extended statistic
 xstat()
 {
 	tp_run 10 'testpmd> ' "show port xstats $1" | sed -n "s/^$2: *//p" | head -1
 }
-# io_forwarding WHAT: the two ports forward one burst each to one another for 3 s
+# io_forwarding WHAT [MODE]: the two ports forward one burst each to one another for 3 s
+# in MODE (default io)
 io_forwarding()
 {
-	local what=$1 a b
-	tp_cmd "set fwd io"
+	local what=$1 a b tot
+	tp_cmd "set fwd ${2:-io}"
 	tp_cmd "clear port stats all"
 	tp_run 10 'packets/burst' "start tx_first" >/dev/null || failc "$what: start"
 	sleep 3
@@ -167,6 +185,7 @@ io_forwarding()
 		"0 0 0 0 0 0"
 	# the packets still on their way when forwarding stopped arrive now: none was lost
 	local in0=$((b[3] - a[0])) in1=$((a[3] - b[0]))
+	tot=("${a[0]}" "${a[3]}" "${b[0]}" "${b[3]}")
 	tp_cmd "set fwd rxonly"
 	tp_cmd "clear port stats all"
 	tp_run 10 'packets/burst' start >/dev/null
@@ -176,6 +195,7 @@ io_forwarding()
 	read -r -a b <<<"$(port_stats 1)"
 	check_eq "$what: port 0 then received the $in0 in flight, no loss" "${a[0]}" $in0
 	check_eq "$what: port 1 then received the $in1 in flight, no loss" "${b[0]}" $in1
+	TOTALS="$((tot[0] + a[0])) ${tot[1]} $((tot[2] + b[0])) ${tot[3]}"
 }
 tp_quit()
 {
@@ -209,10 +229,186 @@ probe_checks()
 	check "port 1 link up" wait_link 1 20 up
 }
 
+# --- the relay one level up (relay scenario) ---
+RELAY=/build/examples/tmmr_relay/tmmr_relay
+RELAY_LOG=$W/relay.log
+RELAY_PID=
+# file_wait SECONDS FILE PATTERN
+file_wait()
+{
+	local deadline=$((SECONDS + $1))
+	while ! grep -q -- "$3" "$2" 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+# relay_stats: the relay's pair 0 counters from its telemetry socket,
+# "guest_tx vf_tx vf_tx_drops vf_rx guest_rx guest_rx_drops offload_drops wakeups vf_rx_intr"
+relay_stats()
+{
+	echo /tmmr_relay/stats,0 | timeout 60 python3 /usr/bin/dpdk-telemetry.py -f relay \
+		2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    if line.startswith("{"):
+        d = next(iter(json.loads(line).values()))
+keys = ("guest_tx_pkts", "vf_tx_pkts", "vf_tx_drops", "vf_rx_pkts", "guest_rx_pkts",
+        "guest_rx_drops", "offload_drops", "wakeups", "vf_rx_intr")
+print(" ".join(str(d[k]) for k in keys))'
+}
+# relay_counts WHAT BEFORE AFTER: the relay moved exactly what testpmd counted ($TOTALS:
+# port 0 = function 1, port 1 = the relay's consumer), nothing dropped on the way
+relay_counts()
+{
+	local what=$1 b a t
+	read -r -a b <<<"$2"
+	read -r -a a <<<"$3"
+	read -r -a t <<<"$TOTALS"
+	if [ ${#a[@]} -ne 9 ] || [ ${#b[@]} -ne 9 ]; then
+		failc "$what: relay telemetry answered ('$2' / '$3')"
+		return
+	fi
+	check_eq "$what: relay took from its consumer exactly what the consumer sent" \
+		$((a[0] - b[0])) "${t[3]}"
+	check_eq "$what: relay sent on function 0 exactly what function 1 received" \
+		$((a[1] - b[1])) "${t[0]}"
+	check_eq "$what: relay received on function 0 exactly what function 1 sent" \
+		$((a[3] - b[3])) "${t[1]}"
+	check_eq "$what: relay gave its consumer exactly what the consumer received" \
+		$((a[4] - b[4])) "${t[2]}"
+	check_eq "$what: relay drops (vf_tx, guest_rx, offload)" \
+		"$((a[2] - b[2])) $((a[5] - b[5])) $((a[6] - b[6]))" "0 0 0"
+}
+relay_scenario()
+{
+	local sock=$W/relay.sock mac peer1=02:00:00:00:00:01 s0 s1 rc i
+	# the relay: function 0 through vfio-pci on lcore 0 (CPU 0), re-exported on a
+	# vhost-user socket; hugepages, as vfio cannot map --no-huge memory for DMA
+	timeout -k 5 500 stdbuf -o0 -e0 $RELAY -l 0 -n 1 --file-prefix relay --iova-mode=va \
+		-d $PMD_DIR/librte_net_virtio_tmmr.so --log-level='pmd.net.virtio_tmmr*:info' \
+		--log-level=lib.eal:info -a "${bdfs[0]},lsc_poll_ms=0" -- \
+		--vf "${bdfs[0]},socket=$sock" --stats-interval 0 >$RELAY_LOG 2>&1 &
+	RELAY_PID=$!
+	if ! file_wait 90 $RELAY_LOG "server listening on $sock"; then
+		failc "the relay listens on its vhost-user socket"
+		sed 's/^/RELAY: /' $RELAY_LOG
+		echo "GUEST-RUN-DONE: $nfail failed"
+		exit 1
+	fi
+	pass "the relay listens on its vhost-user socket"
+	check "relay: ${bdfs[0]}: BAR0 mapped by vfio-pci" \
+		grep -q "${bdfs[0]}: BAR0 mapped, 16384 bytes" $RELAY_LOG
+	check "relay: ${bdfs[0]}: legacy block found by the VSEC on the vfio-pci transport" \
+		grep -q "${bdfs[0]}: legacy block in BAR0 at 0x1000, 256 bytes (vfio-pci transport)" \
+		$RELAY_LOG
+	check "relay: EAL in IOVA VA mode" grep -q "Selected IOVA mode 'VA'" $RELAY_LOG
+	# the MAC the relay tells its guest to use: function 0's, on which it filters
+	mac=$(sed -n "s/^VF 0 ${bdfs[0]} MAC \([0-9A-Fa-f:]*\) socket .*/\1/p" $RELAY_LOG)
+	check_eq "relay: the MAC for its guest is function 0's" "$mac" 02:00:00:00:00:00
+
+	# the consumer: net_virtio_user on the relay's socket with function 0's MAC, and
+	# function 1 through vfio-pci; PCI ports come first: port 0 = function 1, port 1 =
+	# the consumer. Its forwarding lcore is CPU 1, its main lcore (the prompt) shares
+	# CPU 0 with the relay. Frames of port 0 go to function 0's MAC (the relay does not
+	# make function 0 promiscuous), those of port 1 to function 1's (vfio_e2e.sh's MAC)
+	TP_DEVS=(--single-file-segments -a "${bdfs[1]},lsc_poll_ms=0"
+		--vdev "net_virtio_user0,path=$sock,queues=1,mac=$mac")
+	tp_start va --eth-peer=0,$mac --eth-peer=1,$peer1
+	check "function 1: BAR0 mapped by vfio-pci" \
+		grep -q "${bdfs[1]}: BAR0 mapped, 16384 bytes" $TP_LOG
+	check "function 1: legacy block found by the VSEC on the vfio-pci transport" \
+		grep -q "${bdfs[1]}: legacy block in BAR0 at 0x1000, 256 bytes (vfio-pci transport)" \
+		$TP_LOG
+	check "testpmd: EAL in IOVA VA mode" grep -q "Selected IOVA mode 'VA'" $TP_LOG
+	check_eq "port 0 is function 1" "$(tp_run 10 'Device name' 'show port info 0' |
+		sed -n 's/^Device name: *//p' | head -1)" "${bdfs[1]}"
+	check_eq "port 1 is the relay's consumer" "$(tp_run 10 'Device name' 'show port info 1' |
+		sed -n 's/^Device name: *//p' | head -1)" net_virtio_user0
+	check_eq "function 1's MAC" "$(sed -n 's/^Port 0: //p' $TP_LOG | head -1)" $peer1
+	check "the consumer connected to the relay" \
+		file_wait 30 $RELAY_LOG "guest connected on $sock"
+	check "port 0 link up" wait_link 0 20 up
+	check "port 1 link up" wait_link 1 20 up
+	s0=$(relay_stats)
+	check_eq "the relay sleeps on function 0's Rx interrupt (vf_rx_intr)" "${s0##* }" 1
+	check "the relay found no fault with function 0's Rx interrupt" \
+		eval "! grep -q -E 'Rx interrupt unusable|has no Rx interrupts' $RELAY_LOG"
+
+	# both ways at once: consumer -> relay -> function 0 -> hub -> function 1, and back
+	exact_bursts "relay bursts" 4
+	s1=$(relay_stats)
+	relay_counts "relay bursts" "$s0" "$s1"
+
+	# function 1 alone sends one burst to the idle relay: no kick from the consumer can
+	# wake it, so the wake-up it counts is function 0's Rx interrupt (VFIO MSI-X)
+	sleep 1
+	s0=$(relay_stats)
+	exact_one "function 1 alone"
+	s1=$(relay_stats)
+	relay_counts "function 1 alone" "$s0" "$s1"
+	read -r -a s0 <<<"$s0"
+	read -r -a s1 <<<"$s1"
+	check "function 0's Rx interrupt woke the sleeping relay (wakeups ${s0[7]} -> ${s1[7]})" \
+		test "${s1[7]}" -gt "${s0[7]}"
+
+	# round the loop: mac forwarding rewrites the addresses (io forwarding would send
+	# function 1's frames back out with function 1's MAC as destination, which function
+	# 0 filters out)
+	s0=$(relay_stats)
+	io_forwarding "relay mac forwarding" mac
+	s1=$(relay_stats)
+	relay_counts "relay mac forwarding" "$s0" "$s1"
+
+	tp_quit
+	dump_log
+	check "the relay saw its consumer leave" \
+		file_wait 20 $RELAY_LOG "guest disconnected from $sock"
+	# SIGINT (timeout passes it on and returns the relay's status)
+	kill -INT $RELAY_PID
+	i=0
+	while kill -0 $RELAY_PID 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait $RELAY_PID
+	rc=$?
+	sed 's/^/RELAY: /' $RELAY_LOG
+	check_eq "the relay exits with status 0 on SIGINT" $rc 0
+	check "the relay quit cleanly (stopped)" grep -q 'tmmr_relay: stopped' $RELAY_LOG
+	check "no error in the relay's log" \
+		eval "! grep -q -E 'ERR|PANIC|Segmentation fault|Aborted' $RELAY_LOG"
+	check "the relay's socket is gone" test ! -e $sock
+}
+# exact_one WHAT: port 0 alone sends one burst (forwarding on port 0 only, rxonly), then
+# both ports only receive: port 1 receives exactly that burst
+exact_one()
+{
+	local what=$1 a b
+	tp_cmd "set fwd rxonly"
+	tp_cmd "set portlist 0"
+	tp_cmd "clear port stats all"
+	tp_run 10 'packets/burst' "start tx_first 1" >/dev/null || failc "$what: start"
+	sleep 1
+	tp_run 10 'Done' stop >/dev/null
+	# port 1's Rx is counted when a stream polls it
+	tp_cmd "set portlist 0,1"
+	tp_run 10 'packets/burst' start >/dev/null || failc "$what: start"
+	stop_after_rx 0 $BURST
+	read -r -a a <<<"$(port_stats 0)"
+	read -r -a b <<<"$(port_stats 1)"
+	check_eq "$what: port 0 sent one burst" "${a[3]}" $BURST
+	check_eq "$what: port 1 received exactly that burst" "${b[0]}" $BURST
+	check_eq "$what: port 0 received and port 1 sent nothing" "${a[0]} ${b[3]}" "0 0"
+	TOTALS="${a[0]} ${a[3]} ${b[0]} ${b[3]}"
+}
+
 case $mode in
 mq)
 	NQ=2
-	tp_start va --rxq=2 --txq=2 --txonly-multi-flow
+	# each port addresses its frames to the other one (testpmd's default peer of port N
+	# is 02:00:00:00:00:0N, which vfio_e2e.sh gives to function N itself)
+	tp_start va --rxq=2 --txq=2 --txonly-multi-flow \
+		--eth-peer=0,02:00:00:00:00:01 --eth-peer=1,02:00:00:00:00:00
 	probe_checks VA
 	for p in 0 1; do
 		check "port $p: 2 queue pairs configured" grep -q "port $p: 2 queue pairs" $TP_LOG
@@ -228,10 +424,17 @@ mq)
 	r0=$(xstat 1 rx_q0_good_packets)
 	check_eq "port 1 Rx queues 0 and 1 together" $((r0 + r1)) $((4 * BURST))
 	check "port 1 Rx queue 1 received (the device spread the flows: $r0 + $r1)" test "$r1" -gt 0
-	check "ctrl commands without errors" test "$(xstat 0 ctrl_errors)$(xstat 0 ctrl_timeouts)" = 00
+	for p in 0 1; do
+		check "port $p: ctrl commands without errors or timeouts" \
+			test "$(xstat $p ctrl_errors)$(xstat $p ctrl_timeouts)" = 00
+		check "port $p: ctrl commands sent (MQ among them)" test "$(xstat $p ctrl_commands)" -gt 0
+	done
 	io_forwarding "2 queue pairs io forwarding"
 	tp_quit
 	dump_log
+	;;
+relay)
+	relay_scenario
 	;;
 pa)
 	tp_start pa
