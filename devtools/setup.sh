@@ -18,7 +18,7 @@ pkgs_unit_tests=(libcmocka-dev)
 # the fuzz suite: clang with libFuzzer and its sanitizer runtimes (build-fuzz/), and
 # llvm-symbolizer, without which UBSan cannot match fuzz/ubsan.supp by function name
 pkgs_fuzz=(clang libclang-rt-14-dev llvm)
-pkgs_e2e_tests=(qemu-system-x86 busybox-static cpio openvswitch-switch-dpdk procps binutils
+pkgs_e2e_tests=(qemu-system-x86 iproute2 busybox-static cpio openvswitch-switch-dpdk procps binutils
 	socat)
 pkgs_bench=(gnuplot-nox strace valgrind)
 # devtools/soak.sh reads the relay's mempool with gdb
