@@ -254,7 +254,6 @@ drive(struct tmmr_pci *p)
 	tmmr_leg_write(p, TMMR_LEG_STATUS, TMMR_STATUS_ACK, 1);
 	(void)tmmr_leg_read(p, TMMR_LEG_QUEUE_SIZE, 2);
 	ops->cfg_read(p, buf, sizeof(buf), 0);
-	ops->cfg_write(p, buf, 2, 4);
 	ops->notifier(p, 0, &n);
 	tmmr_notify(&n);
 	ops->notify(p, 1);

@@ -40,7 +40,6 @@ struct tmmr_pci_ops {
 	const char *name;
 	/* config space; 0 or negative errno */
 	int (*cfg_read)(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off);
-	int (*cfg_write)(struct tmmr_pci *p, const void *buf, uint32_t len, uint32_t off);
 	/* BAR access, width 1, 2 or 4 bytes; a read that fails returns all-ones,
 	 * as a surprise-removed device does */
 	uint32_t (*bar_read)(struct tmmr_pci *p, uint8_t bar, uint32_t off, unsigned int width);

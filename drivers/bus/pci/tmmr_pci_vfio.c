@@ -149,19 +149,6 @@ vfio_cfg_read(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off)
 	return (uint32_t)ret == len ? 0 : -EIO;
 }
 
-static int
-vfio_cfg_write(struct tmmr_pci *p, const void *buf, uint32_t len, uint32_t off)
-{
-	int ret;
-
-	if (p->pci_dev == NULL)
-		return -ENODEV;
-	ret = rte_pci_write_config(p->pci_dev, buf, len, off);
-	if (ret < 0)
-		return ret;
-	return (uint32_t)ret == len ? 0 : -EIO;
-}
-
 /* The EAL maps all its memory into the container's IOMMU already. */
 static int
 vfio_dma_setup(struct tmmr_pci *p)
@@ -296,7 +283,6 @@ vfio_close(struct tmmr_pci *p)
 static const struct tmmr_pci_ops vfio_ops = {
 	.name = "vfio-pci",
 	.cfg_read = vfio_cfg_read,
-	.cfg_write = vfio_cfg_write,
 	.bar_read = vfio_bar_read,
 	.bar_write = vfio_bar_write,
 	.notify = vfio_notify,

@@ -76,16 +76,6 @@ vfu_cfg_read(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off)
 	return 0;
 }
 
-static int
-vfu_cfg_write(struct tmmr_pci *p, const void *buf, uint32_t len, uint32_t off)
-{
-	struct vfu_priv *v = p->priv;
-
-	if ((uint64_t)off + len > TMMR_PCI_CFG_SIZE)
-		return -EINVAL;
-	return tmmr_vfu_region_write(&v->cl, TMMR_VFU_REGION_CONFIG, off, buf, len);
-}
-
 static uint32_t
 vfu_bar_read(struct tmmr_pci *p, uint8_t bar, uint32_t off, unsigned int width)
 {
@@ -370,7 +360,6 @@ vfu_close(struct tmmr_pci *p)
 static const struct tmmr_pci_ops vfu_ops = {
 	.name = "vfio-user",
 	.cfg_read = vfu_cfg_read,
-	.cfg_write = vfu_cfg_write,
 	.bar_read = vfu_bar_read,
 	.bar_write = vfu_bar_write,
 	.notify = vfu_notify,

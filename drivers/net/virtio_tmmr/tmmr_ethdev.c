@@ -1302,7 +1302,6 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	}
 	hw = tmmr_hw_of(eth_dev);
 	hw->pci = p;
-	hw->port_id = eth_dev->data->port_id;
 	hw->args = args;
 	pthread_mutex_init(&hw->lock, NULL);
 	eth_dev->dev_ops = &tmmr_eth_dev_ops;
@@ -1322,7 +1321,7 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		goto fail;
 	rte_ether_addr_copy(&hw->dev_mac, &eth_dev->data->mac_addrs[0]);
 	rte_eth_dev_probing_finish(eth_dev);
-	PMD_DRV_LOG(INFO, "%s: port %u ready", p->name, hw->port_id);
+	PMD_DRV_LOG(INFO, "%s: port %u ready", p->name, eth_dev->data->port_id);
 	return 0;
 fail:
 	PMD_DRV_LOG(ERR, "%s: probe failed: %s", pci_dev->device.name, rte_strerror(-ret));

@@ -54,7 +54,6 @@ struct tmmr_dev_counters {
 
 struct tmmr_hw {
 	struct tmmr_pci *pci;
-	uint16_t port_id;
 	struct tmmr_devargs args;
 	/* register access and control queue: app thread vs interrupt thread */
 	pthread_mutex_t lock;

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
@@ -191,16 +190,9 @@ tmmr_config_intr(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct rte_intr_handle *ih = hw->pci->intr_handle;
 	unsigned int ev = 0;
 
-	/* EAL drains the eventfd of VFIO handles; an EXT one is ours to drain */
-	if (rte_intr_type_get(ih) == RTE_INTR_HANDLE_EXT) {
-		uint64_t cnt;
-		ssize_t r = read(rte_intr_fd_get(ih), &cnt, sizeof(cnt));
-
-		RTE_SET_USED(r);
-	}
+	/* both transports give a VFIO_MSIX handle: the EAL drained the eventfd */
 	pthread_mutex_lock(&hw->lock);
 	if (!hw->removed && hw->started) {
 		/* with MSI-X the vector itself says "config changed"; ISR read clears */

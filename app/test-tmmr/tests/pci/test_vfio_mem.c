@@ -219,7 +219,6 @@ test_no_device(void **state)
 	uint8_t b[4];
 
 	assert_int_equal(f->p->ops->cfg_read(f->p, b, 4, 0), -ENODEV);
-	assert_int_equal(f->p->ops->cfg_write(f->p, b, 4, 0), -ENODEV);
 	assert_int_equal(f->p->ops->dma_setup(f->p), 0);
 	f->p->ops->dma_teardown(f->p);
 	assert_int_equal(f->p->ops->intr_setup(f->p, 0), 0);
