@@ -11,6 +11,7 @@
 #include <rte_pause.h>
 
 #include "tmmr_ctrlq.h"
+#include "tmmr_legacy.h"
 #include "tmmr_logs.h"
 
 size_t
@@ -45,10 +46,11 @@ tmmr_ctrlq_init(struct tmmr_ctrlq *cq, struct tmmr_pci *p, uint16_t queue, uint1
 	cq->timeout_ms = TMMR_CTRLQ_TIMEOUT_MS;
 	/* polled: the device need not interrupt for control completions */
 	cq->avail->flags = TMMR_VRING_AVAIL_F_NO_INTERRUPT;
-	cq->notifier.mmio = NULL;
-	cq->notifier.efd = -1;
-	cq->notifier.pci = p;
-	cq->notifier.queue = queue;
+	cq->doorbell.mmio = NULL;
+	cq->doorbell.efd = -1;
+	cq->doorbell.slow_kick = tmmr_leg_kick;
+	cq->doorbell.pci = p;
+	cq->doorbell.queue = queue;
 	return 0;
 }
 
@@ -66,7 +68,7 @@ tmmr_ctrlq_device_gone(struct tmmr_ctrlq *cq)
 {
 	struct tmmr_pci *p = cq->pci;
 
-	return p->ops->alive != NULL && !p->ops->alive(p);
+	return !p->ops->alive(p);
 }
 
 /*
@@ -156,7 +158,7 @@ tmmr_ctrlq_send(struct tmmr_ctrlq *cq, uint8_t class, uint8_t cmd,
 	*(volatile uint16_t *)&cq->avail->idx = cq->avail_idx;
 	/* the index before the doorbell */
 	rte_io_wmb();
-	tmmr_notify(&cq->notifier);
+	tmmr_doorbell_ring(&cq->doorbell);
 	cq->commands++;
 
 	ret = tmmr_ctrlq_wait(cq);

@@ -45,7 +45,7 @@ struct tmmr_ctrlq {
 	uint16_t used_idx;
 	bool broken;		/* a command timed out or the device misbehaved */
 	unsigned int timeout_ms;
-	struct tmmr_notifier notifier;
+	struct tmmr_doorbell doorbell;
 	uint64_t commands;
 	uint64_t errors;	/* NAKed or failed */
 	uint64_t timeouts;

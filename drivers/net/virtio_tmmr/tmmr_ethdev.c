@@ -50,16 +50,17 @@ tmmr_usable_features(const struct tmmr_hw *hw)
 }
 
 /*
- * The model's vfio-user device hands each DMA map to a vhost-user backend as a
- * memory region, of which a backend takes only a few (8 for DPDK's). With IOVA
- * mode PA every physically discontiguous page is a map of its own, and the
- * device fails at DRIVER_OK. EAL does not weigh such devices (no kernel
- * driver) when it picks the mode, so say what to do before that happens.
+ * A transport whose device side holds only a few DMA maps (the model's
+ * vfio-user device: each map is a memory region of its vhost-user backend)
+ * cannot work in IOVA mode PA, where every physically discontiguous page is a
+ * map of its own: the device fails at DRIVER_OK. EAL does not weigh such
+ * devices (no kernel driver) when it picks the mode, so say what to do before
+ * that happens.
  */
 static bool
 tmmr_iova_pa_on_model(const struct tmmr_pci *p)
 {
-	return rte_eal_iova_mode() == RTE_IOVA_PA && strcmp(p->ops->name, "vfio-user") == 0;
+	return rte_eal_iova_mode() == RTE_IOVA_PA && p->ops->max_dma_regions != 0;
 }
 
 static void
@@ -200,7 +201,7 @@ tmmr_hw_init_locked(struct rte_eth_dev *dev)
 	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
 
 	f = tmmr_leg_get_features(p);
-	if (f == UINT32_MAX && p->ops->alive != NULL && !p->ops->alive(p))
+	if (f == UINT32_MAX && !p->ops->alive(p))
 		return -ENODEV;
 	hw->dev_features = f;
 
@@ -686,8 +687,7 @@ tmmr_cvq_setup_locked(struct rte_eth_dev *dev, uint32_t f)
 	if (hw->msix && tmmr_leg_set_queue_vector(p, vq, TMMR_MSI_NO_VECTOR) !=
 	    TMMR_MSI_NO_VECTOR)
 		PMD_DRV_LOG(WARNING, "%s: control queue vector not cleared", p->name);
-	if (p->ops->notifier != NULL)
-		p->ops->notifier(p, vq, &hw->cvq.notifier);
+	tmmr_leg_doorbell(p, vq, &hw->cvq.doorbell);
 	hw->cvq_ready = true;
 	return 0;
 }
@@ -698,7 +698,7 @@ tmmr_vq_setup_locked(struct tmmr_hw *hw, struct tmmr_qslot *s, uint16_t vq, uint
 		     bool rx)
 {
 	struct tmmr_pci *p = hw->pci;
-	struct tmmr_notifier nt;
+	struct tmmr_doorbell nt;
 	uint16_t n, back;
 	int ret;
 
@@ -720,16 +720,11 @@ tmmr_vq_setup_locked(struct tmmr_hw *hw, struct tmmr_qslot *s, uint16_t vq, uint
 			return -EIO;
 		}
 	}
-	memset(&nt, 0, sizeof(nt));
-	nt.efd = -1;
-	nt.pci = p;
-	nt.queue = vq;
-	if (p->ops->notifier != NULL)
-		p->ops->notifier(p, vq, &nt);
+	tmmr_leg_doorbell(p, vq, &nt);
 	if (rx)
-		tmmr_rxq_set_notifier(s->q, &nt);
+		tmmr_rxq_set_doorbell(s->q, &nt);
 	else
-		tmmr_txq_set_notifier(s->q, &nt);
+		tmmr_txq_set_doorbell(s->q, &nt);
 	return 0;
 }
 
@@ -809,7 +804,7 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 		goto fail;
 	}
 	tmmr_leg_set_features(p, f);
-	back = tmmr_leg_read(p, TMMR_LEG_DRIVER_FEATURES, 4);
+	back = tmmr_leg_get_driver_features(p);
 	if (back != f) {
 		PMD_DRV_LOG(ERR, "%s: driver features 0x%08x written, 0x%08x read back",
 			    p->name, f, back);
@@ -826,7 +821,7 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 	}
 	hw->dma_on = true;
 
-	if (p->layout.has_msix && p->ops->intr_setup != NULL) {
+	if (p->layout.has_msix) {
 		nb_vec = 1 + (hw->dp_cfg.rx_intr ? nb_rx : 0);
 		ret = p->ops->intr_setup(p, nb_vec);
 		if (ret == 0) {
@@ -1058,12 +1053,10 @@ tmmr_dev_reset(struct rte_eth_dev *dev)
 	/* the application sets queues up again after a reset */
 	tmmr_free_queues(dev);
 	pthread_mutex_lock(&hw->lock);
-	if (p->ops->fn_reset != NULL) {
-		ret = p->ops->fn_reset(p);
-		if (ret != 0)
-			PMD_DRV_LOG(WARNING, "%s: function reset failed (%s), legacy reset only",
-				    p->name, rte_strerror(-ret));
-	}
+	ret = p->ops->fn_reset(p);
+	if (ret != 0)
+		PMD_DRV_LOG(WARNING, "%s: function reset failed (%s), legacy reset only",
+			    p->name, rte_strerror(-ret));
 	ret = tmmr_hw_init_locked(dev);
 	hw->reset_requested = false;
 	pthread_mutex_unlock(&hw->lock);

@@ -116,7 +116,7 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 	if (hw->removed || p == NULL)
 		return 0;
 	st = tmmr_leg_get_status(p);
-	if (st == 0xff || (p->ops->alive != NULL && !p->ops->alive(p))) {
+	if (st == 0xff || !p->ops->alive(p)) {
 		bool was_up = hw->link_up;
 
 		tmmr_mark_removed(dev);

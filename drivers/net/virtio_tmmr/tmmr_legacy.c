@@ -127,7 +127,7 @@ tmmr_leg_reset(struct tmmr_pci *p, unsigned int timeout_ms)
 		st = tmmr_leg_get_status(p);
 		if (st == 0)
 			return 0;
-		if (st == 0xff && (p->ops->alive == NULL || !p->ops->alive(p))) {
+		if (st == 0xff && !p->ops->alive(p)) {
 			PMD_DRV_LOG(ERR, "%s: device gone during reset (status reads 0xff)",
 				    p->name);
 			return -ENODEV;
@@ -149,7 +149,7 @@ tmmr_leg_quiesce(struct tmmr_pci *p, unsigned int timeout_ms)
 {
 	int ret = tmmr_leg_reset(p, timeout_ms);
 
-	if (ret != -ETIMEDOUT || p->ops->fn_reset == NULL)
+	if (ret != -ETIMEDOUT)
 		return ret;
 	PMD_DRV_LOG(WARNING, "%s: trying a function-level reset", p->name);
 	ret = p->ops->fn_reset(p);
@@ -171,6 +171,12 @@ void
 tmmr_leg_set_features(struct tmmr_pci *p, uint32_t features)
 {
 	tmmr_leg_write(p, TMMR_LEG_DRIVER_FEATURES, features, 4);
+}
+
+uint32_t
+tmmr_leg_get_driver_features(struct tmmr_pci *p)
+{
+	return tmmr_leg_read(p, TMMR_LEG_DRIVER_FEATURES, 4);
 }
 
 uint8_t
@@ -282,6 +288,24 @@ tmmr_leg_queue_deactivate(struct tmmr_pci *p, uint16_t queue)
 {
 	tmmr_leg_write(p, TMMR_LEG_QUEUE_SEL, queue, 2);
 	tmmr_leg_write(p, TMMR_LEG_QUEUE_PFN, 0, 4);
+}
+
+void
+tmmr_leg_kick(struct tmmr_pci *p, uint16_t queue)
+{
+	if (p->ops->kick(p, queue) != 0)
+		tmmr_leg_write(p, TMMR_LEG_QUEUE_NOTIFY, queue, 2);
+}
+
+void
+tmmr_leg_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db)
+{
+	db->mmio = NULL;
+	db->efd = -1;
+	db->slow_kick = tmmr_leg_kick;
+	db->pci = p;
+	db->queue = queue;
+	p->ops->doorbell(p, queue, db);
 }
 
 uint16_t

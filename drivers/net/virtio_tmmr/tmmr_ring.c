@@ -95,10 +95,11 @@ tmmr_vq_init(struct tmmr_vq *vq, const char *kind, uint16_t port_id, uint16_t qu
 	vq->port_id = port_id;
 	vq->queue_idx = queue_idx;
 	vq->event_idx = event_idx;
-	vq->notifier.mmio = NULL;
-	vq->notifier.efd = -1;
-	vq->notifier.pci = NULL;
-	vq->notifier.queue = queue_idx;
+	vq->doorbell.mmio = NULL;
+	vq->doorbell.efd = -1;
+	vq->doorbell.slow_kick = NULL;
+	vq->doorbell.pci = NULL;
+	vq->doorbell.queue = queue_idx;
 	tmmr_vq_reset(vq);
 	return 0;
 }

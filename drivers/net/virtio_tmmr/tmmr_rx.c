@@ -474,10 +474,10 @@ tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc)
 }
 
 void
-tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n)
+tmmr_rxq_set_doorbell(struct tmmr_rxq *q, const struct tmmr_doorbell *n)
 {
-	q->vq.notifier = *n;
-	q->vq.has_notifier = true;
+	q->vq.doorbell = *n;
+	q->vq.has_doorbell = true;
 }
 
 int

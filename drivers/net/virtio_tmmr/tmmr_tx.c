@@ -452,10 +452,10 @@ fail:
 }
 
 void
-tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n)
+tmmr_txq_set_doorbell(struct tmmr_txq *q, const struct tmmr_doorbell *n)
 {
-	q->vq.notifier = *n;
-	q->vq.has_notifier = true;
+	q->vq.doorbell = *n;
+	q->vq.has_doorbell = true;
 }
 
 void

@@ -52,8 +52,8 @@ struct tmmr_vq {
 	uint16_t port_id;
 	bool event_idx;
 	bool broken;
-	bool has_notifier;		/* a doorbell was set */
-	struct tmmr_notifier notifier;
+	bool has_doorbell;		/* a doorbell was set */
+	struct tmmr_doorbell doorbell;
 	const struct rte_memzone *ring_mz;
 	uint64_t ring_iova;
 	struct tmmr_q_stats stats;
@@ -183,8 +183,8 @@ tmmr_vq_publish_and_kick(struct tmmr_vq *vq)
 	} else {
 		kick = !(vq->used->flags & TMMR_VRING_USED_F_NO_NOTIFY);
 	}
-	if (kick && vq->has_notifier) {
-		tmmr_notify(&vq->notifier);
+	if (kick && vq->has_doorbell) {
+		tmmr_doorbell_ring(&vq->doorbell);
 		vq->stats.doorbells++;
 	}
 }
