@@ -610,7 +610,7 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 			for (i = 0; i < dev->data->nb_tx_queues; i++)
 				tmmr_leg_queue_deactivate(p, tmmr_tx_vq(i));
 			if (hw->cvq_ready)
-				tmmr_leg_queue_deactivate(p, hw->cvq.queue);
+				tmmr_leg_queue_deactivate(p, hw->cvq.vq.queue_idx);
 		}
 	}
 	if (hw->rx_intr) {
@@ -687,7 +687,6 @@ tmmr_cvq_setup_locked(struct rte_eth_dev *dev, uint32_t f)
 	if (hw->msix && tmmr_leg_set_queue_vector(p, vq, TMMR_MSI_NO_VECTOR) !=
 	    TMMR_MSI_NO_VECTOR)
 		PMD_DRV_LOG(WARNING, "%s: control queue vector not cleared", p->name);
-	tmmr_leg_doorbell(p, vq, &hw->cvq.doorbell);
 	hw->cvq_ready = true;
 	return 0;
 }

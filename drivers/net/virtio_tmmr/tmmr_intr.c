@@ -131,7 +131,7 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 			hw->reset_requested = true;
 			PMD_DRV_LOG(ERR, "port %u: device needs reset", dev->data->port_id);
 			ev |= TMMR_EV_RESET;
-		} else if (tmmr_queues_broken(hw, dev) || hw->cvq.broken) {
+		} else if (tmmr_queues_broken(hw, dev) || hw->cvq.vq.broken) {
 			hw->cnt.broken_queue_events++;
 			hw->reset_requested = true;
 			PMD_DRV_LOG(ERR, "port %u: a queue saw hostile completions, reset needed",

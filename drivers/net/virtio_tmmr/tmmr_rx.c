@@ -445,8 +445,8 @@ tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		rte_errno = ENOMEM;
 		goto fail;
 	}
-	if (tmmr_vq_init(&q->vq, "rx", port_id, queue_idx, num, socket,
-			 cfg->event_idx) != 0)
+	if (tmmr_vq_alloc(&q->vq, "rx", port_id, queue_idx, num, socket,
+			  cfg->event_idx) != 0)
 		goto fail;
 	tmmr_rx_preset_descs(q);
 	*ring_iova = q->vq.ring_iova;
