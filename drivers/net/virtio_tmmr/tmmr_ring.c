@@ -142,3 +142,16 @@ tmmr_vq_fini(struct tmmr_vq *vq)
 	rte_memzone_free(vq->ring_mz);
 	vq->ring_mz = NULL;
 }
+
+/* Set by the ring helpers when the device published a hostile completion. */
+bool
+tmmr_rxq_broken(const struct tmmr_rxq *q)
+{
+	return q->vq.broken;
+}
+
+bool
+tmmr_txq_broken(const struct tmmr_txq *q)
+{
+	return q->vq.broken;
+}
