@@ -16,6 +16,7 @@
 #include <rte_ether.h>
 
 #include "tmmr_ethdev.h"
+#include "tmmr_filter.h"
 #include "tmmr_logs.h"
 
 /* Send a control command now if the port runs; else it is applied at start. */

@@ -19,6 +19,7 @@
 #include <rte_interrupts.h>
 
 #include "tmmr_ethdev.h"
+#include "tmmr_intr.h"
 #include "tmmr_logs.h"
 
 void

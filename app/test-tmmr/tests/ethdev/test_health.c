@@ -19,6 +19,7 @@
 
 #include "fake_pci.h"
 #include "tmmr_ethdev.h"
+#include "tmmr_intr.h"
 
 struct fixture {
 	struct fake_dev d;
