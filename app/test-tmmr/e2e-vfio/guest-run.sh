@@ -214,8 +214,9 @@ mq)
 	NQ=2
 	tp_start va --rxq=2 --txq=2 --txonly-multi-flow
 	probe_checks VA
+	# the PMD names the device (its PCI address) in front of its messages
 	for p in 0 1; do
-		check "port $p: 2 queue pairs configured" grep -q "port $p: 2 queue pairs" $TP_LOG
+		check "port $p: 2 queue pairs configured" grep -q "${bdfs[$p]}: 2 queue pairs" $TP_LOG
 	done
 	exact_bursts "2 queue pairs bursts" 2
 	for p in 0 1; do

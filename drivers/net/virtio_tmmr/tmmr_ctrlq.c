@@ -158,8 +158,8 @@ tmmr_ctrlq_send(struct tmmr_ctrlq *cq, uint8_t class, uint8_t cmd,
 	ret = tmmr_ctrlq_wait(cq);
 	if (ret == -EPROTO) {
 		cq->errors++;
-		PMD_DRV_LOG(ERR, "%s: control command %u.%u: bad completion (used idx +%u)",
-			    cq->pci->name, class, cmd, (uint16_t)(vq->used->idx - vq->used_cons));
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u: bad completion (used idx +%u)",
+			 class, cmd, (uint16_t)(vq->used->idx - vq->used_cons));
 		return ret;
 	}
 	if (ret != 0) {
@@ -168,8 +168,8 @@ tmmr_ctrlq_send(struct tmmr_ctrlq *cq, uint8_t class, uint8_t cmd,
 		if (ret == -ETIMEDOUT)
 			cq->timeouts++;
 		cq->errors++;
-		PMD_DRV_LOG(ERR, "%s: control command %u.%u: %s", cq->pci->name, class, cmd,
-			    ret == -ETIMEDOUT ? "no completion in time" : "device gone");
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u: %s", class, cmd,
+			 ret == -ETIMEDOUT ? "no completion in time" : "device gone");
 		return ret;
 	}
 	/* tmmr_vq_used_pending ordered the entry and the ack after the index */
@@ -178,16 +178,16 @@ tmmr_ctrlq_send(struct tmmr_ctrlq *cq, uint8_t class, uint8_t cmd,
 		vq->broken = true;
 		vq->stats.bad_used_id++;
 		cq->errors++;
-		PMD_DRV_LOG(ERR, "%s: control command %u.%u: bad completion (used id %u)",
-			    cq->pci->name, class, cmd, elem.id);
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u: bad completion (used id %u)",
+			 class, cmd, elem.id);
 		return -EPROTO;
 	}
 	vq->used_cons++;
 	vq->in_flight--;
 	if (*ack != TMMR_NET_OK) {
 		cq->errors++;
-		PMD_DRV_LOG(ERR, "%s: control command %u.%u refused by the device (ack %u)",
-			    cq->pci->name, class, cmd, *ack);
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u refused by the device (ack %u)",
+			 class, cmd, *ack);
 		return -EIO;
 	}
 	return 0;

@@ -128,34 +128,32 @@ tmmr_dev_configure(struct rte_eth_dev *dev)
 	uint32_t f;
 
 	if (hw->removed) {
-		PMD_DRV_LOG(ERR, "port %u: device was removed", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "device was removed");
 		return -ENODEV;
 	}
 	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE &&
 	    conf->rxmode.mq_mode != RTE_ETH_MQ_RX_RSS) {
-		PMD_DRV_LOG(ERR, "port %u: Rx mq_mode %d not supported (NONE, or RSS with the "
-			    "device steering flows itself)", dev->data->port_id,
-			    conf->rxmode.mq_mode);
+		TMMR_LOG(driver, ERR, hw, "Rx mq_mode %d not supported (NONE, or RSS with the "
+			 "device steering flows itself)", conf->rxmode.mq_mode);
 		return -EINVAL;
 	}
 	if (conf->txmode.mq_mode != RTE_ETH_MQ_TX_NONE) {
-		PMD_DRV_LOG(ERR, "port %u: Tx mq_mode %d not supported (only NONE)",
-			    dev->data->port_id, conf->txmode.mq_mode);
+		TMMR_LOG(driver, ERR, hw, "Tx mq_mode %d not supported (only NONE)",
+			 conf->txmode.mq_mode);
 		return -EINVAL;
 	}
 	if (nb_rx > hw->max_pairs || nb_tx > hw->max_pairs) {
-		PMD_DRV_LOG(ERR, "port %u: %u Rx / %u Tx queues requested, the device has %u "
-			    "queue pairs", dev->data->port_id, nb_rx, nb_tx, hw->max_pairs);
+		TMMR_LOG(driver, ERR, hw, "%u Rx / %u Tx queues requested, the device has %u "
+			 "queue pairs", nb_rx, nb_tx, hw->max_pairs);
 		return -EINVAL;
 	}
 	if (conf->intr_conf.rxq && !hw->pci->layout.has_msix) {
-		PMD_DRV_LOG(ERR, "port %u: Rx interrupts need MSI-X, the device has none",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "Rx interrupts need MSI-X, the device has none");
 		return -ENOTSUP;
 	}
 	if (conf->rxmode.mq_mode == RTE_ETH_MQ_RX_RSS && RTE_MAX(nb_rx, nb_tx) > 1)
-		PMD_DRV_LOG(INFO, "port %u: no RSS hash; the device spreads flows over the "
-			    "queue pairs itself", dev->data->port_id);
+		TMMR_LOG(driver, INFO, hw, "no RSS hash; the device spreads flows over the "
+			 "queue pairs itself");
 
 	req.rx_csum = (rx_off & (RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) != 0;
@@ -167,21 +165,18 @@ tmmr_dev_configure(struct rte_eth_dev *dev)
 	f = tmmr_features_negotiate(hw->dev_features, &hw->args, &req);
 
 	if (req.rx_lro && !tmmr_has(f, TMMR_NET_F_MRG_RXBUF)) {
-		PMD_DRV_LOG(ERR, "port %u: TCP LRO needs mergeable Rx buffers ("
-			    TMMR_DEVARG_MRG_RXBUF "=1 and a device offering them)",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "TCP LRO needs mergeable Rx buffers ("
+			 TMMR_DEVARG_MRG_RXBUF "=1 and a device offering them)");
 		return -EINVAL;
 	}
 	if (RTE_MAX(nb_rx, nb_tx) > 1 && !tmmr_has(f, TMMR_NET_F_MQ)) {
-		PMD_DRV_LOG(ERR, "port %u: several queue pairs need MQ and a control queue",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "several queue pairs need MQ and a control queue");
 		return -EINVAL;
 	}
 	hw->plan_features = f;
 	hw->nb_pairs = RTE_MAX(nb_rx, nb_tx);
 	tmmr_build_dp_cfg(dev, f, &hw->dp_cfg);
-	PMD_DRV_LOG(INFO, "port %u: %u queue pairs, features to ack 0x%08x",
-		    dev->data->port_id, hw->nb_pairs, f);
+	TMMR_LOG(driver, INFO, hw, "%u queue pairs, features to ack 0x%08x", hw->nb_pairs, f);
 	return 0;
 }
 
@@ -222,14 +217,14 @@ tmmr_qslot_create(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 		q = tmmr_txq_create(dev->data->port_id, tmmr_tx_vq(qid), s->num, s->socket,
 				    &hw->dp_cfg, &iova);
 	if (q == NULL) {
-		PMD_DRV_LOG(ERR, "port %u: cannot create %s queue %u: %s", dev->data->port_id,
-			    rx ? "Rx" : "Tx", qid, rte_strerror(rte_errno));
+		TMMR_LOG(driver, ERR, hw, "cannot create %s queue %u: %s", rx ? "Rx" : "Tx", qid,
+			 rte_strerror(rte_errno));
 		return rte_errno != 0 ? -rte_errno : -ENOMEM;
 	}
 	if (tmmr_leg_check_ring_iova(iova) != 0) {
-		PMD_DRV_LOG(ERR, "port %u: %s queue %u ring at IOVA 0x%" PRIx64 " cannot be "
-			    "given to a legacy device (32-bit PFN: 4096-aligned, below 16 TiB)",
-			    dev->data->port_id, rx ? "Rx" : "Tx", qid, iova);
+		TMMR_LOG(driver, ERR, hw, "%s queue %u ring at IOVA 0x%" PRIx64 " cannot be "
+			 "given to a legacy device (32-bit PFN: 4096-aligned, below 16 TiB)",
+			 rx ? "Rx" : "Tx", qid, iova);
 		if (rx)
 			tmmr_rxq_free(q);
 		else
@@ -268,11 +263,10 @@ tmmr_queue_setup_check(struct rte_eth_dev *dev, uint16_t qid, bool rx, uint16_t 
 	if (ret != 0)
 		return ret;
 	if (nb_desc > *size)
-		PMD_DRV_LOG(INFO, "port %u: %s queue %u: the device's ring has %u descriptors, "
-			    "not %u", dev->data->port_id, rx ? "Rx" : "Tx", qid, *size, nb_desc);
+		TMMR_LOG(driver, INFO, hw, "%s queue %u: the device's ring has %u descriptors, "
+			 "not %u", rx ? "Rx" : "Tx", qid, *size, nb_desc);
 	if (deferred_start) {
-		PMD_DRV_LOG(ERR, "port %u: deferred queue start is not supported",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "deferred queue start is not supported");
 		return -EINVAL;
 	}
 	return 0;
@@ -293,10 +287,9 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	if (ret != 0)
 		return ret;
 	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len)) {
-		PMD_DRV_LOG(ERR, "port %u: Rx queue %u: mbufs of pool %s hold %u-byte frames, "
-			    "MTU %u needs %u (enable scattered Rx)",
-			    dev->data->port_id, qid, mp->name, tmmr_rx_buf_frame(mp),
-			    dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
+		TMMR_LOG(driver, ERR, hw, "Rx queue %u: mbufs of pool %s hold %u-byte frames, "
+			 "MTU %u needs %u (enable scattered Rx)", qid, mp->name,
+			 tmmr_rx_buf_frame(mp), dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
 		return -EINVAL;
 	}
 	tmmr_qslot_free(dev, qid, true);
@@ -356,17 +349,17 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	int ret;
 
 	if (hw->removed) {
-		PMD_DRV_LOG(ERR, "port %u: device was removed", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "device was removed");
 		return -ENODEV;
 	}
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		if (hw->rxq[i].q == NULL) {
-			PMD_DRV_LOG(ERR, "port %u: Rx queue %u not set up", dev->data->port_id, i);
+			TMMR_LOG(driver, ERR, hw, "Rx queue %u not set up", i);
 			return -EINVAL;
 		}
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		if (hw->txq[i].q == NULL) {
-			PMD_DRV_LOG(ERR, "port %u: Tx queue %u not set up", dev->data->port_id, i);
+			TMMR_LOG(driver, ERR, hw, "Tx queue %u not set up", i);
 			return -EINVAL;
 		}
 	/* MTU or offloads changed since queue setup: rebuild those queues */
@@ -376,9 +369,8 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 		struct tmmr_qslot *s = &hw->rxq[i];
 
 		if (!tmmr_rx_frame_fits(dev, s->mp, cfg.max_rx_pkt_len)) {
-			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(enable scattered Rx)",
-				    dev->data->port_id, dev->data->mtu, i);
+			TMMR_LOG(driver, ERR, hw, "MTU %u does not fit the Rx mbufs of queue %u "
+				 "(enable scattered Rx)", dev->data->mtu, i);
 			return -EINVAL;
 		}
 		if (tmmr_dp_cfg_equal(&s->cfg, &cfg))
@@ -418,8 +410,8 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	tmmr_intr_start(dev);
-	PMD_DRV_LOG(INFO, "port %u: started, features 0x%08x, %s", dev->data->port_id,
-		    hw->features, hw->msix ? "MSI-X" : "no MSI-X");
+	TMMR_LOG(driver, INFO, hw, "started, features 0x%08x, %s", hw->features,
+		 hw->msix ? "MSI-X" : "no MSI-X");
 	return 0;
 }
 
@@ -489,7 +481,7 @@ tmmr_dev_reset(struct rte_eth_dev *dev)
 	int ret;
 
 	if (hw->removed) {
-		PMD_DRV_LOG(ERR, "port %u: device was removed, cannot reset", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "device was removed, cannot reset");
 		return -ENODEV;
 	}
 	/* the application sets queues up again after a reset */
@@ -497,14 +489,13 @@ tmmr_dev_reset(struct rte_eth_dev *dev)
 	pthread_mutex_lock(&hw->lock);
 	ret = p->ops->fn_reset(p);
 	if (ret != 0)
-		PMD_DRV_LOG(WARNING, "%s: function reset failed (%s), legacy reset only",
-			    p->name, rte_strerror(-ret));
+		TMMR_LOG(driver, WARNING, p, "function reset failed (%s), legacy reset only",
+			 rte_strerror(-ret));
 	ret = tmmr_hw_init_locked(dev);
 	hw->reset_requested = false;
 	pthread_mutex_unlock(&hw->lock);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "port %u: reinitialisation failed: %s", dev->data->port_id,
-			    rte_strerror(-ret));
+		TMMR_LOG(driver, ERR, hw, "reinitialisation failed: %s", rte_strerror(-ret));
 		return ret;
 	}
 	rte_ether_addr_copy(&hw->dev_mac, &dev->data->mac_addrs[0]);
@@ -541,26 +532,24 @@ tmmr_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	uint16_t i;
 
 	if (hw->started) {
-		PMD_DRV_LOG(ERR, "port %u: stop the port to change the MTU", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "stop the port to change the MTU");
 		return -EBUSY;
 	}
 	if (tmmr_has(hw->plan_features, TMMR_NET_F_MTU) && mtu > hw->dev_mtu) {
-		PMD_DRV_LOG(ERR, "port %u: MTU %u above the device's %u", dev->data->port_id,
-			    mtu, hw->dev_mtu);
+		TMMR_LOG(driver, ERR, hw, "MTU %u above the device's %u", mtu, hw->dev_mtu);
 		return -EINVAL;
 	}
 	if (frame > TMMR_MAX_RX_PKTLEN) {
-		PMD_DRV_LOG(ERR, "port %u: MTU %u above %u", dev->data->port_id, mtu,
-			    TMMR_MAX_RX_PKTLEN - TMMR_L2_OVERHEAD);
+		TMMR_LOG(driver, ERR, hw, "MTU %u above %u", mtu,
+			 TMMR_MAX_RX_PKTLEN - TMMR_L2_OVERHEAD);
 		return -EINVAL;
 	}
 	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
 		struct tmmr_qslot *s = &hw->rxq[i];
 
 		if (s->q != NULL && !tmmr_rx_frame_fits(dev, s->mp, frame)) {
-			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(enable scattered Rx)",
-				    dev->data->port_id, mtu, i);
+			TMMR_LOG(driver, ERR, hw, "MTU %u does not fit the Rx mbufs of queue %u "
+				 "(enable scattered Rx)", mtu, i);
 			return -EINVAL;
 		}
 	}
@@ -594,8 +583,8 @@ tmmr_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 		uint64_t one = 1;
 
 		if (fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
-			PMD_DRV_LOG(DEBUG, "port %u: Rx queue %u: cannot raise its event",
-				    dev->data->port_id, qid);
+			TMMR_LOG(driver, DEBUG, tmmr_hw_of(dev), "Rx queue %u: cannot raise its event",
+				 qid);
 	}
 	return 0;
 }
@@ -700,13 +689,12 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		PMD_DRV_LOG(ERR, "%s: secondary processes are not supported",
-			    pci_dev->device.name);
+		TMMR_LOG(driver, ERR, &pci_dev->device, "secondary processes are not supported");
 		return -ENOTSUP;
 	}
 	ret = tmmr_devargs_parse(da != NULL ? da->args : NULL, &args);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: bad devargs, not probing", pci_dev->device.name);
+		TMMR_LOG(driver, ERR, &pci_dev->device, "bad devargs, not probing");
 		return ret;
 	}
 	p = tmmr_pci_open(pci_dev);
@@ -714,9 +702,9 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		return -ENODEV;
 	tmmr_log_layout(p);
 	if (tmmr_iova_pa_on_model(p))
-		PMD_DRV_LOG(ERR, "%s: IOVA mode is PA: each physically discontiguous page needs "
-			    "a DMA map of its own, more than the model's vhost-user backend takes; "
-			    "start EAL with --iova-mode=va", p->name);
+		TMMR_LOG(driver, ERR, p, "IOVA mode is PA: each physically discontiguous page needs "
+			 "a DMA map of its own, more than the model's vhost-user backend takes; "
+			 "start EAL with --iova-mode=va");
 
 	eth_dev = rte_eth_dev_pci_allocate(pci_dev, sizeof(struct tmmr_hw));
 	if (eth_dev == NULL) {
@@ -724,6 +712,7 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		return -ENOMEM;
 	}
 	hw = tmmr_hw_of(eth_dev);
+	snprintf(hw->name, sizeof(hw->name), "%s", p->name);
 	hw->pci = p;
 	hw->args = args;
 	pthread_mutex_init(&hw->lock, NULL);
@@ -744,10 +733,10 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		goto fail;
 	rte_ether_addr_copy(&hw->dev_mac, &eth_dev->data->mac_addrs[0]);
 	rte_eth_dev_probing_finish(eth_dev);
-	PMD_DRV_LOG(INFO, "%s: port %u ready", p->name, eth_dev->data->port_id);
+	TMMR_LOG(driver, INFO, p, "port %u ready", eth_dev->data->port_id);
 	return 0;
 fail:
-	PMD_DRV_LOG(ERR, "%s: probe failed: %s", pci_dev->device.name, rte_strerror(-ret));
+	TMMR_LOG(driver, ERR, &pci_dev->device, "probe failed: %s", rte_strerror(-ret));
 	pthread_mutex_destroy(&hw->lock);
 	eth_dev->intr_handle = NULL;
 	rte_eth_dev_release_port(eth_dev);

@@ -55,6 +55,7 @@ struct tmmr_dev_counters {
 };
 
 struct tmmr_hw {
+	char name[RTE_DEV_NAME_MAX_LEN];	/* the device's, for TMMR_LOG */
 	struct tmmr_pci *pci;
 	struct tmmr_devargs args;
 	/* register access and control queue: app thread vs interrupt thread */

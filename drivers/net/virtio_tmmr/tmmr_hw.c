@@ -71,11 +71,11 @@ tmmr_log_layout(const struct tmmr_pci *p)
 {
 	const struct tmmr_mmr_layout *l = &p->layout;
 
-	PMD_DRV_LOG(INFO, "%s (%s): legacy block in BAR%u at 0x%x, %u bytes; notify %s "
-		    "BAR%u+0x%x x%u; MSI-X %u vectors", p->name, p->ops->name, l->legacy_bar,
-		    l->legacy_off, l->legacy_len, l->has_notify ? "in" : "absent",
-		    l->notify_bar, l->notify_off, l->notify_off_multiplier,
-		    l->has_msix ? l->msix_table_size : 0);
+	TMMR_LOG(driver, INFO, p, "%s transport: legacy block in BAR%u at 0x%x, %u bytes; "
+		 "notify %s BAR%u+0x%x x%u; MSI-X %u vectors", p->ops->name, l->legacy_bar,
+		 l->legacy_off, l->legacy_len, l->has_notify ? "in" : "absent",
+		 l->notify_bar, l->notify_off, l->notify_off_multiplier,
+		 l->has_msix ? l->msix_table_size : 0);
 }
 
 /*
@@ -94,8 +94,8 @@ tmmr_read_offer_locked(struct tmmr_hw *hw, uint32_t f)
 	if (tmmr_has(hw->dev_features, TMMR_NET_F_MQ)) {
 		v = tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_MAX_VQ_PAIRS);
 		if (v < TMMR_NET_CTRL_MQ_VQ_PAIRS_MIN || v > TMMR_NET_CTRL_MQ_VQ_PAIRS_MAX) {
-			PMD_DRV_LOG(WARNING, "%s: max_virtqueue_pairs %u out of range, not using MQ",
-				    p->name, v);
+			TMMR_LOG(driver, WARNING, p, "max_virtqueue_pairs %u out of range, not using MQ",
+				 v);
 			hw->dev_features &= ~TMMR_BIT(TMMR_NET_F_MQ);
 		} else {
 			hw->dev_max_pairs = v;
@@ -105,8 +105,8 @@ tmmr_read_offer_locked(struct tmmr_hw *hw, uint32_t f)
 	if (tmmr_has(hw->dev_features, TMMR_NET_F_MTU)) {
 		v = tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_MTU);
 		if (v < RTE_ETHER_MIN_MTU) {
-			PMD_DRV_LOG(WARNING, "%s: device MTU %u below %u, ignoring it",
-				    p->name, v, RTE_ETHER_MIN_MTU);
+			TMMR_LOG(driver, WARNING, p, "device MTU %u below %u, ignoring it", v,
+				 RTE_ETHER_MIN_MTU);
 			hw->dev_features &= ~TMMR_BIT(TMMR_NET_F_MTU);
 		} else {
 			hw->dev_mtu = v;
@@ -127,8 +127,8 @@ tmmr_refresh_offer(struct tmmr_hw *hw)
 	if (!hw->started && !hw->removed && hw->pci != NULL) {
 		f = tmmr_leg_get_features(hw->pci);
 		if (f != UINT32_MAX && f != hw->dev_features) {
-			PMD_DRV_LOG(INFO, "%s: device now offers 0x%08x (was 0x%08x)",
-				    hw->pci->name, f, hw->dev_features);
+			TMMR_LOG(driver, INFO, hw, "device now offers 0x%08x (was 0x%08x)", f,
+				 hw->dev_features);
 			tmmr_read_offer_locked(hw, f);
 		}
 	}
@@ -159,14 +159,13 @@ tmmr_hw_init_locked(struct rte_eth_dev *dev)
 		rte_ether_addr_copy(&hw->args.mac, &hw->dev_mac);
 	} else if (tmmr_has(hw->dev_features, TMMR_NET_F_MAC)) {
 		if (tmmr_leg_read_mac(p, hw->dev_mac.addr_bytes, TMMR_MAC_READ_TRIES) != 0) {
-			PMD_DRV_LOG(ERR, "%s: MAC in device config never read the same twice",
-				    p->name);
+			TMMR_LOG(driver, ERR, p, "MAC in device config never read the same twice");
 			return -EIO;
 		}
 		if (!rte_is_valid_assigned_ether_addr(&hw->dev_mac)) {
-			PMD_DRV_LOG(WARNING, "%s: device MAC " RTE_ETHER_ADDR_PRT_FMT
-				    " is not a unicast address, using a random one", p->name,
-				    RTE_ETHER_ADDR_BYTES(&hw->dev_mac));
+			TMMR_LOG(driver, WARNING, p, "device MAC " RTE_ETHER_ADDR_PRT_FMT
+				 " is not a unicast address, using a random one",
+				 RTE_ETHER_ADDR_BYTES(&hw->dev_mac));
 			rte_eth_random_addr(hw->dev_mac.addr_bytes);
 		}
 	} else {
@@ -178,25 +177,24 @@ tmmr_hw_init_locked(struct rte_eth_dev *dev)
 	hw->queue_size = tmmr_leg_queue_size(p, 0);
 	ret = tmmr_leg_check_queue_size(hw->queue_size);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: device queue size %u unusable (%s)", p->name,
-			    hw->queue_size, ret == -ENOENT ? "queue absent" :
-			    "not a power of 2 up to 32768");
+		TMMR_LOG(driver, ERR, p, "device queue size %u unusable (%s)", hw->queue_size,
+			 ret == -ENOENT ? "queue absent" : "not a power of 2 up to 32768");
 		return ret;
 	}
 	if (hw->args.queue_size != 0 && hw->args.queue_size != hw->queue_size) {
-		PMD_DRV_LOG(ERR, "%s: device chose queue size %u, devarg " TMMR_DEVARG_QUEUE_SIZE
-			    " requires %u (legacy devices choose the size)", p->name,
-			    hw->queue_size, hw->args.queue_size);
+		TMMR_LOG(driver, ERR, p, "device chose queue size %u, devarg "
+			 TMMR_DEVARG_QUEUE_SIZE " requires %u (legacy devices choose the size)",
+			 hw->queue_size, hw->args.queue_size);
 		return -EINVAL;
 	}
 
-	PMD_DRV_LOG(INFO, "%s: features 0x%08x, MAC " RTE_ETHER_ADDR_PRT_FMT
-		    ", %u queue pairs (device max %u), queue size %u, MTU %u, link %s", p->name,
-		    hw->dev_features, RTE_ETHER_ADDR_BYTES(&hw->dev_mac), hw->max_pairs,
-		    hw->dev_max_pairs, hw->queue_size, hw->dev_mtu,
-		    !tmmr_has(hw->dev_features, TMMR_NET_F_STATUS) ? "not reported" :
-		    (tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_STATUS) & TMMR_NET_S_LINK_UP) ?
-		    "up" : "down");
+	TMMR_LOG(driver, INFO, p, "features 0x%08x, MAC " RTE_ETHER_ADDR_PRT_FMT
+		 ", %u queue pairs (device max %u), queue size %u, MTU %u, link %s",
+		 hw->dev_features, RTE_ETHER_ADDR_BYTES(&hw->dev_mac), hw->max_pairs,
+		 hw->dev_max_pairs, hw->queue_size, hw->dev_mtu,
+		 !tmmr_has(hw->dev_features, TMMR_NET_F_STATUS) ? "not reported" :
+		 (tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_STATUS) & TMMR_NET_S_LINK_UP) ?
+		 "up" : "down");
 
 	/* leave the device idle until dev_start */
 	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
@@ -229,15 +227,13 @@ tmmr_hw_queue_size(struct rte_eth_dev *dev, uint16_t vq, uint16_t *size)
 	pthread_mutex_unlock(&hw->lock);
 	ret = tmmr_leg_check_queue_size(n);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "port %u: device queue %u has size %u (%s)", dev->data->port_id,
-			    vq, n, ret == -ENOENT ? "queue absent" :
-			    "not a power of 2 up to 32768");
+		TMMR_LOG(driver, ERR, hw, "device queue %u has size %u (%s)", vq, n,
+			 ret == -ENOENT ? "queue absent" : "not a power of 2 up to 32768");
 		return ret;
 	}
 	if (hw->args.queue_size != 0 && n != hw->args.queue_size) {
-		PMD_DRV_LOG(ERR, "port %u: device queue %u has size %u, devarg "
-			    TMMR_DEVARG_QUEUE_SIZE " requires %u", dev->data->port_id, vq, n,
-			    hw->args.queue_size);
+		TMMR_LOG(driver, ERR, hw, "device queue %u has size %u, devarg "
+			 TMMR_DEVARG_QUEUE_SIZE " requires %u", vq, n, hw->args.queue_size);
 		return -EINVAL;
 	}
 	*size = n;
@@ -258,7 +254,7 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 		ret = tmmr_leg_quiesce(p, TMMR_RESET_TIMEOUT_MS);
 		hw->cnt.device_resets++;
 		if (ret == -ENODEV)
-			PMD_DRV_LOG(WARNING, "%s: device gone at stop", p->name);
+			TMMR_LOG(driver, WARNING, p, "device gone at stop");
 		else if (ret != 0)
 			quiet = false;
 		if (ret == 0 && hw->features != 0) {
@@ -290,9 +286,9 @@ tmmr_hw_stop_locked(struct rte_eth_dev *dev)
 			unsigned int n = tmmr_rxq_abandon(hw->rxq[i].q);
 
 			if (n != 0)
-				PMD_DRV_LOG(ERR, "%s: device not reset: Rx queue %u gives up its %u "
-					    "mbufs (never back in the pool, it may still write them)",
-					    p->name, i, n);
+				TMMR_LOG(driver, ERR, p, "device not reset: Rx queue %u gives up its %u "
+					 "mbufs (never back in the pool, it may still write them)",
+					 i, n);
 		}
 		if (hw->txq[i].q != NULL)
 			tmmr_txq_stop(hw->txq[i].q);
@@ -316,7 +312,7 @@ tmmr_cvq_setup_locked(struct rte_eth_dev *dev, uint32_t f)
 
 	n = tmmr_leg_queue_size(p, vq);
 	if (tmmr_leg_check_queue_size(n) != 0 || n < TMMR_CTRLQ_DESCS) {
-		PMD_DRV_LOG(ERR, "%s: control queue %u has unusable size %u", p->name, vq, n);
+		TMMR_LOG(driver, ERR, p, "control queue %u has unusable size %u", vq, n);
 		return -EINVAL;
 	}
 	len = tmmr_ctrlq_mem_size(n);
@@ -330,8 +326,8 @@ tmmr_cvq_setup_locked(struct rte_eth_dev *dev, uint32_t f)
 							 RTE_MEMZONE_IOVA_CONTIG,
 							 TMMR_LEG_RING_ALIGN);
 		if (hw->cvq_mz == NULL) {
-			PMD_DRV_LOG(ERR, "%s: no memory for the control queue: %s", p->name,
-				    rte_strerror(rte_errno));
+			TMMR_LOG(driver, ERR, p, "no memory for the control queue: %s",
+				 rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
 	}
@@ -344,7 +340,7 @@ tmmr_cvq_setup_locked(struct rte_eth_dev *dev, uint32_t f)
 		return ret;
 	if (hw->msix && tmmr_leg_set_queue_vector(p, vq, TMMR_MSI_NO_VECTOR) !=
 	    TMMR_MSI_NO_VECTOR)
-		PMD_DRV_LOG(WARNING, "%s: control queue vector not cleared", p->name);
+		TMMR_LOG(driver, WARNING, p, "control queue vector not cleared");
 	hw->cvq_ready = true;
 	return 0;
 }
@@ -361,8 +357,7 @@ tmmr_vq_setup_locked(struct tmmr_hw *hw, struct tmmr_qslot *s, uint16_t vq, uint
 
 	n = tmmr_leg_queue_size(p, vq);
 	if (n != s->num) {
-		PMD_DRV_LOG(ERR, "%s: queue %u size is now %u, was %u at setup", p->name, vq,
-			    n, s->num);
+		TMMR_LOG(driver, ERR, p, "queue %u size is now %u, was %u at setup", vq, n, s->num);
 		return -EIO;
 	}
 	ret = tmmr_leg_queue_activate(p, vq, s->ring_iova);
@@ -371,9 +366,8 @@ tmmr_vq_setup_locked(struct tmmr_hw *hw, struct tmmr_qslot *s, uint16_t vq, uint
 	if (hw->msix) {
 		back = tmmr_leg_set_queue_vector(p, vq, vec);
 		if (back != vec) {
-			PMD_DRV_LOG(ERR, "%s: queue %u: vector %u written, %u read back%s",
-				    p->name, vq, vec, back,
-				    back == TMMR_MSI_NO_VECTOR ? " (refused)" : "");
+			TMMR_LOG(driver, ERR, p, "queue %u: vector %u written, %u read back%s", vq,
+				 vec, back, back == TMMR_MSI_NO_VECTOR ? " (refused)" : "");
 			return -EIO;
 		}
 	}
@@ -454,16 +448,16 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
 	dev_f = tmmr_leg_get_features(p);
 	if ((dev_f & f) != f) {
-		PMD_DRV_LOG(ERR, "%s: device now offers 0x%08x, lacking planned 0x%08x; reset "
-			    "the port", p->name, dev_f, f & ~dev_f);
+		TMMR_LOG(driver, ERR, p, "device now offers 0x%08x, lacking planned 0x%08x; reset "
+			 "the port", dev_f, f & ~dev_f);
 		ret = -EIO;
 		goto fail;
 	}
 	tmmr_leg_set_features(p, f);
 	back = tmmr_leg_get_driver_features(p);
 	if (back != f) {
-		PMD_DRV_LOG(ERR, "%s: driver features 0x%08x written, 0x%08x read back",
-			    p->name, f, back);
+		TMMR_LOG(driver, ERR, p, "driver features 0x%08x written, 0x%08x read back", f,
+			 back);
 		ret = -EIO;
 		goto fail;
 	}
@@ -472,7 +466,7 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 	/* every ring must be reachable before the device learns its PFN */
 	ret = p->ops->dma_setup(p);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: DMA setup failed: %s", p->name, rte_strerror(-ret));
+		TMMR_LOG(driver, ERR, p, "DMA setup failed: %s", rte_strerror(-ret));
 		goto fail;
 	}
 	hw->dma_on = true;
@@ -483,19 +477,19 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 		if (ret == 0) {
 			hw->msix = true;
 		} else if (hw->dp_cfg.rx_intr) {
-			PMD_DRV_LOG(ERR, "%s: MSI-X with %u vectors failed: %s", p->name, nb_vec,
-				    rte_strerror(-ret));
+			TMMR_LOG(driver, ERR, p, "MSI-X with %u vectors failed: %s", nb_vec,
+				 rte_strerror(-ret));
 			goto fail;
 		} else {
-			PMD_DRV_LOG(WARNING, "%s: no MSI-X (%s), polling the link every %u ms",
-				    p->name, rte_strerror(-ret), hw->args.lsc_poll_ms);
+			TMMR_LOG(driver, WARNING, p, "no MSI-X (%s), polling the link every %u ms",
+				 rte_strerror(-ret), hw->args.lsc_poll_ms);
 		}
 	}
 	if (hw->msix) {
 		back = tmmr_leg_set_config_vector(p, 0);
 		if (back != 0) {
-			PMD_DRV_LOG(ERR, "%s: config vector 0 written, 0x%x read back%s", p->name,
-				    back, back == TMMR_MSI_NO_VECTOR ? " (refused)" : "");
+			TMMR_LOG(driver, ERR, p, "config vector 0 written, 0x%x read back%s", back,
+				 back == TMMR_MSI_NO_VECTOR ? " (refused)" : "");
 			ret = -EIO;
 			goto fail;
 		}
@@ -534,23 +528,22 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 
 	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER_OK);
 	if (tmmr_leg_get_status(p) & TMMR_STATUS_NEEDS_RESET) {
-		PMD_DRV_LOG(ERR, "%s: device needs reset right after DRIVER_OK%s", p->name,
-			    tmmr_iova_pa_on_model(p) ? " (IOVA mode PA: use --iova-mode=va)" : "");
+		TMMR_LOG(driver, ERR, p, "device needs reset right after DRIVER_OK%s",
+			 tmmr_iova_pa_on_model(p) ? " (IOVA mode PA: use --iova-mode=va)" : "");
 		ret = -EIO;
 		goto fail;
 	}
 	for (i = 0; i < nb_rx; i++) {
 		ret = tmmr_rxq_start(hw->rxq[i].q);
 		if (ret != 0) {
-			PMD_DRV_LOG(ERR, "%s: cannot fill Rx queue %u: %s", p->name, i,
-				    rte_strerror(-ret));
+			TMMR_LOG(driver, ERR, p, "cannot fill Rx queue %u: %s", i,
+				 rte_strerror(-ret));
 			goto fail;
 		}
 	}
 	ret = tmmr_ctrl_restore_locked(dev);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: control queue commands failed: %s", p->name,
-			    rte_strerror(-ret));
+		TMMR_LOG(driver, ERR, p, "control queue commands failed: %s", rte_strerror(-ret));
 		goto fail;
 	}
 	hw->started = true;

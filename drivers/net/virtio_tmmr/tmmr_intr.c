@@ -64,7 +64,7 @@ tmmr_mark_removed(struct rte_eth_dev *dev)
 		rte_eth_fp_ops[port].tx_pkt_burst = rte_eth_pkt_burst_dummy;
 	}
 	tmmr_link_read(dev);
-	PMD_DRV_LOG(ERR, "port %u (%s): device removed", port, hw->pci->name);
+	TMMR_LOG(driver, ERR, hw, "port %u: device removed", port);
 }
 
 static bool
@@ -97,8 +97,7 @@ tmmr_announce_locked(struct rte_eth_dev *dev)
 		return;
 	m = rte_net_make_rarp_packet(hw->rxq[0].mp, &dev->data->mac_addrs[0]);
 	if (m == NULL) {
-		PMD_DRV_LOG(WARNING, "port %u: no mbuf for the announce RARP",
-			    dev->data->port_id);
+		TMMR_LOG(driver, WARNING, hw, "no mbuf for the announce RARP");
 		return;
 	}
 	if (tmmr_txq_inject(hw->txq[0].q, m) != 0)
@@ -130,13 +129,12 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 		if (st & TMMR_STATUS_NEEDS_RESET) {
 			hw->cnt.needs_reset_events++;
 			hw->reset_requested = true;
-			PMD_DRV_LOG(ERR, "port %u: device needs reset", dev->data->port_id);
+			TMMR_LOG(driver, ERR, hw, "device needs reset");
 			ev |= TMMR_EV_RESET;
 		} else if (tmmr_queues_broken(hw, dev) || hw->cvq.vq.broken) {
 			hw->cnt.broken_queue_events++;
 			hw->reset_requested = true;
-			PMD_DRV_LOG(ERR, "port %u: a queue saw hostile completions, reset needed",
-				    dev->data->port_id);
+			TMMR_LOG(driver, ERR, hw, "a queue saw hostile completions, reset needed");
 			ev |= TMMR_EV_RESET;
 		}
 	}
@@ -238,16 +236,16 @@ tmmr_intr_start(struct rte_eth_dev *dev)
 		if (ret == 0)
 			hw->intr_cb = true;
 		else
-			PMD_DRV_LOG(WARNING, "port %u: cannot register the config interrupt (%s)",
-				    dev->data->port_id, rte_strerror(-ret));
+			TMMR_LOG(driver, WARNING, hw, "cannot register the config interrupt (%s)",
+				 rte_strerror(-ret));
 	}
 	if (hw->args.lsc_poll_ms != 0) {
 		__atomic_store_n(&hw->alarm_on, true, __ATOMIC_RELEASE);
 		ret = rte_eal_alarm_set((uint64_t)hw->args.lsc_poll_ms * 1000, tmmr_alarm, dev);
 		if (ret != 0) {
 			__atomic_store_n(&hw->alarm_on, false, __ATOMIC_RELEASE);
-			PMD_DRV_LOG(WARNING, "port %u: cannot arm the health poll (%s)",
-				    dev->data->port_id, rte_strerror(-ret));
+			TMMR_LOG(driver, WARNING, hw, "cannot arm the health poll (%s)",
+				 rte_strerror(-ret));
 		}
 	}
 }

@@ -128,8 +128,7 @@ tmmr_leg_reset(struct tmmr_pci *p, unsigned int timeout_ms)
 		if (st == 0)
 			return 0;
 		if (st == 0xff && !p->ops->alive(p)) {
-			PMD_DRV_LOG(ERR, "%s: device gone during reset (status reads 0xff)",
-				    p->name);
+			TMMR_LOG(driver, ERR, p, "device gone during reset (status reads 0xff)");
 			return -ENODEV;
 		}
 		if (tmmr_now_ms() > deadline)
@@ -139,8 +138,7 @@ tmmr_leg_reset(struct tmmr_pci *p, unsigned int timeout_ms)
 		else
 			rte_pause();
 	}
-	PMD_DRV_LOG(ERR, "%s: reset did not complete in %u ms (status 0x%02x)",
-		    p->name, timeout_ms, st);
+	TMMR_LOG(driver, ERR, p, "reset did not complete in %u ms (status 0x%02x)", timeout_ms, st);
 	return -ETIMEDOUT;
 }
 
@@ -151,11 +149,10 @@ tmmr_leg_quiesce(struct tmmr_pci *p, unsigned int timeout_ms)
 
 	if (ret != -ETIMEDOUT)
 		return ret;
-	PMD_DRV_LOG(WARNING, "%s: trying a function-level reset", p->name);
+	TMMR_LOG(driver, WARNING, p, "trying a function-level reset");
 	ret = p->ops->fn_reset(p);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: function-level reset failed: %s", p->name,
-			    rte_strerror(-ret));
+		TMMR_LOG(driver, ERR, p, "function-level reset failed: %s", rte_strerror(-ret));
 		return -ETIMEDOUT;
 	}
 	return tmmr_leg_reset(p, timeout_ms);
@@ -266,9 +263,8 @@ tmmr_leg_queue_activate(struct tmmr_pci *p, uint16_t queue, uint64_t iova)
 	uint32_t pfn, back;
 
 	if (tmmr_leg_check_ring_iova(iova) != 0) {
-		PMD_DRV_LOG(ERR, "%s: queue %u: ring IOVA 0x%" PRIx64 " unusable by a legacy "
-			    "device (needs non-zero, 4096-aligned, below 16 TiB)",
-			    p->name, queue, iova);
+		TMMR_LOG(driver, ERR, p, "queue %u: ring IOVA 0x%" PRIx64 " unusable by a legacy "
+			 "device (needs non-zero, 4096-aligned, below 16 TiB)", queue, iova);
 		return -EINVAL;
 	}
 	pfn = (uint32_t)(iova >> TMMR_LEG_PFN_SHIFT);
@@ -276,8 +272,8 @@ tmmr_leg_queue_activate(struct tmmr_pci *p, uint16_t queue, uint64_t iova)
 	tmmr_leg_write(p, TMMR_LEG_QUEUE_PFN, pfn, 4);
 	back = tmmr_leg_read(p, TMMR_LEG_QUEUE_PFN, 4);
 	if (back != pfn) {
-		PMD_DRV_LOG(ERR, "%s: queue %u: PFN 0x%x written, 0x%x read back",
-			    p->name, queue, pfn, back);
+		TMMR_LOG(driver, ERR, p, "queue %u: PFN 0x%x written, 0x%x read back", queue, pfn,
+			 back);
 		return -EIO;
 	}
 	return 0;
