@@ -115,6 +115,23 @@ struct tmmr_pci {
 };
 
 /*
+ * Resolve @queue's doorbell for the datapath: what the transport finds (an
+ * MMIO address or an ioeventfd), else @slow_kick. The caller owns the
+ * register protocol, so the slow kick is its choice.
+ */
+static inline void
+tmmr_pci_doorbell(struct tmmr_pci *p, uint16_t queue, tmmr_kick_fn slow_kick,
+		  struct tmmr_doorbell *db)
+{
+	db->mmio = NULL;
+	db->efd = -1;
+	db->slow_kick = slow_kick;
+	db->pci = p;
+	db->queue = queue;
+	p->ops->doorbell(p, queue, db);
+}
+
+/*
  * Open the VF behind @pci_dev with the right transport (vfio-pci if bound to
  * it, otherwise the model's vfio-user socket under the sysfs tree), read and
  * parse its config space, check the MMR layout. NULL on error, logged.

@@ -135,12 +135,11 @@ tmmr_refresh_offer(struct tmmr_hw *hw)
 	pthread_mutex_unlock(&hw->lock);
 }
 
-int
-tmmr_hw_init_locked(struct rte_eth_dev *dev)
+/* Reset the device and say a driver is here (ACKNOWLEDGE, DRIVER); its offer in *offer. */
+static int
+tmmr_hw_reset_ack_locked(struct tmmr_hw *hw, uint32_t *offer)
 {
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
 	struct tmmr_pci *p = hw->pci;
-	uint32_t f;
 	int ret;
 
 	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
@@ -149,8 +148,21 @@ tmmr_hw_init_locked(struct rte_eth_dev *dev)
 		return ret;
 	tmmr_leg_add_status(p, TMMR_STATUS_ACK);
 	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
+	*offer = tmmr_leg_get_features(p);
+	return 0;
+}
 
-	f = tmmr_leg_get_features(p);
+int
+tmmr_hw_init_locked(struct rte_eth_dev *dev)
+{
+	struct tmmr_hw *hw = tmmr_hw_of(dev);
+	struct tmmr_pci *p = hw->pci;
+	uint32_t f;
+	int ret;
+
+	ret = tmmr_hw_reset_ack_locked(hw, &f);
+	if (ret != 0)
+		return ret;
 	if (f == UINT32_MAX && !p->ops->alive(p))
 		return -ENODEV;
 	hw->dev_features = f;
@@ -440,13 +452,9 @@ tmmr_hw_start_locked(struct rte_eth_dev *dev)
 
 	if (hw->removed)
 		return -ENODEV;
-	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
-	hw->cnt.device_resets++;
+	ret = tmmr_hw_reset_ack_locked(hw, &dev_f);
 	if (ret != 0)
 		return ret;
-	tmmr_leg_add_status(p, TMMR_STATUS_ACK);
-	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
-	dev_f = tmmr_leg_get_features(p);
 	if ((dev_f & f) != f) {
 		TMMR_LOG(driver, ERR, p, "device now offers 0x%08x, lacking planned 0x%08x; reset "
 			 "the port", dev_f, f & ~dev_f);

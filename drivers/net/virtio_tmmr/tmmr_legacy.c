@@ -296,12 +296,7 @@ tmmr_leg_kick(struct tmmr_pci *p, uint16_t queue)
 void
 tmmr_leg_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db)
 {
-	db->mmio = NULL;
-	db->efd = -1;
-	db->slow_kick = tmmr_leg_kick;
-	db->pci = p;
-	db->queue = queue;
-	p->ops->doorbell(p, queue, db);
+	tmmr_pci_doorbell(p, queue, tmmr_leg_kick, db);
 }
 
 uint16_t

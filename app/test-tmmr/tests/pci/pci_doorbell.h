@@ -22,12 +22,7 @@ test_slow_kick(struct tmmr_pci *p, uint16_t queue)
 static inline void
 test_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db)
 {
-	db->mmio = NULL;
-	db->efd = -1;
-	db->slow_kick = test_slow_kick;
-	db->pci = p;
-	db->queue = queue;
-	p->ops->doorbell(p, queue, db);
+	tmmr_pci_doorbell(p, queue, test_slow_kick, db);
 }
 
 #endif /* PCI_DOORBELL_H */
