@@ -39,11 +39,11 @@ typedef void (*tmmr_kick_fn)(struct tmmr_pci *p, uint16_t queue);
  */
 struct tmmr_doorbell {
 	volatile uint16_t *mmio;	/* MMIO doorbell, or NULL */
-	int efd;			/* ioeventfd, or -1 */
-	tmmr_kick_fn slow_kick;		/* neither: this, with pci and queue */
+	tmmr_kick_fn slow_kick;		/* neither mmio nor efd: this, with pci and queue */
 	struct tmmr_pci *pci;
+	int efd;			/* ioeventfd, or -1 */
 	uint16_t queue;
-};
+};				/* pointers first: 32 bytes on LP64, in every queue */
 
 /*
  * A transport. Every member is mandatory: callers never NULL-check them (a
