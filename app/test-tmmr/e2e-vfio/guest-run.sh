@@ -410,8 +410,9 @@ mq)
 	tp_start va --rxq=2 --txq=2 --txonly-multi-flow \
 		--eth-peer=0,02:00:00:00:00:01 --eth-peer=1,02:00:00:00:00:00
 	probe_checks VA
+	# the PMD names the device (its PCI address) in front of its messages
 	for p in 0 1; do
-		check "port $p: 2 queue pairs configured" grep -q "port $p: 2 queue pairs" $TP_LOG
+		check "port $p: 2 queue pairs configured" grep -q "${bdfs[$p]}: 2 queue pairs" $TP_LOG
 	done
 	exact_bursts "2 queue pairs bursts" 2
 	for p in 0 1; do

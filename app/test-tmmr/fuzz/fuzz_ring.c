@@ -436,7 +436,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { .p = data, .left = size };
 	struct tmmr_dp_cfg cfg;
-	struct tmmr_notifier nf;
+	struct tmmr_doorbell nf;
 	struct dev d;
 	uint64_t iova = 0;
 	unsigned int baseline = rte_mempool_in_use_count(pool);
@@ -471,7 +471,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		dev_attach(&d, iova, num);
 		nf.efd = d.efd;
-		tmmr_txq_set_notifier(q, &nf);
+		tmmr_txq_set_doorbell(q, &nf);
 		run_tx(q, &d, &in);
 		print_stats("tx", tmmr_txq_stats(q), tmmr_txq_broken(q));
 		tmmr_txq_stop(q);
@@ -483,7 +483,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		dev_attach(&d, iova, num);
 		nf.efd = d.efd;
-		tmmr_rxq_set_notifier(q, &nf);
+		tmmr_rxq_set_doorbell(q, &nf);
 		if (tmmr_rxq_start(q) == 0)
 			run_rx(q, &d, &in);
 		print_stats("rx", tmmr_rxq_stats(q), tmmr_rxq_broken(q));

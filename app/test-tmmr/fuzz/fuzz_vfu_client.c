@@ -39,6 +39,7 @@
 #include "tmmr_pci_priv.h"
 #include "tmmr_vfio_user.h"
 #include "tmmr_virtio_legacy.h"
+#include "pci_doorbell.h"
 #include "cfg_builder.h"
 #include "fuzz_common.h"
 
@@ -243,7 +244,7 @@ static void
 drive(struct tmmr_pci *p)
 {
 	const struct tmmr_pci_ops *ops = p->ops;
-	struct tmmr_notifier n;
+	struct tmmr_doorbell n;
 	uint8_t buf[64];
 	uint32_t v;
 
@@ -255,10 +256,9 @@ drive(struct tmmr_pci *p)
 	tmmr_leg_write(p, TMMR_LEG_STATUS, TMMR_STATUS_ACK, 1);
 	(void)tmmr_leg_read(p, TMMR_LEG_QUEUE_SIZE, 2);
 	ops->cfg_read(p, buf, sizeof(buf), 0);
-	ops->cfg_write(p, buf, 2, 4);
-	ops->notifier(p, 0, &n);
-	tmmr_notify(&n);
-	ops->notify(p, 1);
+	test_doorbell(p, 0, &n);
+	tmmr_doorbell_ring(&n);
+	(void)ops->kick(p, 1);
 	if (ops->intr_setup(p, 3) == 0)
 		ops->intr_teardown(p);
 	ops->fn_reset(p);

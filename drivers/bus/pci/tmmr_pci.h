@@ -28,27 +28,56 @@
 struct rte_pci_device;
 struct tmmr_pci;
 
-/* How the datapath rings one queue's doorbell; filled by ops->notifier(). */
-struct tmmr_notifier {
-	volatile uint16_t *mmio;	/* MMIO doorbell, or NULL */
-	int efd;			/* ioeventfd, or -1 */
-	struct tmmr_pci *pci;		/* slow path: ops->notify() */
-	uint16_t queue;
-};
+/* A slow kick: a register write that tells the device about a queue. */
+typedef void (*tmmr_kick_fn)(struct tmmr_pci *p, uint16_t queue);
 
+/*
+ * How the datapath rings one queue's doorbell. The transport resolves it
+ * (ops->doorbell) to an MMIO address or an ioeventfd; when it resolves to
+ * neither, each kick is a register write through the transport (slow_kick,
+ * set by whoever owns the register protocol).
+ */
+struct tmmr_doorbell {
+	volatile uint16_t *mmio;	/* MMIO doorbell, or NULL */
+	tmmr_kick_fn slow_kick;		/* neither mmio nor efd: this, with pci and queue */
+	struct tmmr_pci *pci;
+	int efd;			/* ioeventfd, or -1 */
+	uint16_t queue;
+};				/* pointers first: 32 bytes on LP64, in every queue */
+
+/*
+ * A transport. Every member is mandatory: callers never NULL-check them (a
+ * transport with nothing to do for one, such as DMA behind an IOMMU the EAL
+ * programs, implements it as a no-op).
+ */
 struct tmmr_pci_ops {
 	const char *name;
+	/*
+	 * DMA mappings the device side can hold at most, 0 for no limit (an
+	 * IOMMU). The model's vfio-user device hands each map to a vhost-user
+	 * backend as one memory region, of which a backend takes only a few.
+	 */
+	uint32_t max_dma_regions;
 	/* config space; 0 or negative errno */
 	int (*cfg_read)(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off);
-	int (*cfg_write)(struct tmmr_pci *p, const void *buf, uint32_t len, uint32_t off);
 	/* BAR access, width 1, 2 or 4 bytes; a read that fails returns all-ones,
 	 * as a surprise-removed device does */
 	uint32_t (*bar_read)(struct tmmr_pci *p, uint8_t bar, uint32_t off, unsigned int width);
 	void (*bar_write)(struct tmmr_pci *p, uint8_t bar, uint32_t off, uint32_t val,
 			  unsigned int width);
-	/* slow-path doorbell and the per-queue fast one */
-	void (*notify)(struct tmmr_pci *p, uint16_t queue);
-	void (*notifier)(struct tmmr_pci *p, uint16_t queue, struct tmmr_notifier *n);
+	/*
+	 * Slow kick: write @queue to its doorbell register in the notification
+	 * area, through the transport's register access. -ENOENT, writing
+	 * nothing, if the layout has no doorbell for @queue (the legacy
+	 * QUEUE_NOTIFY register is then the caller's business).
+	 */
+	int (*kick)(struct tmmr_pci *p, uint16_t queue);
+	/*
+	 * Resolve @queue's doorbell for the datapath: set db->mmio or db->efd
+	 * when a store or an eventfd write reaches it; leave both unset (NULL,
+	 * -1) when only a slow kick does. Touches no other member.
+	 */
+	void (*doorbell)(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db);
 	/* make all DPDK memory (and memory added later) reachable by the device */
 	int (*dma_setup)(struct tmmr_pci *p);
 	void (*dma_teardown)(struct tmmr_pci *p);
@@ -86,6 +115,23 @@ struct tmmr_pci {
 };
 
 /*
+ * Resolve @queue's doorbell for the datapath: what the transport finds (an
+ * MMIO address or an ioeventfd), else @slow_kick. The caller owns the
+ * register protocol, so the slow kick is its choice.
+ */
+static inline void
+tmmr_pci_doorbell(struct tmmr_pci *p, uint16_t queue, tmmr_kick_fn slow_kick,
+		  struct tmmr_doorbell *db)
+{
+	db->mmio = NULL;
+	db->efd = -1;
+	db->slow_kick = slow_kick;
+	db->pci = p;
+	db->queue = queue;
+	p->ops->doorbell(p, queue, db);
+}
+
+/*
  * Open the VF behind @pci_dev with the right transport (vfio-pci if bound to
  * it, otherwise the model's vfio-user socket under the sysfs tree), read and
  * parse its config space, check the MMR layout. NULL on error, logged.
@@ -119,19 +165,19 @@ tmmr_leg_write(struct tmmr_pci *p, uint32_t reg, uint32_t val, unsigned int widt
 	p->ops->bar_write(p, p->layout.legacy_bar, p->layout.legacy_off + reg, val, width);
 }
 
-/* Datapath doorbell: at most one store or one eventfd write. */
+/* Datapath doorbell: at most one store, one eventfd write or one slow kick. */
 static inline void
-tmmr_notify(const struct tmmr_notifier *n)
+tmmr_doorbell_ring(const struct tmmr_doorbell *db)
 {
-	if (n->mmio != NULL) {
+	if (db->mmio != NULL) {
 		/* a little-endian register; free on x86 */
-		rte_write16(rte_cpu_to_le_16(n->queue), n->mmio);
-	} else if (n->efd >= 0) {
+		rte_write16(rte_cpu_to_le_16(db->queue), db->mmio);
+	} else if (db->efd >= 0) {
 		uint64_t one = 1;
-		ssize_t r = write(n->efd, &one, sizeof(one));
+		ssize_t r = write(db->efd, &one, sizeof(one));
 		(void)r;
 	} else {
-		n->pci->ops->notify(n->pci, n->queue);
+		db->slow_kick(db->pci, db->queue);
 	}
 }
 

@@ -116,24 +116,21 @@ doorbell_addr(struct tmmr_pci *p, uint16_t queue)
 	return (volatile uint16_t *)mmio_addr(p->priv, l->notify_bar, (uint32_t)off, 2);
 }
 
-static void
-vfio_notify(struct tmmr_pci *p, uint16_t queue)
+static int
+vfio_kick(struct tmmr_pci *p, uint16_t queue)
 {
 	volatile uint16_t *db = doorbell_addr(p, queue);
 
-	if (db != NULL)
-		rte_write16(rte_cpu_to_le_16(queue), db);
-	else
-		tmmr_leg_write(p, TMMR_LEG_QUEUE_NOTIFY, queue, 2);
+	if (db == NULL)
+		return -ENOENT;
+	rte_write16(rte_cpu_to_le_16(queue), db);
+	return 0;
 }
 
 static void
-vfio_notifier(struct tmmr_pci *p, uint16_t queue, struct tmmr_notifier *n)
+vfio_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db)
 {
-	n->mmio = doorbell_addr(p, queue);
-	n->efd = -1;
-	n->pci = p;
-	n->queue = queue;
+	db->mmio = doorbell_addr(p, queue);
 }
 
 static int
@@ -144,19 +141,6 @@ vfio_cfg_read(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off)
 	if (p->pci_dev == NULL)
 		return -ENODEV;
 	ret = rte_pci_read_config(p->pci_dev, buf, len, off);
-	if (ret < 0)
-		return ret;
-	return (uint32_t)ret == len ? 0 : -EIO;
-}
-
-static int
-vfio_cfg_write(struct tmmr_pci *p, const void *buf, uint32_t len, uint32_t off)
-{
-	int ret;
-
-	if (p->pci_dev == NULL)
-		return -ENODEV;
-	ret = rte_pci_write_config(p->pci_dev, buf, len, off);
 	if (ret < 0)
 		return ret;
 	return (uint32_t)ret == len ? 0 : -EIO;
@@ -296,11 +280,10 @@ vfio_close(struct tmmr_pci *p)
 static const struct tmmr_pci_ops vfio_ops = {
 	.name = "vfio-pci",
 	.cfg_read = vfio_cfg_read,
-	.cfg_write = vfio_cfg_write,
 	.bar_read = vfio_bar_read,
 	.bar_write = vfio_bar_write,
-	.notify = vfio_notify,
-	.notifier = vfio_notifier,
+	.kick = vfio_kick,
+	.doorbell = vfio_doorbell,
 	.dma_setup = vfio_dma_setup,
 	.dma_teardown = vfio_dma_teardown,
 	.intr_setup = vfio_intr_setup,

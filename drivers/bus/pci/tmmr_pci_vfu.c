@@ -77,16 +77,6 @@ vfu_cfg_read(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off)
 	return 0;
 }
 
-static int
-vfu_cfg_write(struct tmmr_pci *p, const void *buf, uint32_t len, uint32_t off)
-{
-	struct vfu_priv *v = p->priv;
-
-	if ((uint64_t)off + len > TMMR_PCI_CFG_SIZE)
-		return -EINVAL;
-	return tmmr_vfu_region_write(&v->cl, TMMR_VFU_REGION_CONFIG, off, buf, len);
-}
-
 static uint32_t
 vfu_bar_read(struct tmmr_pci *p, uint8_t bar, uint32_t off, unsigned int width)
 {
@@ -137,35 +127,32 @@ doorbell_off(const struct tmmr_pci *p, uint16_t queue, uint32_t *off)
 	return true;
 }
 
-static void
-vfu_notify(struct tmmr_pci *p, uint16_t queue)
+static int
+vfu_kick(struct tmmr_pci *p, uint16_t queue)
 {
 	uint32_t off;
 
-	if (doorbell_off(p, queue, &off))
-		vfu_bar_write(p, p->layout.notify_bar, off, queue, 2);
-	else
-		tmmr_leg_write(p, TMMR_LEG_QUEUE_NOTIFY, queue, 2);
+	if (!doorbell_off(p, queue, &off))
+		return -ENOENT;
+	vfu_bar_write(p, p->layout.notify_bar, off, queue, 2);
+	return 0;
 }
 
+/* An ioeventfd the model registered for the doorbell, if any. */
 static void
-vfu_notifier(struct tmmr_pci *p, uint16_t queue, struct tmmr_notifier *n)
+vfu_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db)
 {
 	struct vfu_priv *v = p->priv;
 	unsigned int i;
 	uint32_t off;
 
-	n->mmio = NULL;
-	n->efd = -1;
-	n->pci = p;
-	n->queue = queue;
 	if (p->layout.notify_bar != TMMR_VFU_REGION_BAR0 || !doorbell_off(p, queue, &off))
 		return;
 	for (i = 0; i < v->nb_ioevt; i++) {
 		const struct vfu_ioeventfd *e = &v->ioevt[i];
 
 		if (e->offset == off && (!e->datamatch || e->data == queue)) {
-			n->efd = e->fd;
+			db->efd = e->fd;
 			return;
 		}
 	}
@@ -370,12 +357,13 @@ vfu_close(struct tmmr_pci *p)
 
 static const struct tmmr_pci_ops vfu_ops = {
 	.name = "vfio-user",
+	/* the vhost-user backend of the model: DPDK's takes 8 memory regions */
+	.max_dma_regions = 8,
 	.cfg_read = vfu_cfg_read,
-	.cfg_write = vfu_cfg_write,
 	.bar_read = vfu_bar_read,
 	.bar_write = vfu_bar_write,
-	.notify = vfu_notify,
-	.notifier = vfu_notifier,
+	.kick = vfu_kick,
+	.doorbell = vfu_doorbell,
 	.dma_setup = tmmr_pci_vfu_dma_setup,
 	.dma_teardown = tmmr_pci_vfu_dma_teardown,
 	.intr_setup = vfu_intr_setup,

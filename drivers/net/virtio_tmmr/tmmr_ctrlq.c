@@ -11,6 +11,7 @@
 #include <rte_pause.h>
 
 #include "tmmr_ctrlq.h"
+#include "tmmr_legacy.h"
 #include "tmmr_logs.h"
 
 size_t
@@ -23,8 +24,8 @@ int
 tmmr_ctrlq_init(struct tmmr_ctrlq *cq, struct tmmr_pci *p, uint16_t queue, uint16_t num,
 		void *mem, uint64_t iova, size_t len)
 {
-	uint8_t *base = mem;
 	size_t ring_len;
+	int ret;
 
 	if (num < TMMR_CTRLQ_DESCS || !rte_is_power_of_2(num) || mem == NULL ||
 	    ((uintptr_t)mem & (TMMR_LEG_RING_ALIGN - 1)) != 0 || len < tmmr_ctrlq_mem_size(num))
@@ -33,22 +34,19 @@ tmmr_ctrlq_init(struct tmmr_ctrlq *cq, struct tmmr_pci *p, uint16_t queue, uint1
 	ring_len = RTE_ALIGN_CEIL(tmmr_vring_size(num), TMMR_LEG_RING_ALIGN);
 	memset(mem, 0, tmmr_ctrlq_mem_size(num));
 	memset(cq, 0, sizeof(*cq));
+	/*
+	 * Polled: the ring's interrupts stay suppressed (the attach does that)
+	 * and every command is kicked, whatever the device's suppression says.
+	 */
+	ret = tmmr_vq_attach(&cq->vq, queue, num, mem, iova, false);
+	if (ret != 0)
+		return ret;
+	tmmr_leg_doorbell(p, queue, &cq->vq.doorbell);
+	cq->vq.has_doorbell = true;
 	cq->pci = p;
-	cq->queue = queue;
-	cq->num = num;
-	cq->desc = (struct tmmr_vring_desc *)base;
-	cq->avail = (struct tmmr_vring_avail *)(base + tmmr_vring_avail_off(num));
-	cq->used = (struct tmmr_vring_used *)(base + tmmr_vring_used_off(num));
-	cq->ring_iova = iova;
-	cq->buf = base + ring_len;
+	cq->buf = (uint8_t *)mem + ring_len;
 	cq->buf_iova = iova + ring_len;
 	cq->timeout_ms = TMMR_CTRLQ_TIMEOUT_MS;
-	/* polled: the device need not interrupt for control completions */
-	cq->avail->flags = TMMR_VRING_AVAIL_F_NO_INTERRUPT;
-	cq->notifier.mmio = NULL;
-	cq->notifier.efd = -1;
-	cq->notifier.pci = p;
-	cq->notifier.queue = queue;
 	return 0;
 }
 
@@ -66,21 +64,14 @@ tmmr_ctrlq_device_gone(struct tmmr_ctrlq *cq)
 {
 	struct tmmr_pci *p = cq->pci;
 
-	return p->ops->alive != NULL && !p->ops->alive(p);
+	return !p->ops->alive(p);
 }
 
 /*
- * The ring is shared with a DMA master: ordering is the datapath's idiom,
- * volatile accesses to the indices and rte_io_* barriers (C11 atomics order
- * CPUs only; on weakly ordered CPUs they need not order DMA-visible memory).
+ * Wait until the device published a used entry: 0, -ETIMEDOUT, -ENODEV, or
+ * -EPROTO if the used index jumped past the one command in flight (the ring
+ * code marks the queue broken).
  */
-static inline uint16_t
-tmmr_ctrlq_used_idx(const struct tmmr_ctrlq *cq)
-{
-	return *(volatile const uint16_t *)&cq->used->idx;
-}
-
-/* Wait until the device moved used->idx; 0, -ETIMEDOUT or -ENODEV. */
 static int
 tmmr_ctrlq_wait(struct tmmr_ctrlq *cq)
 {
@@ -88,7 +79,9 @@ tmmr_ctrlq_wait(struct tmmr_ctrlq *cq)
 	struct timespec nap = { .tv_sec = 0, .tv_nsec = 10000 };
 	unsigned int spins = 0;
 
-	while (tmmr_ctrlq_used_idx(cq) == cq->used_idx) {
+	while (tmmr_vq_used_pending(&cq->vq) == 0) {
+		if (cq->vq.broken)
+			return -EPROTO;
 		if (++spins < 1000) {
 			rte_pause();
 			continue;
@@ -106,87 +99,95 @@ int
 tmmr_ctrlq_send(struct tmmr_ctrlq *cq, uint8_t class, uint8_t cmd,
 		const void *const data[], const uint32_t len[], unsigned int nb_data)
 {
+	struct tmmr_vq *vq = cq != NULL ? &cq->vq : NULL;
+	struct tmmr_vring_desc *desc;
 	volatile uint8_t *ack;
 	struct tmmr_ctrl_hdr *hdr;
 	uint32_t off, total = 0;
-	uint16_t used_now, head = 0;
+	uint16_t head = 0;
 	struct tmmr_vring_used_elem elem;
 	unsigned int i, nd = 0;
 	int ret;
 
-	if (cq == NULL || cq->desc == NULL || nb_data > TMMR_CTRLQ_MAX_DATA)
+	if (vq == NULL || vq->desc == NULL || nb_data > TMMR_CTRLQ_MAX_DATA)
 		return -EINVAL;
 	for (i = 0; i < nb_data; i++)
 		total += RTE_ALIGN_CEIL(len[i], 8);
 	if (total + 16 + 8 > TMMR_CTRLQ_BUF_SIZE)
 		return -EINVAL;
-	if (cq->broken)
+	if (vq->broken)
 		return -EIO;
+	desc = vq->desc;
 
 	/* buffer: header at 0, data from 16, ack after the data */
 	hdr = (struct tmmr_ctrl_hdr *)cq->buf;
 	hdr->class = class;
 	hdr->cmd = cmd;
-	cq->desc[nd].addr = cq->buf_iova;
-	cq->desc[nd].len = sizeof(*hdr);
-	cq->desc[nd].flags = TMMR_VRING_DESC_F_NEXT;
-	cq->desc[nd].next = nd + 1;
+	desc[nd].addr = cq->buf_iova;
+	desc[nd].len = sizeof(*hdr);
+	desc[nd].flags = TMMR_VRING_DESC_F_NEXT;
+	desc[nd].next = nd + 1;
 	nd++;
 	off = 16;
 	for (i = 0; i < nb_data; i++) {
 		memcpy(cq->buf + off, data[i], len[i]);
-		cq->desc[nd].addr = cq->buf_iova + off;
-		cq->desc[nd].len = len[i];
-		cq->desc[nd].flags = TMMR_VRING_DESC_F_NEXT;
-		cq->desc[nd].next = nd + 1;
+		desc[nd].addr = cq->buf_iova + off;
+		desc[nd].len = len[i];
+		desc[nd].flags = TMMR_VRING_DESC_F_NEXT;
+		desc[nd].next = nd + 1;
 		nd++;
 		off += RTE_ALIGN_CEIL(len[i], 8);
 	}
 	ack = cq->buf + off;
 	*ack = 0xff;	/* a device that never writes the ack has not acked */
-	cq->desc[nd].addr = cq->buf_iova + off;
-	cq->desc[nd].len = 1;
-	cq->desc[nd].flags = TMMR_VRING_DESC_F_WRITE;
-	cq->desc[nd].next = 0;
+	desc[nd].addr = cq->buf_iova + off;
+	desc[nd].len = 1;
+	desc[nd].flags = TMMR_VRING_DESC_F_WRITE;
+	desc[nd].next = 0;
 
-	cq->avail->ring[cq->avail_idx & (cq->num - 1)] = head;
-	cq->avail_idx++;
-	/* command, descriptors and ring entry before the index that exposes them */
+	vq->avail->ring[vq->avail_shadow & vq->mask] = head;
+	vq->avail_shadow++;
+	vq->in_flight++;
+	tmmr_vq_publish(vq);
+	/* the index before the doorbell; always kicked (see tmmr_ctrlq_init) */
 	rte_io_wmb();
-	*(volatile uint16_t *)&cq->avail->idx = cq->avail_idx;
-	/* the index before the doorbell */
-	rte_io_wmb();
-	tmmr_notify(&cq->notifier);
+	tmmr_doorbell_ring(&vq->doorbell);
+	vq->stats.doorbells++;
 	cq->commands++;
 
 	ret = tmmr_ctrlq_wait(cq);
+	if (ret == -EPROTO) {
+		cq->errors++;
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u: bad completion (used idx +%u)",
+			 class, cmd, (uint16_t)(vq->used->idx - vq->used_cons));
+		return ret;
+	}
 	if (ret != 0) {
 		/* the command may still be in flight: never reuse the buffer */
-		cq->broken = true;
+		vq->broken = true;
 		if (ret == -ETIMEDOUT)
 			cq->timeouts++;
 		cq->errors++;
-		PMD_DRV_LOG(ERR, "%s: control command %u.%u: %s", cq->pci->name, class, cmd,
-			    ret == -ETIMEDOUT ? "no completion in time" : "device gone");
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u: %s", class, cmd,
+			 ret == -ETIMEDOUT ? "no completion in time" : "device gone");
 		return ret;
 	}
-	used_now = tmmr_ctrlq_used_idx(cq);
-	/* the used entry and the ack only after the index that covers them */
-	rte_io_rmb();
-	elem = cq->used->ring[cq->used_idx & (cq->num - 1)];
-	if ((uint16_t)(used_now - cq->used_idx) != 1 || elem.id != head) {
-		cq->broken = true;
+	/* tmmr_vq_used_pending ordered the entry and the ack after the index */
+	elem = vq->used->ring[vq->used_cons & vq->mask];
+	if (elem.id != head) {
+		vq->broken = true;
+		vq->stats.bad_used_id++;
 		cq->errors++;
-		PMD_DRV_LOG(ERR, "%s: control command %u.%u: bad completion (used idx +%u, id %u)",
-			    cq->pci->name, class, cmd, (uint16_t)(used_now - cq->used_idx),
-			    elem.id);
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u: bad completion (used id %u)",
+			 class, cmd, elem.id);
 		return -EPROTO;
 	}
-	cq->used_idx = used_now;
+	vq->used_cons++;
+	vq->in_flight--;
 	if (*ack != TMMR_NET_OK) {
 		cq->errors++;
-		PMD_DRV_LOG(ERR, "%s: control command %u.%u refused by the device (ack %u)",
-			    cq->pci->name, class, cmd, *ack);
+		TMMR_LOG(driver, ERR, cq->pci, "control command %u.%u refused by the device (ack %u)",
+			 class, cmd, *ack);
 		return -EIO;
 	}
 	return 0;

@@ -6,12 +6,13 @@
 #define TMMR_CTRLQ_H
 
 /*
- * The control virtqueue: a small synchronous split ring. One command at a
- * time, laid out as [class,cmd] (device-readable), the command data
- * (device-readable, up to TMMR_CTRLQ_MAX_DATA pieces), [ack] (device-
- * writable); the driver waits, bounded, for the used entry and checks the
- * ack. The memory (ring + command buffer) is the caller's, so unit tests can
- * use plain memory with IOVA = VA.
+ * The control virtqueue: a struct tmmr_vq, driven synchronously with the
+ * datapath's ring helpers. One command at a time, laid out as [class,cmd]
+ * (device-readable), the command data (device-readable, up to
+ * TMMR_CTRLQ_MAX_DATA pieces), [ack] (device-writable); the driver waits,
+ * bounded, for the used entry and checks the ack. The memory (ring +
+ * command buffer) is the caller's, so unit tests can use plain memory with
+ * IOVA = VA.
  */
 
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include "tmmr_mmr.h"
 #include "tmmr_pci.h"
 #include "tmmr_virtio_legacy.h"
+#include "tmmr_vq.h"
 
 #define TMMR_CTRLQ_MAX_DATA	2
 #define TMMR_CTRLQ_DESCS	(TMMR_CTRLQ_MAX_DATA + 2)
@@ -33,20 +35,12 @@ struct tmmr_ctrl_hdr {
 } __attribute__((packed));
 
 struct tmmr_ctrlq {
+	/* the ring; vq.broken: a command timed out or the device misbehaved */
+	struct tmmr_vq vq;
 	struct tmmr_pci *pci;
-	uint16_t queue;		/* device queue index */
-	uint16_t num;
-	struct tmmr_vring_desc *desc;
-	struct tmmr_vring_avail *avail;
-	struct tmmr_vring_used *used;
-	uint64_t ring_iova;
 	uint8_t *buf;		/* command buffer, TMMR_CTRLQ_BUF_SIZE */
 	uint64_t buf_iova;
-	uint16_t avail_idx;
-	uint16_t used_idx;
-	bool broken;		/* a command timed out or the device misbehaved */
 	unsigned int timeout_ms;
-	struct tmmr_notifier notifier;
 	uint64_t commands;
 	uint64_t errors;	/* NAKed or failed */
 	uint64_t timeouts;
@@ -56,8 +50,8 @@ struct tmmr_ctrlq {
 size_t tmmr_ctrlq_mem_size(uint16_t num);
 
 /*
- * Lay the queue out in @mem (@len bytes, 4096-aligned, IOVA @iova) and
- * zero it. The queue is not given to the device here (see
+ * Lay the queue out in @mem (@len bytes, 4096-aligned, IOVA @iova), zero it
+ * and resolve its doorbell. The queue is not given to the device here (see
  * tmmr_leg_queue_activate). 0 or -EINVAL.
  */
 int tmmr_ctrlq_init(struct tmmr_ctrlq *cq, struct tmmr_pci *p, uint16_t queue, uint16_t num,

@@ -105,15 +105,3 @@ tmmr_txq_stats_reset(struct tmmr_txq *q)
 {
 	memset(&q->vq.stats, 0, sizeof(q->vq.stats));
 }
-
-bool
-tmmr_rxq_broken(const struct tmmr_rxq *q)
-{
-	return q->vq.broken;
-}
-
-bool
-tmmr_txq_broken(const struct tmmr_txq *q)
-{
-	return q->vq.broken;
-}

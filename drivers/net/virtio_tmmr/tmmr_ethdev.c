@@ -3,10 +3,8 @@
  */
 
 /*
- * net_virtio_tmmr: the ethdev of virtio Transitional MMR network VFs.
- * The device is initialised in full at every dev_start (reset, features,
- * queues, vectors, DRIVER_OK, control commands) and reset at dev_stop, as a
- * legacy device renegotiates everything after a reset.
+ * net_virtio_tmmr: the ethdev of virtio Transitional MMR network VFs, its
+ * ops and its probe. What the ops ask of the device is in tmmr_hw.c.
  */
 
 #include <errno.h>
@@ -23,79 +21,16 @@
 #include <rte_memzone.h>
 
 #include "tmmr_ethdev.h"
+#include "tmmr_filter.h"
+#include "tmmr_hw.h"
+#include "tmmr_intr.h"
 #include "tmmr_logs.h"
+#include "tmmr_stats.h"
 
 static const struct rte_pci_id tmmr_pci_id_map[] = {
 	{ RTE_PCI_DEVICE(TMMR_PCI_VENDOR_ID, TMMR_PCI_DEVICE_ID_NET) },
 	{ .vendor_id = 0 },
 };
-
-static inline uint16_t
-tmmr_rx_vq(uint16_t qid)
-{
-	return 2 * qid;
-}
-
-static inline uint16_t
-tmmr_tx_vq(uint16_t qid)
-{
-	return 2 * qid + 1;
-}
-
-/* The features usable with no offload configured yet: the capability report. */
-static uint32_t
-tmmr_usable_features(const struct tmmr_hw *hw)
-{
-	return tmmr_features_negotiate(hw->dev_features, &hw->args, NULL);
-}
-
-/*
- * The model's vfio-user device hands the DMA maps to a vhost-user backend,
- * which takes 8 memory regions. With IOVA mode PA every physically
- * discontiguous page is a map of its own: the model then needs a backend with
- * IOMMU support to translate them, else the device fails at DRIVER_OK. EAL
- * does not weigh such devices (no kernel driver) when it picks the mode, so
- * say what it takes before that happens.
- */
-static bool
-tmmr_iova_pa_on_model(const struct tmmr_pci *p)
-{
-	return rte_eal_iova_mode() == RTE_IOVA_PA && strcmp(p->ops->name, "vfio-user") == 0;
-}
-
-static void
-tmmr_build_dp_cfg(struct rte_eth_dev *dev, uint32_t f, struct tmmr_dp_cfg *c)
-{
-	const struct rte_eth_conf *conf = &dev->data->dev_conf;
-	uint64_t rx_off = conf->rxmode.offloads;
-
-	memset(c, 0, sizeof(*c));
-	c->features = f;
-	c->mrg_rxbuf = tmmr_has(f, TMMR_NET_F_MRG_RXBUF);
-	c->hdr_len = c->mrg_rxbuf ? sizeof(struct tmmr_net_hdr_mrg) : sizeof(struct tmmr_net_hdr);
-	c->any_layout = tmmr_has(f, TMMR_F_ANY_LAYOUT);
-	c->indirect = tmmr_has(f, TMMR_RING_F_INDIRECT_DESC);
-	c->event_idx = tmmr_has(f, TMMR_RING_F_EVENT_IDX);
-	c->rx_csum = (rx_off & (RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) &&
-		tmmr_has(f, TMMR_NET_F_GUEST_CSUM);
-	c->rx_lro = (rx_off & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
-		(tmmr_has(f, TMMR_NET_F_GUEST_TSO4) || tmmr_has(f, TMMR_NET_F_GUEST_TSO6));
-	c->rx_intr = conf->intr_conf.rxq != 0;
-	c->vlan_strip = false;
-	c->max_rx_pkt_len = dev->data->mtu + TMMR_L2_OVERHEAD;
-}
-
-/* Field by field: struct padding is not reliably copied. */
-static bool
-tmmr_dp_cfg_equal(const struct tmmr_dp_cfg *a, const struct tmmr_dp_cfg *b)
-{
-	return a->features == b->features && a->hdr_len == b->hdr_len &&
-		a->mrg_rxbuf == b->mrg_rxbuf && a->any_layout == b->any_layout &&
-		a->indirect == b->indirect && a->event_idx == b->event_idx &&
-		a->rx_csum == b->rx_csum && a->rx_lro == b->rx_lro &&
-		a->rx_intr == b->rx_intr && a->vlan_strip == b->vlan_strip &&
-		a->max_rx_pkt_len == b->max_rx_pkt_len;
-}
 
 /* Largest frame one Rx mbuf of @mp holds (the net header sits in the headroom). */
 static uint32_t
@@ -120,142 +55,6 @@ tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t fra
 	if (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER)
 		return true;
 	return frame <= tmmr_rx_buf_frame(mp);
-}
-
-/*
- * Take in the device's offer @f and the config fields it makes valid
- * (max_virtqueue_pairs with MQ, mtu with MTU); a field out of range drops
- * its feature. hw->lock held.
- */
-static void
-tmmr_read_offer_locked(struct tmmr_hw *hw, uint32_t f)
-{
-	struct tmmr_pci *p = hw->pci;
-	uint16_t v;
-
-	hw->dev_features = f;
-	hw->dev_max_pairs = 1;
-	if (tmmr_has(hw->dev_features, TMMR_NET_F_MQ)) {
-		v = tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_MAX_VQ_PAIRS);
-		if (v < TMMR_NET_CTRL_MQ_VQ_PAIRS_MIN || v > TMMR_NET_CTRL_MQ_VQ_PAIRS_MAX) {
-			PMD_DRV_LOG(WARNING, "%s: max_virtqueue_pairs %u out of range, not using MQ",
-				    p->name, v);
-			hw->dev_features &= ~TMMR_BIT(TMMR_NET_F_MQ);
-		} else {
-			hw->dev_max_pairs = v;
-		}
-	}
-	hw->dev_mtu = 0;
-	if (tmmr_has(hw->dev_features, TMMR_NET_F_MTU)) {
-		v = tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_MTU);
-		if (v < RTE_ETHER_MIN_MTU) {
-			PMD_DRV_LOG(WARNING, "%s: device MTU %u below %u, ignoring it",
-				    p->name, v, RTE_ETHER_MIN_MTU);
-			hw->dev_features &= ~TMMR_BIT(TMMR_NET_F_MTU);
-		} else {
-			hw->dev_mtu = v;
-		}
-	}
-	hw->max_pairs = 1;
-	if (tmmr_has(tmmr_usable_features(hw), TMMR_NET_F_MQ))
-		hw->max_pairs = RTE_MIN(hw->dev_max_pairs, TMMR_MAX_QUEUE_PAIRS);
-
-}
-
-/*
- * A device may offer other features after a reset (the model offers the
- * data-path features of its vhost-user backend once it is connected): take
- * the current offer while the port is stopped.
- */
-static void
-tmmr_refresh_offer(struct tmmr_hw *hw)
-{
-	uint32_t f;
-
-	pthread_mutex_lock(&hw->lock);
-	if (!hw->started && !hw->removed && hw->pci != NULL) {
-		f = tmmr_leg_get_features(hw->pci);
-		if (f != UINT32_MAX && f != hw->dev_features) {
-			PMD_DRV_LOG(INFO, "%s: device now offers 0x%08x (was 0x%08x)",
-				    hw->pci->name, f, hw->dev_features);
-			tmmr_read_offer_locked(hw, f);
-		}
-	}
-	pthread_mutex_unlock(&hw->lock);
-}
-
-/* Called with hw->lock held: the device at probe or after dev_reset. */
-static int
-tmmr_hw_init_locked(struct rte_eth_dev *dev)
-{
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct tmmr_pci *p = hw->pci;
-	uint32_t f;
-	int ret;
-
-	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
-	hw->cnt.device_resets++;
-	if (ret != 0)
-		return ret;
-	tmmr_leg_add_status(p, TMMR_STATUS_ACK);
-	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
-
-	f = tmmr_leg_get_features(p);
-	if (f == UINT32_MAX && p->ops->alive != NULL && !p->ops->alive(p))
-		return -ENODEV;
-	hw->dev_features = f;
-
-	if (hw->args.has_mac) {
-		rte_ether_addr_copy(&hw->args.mac, &hw->dev_mac);
-	} else if (tmmr_has(hw->dev_features, TMMR_NET_F_MAC)) {
-		if (tmmr_leg_read_mac(p, hw->dev_mac.addr_bytes, TMMR_MAC_READ_TRIES) != 0) {
-			PMD_DRV_LOG(ERR, "%s: MAC in device config never read the same twice",
-				    p->name);
-			return -EIO;
-		}
-		if (!rte_is_valid_assigned_ether_addr(&hw->dev_mac)) {
-			PMD_DRV_LOG(WARNING, "%s: device MAC " RTE_ETHER_ADDR_PRT_FMT
-				    " is not a unicast address, using a random one", p->name,
-				    RTE_ETHER_ADDR_BYTES(&hw->dev_mac));
-			rte_eth_random_addr(hw->dev_mac.addr_bytes);
-		}
-	} else {
-		rte_eth_random_addr(hw->dev_mac.addr_bytes);
-	}
-
-	tmmr_read_offer_locked(hw, hw->dev_features);
-
-	hw->queue_size = tmmr_leg_queue_size(p, 0);
-	ret = tmmr_leg_check_queue_size(hw->queue_size);
-	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: device queue size %u unusable (%s)", p->name,
-			    hw->queue_size, ret == -ENOENT ? "queue absent" :
-			    "not a power of 2 up to 32768");
-		return ret;
-	}
-	if (hw->args.queue_size != 0 && hw->args.queue_size != hw->queue_size) {
-		PMD_DRV_LOG(ERR, "%s: device chose queue size %u, devarg " TMMR_DEVARG_QUEUE_SIZE
-			    " requires %u (legacy devices choose the size)", p->name,
-			    hw->queue_size, hw->args.queue_size);
-		return -EINVAL;
-	}
-
-	PMD_DRV_LOG(INFO, "%s: features 0x%08x, MAC " RTE_ETHER_ADDR_PRT_FMT
-		    ", %u queue pairs (device max %u), queue size %u, MTU %u, link %s", p->name,
-		    hw->dev_features, RTE_ETHER_ADDR_BYTES(&hw->dev_mac), hw->max_pairs,
-		    hw->dev_max_pairs, hw->queue_size, hw->dev_mtu,
-		    !tmmr_has(hw->dev_features, TMMR_NET_F_STATUS) ? "not reported" :
-		    (tmmr_leg_devcfg_read16(p, TMMR_NET_CFG_STATUS) & TMMR_NET_S_LINK_UP) ?
-		    "up" : "down");
-
-	/* leave the device idle until dev_start */
-	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
-	hw->cnt.device_resets++;
-	if (ret != 0)
-		return ret;
-	hw->plan_features = tmmr_usable_features(hw);
-	tmmr_build_dp_cfg(dev, hw->plan_features, &hw->dp_cfg);
-	return 0;
 }
 
 static int
@@ -329,34 +128,32 @@ tmmr_dev_configure(struct rte_eth_dev *dev)
 	uint32_t f;
 
 	if (hw->removed) {
-		PMD_DRV_LOG(ERR, "port %u: device was removed", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "device was removed");
 		return -ENODEV;
 	}
 	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE &&
 	    conf->rxmode.mq_mode != RTE_ETH_MQ_RX_RSS) {
-		PMD_DRV_LOG(ERR, "port %u: Rx mq_mode %d not supported (NONE, or RSS with the "
-			    "device steering flows itself)", dev->data->port_id,
-			    conf->rxmode.mq_mode);
+		TMMR_LOG(driver, ERR, hw, "Rx mq_mode %d not supported (NONE, or RSS with the "
+			 "device steering flows itself)", conf->rxmode.mq_mode);
 		return -EINVAL;
 	}
 	if (conf->txmode.mq_mode != RTE_ETH_MQ_TX_NONE) {
-		PMD_DRV_LOG(ERR, "port %u: Tx mq_mode %d not supported (only NONE)",
-			    dev->data->port_id, conf->txmode.mq_mode);
+		TMMR_LOG(driver, ERR, hw, "Tx mq_mode %d not supported (only NONE)",
+			 conf->txmode.mq_mode);
 		return -EINVAL;
 	}
 	if (nb_rx > hw->max_pairs || nb_tx > hw->max_pairs) {
-		PMD_DRV_LOG(ERR, "port %u: %u Rx / %u Tx queues requested, the device has %u "
-			    "queue pairs", dev->data->port_id, nb_rx, nb_tx, hw->max_pairs);
+		TMMR_LOG(driver, ERR, hw, "%u Rx / %u Tx queues requested, the device has %u "
+			 "queue pairs", nb_rx, nb_tx, hw->max_pairs);
 		return -EINVAL;
 	}
 	if (conf->intr_conf.rxq && !hw->pci->layout.has_msix) {
-		PMD_DRV_LOG(ERR, "port %u: Rx interrupts need MSI-X, the device has none",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "Rx interrupts need MSI-X, the device has none");
 		return -ENOTSUP;
 	}
 	if (conf->rxmode.mq_mode == RTE_ETH_MQ_RX_RSS && RTE_MAX(nb_rx, nb_tx) > 1)
-		PMD_DRV_LOG(INFO, "port %u: no RSS hash; the device spreads flows over the "
-			    "queue pairs itself", dev->data->port_id);
+		TMMR_LOG(driver, INFO, hw, "no RSS hash; the device spreads flows over the "
+			 "queue pairs itself");
 
 	req.rx_csum = (rx_off & (RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) != 0;
@@ -368,21 +165,18 @@ tmmr_dev_configure(struct rte_eth_dev *dev)
 	f = tmmr_features_negotiate(hw->dev_features, &hw->args, &req);
 
 	if (req.rx_lro && !tmmr_has(f, TMMR_NET_F_MRG_RXBUF)) {
-		PMD_DRV_LOG(ERR, "port %u: TCP LRO needs mergeable Rx buffers ("
-			    TMMR_DEVARG_MRG_RXBUF "=1 and a device offering them)",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "TCP LRO needs mergeable Rx buffers ("
+			 TMMR_DEVARG_MRG_RXBUF "=1 and a device offering them)");
 		return -EINVAL;
 	}
 	if (RTE_MAX(nb_rx, nb_tx) > 1 && !tmmr_has(f, TMMR_NET_F_MQ)) {
-		PMD_DRV_LOG(ERR, "port %u: several queue pairs need MQ and a control queue",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "several queue pairs need MQ and a control queue");
 		return -EINVAL;
 	}
 	hw->plan_features = f;
 	hw->nb_pairs = RTE_MAX(nb_rx, nb_tx);
 	tmmr_build_dp_cfg(dev, f, &hw->dp_cfg);
-	PMD_DRV_LOG(INFO, "port %u: %u queue pairs, features to ack 0x%08x",
-		    dev->data->port_id, hw->nb_pairs, f);
+	TMMR_LOG(driver, INFO, hw, "%u queue pairs, features to ack 0x%08x", hw->nb_pairs, f);
 	return 0;
 }
 
@@ -423,14 +217,14 @@ tmmr_qslot_create(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 		q = tmmr_txq_create(dev->data->port_id, tmmr_tx_vq(qid), s->num, s->socket,
 				    &hw->dp_cfg, &iova);
 	if (q == NULL) {
-		PMD_DRV_LOG(ERR, "port %u: cannot create %s queue %u: %s", dev->data->port_id,
-			    rx ? "Rx" : "Tx", qid, rte_strerror(rte_errno));
+		TMMR_LOG(driver, ERR, hw, "cannot create %s queue %u: %s", rx ? "Rx" : "Tx", qid,
+			 rte_strerror(rte_errno));
 		return rte_errno != 0 ? -rte_errno : -ENOMEM;
 	}
 	if (tmmr_leg_check_ring_iova(iova) != 0) {
-		PMD_DRV_LOG(ERR, "port %u: %s queue %u ring at IOVA 0x%" PRIx64 " cannot be "
-			    "given to a legacy device (32-bit PFN: 4096-aligned, below 16 TiB)",
-			    dev->data->port_id, rx ? "Rx" : "Tx", qid, iova);
+		TMMR_LOG(driver, ERR, hw, "%s queue %u ring at IOVA 0x%" PRIx64 " cannot be "
+			 "given to a legacy device (32-bit PFN: 4096-aligned, below 16 TiB)",
+			 rx ? "Rx" : "Tx", qid, iova);
 		if (rx)
 			tmmr_rxq_free(q);
 		else
@@ -451,43 +245,6 @@ tmmr_qslot_create(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 	return 0;
 }
 
-/* Read and check the device-chosen size of device queue @vq. */
-static int
-tmmr_vq_size(struct rte_eth_dev *dev, uint16_t vq, uint16_t *size)
-{
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	uint16_t n;
-	int ret;
-
-	pthread_mutex_lock(&hw->lock);
-	n = tmmr_leg_queue_size(hw->pci, vq);
-	/*
-	 * The queues of pairs beyond the first may exist only once MQ is
-	 * negotiated (QEMU's virtio-net creates them when the driver writes its
-	 * features): write the planned features, as start will, and look again.
-	 */
-	if (n == 0 && !hw->started && tmmr_has(hw->plan_features, TMMR_NET_F_MQ)) {
-		tmmr_leg_set_features(hw->pci, hw->plan_features);
-		n = tmmr_leg_queue_size(hw->pci, vq);
-	}
-	pthread_mutex_unlock(&hw->lock);
-	ret = tmmr_leg_check_queue_size(n);
-	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "port %u: device queue %u has size %u (%s)", dev->data->port_id,
-			    vq, n, ret == -ENOENT ? "queue absent" :
-			    "not a power of 2 up to 32768");
-		return ret;
-	}
-	if (hw->args.queue_size != 0 && n != hw->args.queue_size) {
-		PMD_DRV_LOG(ERR, "port %u: device queue %u has size %u, devarg "
-			    TMMR_DEVARG_QUEUE_SIZE " requires %u", dev->data->port_id, vq, n,
-			    hw->args.queue_size);
-		return -EINVAL;
-	}
-	*size = n;
-	return 0;
-}
-
 /*
  * What Rx and Tx queue setup share: the queue exists, the device's ring size
  * (a legacy device chooses it; a different request is only noted) and no
@@ -502,15 +259,14 @@ tmmr_queue_setup_check(struct rte_eth_dev *dev, uint16_t qid, bool rx, uint16_t 
 
 	if (qid >= hw->max_pairs)
 		return -EINVAL;
-	ret = tmmr_vq_size(dev, rx ? tmmr_rx_vq(qid) : tmmr_tx_vq(qid), size);
+	ret = tmmr_hw_queue_size(dev, rx ? tmmr_rx_vq(qid) : tmmr_tx_vq(qid), size);
 	if (ret != 0)
 		return ret;
 	if (nb_desc > *size)
-		PMD_DRV_LOG(INFO, "port %u: %s queue %u: the device's ring has %u descriptors, "
-			    "not %u", dev->data->port_id, rx ? "Rx" : "Tx", qid, *size, nb_desc);
+		TMMR_LOG(driver, INFO, hw, "%s queue %u: the device's ring has %u descriptors, "
+			 "not %u", rx ? "Rx" : "Tx", qid, *size, nb_desc);
 	if (deferred_start) {
-		PMD_DRV_LOG(ERR, "port %u: deferred queue start is not supported",
-			    dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "deferred queue start is not supported");
 		return -EINVAL;
 	}
 	return 0;
@@ -531,10 +287,9 @@ tmmr_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	if (ret != 0)
 		return ret;
 	if (!tmmr_rx_frame_fits(dev, mp, hw->dp_cfg.max_rx_pkt_len)) {
-		PMD_DRV_LOG(ERR, "port %u: Rx queue %u: mbufs of pool %s hold %u-byte frames, "
-			    "MTU %u needs %u (enable scattered Rx)",
-			    dev->data->port_id, qid, mp->name, tmmr_rx_buf_frame(mp),
-			    dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
+		TMMR_LOG(driver, ERR, hw, "Rx queue %u: mbufs of pool %s hold %u-byte frames, "
+			 "MTU %u needs %u (enable scattered Rx)", qid, mp->name,
+			 tmmr_rx_buf_frame(mp), dev->data->mtu, hw->dp_cfg.max_rx_pkt_len);
 		return -EINVAL;
 	}
 	tmmr_qslot_free(dev, qid, true);
@@ -585,333 +340,6 @@ tmmr_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 		tmmr_qslot_free(dev, qid, false);
 }
 
-/* Undo tmmr_hw_start_locked, whatever stage it reached. hw->lock held. */
-static void
-tmmr_hw_stop_locked(struct rte_eth_dev *dev)
-{
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct tmmr_pci *p = hw->pci;
-	bool quiet = true;
-	unsigned int i;
-	int ret;
-
-	/* the device must stop touching memory before buffers are taken back */
-	if (!hw->removed) {
-		ret = tmmr_leg_quiesce(p, TMMR_RESET_TIMEOUT_MS);
-		hw->cnt.device_resets++;
-		if (ret == -ENODEV)
-			PMD_DRV_LOG(WARNING, "%s: device gone at stop", p->name);
-		else if (ret != 0)
-			quiet = false;
-		if (ret == 0 && hw->features != 0) {
-			/* only once reset: PFN 0 gives each ring up (DRV-8) */
-			for (i = 0; i < dev->data->nb_rx_queues; i++)
-				tmmr_leg_queue_deactivate(p, tmmr_rx_vq(i));
-			for (i = 0; i < dev->data->nb_tx_queues; i++)
-				tmmr_leg_queue_deactivate(p, tmmr_tx_vq(i));
-			if (hw->cvq_ready)
-				tmmr_leg_queue_deactivate(p, hw->cvq.queue);
-		}
-	}
-	if (hw->rx_intr) {
-		rte_intr_vec_list_free(p->intr_handle);
-		hw->rx_intr = false;
-	}
-	if (hw->msix) {
-		p->ops->intr_teardown(p);
-		hw->msix = false;
-	}
-	if (hw->dma_on) {
-		p->ops->dma_teardown(p);
-		hw->dma_on = false;
-	}
-	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
-		if (hw->rxq[i].q != NULL && quiet) {
-			tmmr_rxq_stop(hw->rxq[i].q);
-		} else if (hw->rxq[i].q != NULL) {
-			unsigned int n = tmmr_rxq_abandon(hw->rxq[i].q);
-
-			if (n != 0)
-				PMD_DRV_LOG(ERR, "%s: device not reset: Rx queue %u gives up its %u "
-					    "mbufs (never back in the pool, it may still write them)",
-					    p->name, i, n);
-		}
-		if (hw->txq[i].q != NULL)
-			tmmr_txq_stop(hw->txq[i].q);
-	}
-	hw->cvq_ready = false;
-	hw->features = 0;
-	hw->started = false;
-	hw->link_up = false;
-}
-
-static int
-tmmr_cvq_setup_locked(struct rte_eth_dev *dev, uint32_t f)
-{
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct tmmr_pci *p = hw->pci;
-	uint16_t vq = tmmr_has(f, TMMR_NET_F_MQ) ? 2 * hw->dev_max_pairs : 2;
-	char name[RTE_MEMZONE_NAMESIZE];
-	uint16_t n;
-	size_t len;
-	int ret;
-
-	n = tmmr_leg_queue_size(p, vq);
-	if (tmmr_leg_check_queue_size(n) != 0 || n < TMMR_CTRLQ_DESCS) {
-		PMD_DRV_LOG(ERR, "%s: control queue %u has unusable size %u", p->name, vq, n);
-		return -EINVAL;
-	}
-	len = tmmr_ctrlq_mem_size(n);
-	if (hw->cvq_mz != NULL && hw->cvq_mz->len < len) {
-		rte_memzone_free(hw->cvq_mz);
-		hw->cvq_mz = NULL;
-	}
-	if (hw->cvq_mz == NULL) {
-		snprintf(name, sizeof(name), "tmmr_cvq_%u", dev->data->port_id);
-		hw->cvq_mz = rte_memzone_reserve_aligned(name, len, dev->data->numa_node,
-							 RTE_MEMZONE_IOVA_CONTIG,
-							 TMMR_LEG_RING_ALIGN);
-		if (hw->cvq_mz == NULL) {
-			PMD_DRV_LOG(ERR, "%s: no memory for the control queue: %s", p->name,
-				    rte_strerror(rte_errno));
-			return -ENOMEM;
-		}
-	}
-	ret = tmmr_ctrlq_init(&hw->cvq, p, vq, n, hw->cvq_mz->addr, hw->cvq_mz->iova,
-			      hw->cvq_mz->len);
-	if (ret != 0)
-		return ret;
-	ret = tmmr_leg_queue_activate(p, vq, hw->cvq_mz->iova);
-	if (ret != 0)
-		return ret;
-	if (hw->msix && tmmr_leg_set_queue_vector(p, vq, TMMR_MSI_NO_VECTOR) !=
-	    TMMR_MSI_NO_VECTOR)
-		PMD_DRV_LOG(WARNING, "%s: control queue vector not cleared", p->name);
-	if (p->ops->notifier != NULL)
-		p->ops->notifier(p, vq, &hw->cvq.notifier);
-	hw->cvq_ready = true;
-	return 0;
-}
-
-/* Program one Rx or Tx ring and its vector. hw->lock held. */
-static int
-tmmr_vq_setup_locked(struct tmmr_hw *hw, struct tmmr_qslot *s, uint16_t vq, uint16_t vec,
-		     bool rx)
-{
-	struct tmmr_pci *p = hw->pci;
-	struct tmmr_notifier nt;
-	uint16_t n, back;
-	int ret;
-
-	n = tmmr_leg_queue_size(p, vq);
-	if (n != s->num) {
-		PMD_DRV_LOG(ERR, "%s: queue %u size is now %u, was %u at setup", p->name, vq,
-			    n, s->num);
-		return -EIO;
-	}
-	ret = tmmr_leg_queue_activate(p, vq, s->ring_iova);
-	if (ret != 0)
-		return ret;
-	if (hw->msix) {
-		back = tmmr_leg_set_queue_vector(p, vq, vec);
-		if (back != vec) {
-			PMD_DRV_LOG(ERR, "%s: queue %u: vector %u written, %u read back%s",
-				    p->name, vq, vec, back,
-				    back == TMMR_MSI_NO_VECTOR ? " (refused)" : "");
-			return -EIO;
-		}
-	}
-	memset(&nt, 0, sizeof(nt));
-	nt.efd = -1;
-	nt.pci = p;
-	nt.queue = vq;
-	if (p->ops->notifier != NULL)
-		p->ops->notifier(p, vq, &nt);
-	if (rx)
-		tmmr_rxq_set_notifier(s->q, &nt);
-	else
-		tmmr_txq_set_notifier(s->q, &nt);
-	return 0;
-}
-
-/* The control commands that restore the port's filters. hw->lock held. */
-
-static int
-tmmr_ctrl_restore_locked(struct rte_eth_dev *dev)
-{
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct rte_eth_dev_data *d = dev->data;
-	uint32_t f = hw->features;
-	unsigned int i, b;
-	int ret;
-
-	if (!hw->cvq_ready)
-		return 0;
-	if (tmmr_has(f, TMMR_NET_F_MQ)) {
-		ret = tmmr_ctrlq_mq_pairs_set(&hw->cvq, hw->nb_pairs);
-		if (ret != 0)
-			return ret;
-	}
-	if (tmmr_has(f, TMMR_NET_F_CTRL_RX)) {
-		ret = tmmr_ctrlq_rx_mode(&hw->cvq, TMMR_NET_CTRL_RX_PROMISC, d->promiscuous);
-		if (ret == 0)
-			ret = tmmr_ctrlq_rx_mode(&hw->cvq, TMMR_NET_CTRL_RX_ALLMULTI,
-						 d->all_multicast);
-		if (ret == 0)
-			ret = tmmr_mac_table_apply_locked(dev, UINT32_MAX, UINT32_MAX, NULL);
-		if (ret != 0)
-			return ret;
-	}
-	if (tmmr_has(f, TMMR_NET_F_CTRL_MAC_ADDR)) {
-		ret = tmmr_ctrlq_mac_addr_set(&hw->cvq, d->mac_addrs[0].addr_bytes);
-		if (ret != 0)
-			return ret;
-	}
-	if (tmmr_has(f, TMMR_NET_F_CTRL_VLAN)) {
-		for (i = 0; i < RTE_DIM(d->vlan_filter_conf.ids); i++) {
-			uint64_t w = d->vlan_filter_conf.ids[i];
-
-			for (b = 0; w != 0 && b < 64; b++) {
-				if (!(w & (UINT64_C(1) << b)))
-					continue;
-				ret = tmmr_ctrlq_vlan(&hw->cvq, (uint16_t)(i * 64 + b), true);
-				if (ret != 0)
-					return ret;
-			}
-		}
-	}
-	return 0;
-}
-
-static int
-tmmr_hw_start_locked(struct rte_eth_dev *dev)
-{
-	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct tmmr_pci *p = hw->pci;
-	uint16_t nb_rx = dev->data->nb_rx_queues;
-	uint16_t nb_tx = dev->data->nb_tx_queues;
-	uint32_t f = hw->plan_features, dev_f, back;
-	uint16_t i, nb_vec;
-	int ret;
-
-	if (hw->removed)
-		return -ENODEV;
-	ret = tmmr_leg_reset(p, TMMR_RESET_TIMEOUT_MS);
-	hw->cnt.device_resets++;
-	if (ret != 0)
-		return ret;
-	tmmr_leg_add_status(p, TMMR_STATUS_ACK);
-	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER);
-	dev_f = tmmr_leg_get_features(p);
-	if ((dev_f & f) != f) {
-		PMD_DRV_LOG(ERR, "%s: device now offers 0x%08x, lacking planned 0x%08x; reset "
-			    "the port", p->name, dev_f, f & ~dev_f);
-		ret = -EIO;
-		goto fail;
-	}
-	tmmr_leg_set_features(p, f);
-	back = tmmr_leg_read(p, TMMR_LEG_DRIVER_FEATURES, 4);
-	if (back != f) {
-		PMD_DRV_LOG(ERR, "%s: driver features 0x%08x written, 0x%08x read back",
-			    p->name, f, back);
-		ret = -EIO;
-		goto fail;
-	}
-	hw->features = f;
-
-	/* every ring must be reachable before the device learns its PFN */
-	ret = p->ops->dma_setup(p);
-	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: DMA setup failed: %s", p->name, rte_strerror(-ret));
-		goto fail;
-	}
-	hw->dma_on = true;
-
-	if (p->layout.has_msix && p->ops->intr_setup != NULL) {
-		nb_vec = 1 + (hw->dp_cfg.rx_intr ? nb_rx : 0);
-		ret = p->ops->intr_setup(p, nb_vec);
-		if (ret == 0) {
-			hw->msix = true;
-		} else if (hw->dp_cfg.rx_intr) {
-			PMD_DRV_LOG(ERR, "%s: MSI-X with %u vectors failed: %s", p->name, nb_vec,
-				    rte_strerror(-ret));
-			goto fail;
-		} else {
-			PMD_DRV_LOG(WARNING, "%s: no MSI-X (%s), polling the link every %u ms",
-				    p->name, rte_strerror(-ret), hw->args.lsc_poll_ms);
-		}
-	}
-	if (hw->msix) {
-		back = tmmr_leg_set_config_vector(p, 0);
-		if (back != 0) {
-			PMD_DRV_LOG(ERR, "%s: config vector 0 written, 0x%x read back%s", p->name,
-				    back, back == TMMR_MSI_NO_VECTOR ? " (refused)" : "");
-			ret = -EIO;
-			goto fail;
-		}
-	}
-	if (hw->dp_cfg.rx_intr) {
-		if (rte_intr_vec_list_alloc(p->intr_handle, "tmmr_intr_vec", nb_rx) != 0) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-		hw->rx_intr = true;
-		for (i = 0; i < nb_rx; i++)
-			rte_intr_vec_list_index_set(p->intr_handle, i,
-						    RTE_INTR_VEC_RXTX_OFFSET + i);
-	}
-	for (i = 0; i < nb_rx; i++) {
-		ret = tmmr_vq_setup_locked(hw, &hw->rxq[i], tmmr_rx_vq(i),
-					   hw->dp_cfg.rx_intr ? 1 + i : TMMR_MSI_NO_VECTOR, true);
-		if (ret != 0)
-			goto fail;
-	}
-	for (i = 0; i < nb_tx; i++) {
-		ret = tmmr_vq_setup_locked(hw, &hw->txq[i], tmmr_tx_vq(i), TMMR_MSI_NO_VECTOR,
-					   false);
-		if (ret != 0)
-			goto fail;
-	}
-	if (tmmr_has(f, TMMR_NET_F_CTRL_VQ)) {
-		ret = tmmr_cvq_setup_locked(dev, f);
-		if (ret != 0)
-			goto fail;
-	}
-	/* legacy config MAC is driver-writable: the fallback without CTRL_MAC_ADDR */
-	if (!tmmr_has(f, TMMR_NET_F_CTRL_MAC_ADDR))
-		tmmr_leg_devcfg_write(p, TMMR_NET_CFG_MAC, dev->data->mac_addrs[0].addr_bytes,
-				      RTE_ETHER_ADDR_LEN);
-
-	tmmr_leg_add_status(p, TMMR_STATUS_DRIVER_OK);
-	if (tmmr_leg_get_status(p) & TMMR_STATUS_NEEDS_RESET) {
-		PMD_DRV_LOG(ERR, "%s: device needs reset right after DRIVER_OK%s", p->name,
-			    tmmr_iova_pa_on_model(p) ? " (IOVA mode PA: the model's vhost-user "
-			    "backend needs IOMMU support, or use --iova-mode=va)" : "");
-		ret = -EIO;
-		goto fail;
-	}
-	for (i = 0; i < nb_rx; i++) {
-		ret = tmmr_rxq_start(hw->rxq[i].q);
-		if (ret != 0) {
-			PMD_DRV_LOG(ERR, "%s: cannot fill Rx queue %u: %s", p->name, i,
-				    rte_strerror(-ret));
-			goto fail;
-		}
-	}
-	ret = tmmr_ctrl_restore_locked(dev);
-	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: control queue commands failed: %s", p->name,
-			    rte_strerror(-ret));
-		goto fail;
-	}
-	hw->started = true;
-	hw->reset_requested = false;
-	return 0;
-fail:
-	tmmr_hw_stop_locked(dev);
-	return ret;
-}
-
 static int
 tmmr_dev_start(struct rte_eth_dev *dev)
 {
@@ -921,17 +349,17 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	int ret;
 
 	if (hw->removed) {
-		PMD_DRV_LOG(ERR, "port %u: device was removed", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "device was removed");
 		return -ENODEV;
 	}
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		if (hw->rxq[i].q == NULL) {
-			PMD_DRV_LOG(ERR, "port %u: Rx queue %u not set up", dev->data->port_id, i);
+			TMMR_LOG(driver, ERR, hw, "Rx queue %u not set up", i);
 			return -EINVAL;
 		}
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		if (hw->txq[i].q == NULL) {
-			PMD_DRV_LOG(ERR, "port %u: Tx queue %u not set up", dev->data->port_id, i);
+			TMMR_LOG(driver, ERR, hw, "Tx queue %u not set up", i);
 			return -EINVAL;
 		}
 	/* MTU or offloads changed since queue setup: rebuild those queues */
@@ -941,9 +369,8 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 		struct tmmr_qslot *s = &hw->rxq[i];
 
 		if (!tmmr_rx_frame_fits(dev, s->mp, cfg.max_rx_pkt_len)) {
-			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(enable scattered Rx)",
-				    dev->data->port_id, dev->data->mtu, i);
+			TMMR_LOG(driver, ERR, hw, "MTU %u does not fit the Rx mbufs of queue %u "
+				 "(enable scattered Rx)", dev->data->mtu, i);
 			return -EINVAL;
 		}
 		if (tmmr_dp_cfg_equal(&s->cfg, &cfg))
@@ -983,8 +410,8 @@ tmmr_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	tmmr_intr_start(dev);
-	PMD_DRV_LOG(INFO, "port %u: started, features 0x%08x, %s", dev->data->port_id,
-		    hw->features, hw->msix ? "MSI-X" : "no MSI-X");
+	TMMR_LOG(driver, INFO, hw, "started, features 0x%08x, %s", hw->features,
+		 hw->msix ? "MSI-X" : "no MSI-X");
 	return 0;
 }
 
@@ -1054,24 +481,21 @@ tmmr_dev_reset(struct rte_eth_dev *dev)
 	int ret;
 
 	if (hw->removed) {
-		PMD_DRV_LOG(ERR, "port %u: device was removed, cannot reset", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "device was removed, cannot reset");
 		return -ENODEV;
 	}
 	/* the application sets queues up again after a reset */
 	tmmr_free_queues(dev);
 	pthread_mutex_lock(&hw->lock);
-	if (p->ops->fn_reset != NULL) {
-		ret = p->ops->fn_reset(p);
-		if (ret != 0)
-			PMD_DRV_LOG(WARNING, "%s: function reset failed (%s), legacy reset only",
-				    p->name, rte_strerror(-ret));
-	}
+	ret = p->ops->fn_reset(p);
+	if (ret != 0)
+		TMMR_LOG(driver, WARNING, p, "function reset failed (%s), legacy reset only",
+			 rte_strerror(-ret));
 	ret = tmmr_hw_init_locked(dev);
 	hw->reset_requested = false;
 	pthread_mutex_unlock(&hw->lock);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "port %u: reinitialisation failed: %s", dev->data->port_id,
-			    rte_strerror(-ret));
+		TMMR_LOG(driver, ERR, hw, "reinitialisation failed: %s", rte_strerror(-ret));
 		return ret;
 	}
 	rte_ether_addr_copy(&hw->dev_mac, &dev->data->mac_addrs[0]);
@@ -1108,26 +532,24 @@ tmmr_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	uint16_t i;
 
 	if (hw->started) {
-		PMD_DRV_LOG(ERR, "port %u: stop the port to change the MTU", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "stop the port to change the MTU");
 		return -EBUSY;
 	}
 	if (tmmr_has(hw->plan_features, TMMR_NET_F_MTU) && mtu > hw->dev_mtu) {
-		PMD_DRV_LOG(ERR, "port %u: MTU %u above the device's %u", dev->data->port_id,
-			    mtu, hw->dev_mtu);
+		TMMR_LOG(driver, ERR, hw, "MTU %u above the device's %u", mtu, hw->dev_mtu);
 		return -EINVAL;
 	}
 	if (frame > TMMR_MAX_RX_PKTLEN) {
-		PMD_DRV_LOG(ERR, "port %u: MTU %u above %u", dev->data->port_id, mtu,
-			    TMMR_MAX_RX_PKTLEN - TMMR_L2_OVERHEAD);
+		TMMR_LOG(driver, ERR, hw, "MTU %u above %u", mtu,
+			 TMMR_MAX_RX_PKTLEN - TMMR_L2_OVERHEAD);
 		return -EINVAL;
 	}
 	for (i = 0; i < TMMR_MAX_QUEUE_PAIRS; i++) {
 		struct tmmr_qslot *s = &hw->rxq[i];
 
 		if (s->q != NULL && !tmmr_rx_frame_fits(dev, s->mp, frame)) {
-			PMD_DRV_LOG(ERR, "port %u: MTU %u does not fit the Rx mbufs of queue %u "
-				    "(enable scattered Rx)",
-				    dev->data->port_id, mtu, i);
+			TMMR_LOG(driver, ERR, hw, "MTU %u does not fit the Rx mbufs of queue %u "
+				 "(enable scattered Rx)", mtu, i);
 			return -EINVAL;
 		}
 	}
@@ -1161,8 +583,8 @@ tmmr_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 		uint64_t one = 1;
 
 		if (fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
-			PMD_DRV_LOG(DEBUG, "port %u: Rx queue %u: cannot raise its event",
-				    dev->data->port_id, qid);
+			TMMR_LOG(driver, DEBUG, tmmr_hw_of(dev), "Rx queue %u: cannot raise its event",
+				 qid);
 	}
 	return 0;
 }
@@ -1256,18 +678,6 @@ tmmr_set_burst_fns(struct rte_eth_dev *dev)
 	dev->rx_queue_count = tmmr_rx_queue_count;
 }
 
-static void
-tmmr_log_layout(const struct tmmr_pci *p)
-{
-	const struct tmmr_mmr_layout *l = &p->layout;
-
-	PMD_DRV_LOG(INFO, "%s (%s): legacy block in BAR%u at 0x%x, %u bytes; notify %s "
-		    "BAR%u+0x%x x%u; MSI-X %u vectors", p->name, p->ops->name, l->legacy_bar,
-		    l->legacy_off, l->legacy_len, l->has_notify ? "in" : "absent",
-		    l->notify_bar, l->notify_off, l->notify_off_multiplier,
-		    l->has_msix ? l->msix_table_size : 0);
-}
-
 static int
 tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *pci_dev)
 {
@@ -1279,13 +689,12 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		PMD_DRV_LOG(ERR, "%s: secondary processes are not supported",
-			    pci_dev->device.name);
+		TMMR_LOG(driver, ERR, &pci_dev->device, "secondary processes are not supported");
 		return -ENOTSUP;
 	}
 	ret = tmmr_devargs_parse(da != NULL ? da->args : NULL, &args);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: bad devargs, not probing", pci_dev->device.name);
+		TMMR_LOG(driver, ERR, &pci_dev->device, "bad devargs, not probing");
 		return ret;
 	}
 	p = tmmr_pci_open(pci_dev);
@@ -1293,10 +702,10 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		return -ENODEV;
 	tmmr_log_layout(p);
 	if (tmmr_iova_pa_on_model(p))
-		PMD_DRV_LOG(NOTICE, "%s: IOVA mode is PA: each physically discontiguous page "
-			    "needs a DMA map of its own, which the model's vhost-user backend "
-			    "takes only with IOMMU support (net_vhost iommu-support=1); "
-			    "--iova-mode=va needs none", p->name);
+		TMMR_LOG(driver, NOTICE, p, "IOVA mode is PA: each physically discontiguous page "
+			 "needs a DMA map of its own, which the model's vhost-user backend "
+			 "takes only with IOMMU support (net_vhost iommu-support=1); "
+			 "--iova-mode=va needs none");
 
 	eth_dev = rte_eth_dev_pci_allocate(pci_dev, sizeof(struct tmmr_hw));
 	if (eth_dev == NULL) {
@@ -1304,8 +713,8 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		return -ENOMEM;
 	}
 	hw = tmmr_hw_of(eth_dev);
+	snprintf(hw->name, sizeof(hw->name), "%s", p->name);
 	hw->pci = p;
-	hw->port_id = eth_dev->data->port_id;
 	hw->args = args;
 	pthread_mutex_init(&hw->lock, NULL);
 	eth_dev->dev_ops = &tmmr_eth_dev_ops;
@@ -1325,10 +734,10 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 		goto fail;
 	rte_ether_addr_copy(&hw->dev_mac, &eth_dev->data->mac_addrs[0]);
 	rte_eth_dev_probing_finish(eth_dev);
-	PMD_DRV_LOG(INFO, "%s: port %u ready", p->name, hw->port_id);
+	TMMR_LOG(driver, INFO, p, "port %u ready", eth_dev->data->port_id);
 	return 0;
 fail:
-	PMD_DRV_LOG(ERR, "%s: probe failed: %s", pci_dev->device.name, rte_strerror(-ret));
+	TMMR_LOG(driver, ERR, &pci_dev->device, "probe failed: %s", rte_strerror(-ret));
 	pthread_mutex_destroy(&hw->lock);
 	eth_dev->intr_handle = NULL;
 	rte_eth_dev_release_port(eth_dev);

@@ -7,7 +7,9 @@
 
 /*
  * Private state of one net_virtio_tmmr port, shared by the ethdev ops
- * (tmmr_ethdev.c) and the interrupt/fault handling (tmmr_intr.c).
+ * (tmmr_ethdev.c), device bring-up (tmmr_hw.c), the interrupt and fault
+ * handling (tmmr_intr.c), filters (tmmr_filter.c) and stats (tmmr_stats.c).
+ * Each of them declares its functions in a header of its own.
  */
 
 #include <pthread.h>
@@ -53,8 +55,8 @@ struct tmmr_dev_counters {
 };
 
 struct tmmr_hw {
+	char name[RTE_DEV_NAME_MAX_LEN];	/* the device's, for TMMR_LOG */
 	struct tmmr_pci *pci;
-	uint16_t port_id;
 	struct tmmr_devargs args;
 	/* register access and control queue: app thread vs interrupt thread */
 	pthread_mutex_t lock;
@@ -102,44 +104,7 @@ tmmr_hw_of(struct rte_eth_dev *dev)
 	return dev->data->dev_private;
 }
 
-/* Events found under hw->lock, delivered to the application after unlocking. */
-#define TMMR_EV_LSC	0x1
-#define TMMR_EV_RMV	0x2
-#define TMMR_EV_RESET	0x4
-
-/* tmmr_intr.c: LSC interrupt, periodic health poll, fault events. */
-void tmmr_intr_start(struct rte_eth_dev *dev);
-void tmmr_intr_stop(struct rte_eth_dev *dev);
-/* Read the link from the device into the ethdev; hw->lock held. */
-void tmmr_link_read(struct rte_eth_dev *dev);
-/* Removal, needs-reset, broken queues, link, announce; hw->lock held. */
-unsigned int tmmr_poll_locked(struct rte_eth_dev *dev);
-void tmmr_events_deliver(struct rte_eth_dev *dev, unsigned int ev);
-/* Datapath entry points, swapped for dummies once the device is gone. */
+/* Datapath entry points (tmmr_ethdev.c), swapped for dummies once the device is gone. */
 void tmmr_set_burst_fns(struct rte_eth_dev *dev);
-
-/* tmmr_stats.c */
-/* Add the counters of queue @qid's object to the port's base before it is freed. */
-void tmmr_stats_absorb(struct tmmr_hw *hw, uint16_t qid, bool rx);
-int tmmr_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats);
-int tmmr_stats_reset(struct rte_eth_dev *dev);
-int tmmr_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);
-int tmmr_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
-			  unsigned int n);
-int tmmr_xstats_reset(struct rte_eth_dev *dev);
-
-/* tmmr_filter.c: receive filters through the control queue */
-int tmmr_promiscuous_enable(struct rte_eth_dev *dev);
-int tmmr_promiscuous_disable(struct rte_eth_dev *dev);
-int tmmr_allmulticast_enable(struct rte_eth_dev *dev);
-int tmmr_allmulticast_disable(struct rte_eth_dev *dev);
-/* Send the secondary MACs, leaving out index @skip and taking @addr for @extra; lock held. */
-int tmmr_mac_table_apply_locked(struct rte_eth_dev *dev, uint32_t skip, uint32_t extra,
-				const struct rte_ether_addr *addr);
-int tmmr_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *addr, uint32_t index,
-		      uint32_t vmdq);
-void tmmr_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index);
-int tmmr_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr);
-int tmmr_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vid, int on);
 
 #endif /* TMMR_ETHDEV_H */

@@ -16,6 +16,7 @@
 #include <rte_ether.h>
 
 #include "tmmr_ethdev.h"
+#include "tmmr_filter.h"
 #include "tmmr_logs.h"
 
 /* Send a control command now if the port runs; else it is applied at start. */
@@ -114,7 +115,7 @@ tmmr_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
 		return;
 	pthread_mutex_lock(&hw->lock);
 	if (!hw->removed && tmmr_mac_table_apply_locked(dev, index, UINT32_MAX, NULL) != 0)
-		PMD_DRV_LOG(ERR, "port %u: MAC table update failed", dev->data->port_id);
+		TMMR_LOG(driver, ERR, hw, "MAC table update failed");
 	pthread_mutex_unlock(&hw->lock);
 }
 

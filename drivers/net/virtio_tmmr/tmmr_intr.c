@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
@@ -20,6 +19,7 @@
 #include <rte_interrupts.h>
 
 #include "tmmr_ethdev.h"
+#include "tmmr_intr.h"
 #include "tmmr_logs.h"
 
 void
@@ -64,7 +64,7 @@ tmmr_mark_removed(struct rte_eth_dev *dev)
 		rte_eth_fp_ops[port].tx_pkt_burst = rte_eth_pkt_burst_dummy;
 	}
 	tmmr_link_read(dev);
-	PMD_DRV_LOG(ERR, "port %u (%s): device removed", port, hw->pci->name);
+	TMMR_LOG(driver, ERR, hw, "port %u: device removed", port);
 }
 
 static bool
@@ -97,8 +97,7 @@ tmmr_announce_locked(struct rte_eth_dev *dev)
 		return;
 	m = rte_net_make_rarp_packet(hw->rxq[0].mp, &dev->data->mac_addrs[0]);
 	if (m == NULL) {
-		PMD_DRV_LOG(WARNING, "port %u: no mbuf for the announce RARP",
-			    dev->data->port_id);
+		TMMR_LOG(driver, WARNING, hw, "no mbuf for the announce RARP");
 		return;
 	}
 	if (tmmr_txq_inject(hw->txq[0].q, m) != 0)
@@ -117,7 +116,7 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 	if (hw->removed || p == NULL)
 		return 0;
 	st = tmmr_leg_get_status(p);
-	if (st == 0xff || (p->ops->alive != NULL && !p->ops->alive(p))) {
+	if (st == 0xff || !p->ops->alive(p)) {
 		bool was_up = hw->link_up;
 
 		tmmr_mark_removed(dev);
@@ -130,13 +129,12 @@ tmmr_poll_locked(struct rte_eth_dev *dev)
 		if (st & TMMR_STATUS_NEEDS_RESET) {
 			hw->cnt.needs_reset_events++;
 			hw->reset_requested = true;
-			PMD_DRV_LOG(ERR, "port %u: device needs reset", dev->data->port_id);
+			TMMR_LOG(driver, ERR, hw, "device needs reset");
 			ev |= TMMR_EV_RESET;
-		} else if (tmmr_queues_broken(hw, dev) || hw->cvq.broken) {
+		} else if (tmmr_queues_broken(hw, dev) || hw->cvq.vq.broken) {
 			hw->cnt.broken_queue_events++;
 			hw->reset_requested = true;
-			PMD_DRV_LOG(ERR, "port %u: a queue saw hostile completions, reset needed",
-				    dev->data->port_id);
+			TMMR_LOG(driver, ERR, hw, "a queue saw hostile completions, reset needed");
 			ev |= TMMR_EV_RESET;
 		}
 	}
@@ -191,16 +189,9 @@ tmmr_config_intr(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
-	struct rte_intr_handle *ih = hw->pci->intr_handle;
 	unsigned int ev = 0;
 
-	/* EAL drains the eventfd of VFIO handles; an EXT one is ours to drain */
-	if (rte_intr_type_get(ih) == RTE_INTR_HANDLE_EXT) {
-		uint64_t cnt;
-		ssize_t r = read(rte_intr_fd_get(ih), &cnt, sizeof(cnt));
-
-		RTE_SET_USED(r);
-	}
+	/* both transports give a VFIO_MSIX handle: the EAL drained the eventfd */
 	pthread_mutex_lock(&hw->lock);
 	if (!hw->removed && hw->started) {
 		/* with MSI-X the vector itself says "config changed"; ISR read clears */
@@ -245,16 +236,16 @@ tmmr_intr_start(struct rte_eth_dev *dev)
 		if (ret == 0)
 			hw->intr_cb = true;
 		else
-			PMD_DRV_LOG(WARNING, "port %u: cannot register the config interrupt (%s)",
-				    dev->data->port_id, rte_strerror(-ret));
+			TMMR_LOG(driver, WARNING, hw, "cannot register the config interrupt (%s)",
+				 rte_strerror(-ret));
 	}
 	if (hw->args.lsc_poll_ms != 0) {
 		__atomic_store_n(&hw->alarm_on, true, __ATOMIC_RELEASE);
 		ret = rte_eal_alarm_set((uint64_t)hw->args.lsc_poll_ms * 1000, tmmr_alarm, dev);
 		if (ret != 0) {
 			__atomic_store_n(&hw->alarm_on, false, __ATOMIC_RELEASE);
-			PMD_DRV_LOG(WARNING, "port %u: cannot arm the health poll (%s)",
-				    dev->data->port_id, rte_strerror(-ret));
+			TMMR_LOG(driver, WARNING, hw, "cannot arm the health poll (%s)",
+				 rte_strerror(-ret));
 		}
 	}
 }

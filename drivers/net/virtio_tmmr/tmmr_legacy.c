@@ -127,9 +127,8 @@ tmmr_leg_reset(struct tmmr_pci *p, unsigned int timeout_ms)
 		st = tmmr_leg_get_status(p);
 		if (st == 0)
 			return 0;
-		if (st == 0xff && (p->ops->alive == NULL || !p->ops->alive(p))) {
-			PMD_DRV_LOG(ERR, "%s: device gone during reset (status reads 0xff)",
-				    p->name);
+		if (st == 0xff && !p->ops->alive(p)) {
+			TMMR_LOG(driver, ERR, p, "device gone during reset (status reads 0xff)");
 			return -ENODEV;
 		}
 		if (tmmr_now_ms() > deadline)
@@ -139,8 +138,7 @@ tmmr_leg_reset(struct tmmr_pci *p, unsigned int timeout_ms)
 		else
 			rte_pause();
 	}
-	PMD_DRV_LOG(ERR, "%s: reset did not complete in %u ms (status 0x%02x)",
-		    p->name, timeout_ms, st);
+	TMMR_LOG(driver, ERR, p, "reset did not complete in %u ms (status 0x%02x)", timeout_ms, st);
 	return -ETIMEDOUT;
 }
 
@@ -149,13 +147,12 @@ tmmr_leg_quiesce(struct tmmr_pci *p, unsigned int timeout_ms)
 {
 	int ret = tmmr_leg_reset(p, timeout_ms);
 
-	if (ret != -ETIMEDOUT || p->ops->fn_reset == NULL)
+	if (ret != -ETIMEDOUT)
 		return ret;
-	PMD_DRV_LOG(WARNING, "%s: trying a function-level reset", p->name);
+	TMMR_LOG(driver, WARNING, p, "trying a function-level reset");
 	ret = p->ops->fn_reset(p);
 	if (ret != 0) {
-		PMD_DRV_LOG(ERR, "%s: function-level reset failed: %s", p->name,
-			    rte_strerror(-ret));
+		TMMR_LOG(driver, ERR, p, "function-level reset failed: %s", rte_strerror(-ret));
 		return -ETIMEDOUT;
 	}
 	return tmmr_leg_reset(p, timeout_ms);
@@ -171,6 +168,12 @@ void
 tmmr_leg_set_features(struct tmmr_pci *p, uint32_t features)
 {
 	tmmr_leg_write(p, TMMR_LEG_DRIVER_FEATURES, features, 4);
+}
+
+uint32_t
+tmmr_leg_get_driver_features(struct tmmr_pci *p)
+{
+	return tmmr_leg_read(p, TMMR_LEG_DRIVER_FEATURES, 4);
 }
 
 uint8_t
@@ -260,9 +263,8 @@ tmmr_leg_queue_activate(struct tmmr_pci *p, uint16_t queue, uint64_t iova)
 	uint32_t pfn, back;
 
 	if (tmmr_leg_check_ring_iova(iova) != 0) {
-		PMD_DRV_LOG(ERR, "%s: queue %u: ring IOVA 0x%" PRIx64 " unusable by a legacy "
-			    "device (needs non-zero, 4096-aligned, below 16 TiB)",
-			    p->name, queue, iova);
+		TMMR_LOG(driver, ERR, p, "queue %u: ring IOVA 0x%" PRIx64 " unusable by a legacy "
+			 "device (needs non-zero, 4096-aligned, below 16 TiB)", queue, iova);
 		return -EINVAL;
 	}
 	pfn = (uint32_t)(iova >> TMMR_LEG_PFN_SHIFT);
@@ -270,8 +272,8 @@ tmmr_leg_queue_activate(struct tmmr_pci *p, uint16_t queue, uint64_t iova)
 	tmmr_leg_write(p, TMMR_LEG_QUEUE_PFN, pfn, 4);
 	back = tmmr_leg_read(p, TMMR_LEG_QUEUE_PFN, 4);
 	if (back != pfn) {
-		PMD_DRV_LOG(ERR, "%s: queue %u: PFN 0x%x written, 0x%x read back",
-			    p->name, queue, pfn, back);
+		TMMR_LOG(driver, ERR, p, "queue %u: PFN 0x%x written, 0x%x read back", queue, pfn,
+			 back);
 		return -EIO;
 	}
 	return 0;
@@ -282,6 +284,19 @@ tmmr_leg_queue_deactivate(struct tmmr_pci *p, uint16_t queue)
 {
 	tmmr_leg_write(p, TMMR_LEG_QUEUE_SEL, queue, 2);
 	tmmr_leg_write(p, TMMR_LEG_QUEUE_PFN, 0, 4);
+}
+
+void
+tmmr_leg_kick(struct tmmr_pci *p, uint16_t queue)
+{
+	if (p->ops->kick(p, queue) != 0)
+		tmmr_leg_write(p, TMMR_LEG_QUEUE_NOTIFY, queue, 2);
+}
+
+void
+tmmr_leg_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db)
+{
+	tmmr_pci_doorbell(p, queue, tmmr_leg_kick, db);
 }
 
 uint16_t

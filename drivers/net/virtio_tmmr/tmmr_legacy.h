@@ -95,6 +95,8 @@ uint8_t tmmr_leg_get_status(struct tmmr_pci *p);
 void tmmr_leg_add_status(struct tmmr_pci *p, uint8_t bits);
 uint32_t tmmr_leg_get_features(struct tmmr_pci *p);
 void tmmr_leg_set_features(struct tmmr_pci *p, uint32_t features);
+/* What the driver features register holds (the device may refuse bits). */
+uint32_t tmmr_leg_get_driver_features(struct tmmr_pci *p);
 uint8_t tmmr_leg_read_isr(struct tmmr_pci *p);
 
 /* Device-specific config, at the offset the current MSI-X state gives. */
@@ -121,6 +123,14 @@ uint16_t tmmr_leg_queue_size(struct tmmr_pci *p, uint16_t queue);
  */
 int tmmr_leg_queue_activate(struct tmmr_pci *p, uint16_t queue, uint64_t iova);
 void tmmr_leg_queue_deactivate(struct tmmr_pci *p, uint16_t queue);
+
+/*
+ * Slow kick of @queue: its doorbell in the notification area if the layout
+ * has one, else the legacy QUEUE_NOTIFY register.
+ */
+void tmmr_leg_kick(struct tmmr_pci *p, uint16_t queue);
+/* @queue's doorbell as the transport resolves it, tmmr_leg_kick otherwise. */
+void tmmr_leg_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db);
 
 /*
  * MSI-X vectors (MSI-X must be enabled). Write and read back; returns the

@@ -9,4 +9,3 @@
 /* Registered with the datapath so its unit tests log without the ethdev. */
 RTE_LOG_REGISTER_DEFAULT(tmmr_logtype_driver, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(tmmr_logtype_rx, rx, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(tmmr_logtype_tx, tx, NOTICE);

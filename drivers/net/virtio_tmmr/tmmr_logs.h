@@ -9,16 +9,23 @@
 
 extern int tmmr_logtype_driver;	/* pmd.net.virtio_tmmr */
 extern int tmmr_logtype_rx;	/* pmd.net.virtio_tmmr.rx */
-extern int tmmr_logtype_tx;	/* pmd.net.virtio_tmmr.tx */
 
 #define PMD_DRV_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, tmmr_logtype_driver, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
+
+/*
+ * A message about one device, its name (the PCI address) said once in front
+ * of it, as vhost's VHOST_LOG_CONFIG does. @type: driver or rx; @dev:
+ * anything with a name member, a struct tmmr_hw, struct tmmr_pci or
+ * struct rte_device.
+ */
+#define TMMR_LOG(type, level, dev, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tmmr_logtype_ ## type, "%s(): %s: " fmt "\n", \
+		__func__, (dev)->name, ##__VA_ARGS__)
+
 #define PMD_RX_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, tmmr_logtype_rx, "%s(): " fmt "\n", \
-		__func__, ##__VA_ARGS__)
-#define PMD_TX_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, tmmr_logtype_tx, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
 
 #endif /* TMMR_LOGS_H */

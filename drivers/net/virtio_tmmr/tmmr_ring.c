@@ -57,11 +57,11 @@ tmmr_vq_suppress_interrupts(struct tmmr_vq *vq)
 	*vq->used_event = (uint16_t)(vq->used_cons - 1);
 }
 
-/* Lay the ring out over its (zeroed) memory and reset the indices. */
+/* Lay the ring out over its (zeroed) memory, which starts with the descriptors. */
 void
 tmmr_vq_reset(struct tmmr_vq *vq)
 {
-	uint8_t *base = vq->ring_mz->addr;
+	uint8_t *base = (uint8_t *)vq->desc;
 
 	memset(base, 0, tmmr_vring_size(vq->num));
 	vq->desc = (struct tmmr_vring_desc *)base;
@@ -77,29 +77,62 @@ tmmr_vq_reset(struct tmmr_vq *vq)
 	tmmr_vq_suppress_interrupts(vq);
 }
 
-int
-tmmr_vq_init(struct tmmr_vq *vq, const char *kind, uint16_t port_id, uint16_t queue_idx,
-	     uint16_t num, int socket, bool event_idx)
+static bool
+tmmr_vq_size_ok(uint16_t num)
 {
 	if (num == 0 || !rte_is_power_of_2(num) || num > 32768) {
 		PMD_DRV_LOG(ERR, "ring size %u is not a power of 2 in 1..32768", num);
+		return false;
+	}
+	return true;
+}
+
+int
+tmmr_vq_attach(struct tmmr_vq *vq, uint16_t queue_idx, uint16_t num, void *mem, uint64_t iova,
+	       bool event_idx)
+{
+	if (!tmmr_vq_size_ok(num) || mem == NULL ||
+	    ((uintptr_t)mem & (TMMR_LEG_RING_ALIGN - 1)) != 0)
+		return -EINVAL;
+	vq->ring_mz = NULL;
+	vq->desc = mem;
+	vq->ring_iova = iova;
+	vq->num = num;
+	vq->mask = num - 1;
+	vq->queue_idx = queue_idx;
+	vq->event_idx = event_idx;
+	vq->has_doorbell = false;
+	vq->doorbell.mmio = NULL;
+	vq->doorbell.efd = -1;
+	vq->doorbell.slow_kick = NULL;
+	vq->doorbell.pci = NULL;
+	vq->doorbell.queue = queue_idx;
+	tmmr_vq_reset(vq);
+	return 0;
+}
+
+int
+tmmr_vq_alloc(struct tmmr_vq *vq, const char *kind, uint16_t port_id, uint16_t queue_idx,
+	      uint16_t num, int socket, bool event_idx)
+{
+	const struct rte_memzone *mz;
+	int ret;
+
+	if (!tmmr_vq_size_ok(num)) {
 		rte_errno = EINVAL;
 		return -EINVAL;
 	}
-	vq->ring_mz = tmmr_dp_memzone(kind, port_id, queue_idx, tmmr_vring_size(num), socket);
-	if (vq->ring_mz == NULL)
+	mz = tmmr_dp_memzone(kind, port_id, queue_idx, tmmr_vring_size(num), socket);
+	if (mz == NULL)
 		return -rte_errno;
-	vq->ring_iova = vq->ring_mz->iova;
-	vq->num = num;
-	vq->mask = num - 1;
+	ret = tmmr_vq_attach(vq, queue_idx, num, mz->addr, mz->iova, event_idx);
+	if (ret != 0) {
+		rte_memzone_free(mz);
+		rte_errno = -ret;
+		return ret;
+	}
+	vq->ring_mz = mz;
 	vq->port_id = port_id;
-	vq->queue_idx = queue_idx;
-	vq->event_idx = event_idx;
-	vq->notifier.mmio = NULL;
-	vq->notifier.efd = -1;
-	vq->notifier.pci = NULL;
-	vq->notifier.queue = queue_idx;
-	tmmr_vq_reset(vq);
 	return 0;
 }
 
@@ -108,4 +141,17 @@ tmmr_vq_fini(struct tmmr_vq *vq)
 {
 	rte_memzone_free(vq->ring_mz);
 	vq->ring_mz = NULL;
+}
+
+/* Set by the ring helpers when the device published a hostile completion. */
+bool
+tmmr_rxq_broken(const struct tmmr_rxq *q)
+{
+	return q->vq.broken;
+}
+
+bool
+tmmr_txq_broken(const struct tmmr_txq *q)
+{
+	return q->vq.broken;
 }

@@ -445,8 +445,8 @@ tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		rte_errno = ENOMEM;
 		goto fail;
 	}
-	if (tmmr_vq_init(&q->vq, "rx", port_id, queue_idx, num, socket,
-			 cfg->event_idx) != 0)
+	if (tmmr_vq_alloc(&q->vq, "rx", port_id, queue_idx, num, socket,
+			  cfg->event_idx) != 0)
 		goto fail;
 	tmmr_rx_preset_descs(q);
 	*ring_iova = q->vq.ring_iova;
@@ -474,10 +474,10 @@ tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc)
 }
 
 void
-tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n)
+tmmr_rxq_set_doorbell(struct tmmr_rxq *q, const struct tmmr_doorbell *n)
 {
-	q->vq.notifier = *n;
-	q->vq.has_notifier = true;
+	q->vq.doorbell = *n;
+	q->vq.has_doorbell = true;
 }
 
 int

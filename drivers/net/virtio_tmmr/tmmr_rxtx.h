@@ -8,7 +8,7 @@
 /*
  * The datapath as the ethdev code sees it. Queue internals live in
  * tmmr_vq.h; nothing here knows how registers or doorbells are reached
- * (struct tmmr_notifier comes from the PCI glue, filled by the transport).
+ * (struct tmmr_doorbell comes from the PCI glue, filled by the transport).
  */
 
 #include <stdint.h>
@@ -76,8 +76,8 @@ void tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc);
 void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
 
 /* Doorbell for the queue; set before the queue is started. */
-void tmmr_rxq_set_notifier(struct tmmr_rxq *q, const struct tmmr_notifier *n);
-void tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n);
+void tmmr_rxq_set_doorbell(struct tmmr_rxq *q, const struct tmmr_doorbell *n);
+void tmmr_txq_set_doorbell(struct tmmr_txq *q, const struct tmmr_doorbell *n);
 
 /*
  * A packet from the control path (the announce RARP) for Tx queue @q: the

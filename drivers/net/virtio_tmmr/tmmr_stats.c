@@ -19,6 +19,7 @@
 #include <ethdev_driver.h>
 
 #include "tmmr_ethdev.h"
+#include "tmmr_stats.h"
 
 struct tmmr_dev_xstat {
 	const char *name;

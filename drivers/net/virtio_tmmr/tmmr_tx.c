@@ -416,7 +416,7 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		q->ol_ok |= RTE_MBUF_F_TX_L4_MASK;
 	if (q->tso4 || q->tso6)
 		q->ol_ok |= RTE_MBUF_F_TX_TCP_SEG;
-	if (tmmr_vq_init(&q->vq, "tx", port_id, queue_idx, num, socket, cfg->event_idx) != 0)
+	if (tmmr_vq_alloc(&q->vq, "tx", port_id, queue_idx, num, socket, cfg->event_idx) != 0)
 		goto fail;
 	hdr_area = (size_t)num * TMMR_TX_HDR_SLOT;
 	len = hdr_area;
@@ -452,10 +452,10 @@ fail:
 }
 
 void
-tmmr_txq_set_notifier(struct tmmr_txq *q, const struct tmmr_notifier *n)
+tmmr_txq_set_doorbell(struct tmmr_txq *q, const struct tmmr_doorbell *n)
 {
-	q->vq.notifier = *n;
-	q->vq.has_notifier = true;
+	q->vq.doorbell = *n;
+	q->vq.has_doorbell = true;
 }
 
 void

@@ -6,7 +6,8 @@
 #define TMMR_VQ_H
 
 /*
- * Queue internals shared by tmmr_ring.c, tmmr_rx.c and tmmr_tx.c.
+ * Queue internals shared by tmmr_ring.c, tmmr_rx.c, tmmr_tx.c and the
+ * control queue (tmmr_ctrlq.c), which is a struct tmmr_vq too.
  *
  * Trust model: the device may write anything into the used ring (and,
  * being a DMA master, into the rest of the ring). Every value read from
@@ -35,7 +36,7 @@
 /* Size of one per-slot header in the Tx header area (holds 12 bytes). */
 #define TMMR_TX_HDR_SLOT	16
 
-/* The three parts of a legacy split ring plus what is common to both queues. */
+/* The three parts of a legacy split ring plus what is common to all queues. */
 struct tmmr_vq {
 	struct tmmr_vring_desc *desc;
 	struct tmmr_vring_avail *avail;
@@ -52,9 +53,9 @@ struct tmmr_vq {
 	uint16_t port_id;
 	bool event_idx;
 	bool broken;
-	bool has_notifier;		/* a doorbell was set */
-	struct tmmr_notifier notifier;
-	const struct rte_memzone *ring_mz;
+	bool has_doorbell;		/* a doorbell was set */
+	struct tmmr_doorbell doorbell;
+	const struct rte_memzone *ring_mz;	/* NULL when the memory is the caller's */
 	uint64_t ring_iova;
 	struct tmmr_q_stats stats;
 };
@@ -109,9 +110,18 @@ struct tmmr_txq {
 };
 
 /* tmmr_ring.c */
-int tmmr_vq_init(struct tmmr_vq *vq, const char *kind, uint16_t port_id,
-		 uint16_t queue_idx, uint16_t num, int socket, bool event_idx);
+/*
+ * Lay a ring of @num entries (a power of 2 up to 32768) out over @mem, at
+ * IOVA @iova: 4096-aligned, at least tmmr_vring_size(@num) bytes, zeroed
+ * here. No doorbell yet. 0 or -EINVAL.
+ */
+int tmmr_vq_attach(struct tmmr_vq *vq, uint16_t queue_idx, uint16_t num, void *mem,
+		   uint64_t iova, bool event_idx);
+/* Reserve ring memory in DPDK memory on @socket and attach it; 0 or negative errno. */
+int tmmr_vq_alloc(struct tmmr_vq *vq, const char *kind, uint16_t port_id,
+		  uint16_t queue_idx, uint16_t num, int socket, bool event_idx);
 void tmmr_vq_reset(struct tmmr_vq *vq);
+/* Free what tmmr_vq_alloc reserved (nothing for attached memory). */
 void tmmr_vq_fini(struct tmmr_vq *vq);
 const struct rte_memzone *tmmr_dp_memzone(const char *kind, uint16_t port_id,
 					  uint16_t queue_idx, size_t len, int socket);
@@ -157,6 +167,18 @@ tmmr_dma_mb(void)
 #endif
 }
 
+/* Expose the ring entries up to the shadow avail index to the device. */
+static inline void
+tmmr_vq_publish(struct tmmr_vq *vq)
+{
+	uint16_t new_idx = vq->avail_shadow;
+
+	/* descriptors and ring entries before the index that exposes them */
+	rte_io_wmb();
+	vq->avail->idx = new_idx;
+	vq->avail_published = new_idx;
+}
+
 /*
  * Publish the shadow avail index and decide whether the device wants a
  * doorbell. Rings it at most once.
@@ -170,10 +192,7 @@ tmmr_vq_publish_and_kick(struct tmmr_vq *vq)
 
 	if (new_idx == old_idx)
 		return;
-	/* descriptors and ring entries before the index that exposes them */
-	rte_io_wmb();
-	vq->avail->idx = new_idx;
-	vq->avail_published = new_idx;
+	tmmr_vq_publish(vq);
 	/* the index must be visible before we read the device's suppression */
 	tmmr_dma_mb();
 	if (vq->event_idx) {
@@ -183,8 +202,8 @@ tmmr_vq_publish_and_kick(struct tmmr_vq *vq)
 	} else {
 		kick = !(vq->used->flags & TMMR_VRING_USED_F_NO_NOTIFY);
 	}
-	if (kick && vq->has_notifier) {
-		tmmr_notify(&vq->notifier);
+	if (kick && vq->has_doorbell) {
+		tmmr_doorbell_ring(&vq->doorbell);
 		vq->stats.doorbells++;
 	}
 }

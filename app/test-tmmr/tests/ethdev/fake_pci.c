@@ -221,11 +221,49 @@ fake_bar_write(struct tmmr_pci *p, uint8_t bar, uint32_t off, uint32_t val, unsi
 	fake_leg_write(d, off - p->layout.legacy_off, val, width);
 }
 
-static void
-fake_notify(struct tmmr_pci *p, uint16_t queue)
+/* Unless told it has doorbells, no notification area: kicks are QUEUE_NOTIFY writes. */
+static int
+fake_kick(struct tmmr_pci *p, uint16_t queue)
 {
-	fake_bar_write(p, p->layout.legacy_bar, p->layout.legacy_off + TMMR_LEG_QUEUE_NOTIFY,
-		       queue, 2);
+	struct fake_dev *d = fake_of(p);
+
+	RTE_SET_USED(queue);
+	if (!d->has_doorbells)
+		return -ENOENT;
+	d->kicks++;
+	return 0;
+}
+
+static void
+fake_doorbell(struct tmmr_pci *p, uint16_t queue, struct tmmr_doorbell *db)
+{
+	RTE_SET_USED(p);
+	RTE_SET_USED(queue);
+	RTE_SET_USED(db);
+}
+
+static int
+fake_cfg_read(struct tmmr_pci *p, void *buf, uint32_t len, uint32_t off)
+{
+	RTE_SET_USED(p);
+	RTE_SET_USED(buf);
+	RTE_SET_USED(len);
+	RTE_SET_USED(off);
+	return -ENODEV;
+}
+
+/* The fake reads and writes test memory: nothing to map. */
+static int
+fake_dma_setup(struct tmmr_pci *p)
+{
+	RTE_SET_USED(p);
+	return 0;
+}
+
+static void
+fake_nop(struct tmmr_pci *p)
+{
+	RTE_SET_USED(p);
 }
 
 static int
@@ -268,9 +306,14 @@ fake_fn_reset(struct tmmr_pci *p)
 
 static const struct tmmr_pci_ops fake_ops = {
 	.name = "fake",
+	.cfg_read = fake_cfg_read,
 	.bar_read = fake_bar_read,
 	.bar_write = fake_bar_write,
-	.notify = fake_notify,
+	.kick = fake_kick,
+	.doorbell = fake_doorbell,
+	.dma_setup = fake_dma_setup,
+	.dma_teardown = fake_nop,
+	.close = fake_nop,
 	.intr_setup = fake_intr_setup,
 	.intr_teardown = fake_intr_teardown,
 	.alive = fake_alive,

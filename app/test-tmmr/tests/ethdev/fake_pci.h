@@ -74,7 +74,9 @@ struct fake_dev {
 	struct fake_ctrl_cmd last_cmd;
 	unsigned int ctrl_cmds;
 
-	unsigned int notifies;
+	unsigned int notifies;		/* QUEUE_NOTIFY writes */
+	bool has_doorbells;		/* the transport's kick takes every queue */
+	unsigned int kicks;		/* kicks the transport took */
 	unsigned int reads;
 	unsigned int writes;
 };

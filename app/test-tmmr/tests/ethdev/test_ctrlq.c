@@ -103,7 +103,7 @@ test_rx_mode(void **state)
 	assert_int_equal(fx->cq.commands, 2);
 	assert_int_equal(fx->d.dma_faults, 0);
 	/* the driver asked not to be interrupted: it polls */
-	assert_int_equal(fx->cq.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
+	assert_int_equal(fx->cq.vq.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
 }
 
 static void
@@ -209,7 +209,7 @@ test_silent_device(void **state)
 	assert_int_equal(tmmr_ctrlq_rx_mode(&fx->cq, TMMR_NET_CTRL_RX_PROMISC, true),
 			 -ETIMEDOUT);
 	assert_int_equal(fx->cq.timeouts, 1);
-	assert_true(fx->cq.broken);
+	assert_true(fx->cq.vq.broken);
 	/* the buffer may still be in flight: no reuse until reinitialised */
 	fx->d.ctrl_mode = FAKE_CTRL_ACK;
 	assert_int_equal(tmmr_ctrlq_rx_mode(&fx->cq, TMMR_NET_CTRL_RX_PROMISC, true), -EIO);
@@ -223,7 +223,7 @@ test_bad_completion(void **state)
 
 	fx->d.ctrl_mode = FAKE_CTRL_BAD_ID;
 	assert_int_equal(tmmr_ctrlq_vlan(&fx->cq, 1, true), -EPROTO);
-	assert_true(fx->cq.broken);
+	assert_true(fx->cq.vq.broken);
 }
 
 static void
@@ -233,7 +233,7 @@ test_index_jump(void **state)
 
 	fx->d.ctrl_mode = FAKE_CTRL_DOUBLE;
 	assert_int_equal(tmmr_ctrlq_vlan(&fx->cq, 1, true), -EPROTO);
-	assert_true(fx->cq.broken);
+	assert_true(fx->cq.vq.broken);
 }
 
 static void

@@ -3,9 +3,10 @@
  */
 
 /*
- * The control queue's ordering against DMA: the code is compiled here with
- * the I/O barriers replaced by hooks that look at the ring when they are
- * issued (on x86 they compile to nothing, so no run can show a missing one).
+ * The control queue's ordering against DMA: the code (tmmr_ctrlq.c and the
+ * ring helpers of tmmr_vq.h it uses) is compiled here with the I/O barriers
+ * replaced by hooks that look at the ring when they are issued (on x86 they
+ * compile to nothing, so no run can show a missing one).
  * A command must put a write barrier between its descriptors and the avail
  * index, another between the index and the doorbell, and a read barrier
  * between the used index it saw move and the used entry and ack it reads.
@@ -25,6 +26,14 @@
 #include <rte_io.h>
 #include <rte_pause.h>
 
+/* before the headers whose inline ring helpers issue the barriers */
+static void hook_wmb(void);
+static void hook_rmb(void);
+#undef rte_io_wmb
+#undef rte_io_rmb
+#define rte_io_wmb() hook_wmb()
+#define rte_io_rmb() hook_rmb()
+
 #include "fake_pci.h"
 #include "tmmr_ctrlq.h"
 #include "tmmr_legacy.h"
@@ -36,31 +45,29 @@ static unsigned int wmb_before_idx;	/* descriptors written, index not yet */
 static unsigned int wmb_before_bell;	/* index written, device not yet told */
 static unsigned int rmb_after_used;	/* used index moved, not yet consumed */
 
-static __rte_unused void
+static void
 hook_wmb(void)
 {
 	struct tmmr_ctrlq *cq = hook_cq;
-	uint16_t idx = *(volatile uint16_t *)&cq->avail->idx;
+	uint16_t idx;
 
-	if (idx != cq->avail_idx && cq->desc[0].len != 0)
+	if (cq == NULL)
+		return;
+	idx = *(volatile uint16_t *)&cq->vq.avail->idx;
+	if (idx != cq->vq.avail_shadow && cq->vq.desc[0].len != 0)
 		wmb_before_idx++;
-	else if (idx == cq->avail_idx && hook_dev->ctrl_last_avail != idx)
+	else if (idx == cq->vq.avail_shadow && hook_dev->ctrl_last_avail != idx)
 		wmb_before_bell++;
 }
 
-static __rte_unused void
+static void
 hook_rmb(void)
 {
 	struct tmmr_ctrlq *cq = hook_cq;
 
-	if (*(volatile uint16_t *)&cq->used->idx != cq->used_idx)
+	if (cq != NULL && cq->vq.used->idx != cq->vq.used_cons)
 		rmb_after_used++;
 }
-
-#undef rte_io_wmb
-#undef rte_io_rmb
-#define rte_io_wmb() hook_wmb()
-#define rte_io_rmb() hook_rmb()
 
 #include "tmmr_ctrlq.c"
 

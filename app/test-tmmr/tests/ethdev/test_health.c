@@ -19,6 +19,7 @@
 
 #include "fake_pci.h"
 #include "tmmr_ethdev.h"
+#include "tmmr_intr.h"
 
 struct fixture {
 	struct fake_dev d;
@@ -135,7 +136,7 @@ test_broken_ctrlq(void **state)
 {
 	struct fixture *fx = *state;
 
-	fx->hw.cvq.broken = true;
+	fx->hw.cvq.vq.broken = true;
 	assert_int_equal(tmmr_poll_locked(&fx->dev), TMMR_EV_RESET);
 	assert_int_equal(tmmr_poll_locked(&fx->dev), 0);
 	assert_int_equal(fx->hw.cnt.broken_queue_events, 1);

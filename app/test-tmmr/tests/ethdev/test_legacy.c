@@ -390,6 +390,37 @@ test_vectors(void **state)
 	assert_int_equal(tmmr_leg_set_config_vector(&d.pci, 0), TMMR_MSI_NO_VECTOR);
 }
 
+/*
+ * A slow kick takes the queue's doorbell when the transport has one, the
+ * legacy QUEUE_NOTIFY register otherwise; a doorbell the transport cannot
+ * resolve rings as a slow kick.
+ */
+static void
+test_kick_fallback(void **state)
+{
+	struct tmmr_doorbell db;
+	struct fake_dev d;
+
+	(void)state;
+	fake_dev_init(&d, 0, 256);
+	tmmr_leg_kick(&d.pci, 1);
+	assert_int_equal(d.notifies, 1);
+	assert_int_equal(d.kicks, 0);
+	tmmr_leg_doorbell(&d.pci, 3, &db);
+	assert_null(db.mmio);
+	assert_int_equal(db.efd, -1);
+	assert_ptr_equal(db.pci, &d.pci);
+	assert_int_equal(db.queue, 3);
+	tmmr_doorbell_ring(&db);
+	assert_int_equal(d.notifies, 2);
+
+	d.has_doorbells = true;
+	tmmr_leg_kick(&d.pci, 1);
+	tmmr_doorbell_ring(&db);
+	assert_int_equal(d.kicks, 2);
+	assert_int_equal(d.notifies, 2);
+}
+
 int
 main(void)
 {
@@ -407,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_queue_size_checks),
 		cmocka_unit_test(test_ring_iova),
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_kick_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,6 +37,7 @@
 #include "tmmr_mmr.h"
 #include "tmmr_pci_priv.h"
 #include "tmmr_virtio_legacy.h"
+#include "pci_doorbell.h"
 
 extern char **environ;
 
@@ -182,7 +183,7 @@ test_vf(void **state)
 {
 	struct rte_pci_device dev;
 	struct tmmr_pci *p;
-	struct tmmr_notifier n;
+	struct tmmr_doorbell n;
 	uint32_t feat, mac_lo;
 	uint16_t qsize;
 	char out[256];
@@ -240,14 +241,14 @@ test_vf(void **state)
 
 	/* doorbells: an ioeventfd or a REGION_WRITE, either way the device lives */
 	for (i = 0; i < 5; i++) {
-		p->ops->notifier(p, i, &n);
+		test_doorbell(p, i, &n);
 		/* the model offers an ioeventfd per queue (2 pairs + ctrl) */
 		assert_true(n.efd >= 0);
-		tmmr_notify(&n);
+		tmmr_doorbell_ring(&n);
 	}
-	p->ops->notifier(p, 5, &n);
+	test_doorbell(p, 5, &n);
 	assert_int_equal(n.efd, -1);
-	tmmr_notify(&n);
+	tmmr_doorbell_ring(&n);
 	assert_true(p->ops->alive(p));
 
 	/* function reset: status back to 0 */

@@ -41,18 +41,19 @@ test_doorbell_le(void **state)
 {
 	static const uint16_t queues[] = { 0, 1, 2, 0x0102, 0xfffe };
 	volatile uint8_t reg[2];
-	struct tmmr_notifier n;
+	struct tmmr_doorbell n;
 	unsigned int i;
 
 	(void)state;
 	n.mmio = (volatile uint16_t *)reg;
 	n.efd = -1;
+	n.slow_kick = NULL;
 	n.pci = NULL;
 	for (i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
 		n.queue = queues[i];
 		reg[0] = 0xaa;
 		reg[1] = 0xaa;
-		tmmr_notify(&n);
+		tmmr_doorbell_ring(&n);
 		/* little-endian on the bus: low byte at the lower address */
 		assert_int_equal(reg[0], queues[i] & 0xff);
 		assert_int_equal(reg[1], queues[i] >> 8);

@@ -34,6 +34,7 @@
 #include "tmmr_virtio_legacy.h"
 #include "cfg_builder.h"
 #include "fake_vfu_server.h"
+#include "pci_doorbell.h"
 
 struct ctx {
 	struct fake_vfu srv;
@@ -130,14 +131,13 @@ test_attach(void **state)
 	ctx_end(c, true);
 }
 
-/* Config comes from the sysfs file when there is one; writes go to region 7. */
+/* Config comes from the sysfs file when there is one. */
 static void
 test_config_file(void **state)
 {
 	struct ctx *c = ctx_new();
 	char path[128];
 	uint8_t cfg[TMMR_PCI_CFG_SIZE];
-	uint16_t cmd = 0x0406;
 	int fd;
 
 	snprintf(path, sizeof(path), "/tmp/pci/vfutest-%d-config", getpid());
@@ -151,11 +151,6 @@ test_config_file(void **state)
 	assert_int_equal(ctx_attach(c, path), 0);
 	assert_int_equal(tmmr_pci_load_layout(c->p), 0);
 	assert_int_equal(c->srv.n_cfg_reads, 0);
-	assert_int_equal(c->p->ops->cfg_write(c->p, &cmd, 2, 4), 0);
-	assert_int_equal(c->srv.last_wr_region, TMMR_VFU_REGION_CONFIG);
-	assert_int_equal(c->srv.last_wr_off, 4);
-	assert_int_equal(c->srv.cfg[4], 0x06);
-	assert_int_equal(c->srv.cfg[5], 0x04);
 	assert_int_equal(c->p->ops->cfg_read(c->p, cfg, 8, TMMR_PCI_CFG_SIZE - 4), -EINVAL);
 	ctx_end(c, true);
 	unlink(path);
@@ -206,32 +201,34 @@ static void
 test_doorbells(void **state)
 {
 	struct ctx *c = attached();
-	struct tmmr_notifier n;
+	struct tmmr_doorbell n;
 	uint64_t cnt;
 	uint16_t q;
 
 	for (q = 0; q < FAKE_NB_IOEVT; q++) {
-		c->p->ops->notifier(c->p, q, &n);
+		test_doorbell(c->p, q, &n);
 		assert_null(n.mmio);
 		assert_true(n.efd >= 0);
-		tmmr_notify(&n);
-		tmmr_notify(&n);
+		tmmr_doorbell_ring(&n);
+		tmmr_doorbell_ring(&n);
 		assert_int_equal(read(c->srv.ioevt[q], &cnt, sizeof(cnt)), sizeof(cnt));
 		assert_int_equal(cnt, 2);
 	}
 	/* no ioeventfd for queue 5: a REGION_WRITE of le16 5 at 4 * 5 */
-	c->p->ops->notifier(c->p, 5, &n);
+	test_doorbell(c->p, 5, &n);
 	assert_int_equal(n.efd, -1);
 	assert_null(n.mmio);
-	tmmr_notify(&n);
+	tmmr_doorbell_ring(&n);
 	assert_int_equal(c->srv.last_wr_region, 0);
 	assert_int_equal(c->srv.last_wr_off, 20);
 	assert_int_equal(c->srv.last_wr_count, 2);
 	assert_memory_equal(c->srv.last_wr_data, "\x05\x00", 2);
-	/* beyond the notify area: the legacy QUEUE_NOTIFY register */
-	c->p->ops->notify(c->p, 2000);
-	assert_int_equal(c->srv.last_wr_off, TMMR_BAR0_LEGACY_OFF + TMMR_LEG_QUEUE_NOTIFY);
-	assert_memory_equal(c->srv.last_wr_data, "\xd0\x07", 2);
+	/* beyond the notify area: no kick (QUEUE_NOTIFY is the PMD's fallback) */
+	assert_int_equal(c->p->ops->kick(c->p, 2000), -ENOENT);
+	assert_int_equal(c->srv.last_wr_off, 20);
+	assert_int_equal(c->p->ops->kick(c->p, 6), 0);
+	assert_int_equal(c->srv.last_wr_off, 24);
+	assert_memory_equal(c->srv.last_wr_data, "\x06\x00", 2);
 	ctx_end(c, true);
 
 	/* a server without ioeventfds: every doorbell is a REGION_WRITE */
@@ -239,9 +236,9 @@ test_doorbells(void **state)
 	c->srv.offer_ioevt = false;
 	assert_int_equal(ctx_attach(c, NULL), 0);
 	assert_int_equal(tmmr_pci_load_layout(c->p), 0);
-	c->p->ops->notifier(c->p, 0, &n);
+	test_doorbell(c->p, 0, &n);
 	assert_int_equal(n.efd, -1);
-	tmmr_notify(&n);
+	tmmr_doorbell_ring(&n);
 	assert_int_equal(c->srv.last_wr_off, 0);
 	assert_memory_equal(c->srv.last_wr_data, "\x00\x00", 2);
 	assert_true(c->p->ops->alive(c->p));
@@ -379,7 +376,7 @@ read_with_fault(enum fake_fault f, bool stays_alive)
 		tmmr_leg_write(c->p, TMMR_LEG_STATUS, 0, 1);
 		assert_int_equal(c->p->ops->fn_reset(c->p), -ENOTCONN);
 		assert_int_equal(c->p->ops->intr_setup(c->p, 2), -ENOTCONN);
-		c->p->ops->notify(c->p, 1);
+		(void)c->p->ops->kick(c->p, 1);
 		pthread_mutex_lock(&c->srv.lock);
 		assert_int_equal(c->srv.n_cmd[TMMR_VFU_REGION_READ], reads);
 		pthread_mutex_unlock(&c->srv.lock);

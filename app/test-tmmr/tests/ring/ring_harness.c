@@ -69,10 +69,10 @@ fdev_attach(struct fdev *d, uint64_t ring_iova, uint16_t num, uint16_t hdr_len)
 	d->used = (struct tmmr_vring_used *)(d->ring + tmmr_vring_used_off(num));
 	d->efd = eventfd(0, EFD_NONBLOCK);
 	assert_true(d->efd >= 0);
-	d->notifier.mmio = NULL;
-	d->notifier.efd = d->efd;
-	d->notifier.pci = NULL;
-	d->notifier.queue = 0;
+	d->doorbell.mmio = NULL;
+	d->doorbell.efd = d->efd;
+	d->doorbell.pci = NULL;
+	d->doorbell.queue = 0;
 }
 
 void

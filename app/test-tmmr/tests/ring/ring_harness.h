@@ -45,7 +45,7 @@ struct fdev {
 	struct tmmr_vring_used *used;
 	uint16_t last_avail;
 	int efd;			/* the queue's doorbell */
-	struct tmmr_notifier notifier;
+	struct tmmr_doorbell doorbell;
 };
 
 /* EAL + a pool of @n mbufs with @data_room bytes (headroom included). */

@@ -44,7 +44,7 @@ rx_open(struct env *e, const struct tmmr_dp_cfg *cfg)
 	e->rxq = tmmr_rxq_create(0, 0, NUM, SOCKET_ID_ANY, pool, cfg, &iova);
 	assert_non_null(e->rxq);
 	fdev_attach(&e->dev, iova, NUM, cfg->hdr_len);
-	tmmr_rxq_set_notifier(e->rxq, &e->dev.notifier);
+	tmmr_rxq_set_doorbell(e->rxq, &e->dev.doorbell);
 	assert_int_equal(tmmr_rxq_start(e->rxq), 0);
 }
 
@@ -58,7 +58,7 @@ tx_open(struct env *e, const struct tmmr_dp_cfg *cfg)
 	e->txq = tmmr_txq_create(0, 1, NUM, SOCKET_ID_ANY, cfg, &iova);
 	assert_non_null(e->txq);
 	fdev_attach(&e->dev, iova, NUM, cfg->hdr_len);
-	tmmr_txq_set_notifier(e->txq, &e->dev.notifier);
+	tmmr_txq_set_doorbell(e->txq, &e->dev.doorbell);
 }
 
 /* After a device reset: stop takes every mbuf back. */

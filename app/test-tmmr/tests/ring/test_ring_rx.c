@@ -43,7 +43,7 @@ env_open(struct rx_env *e, const struct tmmr_dp_cfg *cfg, uint16_t num)
 	e->q = tmmr_rxq_create(0, 0, num, SOCKET_ID_ANY, pool, cfg, &iova);
 	assert_non_null(e->q);
 	fdev_attach(&e->dev, iova, num, cfg->hdr_len);
-	tmmr_rxq_set_notifier(e->q, &e->dev.notifier);
+	tmmr_rxq_set_doorbell(e->q, &e->dev.doorbell);
 }
 
 static void
@@ -629,7 +629,7 @@ test_rx_pool_short(void **state)
 	q = tmmr_rxq_create(0, 0, 64, SOCKET_ID_ANY, small, &cfg, &iova);
 	assert_non_null(q);
 	fdev_attach(&dev, iova, 64, cfg.hdr_len);
-	tmmr_rxq_set_notifier(q, &dev.notifier);
+	tmmr_rxq_set_doorbell(q, &dev.doorbell);
 	assert_int_equal(tmmr_rxq_start(q), 0);
 	assert_int_equal(fdev_avail_pending(&dev), 40);
 	assert_int_equal(rte_mempool_in_use_count(small), 40);

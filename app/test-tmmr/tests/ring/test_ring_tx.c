@@ -39,7 +39,7 @@ env_open(struct tx_env *e, const struct tmmr_dp_cfg *cfg, uint16_t num)
 	e->q = tmmr_txq_create(0, 1, num, SOCKET_ID_ANY, cfg, &iova);
 	assert_non_null(e->q);
 	fdev_attach(&e->dev, iova, num, cfg->hdr_len);
-	tmmr_txq_set_notifier(e->q, &e->dev.notifier);
+	tmmr_txq_set_doorbell(e->q, &e->dev.doorbell);
 	/* Tx completions are polled: interrupts suppressed */
 	assert_int_equal(e->dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
 }

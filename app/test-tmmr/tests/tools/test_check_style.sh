@@ -66,4 +66,11 @@ expect max.sh PASS
 echo '# one more' >>"$tmp/max.sh"
 expect max.sh FAIL "1501 lines, more than 1500"
 
+# under drivers/ a file holds one job: 800 lines at most
+mkdir "$tmp/drivers"
+{ echo "$spdx_c"; echo ' */'; seq 3 800 | sed 's/^/int x&;/'; } >"$tmp/drivers/max.c"
+expect drivers/max.c PASS
+echo 'int y;' >>"$tmp/drivers/max.c"
+expect drivers/max.c FAIL "801 lines, more than 800"
+
 exit $failed
