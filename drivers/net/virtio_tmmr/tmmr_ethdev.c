@@ -24,6 +24,7 @@
 
 #include "tmmr_ethdev.h"
 #include "tmmr_logs.h"
+#include "tmmr_mp.h"
 
 static const struct rte_pci_id tmmr_pci_id_map[] = {
 	{ RTE_PCI_DEVICE(TMMR_PCI_VENDOR_ID, TMMR_PCI_DEVICE_ID_NET) },
@@ -171,6 +172,9 @@ tmmr_refresh_offer(struct tmmr_hw *hw)
 {
 	uint32_t f;
 
+	/* only the primary talks to the device */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return;
 	pthread_mutex_lock(&hw->lock);
 	if (!hw->started && !hw->removed && hw->pci != NULL) {
 		f = tmmr_leg_get_features(hw->pci);
@@ -257,7 +261,7 @@ tmmr_hw_init_locked(struct rte_eth_dev *dev)
 	return 0;
 }
 
-static int
+int
 tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
@@ -1276,11 +1280,8 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	struct tmmr_pci *p;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		PMD_DRV_LOG(ERR, "%s: secondary processes are not supported",
-			    pci_dev->device.name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return tmmr_mp_secondary_probe(pci_dev);
 	ret = tmmr_devargs_parse(da != NULL ? da->args : NULL, &args);
 	if (ret != 0) {
 		PMD_DRV_LOG(ERR, "%s: bad devargs, not probing", pci_dev->device.name);
@@ -1321,6 +1322,7 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	if (ret != 0)
 		goto fail;
 	rte_ether_addr_copy(&hw->dev_mac, &eth_dev->data->mac_addrs[0]);
+	tmmr_mp_primary_init();
 	rte_eth_dev_probing_finish(eth_dev);
 	PMD_DRV_LOG(INFO, "%s: port %u ready", p->name, hw->port_id);
 	return 0;
@@ -1342,7 +1344,8 @@ tmmr_pci_remove(struct rte_pci_device *pci_dev)
 	if (eth_dev == NULL)
 		return 0;	/* already closed */
 	port = eth_dev->data->port_id;
-	if (eth_dev->data->dev_started)
+	/* a secondary only lets go of its own state */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && eth_dev->data->dev_started)
 		rte_eth_dev_stop(port);
 	return rte_eth_dev_close(port);
 }

@@ -118,6 +118,9 @@ void tmmr_events_deliver(struct rte_eth_dev *dev, unsigned int ev);
 /* Datapath entry points, swapped for dummies once the device is gone. */
 void tmmr_set_burst_fns(struct rte_eth_dev *dev);
 
+/* tmmr_ethdev.c; also what a secondary process reports (tmmr_mp.c) */
+int tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
+
 /* tmmr_stats.c */
 /* Add the counters of queue @qid's object to the port's base before it is freed. */
 void tmmr_stats_absorb(struct tmmr_hw *hw, uint16_t qid, bool rx);

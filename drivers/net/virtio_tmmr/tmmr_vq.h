@@ -108,6 +108,23 @@ struct tmmr_txq {
 	struct tmmr_dp_cfg cfg;
 };
 
+/*
+ * Doorbells of a secondary process (tmmr_ring.c): per port, an array indexed
+ * by virtqueue that this process filled when it attached (its own ioeventfds,
+ * BAR mapping or proxy). NULL, always in the primary: the queue's own.
+ */
+extern const struct tmmr_notifier *tmmr_proc_doorbells[RTE_MAX_ETHPORTS];
+
+static inline const struct tmmr_notifier *
+tmmr_vq_notifier(const struct tmmr_vq *vq)
+{
+	const struct tmmr_notifier *own = NULL;
+
+	if (vq->port_id < RTE_MAX_ETHPORTS)
+		own = tmmr_proc_doorbells[vq->port_id];
+	return likely(own == NULL) ? &vq->notifier : &own[vq->queue_idx];
+}
+
 /* tmmr_ring.c */
 int tmmr_vq_init(struct tmmr_vq *vq, const char *kind, uint16_t port_id,
 		 uint16_t queue_idx, uint16_t num, int socket, bool event_idx);
@@ -184,7 +201,7 @@ tmmr_vq_publish_and_kick(struct tmmr_vq *vq)
 		kick = !(vq->used->flags & TMMR_VRING_USED_F_NO_NOTIFY);
 	}
 	if (kick && vq->has_notifier) {
-		tmmr_notify(&vq->notifier);
+		tmmr_notify(tmmr_vq_notifier(vq));
 		vq->stats.doorbells++;
 	}
 }
