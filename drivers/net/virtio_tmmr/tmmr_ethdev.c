@@ -1341,7 +1341,8 @@ tmmr_pci_remove(struct rte_pci_device *pci_dev)
 	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(pci_dev->device.name);
 	uint16_t port;
 
-	if (eth_dev == NULL)
+	/* a secondary finds the name of a port it closed still in the shared data */
+	if (eth_dev == NULL || eth_dev->state == RTE_ETH_DEV_UNUSED)
 		return 0;	/* already closed */
 	port = eth_dev->data->port_id;
 	/* a secondary only lets go of its own state */
