@@ -22,6 +22,9 @@
 #             moving packets on queue 0; a secondary tmmr-mp-queue sends and
 #             receives on queue 1 (the backend loops each queue back onto
 #             itself); exact counts per queue, on both sides.
+#   queue-intr  the same with Rx queue interrupts: the secondary got the
+#             eventfds of the Rx vectors from the primary and sleeps in epoll
+#             until the device's interrupt for its queue wakes it.
 # Secondaries need hugepages (a --no-huge primary shares no memory): the test
 # reserves them (huge.sh) and gives them back. The model needs IOVA as VA and
 # single-file segments with hugepages (a vhost-user memory table is small).
@@ -32,7 +35,7 @@ while (($#)); do
 	case $1 in
 	--scenario) scenario=$2; shift ;;
 	--build) export E2E_BUILD=$2; shift ;;
-	*) echo "usage: $0 [--scenario procinfo|dumpcap|pdump|queue] [--build DIR]" >&2
+	*) echo "usage: $0 [--scenario procinfo|dumpcap|pdump|queue|queue-intr] [--build DIR]" >&2
 	   exit 2 ;;
 	esac
 	shift
@@ -292,9 +295,14 @@ xstat_of()
 	sed -n "s/^xstat $1 //p" "$WORK/mpq_primary.log"
 }
 
+# scenario_queue [--intr]: with Rx queue interrupts, each process sleeps until
+# the device's interrupt wakes it
 scenario_queue()
 {
-	local n0=96 n1=160 eal q n
+	local n0=96 n1=160 eal q n vecs=0
+	local -a app=("$@")
+
+	((${#app[@]} == 0)) || vecs=2
 
 	[[ -x $MPQ_BIN ]] || fail "no $MPQ_BIN: build first"
 	tp_backend_start backend 2 0 "$WORK/vh-0"
@@ -305,7 +313,7 @@ scenario_queue()
 	eal=(--file-prefix "tmmr-e2e-mpq-$$" -d "$PMD_ARG" -a "${VF_BDFS[0]}")
 	e2e_prefixes+=("tmmr-e2e-mpq-$$")
 	e2e_spawn mpq_primary "${sec_env[@]}" "$MPQ_BIN" "${PRIMARY_MEM[@]}" "${eal[@]}" \
-		--lcores "1@$E2E_CPU_PMD" -- --queue 0 --count "$n0" --done "$WORK/done"
+		--lcores "1@$E2E_CPU_PMD" -- --queue 0 --count "$n0" --done "$WORK/done" "${app[@]}"
 	wait_until 30 grep -q '^primary ready' "$WORK/mpq_primary.log" || {
 		cat "$WORK/mpq_primary.log" >&2
 		fail "the primary did not get ready"
@@ -313,20 +321,26 @@ scenario_queue()
 	check "the secondary moved its $n1 frames on queue 1" \
 		timeout -k 5 60 "${sec_env[@]}" "$MPQ_BIN" --proc-type=secondary "${eal[@]}" \
 		--lcores "2@$E2E_CPU_PMD" --log-level=pmd.net.virtio_tmmr:info -- \
-		--queue 1 --count "$n1" > "$WORK/mpq_secondary.log" 2>&1 ||
+		--queue 1 --count "$n1" "${app[@]}" > "$WORK/mpq_secondary.log" 2>&1 ||
 		cat "$WORK/mpq_secondary.log" >&2
 	# the model serves the primary alone: the doorbells came over rte_mp
-	check "the secondary got all 4 doorbell ioeventfds from the primary" \
-		grep -q 'attached in a secondary process: 4 of 4 doorbells direct' \
+	check "the secondary got all 4 doorbell ioeventfds and $vecs Rx vectors from the primary" \
+		grep -q "attached in a secondary process: 4 of 4 doorbells direct, $vecs Rx" \
 		"$WORK/mpq_secondary.log"
 	touch "$WORK/done"
 	wait "$pid_mpq_primary" || { cat "$WORK/mpq_primary.log" >&2; fail "the primary failed"; }
 	check_eq "primary: queue 0 moved its frames" \
-		"$(grep '^queue 0:' "$WORK/mpq_primary.log")" \
+		"$(grep '^queue 0: sent' "$WORK/mpq_primary.log")" \
 		"queue 0: sent $n0 received $n0 bytes $((n0 * FRAME))"
 	check_eq "secondary: queue 1 moved its frames" \
-		"$(grep '^queue 1:' "$WORK/mpq_secondary.log")" \
+		"$(grep '^queue 1: sent' "$WORK/mpq_secondary.log")" \
 		"queue 1: sent $n1 received $n1 bytes $((n1 * FRAME))"
+	if ((vecs)); then
+		check "the primary slept until queue 0's interrupt" \
+			grep -q '^queue 0: wakeups [1-9][0-9]* first-wait 1$' "$WORK/mpq_primary.log"
+		check "the secondary slept until queue 1's interrupt" \
+			grep -q '^queue 1: wakeups [1-9][0-9]* first-wait 1$' "$WORK/mpq_secondary.log"
+	fi
 	for q in 0 1; do
 		n=$((q ? n1 : n0))
 		check_eq "the port counted $n frames received on queue $q" \
@@ -346,6 +360,7 @@ procinfo) scenario_procinfo ;;
 dumpcap) scenario_dumpcap ;;
 pdump) scenario_pdump ;;
 queue) scenario_queue ;;
+queue-intr) scenario_queue --intr ;;
 *) fail "unknown scenario $scenario" ;;
 esac
 log "PASS: $scenario"

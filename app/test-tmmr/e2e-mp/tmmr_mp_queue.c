@@ -12,9 +12,14 @@
  * A primary then waits until the file --done exists (the test creates it once
  * its secondaries are done) and prints the port's per-queue counters as
  *   xstat NAME VALUE
- * Exit status 0 when every frame came back.
+ * With --intr (the same in every process) the port has Rx queue interrupts:
+ * each process arms its queue's interrupt while the queue is still empty,
+ * sends, and sleeps in rte_epoll_wait() until the device's interrupt wakes it,
+ * then also prints "wakeups W first-wait E" (E: what the first wait returned).
+ * Exit status 0 when every frame came back (and, with --intr, the first wait
+ * was woken by an event).
  *
- *   tmmr-mp-queue EAL-ARGS -- --queue Q --count N [--done FILE]
+ *   tmmr-mp-queue EAL-ARGS -- --queue Q --count N [--done FILE] [--intr]
  */
 
 #include <errno.h>
@@ -28,6 +33,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_epoll.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -42,11 +48,12 @@
 #define WAIT_S		10
 
 static uint16_t port;
+static bool intr;
 
 static int
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s EAL-ARGS -- --queue Q --count N [--done FILE]\n", prog);
+	fprintf(stderr, "usage: %s EAL-ARGS -- --queue Q --count N [--done FILE] [--intr]\n", prog);
 	return 2;
 }
 
@@ -66,6 +73,7 @@ primary_setup(struct rte_mempool **mp)
 		return -1;
 	}
 	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.rxq = intr;
 	ret = rte_eth_dev_configure(port, NB_QUEUES, NB_QUEUES, &conf);
 	for (q = 0; ret == 0 && q < NB_QUEUES; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, NB_DESC, rte_eth_dev_socket_id(port), NULL,
@@ -127,6 +135,35 @@ make_frame(struct rte_mempool *mp, const struct rte_ether_addr *mac, uint16_t qu
 	return m;
 }
 
+static uint32_t
+drain(uint16_t queue, uint64_t *bytes)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint32_t got = 0;
+	uint16_t n, i;
+
+	while ((n = rte_eth_rx_burst(port, queue, pkts, BURST)) > 0) {
+		for (i = 0; i < n; i++) {
+			*bytes += pkts[i]->pkt_len;
+			rte_pktmbuf_free(pkts[i]);
+		}
+		got += n;
+	}
+	return got;
+}
+
+/* Sleep until @queue's interrupt; what rte_epoll_wait returned. */
+static int
+wait_rx(uint16_t queue)
+{
+	struct rte_epoll_event ev;
+	int n;
+
+	n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 2000);
+	rte_eth_dev_rx_intr_disable(port, queue);
+	return n;
+}
+
 /* Send @count frames on @queue and take as many back: 0 when all came back. */
 static int
 run_queue(struct rte_mempool *mp, uint16_t queue, uint32_t count)
@@ -134,13 +171,34 @@ run_queue(struct rte_mempool *mp, uint16_t queue, uint32_t count)
 	struct rte_mbuf *pkts[BURST];
 	struct rte_ether_addr mac;
 	uint64_t deadline, bytes = 0;
-	uint32_t sent = 0, recvd = 0;
+	uint32_t sent = 0, recvd = 0, wakeups = 0;
+	int first = 0, ret;
 	uint16_t n, i, k;
 
 	if (rte_eth_macaddr_get(port, &mac) != 0)
 		return -1;
+	if (intr) {
+		/* the queue is empty: only the device can wake us */
+		ret = rte_eth_dev_rx_intr_ctl_q(port, queue, RTE_EPOLL_PER_THREAD,
+						RTE_INTR_EVENT_ADD, NULL);
+		if (ret == 0)
+			ret = rte_eth_dev_rx_intr_enable(port, queue);
+		if (ret != 0) {
+			fprintf(stderr, "queue %u: Rx interrupt: %s\n", queue, rte_strerror(-ret));
+			return -1;
+		}
+	}
 	deadline = rte_get_timer_cycles() + WAIT_S * rte_get_timer_hz();
 	while ((sent < count || recvd < count) && rte_get_timer_cycles() < deadline) {
+		if (intr && sent == count) {
+			ret = wait_rx(queue);
+			if (wakeups++ == 0)
+				first = ret;
+			recvd += drain(queue, &bytes);
+			if (recvd < count)
+				rte_eth_dev_rx_intr_enable(port, queue);
+			continue;
+		}
 		if (sent < count) {
 			n = (uint16_t)RTE_MIN((uint32_t)BURST, count - sent);
 			for (i = 0; i < n; i++) {
@@ -151,6 +209,8 @@ run_queue(struct rte_mempool *mp, uint16_t queue, uint32_t count)
 			k = rte_eth_tx_burst(port, queue, pkts, i);
 			sent += k;
 			rte_pktmbuf_free_bulk(&pkts[k], i - k);
+			if (intr)
+				continue;
 		}
 		n = rte_eth_rx_burst(port, queue, pkts, BURST);
 		for (i = 0; i < n; i++) {
@@ -161,15 +221,13 @@ run_queue(struct rte_mempool *mp, uint16_t queue, uint32_t count)
 	}
 	/* anything more that arrives would be a duplicate: wait a little for it */
 	rte_delay_ms(200);
-	while ((n = rte_eth_rx_burst(port, queue, pkts, BURST)) > 0) {
-		for (i = 0; i < n; i++) {
-			bytes += pkts[i]->pkt_len;
-			rte_pktmbuf_free(pkts[i]);
-		}
-		recvd += n;
-	}
+	recvd += drain(queue, &bytes);
 	printf("queue %u: sent %u received %u bytes %" PRIu64 "\n", queue, sent, recvd, bytes);
+	if (intr)
+		printf("queue %u: wakeups %u first-wait %d\n", queue, wakeups, first);
 	fflush(stdout);
+	if (intr && first <= 0)
+		return -1;
 	return sent == count && recvd == count ? 0 : -1;
 }
 
@@ -201,6 +259,7 @@ main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'q' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "done", required_argument, NULL, 'd' },
+		{ "intr", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *done = NULL;
@@ -227,6 +286,9 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			done = optarg;
+			break;
+		case 'i':
+			intr = true;
 			break;
 		default:
 			return usage(argv[0]);
