@@ -87,12 +87,17 @@ fwd_rx_total()
 	echo $(($(tp_stats_field fwd 0 rx) + $(tp_stats_field fwd 1 rx)))
 }
 
-# the backend sends WANT packets on each port, the forwarder passes them on
-run_burst()
+fwd_start()
+{
+	tp_run fwd 5 'packets/burst' start > /dev/null || fail "forwarder did not start"
+}
+
+# with the forwarder started: the backend sends WANT packets on each port, the
+# forwarder passes them on, both stop
+burst_and_stop()
 {
 	tp_cmd fwd "clear port stats all"
 	tp_cmd backend "clear port stats all"
-	tp_run fwd 5 'packets/burst' start > /dev/null || fail "forwarder did not start"
 	tp_cmd backend "set fwd rxonly"
 	tp_run backend 10 'packets/burst' "start tx_first $BURSTS" > /dev/null ||
 		fail "backend did not start"
@@ -101,6 +106,12 @@ run_burst()
 	sleep 0.5
 	tp_fwd_stop backend > "$WORK/backend.stop"
 	tp_fwd_stop fwd > "$WORK/fwd.stop"
+}
+
+run_burst()
+{
+	fwd_start
+	burst_and_stop
 }
 
 # secondary NAME CMD...: a DPDK secondary on the primary's VFs, bounded
@@ -221,7 +232,7 @@ capture_run()
 	local name=$1 ready=$2 pid
 	shift 2
 
-	tp_run fwd 5 'packets/burst' start > /dev/null || fail "forwarder did not start"
+	fwd_start
 	# unbuffered: the tools say they capture on a stdout that is a file here
 	timeout -k 5 60 taskset -c "$E2E_CPU_PMD" "${sec_env[@]}" stdbuf -o0 -e0 "$@" \
 		> "$WORK/$name.log" 2>&1 &
@@ -232,29 +243,24 @@ capture_run()
 		fail "$name did not start capturing"
 	}
 	sleep 1
-	tp_cmd fwd "clear port stats all"
-	tp_cmd backend "clear port stats all"
-	tp_cmd backend "set fwd rxonly"
-	tp_run backend 10 'packets/burst' "start tx_first $BURSTS" > /dev/null ||
-		fail "backend did not start"
-	wait_until 15 eval '(($(fwd_rx_total) >= 2 * WANT))' ||
-		log "forwarder received $(fwd_rx_total) of $((2 * WANT))"
-	sleep 0.5
-	tp_fwd_stop backend > "$WORK/backend.stop"
-	tp_fwd_stop fwd > "$WORK/fwd.stop"
+	burst_and_stop
 	sleep 0.5
 	kill -INT "$pid"
 	wait "$pid" || { cat "$WORK/$name.log" >&2; fail "$name failed"; }
 }
 
-scenario_dumpcap()
+# capture_start: the forwarder and the backend's MACs in M0 M1
+capture_start()
 {
-	local m0 m1
-
 	command -v tcpdump > /dev/null || skip "no tcpdump (Debian package tcpdump)"
 	start_fwd
-	m0=$(backend_mac 0)
-	m1=$(backend_mac 1)
+	M0=$(backend_mac 0)
+	M1=$(backend_mac 1)
+}
+
+scenario_dumpcap()
+{
+	capture_start
 	# dumpcap takes no EAL options: the PMD comes in with LD_PRELOAD
 	sec_env+=("LD_PRELOAD=$(primary_pool_libs)$PMD_ARG")
 	capture_run dumpcap "Capturing on" dpdk-dumpcap --file-prefix "$PRIMARY_PREFIX" \
@@ -263,28 +269,23 @@ scenario_dumpcap()
 		"$(sed -n "s/.*interface '${VF_BDFS[0]}': \([0-9]*\/[0-9]*\).*/\1/p" \
 			"$WORK/dumpcap.log")" "$((2 * WANT))/0"
 	check_eq "port 0 received $WANT frames of $FRAME bytes from backend port 0" \
-		"$(count_frames "$WORK/vf0.pcapng" "$m0")" "$WANT $((2 * WANT))"
+		"$(count_frames "$WORK/vf0.pcapng" "$M0")" "$WANT $((2 * WANT))"
 	check_eq "port 0 sent $WANT frames of $FRAME bytes from backend port 1" \
-		"$(count_frames "$WORK/vf0.pcapng" "$m1")" "$WANT $((2 * WANT))"
+		"$(count_frames "$WORK/vf0.pcapng" "$M1")" "$WANT $((2 * WANT))"
 }
 
 scenario_pdump()
 {
-	local m0 m1
-
-	command -v tcpdump > /dev/null || skip "no tcpdump (Debian package tcpdump)"
-	start_fwd
-	m0=$(backend_mac 0)
-	m1=$(backend_mac 1)
+	capture_start
 	sec_env+=("LD_PRELOAD=$(primary_pool_libs)")
 	# pdump's pcap ports join the primary too: start forwarding before them
 	capture_run pdump "capture for" dpdk-pdump --file-prefix "$PRIMARY_PREFIX" \
 		-d "$PMD_ARG" -a "${VF_BDFS[0]}" -a "${VF_BDFS[1]}" -- \
 		--pdump "port=1,queue=*,rx-dev=$WORK/vf1-rx.pcap,tx-dev=$WORK/vf1-tx.pcap"
 	check_eq "pdump: port 1 received $WANT frames of $FRAME bytes from backend port 1" \
-		"$(count_frames "$WORK/vf1-rx.pcap" "$m1")" "$WANT $WANT"
+		"$(count_frames "$WORK/vf1-rx.pcap" "$M1")" "$WANT $WANT"
 	check_eq "pdump: port 1 sent $WANT frames of $FRAME bytes from backend port 0" \
-		"$(count_frames "$WORK/vf1-tx.pcap" "$m0")" "$WANT $WANT"
+		"$(count_frames "$WORK/vf1-tx.pcap" "$M0")" "$WANT $WANT"
 }
 
 MPQ_BIN=$E2E_BUILD/app/test-tmmr/e2e-mp/tmmr-mp-queue
@@ -311,6 +312,13 @@ scenario_queue()
 	# one port: testpmd pairs it with itself, each queue pair onto itself
 	tp_run backend 5 'packets/burst' start > /dev/null || fail "backend did not start"
 	eal=(--file-prefix "tmmr-e2e-mpq-$$" -d "$PMD_ARG" -a "${VF_BDFS[0]}")
+	if [[ -n $E2E_ASAN_RT ]]; then
+		# built with the sanitizers, as the PMD: DPDK memory below ASan's shadow
+		# (see lib.sh); EAL and the app do not free everything at exit
+		eal+=(--base-virtaddr 0x40000000)
+		sec_env+=("ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0"
+			"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1")
+	fi
 	e2e_prefixes+=("tmmr-e2e-mpq-$$")
 	e2e_spawn mpq_primary "${sec_env[@]}" "$MPQ_BIN" "${PRIMARY_MEM[@]}" "${eal[@]}" \
 		--lcores "1@$E2E_CPU_PMD" -- --queue 0 --count "$n0" --done "$WORK/done" "${app[@]}"
