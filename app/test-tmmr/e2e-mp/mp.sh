@@ -312,13 +312,6 @@ scenario_queue()
 	# one port: testpmd pairs it with itself, each queue pair onto itself
 	tp_run backend 5 'packets/burst' start > /dev/null || fail "backend did not start"
 	eal=(--file-prefix "tmmr-e2e-mpq-$$" -d "$PMD_ARG" -a "${VF_BDFS[0]}")
-	if [[ -n $E2E_ASAN_RT ]]; then
-		# built with the sanitizers, as the PMD: DPDK memory below ASan's shadow
-		# (see lib.sh); EAL and the app do not free everything at exit
-		eal+=(--base-virtaddr 0x40000000)
-		sec_env+=("ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0"
-			"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1")
-	fi
 	e2e_prefixes+=("tmmr-e2e-mpq-$$")
 	e2e_spawn mpq_primary "${sec_env[@]}" "$MPQ_BIN" "${PRIMARY_MEM[@]}" "${eal[@]}" \
 		--lcores "1@$E2E_CPU_PMD" -- --queue 0 --count "$n0" --done "$WORK/done" "${app[@]}"
