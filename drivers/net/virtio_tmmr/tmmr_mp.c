@@ -48,30 +48,10 @@
 #define TMMR_MP_TIMEOUT_S	5
 #define TMMR_DRV_NAME		"net_virtio_tmmr"
 
-/* What the primary holds for one slot (a doorbell, or an Rx vector). */
-enum tmmr_mp_slot {
-	TMMR_MP_SLOT_NONE,	/* no fd: the doorbell goes through the primary */
-	TMMR_MP_SLOT_FD,	/* an eventfd, attached to the reply */
-	TMMR_MP_SLOT_MMIO,	/* a BAR doorbell: map the BAR yourself */
-};
-
 struct tmmr_mp_req {
 	char name[RTE_DEV_NAME_MAX_LEN];	/* the PCI device */
 	uint16_t first;		/* TMMR_MP_FDS: first slot wanted */
 	uint16_t queue;		/* TMMR_MP_KICK: the virtqueue */
-};
-
-/*
- * Slots 0..nb_vq-1 are the Rx/Tx virtqueues' doorbells, then nb_rxvec Rx
- * queue vectors; one reply carries at most RTE_MP_MAX_FD_NUM slots.
- */
-struct tmmr_mp_rep {
-	int32_t result;		/* 0 or negative errno */
-	uint16_t nb_vq;
-	uint16_t nb_rxvec;
-	uint16_t first;
-	uint16_t count;
-	uint8_t kind[RTE_MP_MAX_FD_NUM];
 };
 
 _Static_assert(sizeof(struct tmmr_mp_req) <= RTE_MP_MAX_PARAM_LEN, "request too large");
@@ -275,17 +255,17 @@ tmmr_mp_close_fds(const struct rte_mp_msg *m, int from)
 		close(m->fds[i]);
 }
 
-/* Take the slots of one reply; false on a malformed one (its fds closed). */
-static bool
-tmmr_mp_take(struct tmmr_mp_local *loc, const struct rte_mp_msg *m,
-	     const struct tmmr_mp_rep *rep, uint16_t first)
+bool
+tmmr_mp_take_slots(const struct rte_mp_msg *m, const struct tmmr_mp_rep *rep, uint16_t first,
+		   uint16_t nb_vq, uint16_t nb_rxvec, struct tmmr_notifier *nt, int *vec_fd)
 {
 	int nfd = 0, fd;
 	uint16_t k, s;
 
 	if (rep->first != first || rep->count == 0 || rep->count > RTE_MP_MAX_FD_NUM ||
-	    rep->nb_vq != loc->nb_vq || rep->nb_rxvec != loc->nb_rxvec ||
-	    first + rep->count > loc->nb_vq + loc->nb_rxvec) {
+	    rep->nb_vq != nb_vq || rep->nb_rxvec != nb_rxvec ||
+	    (uint32_t)first + rep->count > (uint32_t)nb_vq + nb_rxvec ||
+	    m->num_fds < 0 || m->num_fds > RTE_MP_MAX_FD_NUM) {
 		tmmr_mp_close_fds(m, 0);
 		return false;
 	}
@@ -299,10 +279,10 @@ tmmr_mp_take(struct tmmr_mp_local *loc, const struct rte_mp_msg *m,
 			fd = m->fds[nfd++];
 		}
 		s = first + k;
-		if (s < loc->nb_vq)
-			loc->nt[s].efd = fd;
+		if (s < nb_vq)
+			nt[s].efd = fd;
 		else
-			loc->rxvec_fd[s - loc->nb_vq] = fd;
+			vec_fd[s - nb_vq] = fd;
 	}
 	tmmr_mp_close_fds(m, nfd);
 	return true;
@@ -362,7 +342,8 @@ tmmr_mp_fetch(struct tmmr_mp_local *loc)
 					loc->rxvec_fd[i] = -1;
 			}
 		}
-		ok = ok && tmmr_mp_take(loc, m, &rep, first);
+		ok = ok && tmmr_mp_take_slots(m, &rep, first, loc->nb_vq, loc->nb_rxvec, loc->nt,
+					      loc->rxvec_fd);
 		if (!ok && m->len_param != sizeof(rep))
 			tmmr_mp_close_fds(m, 0);
 		free(reply.msgs);
