@@ -55,10 +55,14 @@ e2e_on_exit()
 HUGE_PAGES=192
 huge_reserve "$HUGE_PAGES"
 # the testpmd driving the VFs runs on hugepages, the backend as before
-TP_MEM_ARGS=(--no-huge -m "$E2E_TP_MEM")
-eval "$(declare -f tp_start |
-	sed 's/--no-huge -m "\$E2E_TP_MEM"/"${TP_MEM_ARGS[@]}"/')"
-declare -f tp_start | grep -q 'TP_MEM_ARGS' || fail "lib.sh's tp_start changed: update mp.sh"
+# TP_MEM_ARGS: memory options of the next testpmd, words in a string (lib.sh's
+# own where it has the variable, else given to its tp_start here)
+TP_MEM_ARGS=
+if ! declare -f tp_start | grep -q 'TP_MEM_ARGS'; then
+	eval "$(declare -f tp_start |
+		sed 's/--no-huge -m "\$E2E_TP_MEM"/${TP_MEM_ARGS:---no-huge -m $E2E_TP_MEM}/')"
+	declare -f tp_start | grep -q 'TP_MEM_ARGS' || fail "lib.sh's tp_start changed: update mp.sh"
+fi
 PRIMARY_MEM=(--huge-dir "$HUGE_DIR" -m 256 --single-file-segments --iova-mode=va)
 
 BURSTS=2
@@ -74,9 +78,9 @@ start_fwd()
 	tp_backend_start backend 1 0 "$WORK/vh-0" "$WORK/vh-1"
 	vfemu_start --vfs 2 --queue-pairs 1
 	sec_env=(env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "LD_LIBRARY_PATH=$LD_LIBRARY_PATH")
-	TP_MEM_ARGS=("${PRIMARY_MEM[@]}")
+	TP_MEM_ARGS="${PRIMARY_MEM[*]}"
 	tp_pmd_start fwd 1 "${VF_BDFS[0]}" "${VF_BDFS[1]}"
-	TP_MEM_ARGS=(--no-huge -m "$E2E_TP_MEM")
+	TP_MEM_ARGS=
 	PRIMARY_PREFIX=tmmr-e2e-fwd-$$
 	tp_wait_links fwd 10 0 1
 	tp_wait_links backend 10 0 1
