@@ -25,6 +25,7 @@
 #include "tmmr_hw.h"
 #include "tmmr_intr.h"
 #include "tmmr_logs.h"
+#include "tmmr_mp.h"
 #include "tmmr_stats.h"
 
 static const struct rte_pci_id tmmr_pci_id_map[] = {
@@ -57,7 +58,7 @@ tmmr_rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp, uint32_t fra
 	return frame <= tmmr_rx_buf_frame(mp);
 }
 
-static int
+int
 tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct tmmr_hw *hw = tmmr_hw_of(dev);
@@ -688,10 +689,8 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	struct tmmr_pci *p;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		TMMR_LOG(driver, ERR, &pci_dev->device, "secondary processes are not supported");
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return tmmr_mp_secondary_probe(pci_dev);
 	ret = tmmr_devargs_parse(da != NULL ? da->args : NULL, &args);
 	if (ret != 0) {
 		TMMR_LOG(driver, ERR, &pci_dev->device, "bad devargs, not probing");
@@ -733,6 +732,7 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	if (ret != 0)
 		goto fail;
 	rte_ether_addr_copy(&hw->dev_mac, &eth_dev->data->mac_addrs[0]);
+	tmmr_mp_primary_init();
 	rte_eth_dev_probing_finish(eth_dev);
 	TMMR_LOG(driver, INFO, p, "port %u ready", eth_dev->data->port_id);
 	return 0;
@@ -751,10 +751,12 @@ tmmr_pci_remove(struct rte_pci_device *pci_dev)
 	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(pci_dev->device.name);
 	uint16_t port;
 
-	if (eth_dev == NULL)
+	/* a secondary finds the name of a port it closed still in the shared data */
+	if (eth_dev == NULL || eth_dev->state == RTE_ETH_DEV_UNUSED)
 		return 0;	/* already closed */
 	port = eth_dev->data->port_id;
-	if (eth_dev->data->dev_started)
+	/* a secondary only lets go of its own state */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && eth_dev->data->dev_started)
 		rte_eth_dev_stop(port);
 	return rte_eth_dev_close(port);
 }

@@ -107,4 +107,7 @@ tmmr_hw_of(struct rte_eth_dev *dev)
 /* Datapath entry points (tmmr_ethdev.c), swapped for dummies once the device is gone. */
 void tmmr_set_burst_fns(struct rte_eth_dev *dev);
 
+/* tmmr_ethdev.c; also what a secondary process reports (tmmr_mp.c) */
+int tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
+
 #endif /* TMMR_ETHDEV_H */

@@ -123,6 +123,9 @@ tmmr_refresh_offer(struct tmmr_hw *hw)
 {
 	uint32_t f;
 
+	/* only the primary talks to the device */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return;
 	pthread_mutex_lock(&hw->lock);
 	if (!hw->started && !hw->removed && hw->pci != NULL) {
 		f = tmmr_leg_get_features(hw->pci);

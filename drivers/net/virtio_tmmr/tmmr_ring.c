@@ -14,6 +14,8 @@
 #include "tmmr_logs.h"
 #include "tmmr_vq.h"
 
+const struct tmmr_doorbell *tmmr_proc_doorbells[RTE_MAX_ETHPORTS];
+
 /*
  * Memzone names must be unique while they live; a queue may be set up again
  * before the old one is freed, so add a generation number.

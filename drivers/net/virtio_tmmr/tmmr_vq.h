@@ -109,6 +109,23 @@ struct tmmr_txq {
 	struct tmmr_dp_cfg cfg;
 };
 
+/*
+ * Doorbells of a secondary process (tmmr_ring.c): per port, an array indexed
+ * by virtqueue that this process filled when it attached (its own ioeventfds,
+ * BAR mapping or proxy). NULL, always in the primary: the queue's own.
+ */
+extern const struct tmmr_doorbell *tmmr_proc_doorbells[RTE_MAX_ETHPORTS];
+
+static inline const struct tmmr_doorbell *
+tmmr_vq_doorbell(const struct tmmr_vq *vq)
+{
+	const struct tmmr_doorbell *own = NULL;
+
+	if (vq->port_id < RTE_MAX_ETHPORTS)
+		own = tmmr_proc_doorbells[vq->port_id];
+	return likely(own == NULL) ? &vq->doorbell : &own[vq->queue_idx];
+}
+
 /* tmmr_ring.c */
 /*
  * Lay a ring of @num entries (a power of 2 up to 32768) out over @mem, at
@@ -203,7 +220,7 @@ tmmr_vq_publish_and_kick(struct tmmr_vq *vq)
 		kick = !(vq->used->flags & TMMR_VRING_USED_F_NO_NOTIFY);
 	}
 	if (kick && vq->has_doorbell) {
-		tmmr_doorbell_ring(&vq->doorbell);
+		tmmr_doorbell_ring(tmmr_vq_doorbell(vq));
 		vq->stats.doorbells++;
 	}
 }

@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 
 #include <cmocka.h>
 
@@ -20,6 +22,7 @@
 #include <rte_udp.h>
 
 #include "ring_harness.h"
+#include "tmmr_vq.h"
 
 static struct rte_mempool *pool;
 static const uint8_t mac_uc[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
@@ -601,6 +604,49 @@ test_tx_notify(void **state)
 	env_close(&e);
 }
 
+/*
+ * A secondary process rings the doorbells it holds (tmmr_proc_doorbells), not
+ * the ones the primary stored in the shared queue.
+ */
+static void
+test_tx_proc_doorbell(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct tmmr_doorbell own[2];
+	struct rte_mbuf *m[2];
+	struct fdev_chain c;
+	uint8_t frame[64];
+	struct tx_env e;
+	uint64_t v = 0;
+	int efd;
+
+	(void)state;
+	harness_frame(frame, 64, mac_uc, 7);
+	env_open(&e, &cfg, 64);
+	efd = eventfd(0, EFD_NONBLOCK);
+	assert_true(efd >= 0);
+	memset(own, 0, sizeof(own));
+	own[0].efd = -1;
+	own[1].efd = efd;	/* the queue is virtqueue 1 of port 0 */
+	own[1].queue = 1;
+	tmmr_proc_doorbells[0] = own;
+	m[0] = harness_mbuf(pool, frame, 64, 1);
+	m[1] = harness_mbuf(pool, frame, 64, 1);
+	assert_int_equal(tmmr_xmit_pkts(e.q, &m[0], 1), 1);
+	assert_int_equal(fdev_doorbells(&e.dev), 0);
+	assert_int_equal(read(efd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(v, 1);
+	/* back to the queue's own */
+	tmmr_proc_doorbells[0] = NULL;
+	tx_check(&e, frame, 64, &c);
+	assert_int_equal(tmmr_xmit_pkts(e.q, &m[1], 1), 1);
+	assert_int_equal(fdev_doorbells(&e.dev), 1);
+	assert_int_equal(read(efd, &v, sizeof(v)), -1);
+	tx_check(&e, frame, 64, &c);
+	close(efd);
+	env_close(&e);
+}
+
 /* A full ring takes what fits; reclaim makes room again. */
 static void
 test_tx_ring_full(void **state)
@@ -701,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_tx_nb_desc),
 		cmocka_unit_test(test_tx_inject),
 		cmocka_unit_test(test_tx_notify),
+		cmocka_unit_test(test_tx_proc_doorbell),
 		cmocka_unit_test(test_tx_ring_full),
 		cmocka_unit_test(test_tx_too_many_segs),
 		cmocka_unit_test(test_tx_out_of_order),
