@@ -19,7 +19,7 @@ pkgs_unit_tests=(libcmocka-dev)
 # llvm-symbolizer, without which UBSan cannot match fuzz/ubsan.supp by function name
 pkgs_fuzz=(clang libclang-rt-14-dev llvm)
 pkgs_e2e_tests=(qemu-system-x86 iproute2 busybox-static cpio openvswitch-switch-dpdk procps binutils
-	socat)
+	socat tcpdump)
 pkgs_bench=(gnuplot-nox strace valgrind)
 # devtools/soak.sh reads the relay's mempool with gdb
 pkgs_soak=(gdb)

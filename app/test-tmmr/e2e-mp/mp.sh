@@ -44,8 +44,8 @@ done
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../e2e/lib.sh
 source "$here/../e2e/lib.sh"
-# shellcheck source=huge.sh
-source "$here/huge.sh"
+# shellcheck source=../e2e/huge.sh
+source "$here/../e2e/huge.sh"
 e2e_init "mp-$scenario"
 e2e_on_exit()
 {
