@@ -72,8 +72,11 @@ relay_check "missing Rx interrupts logged" grep -q 'VF net_null0 has no Rx inter
 stats=$(telemetry "$tag-r" /tmmr_relay/stats,0)
 relay_check "telemetry: vf_rx_intr 0" test "$(json_get "$stats" vf_rx_intr)" = 0
 relay_check "telemetry: pair names" grep -q '"net_null0"' <<<"$(telemetry "$tag-r" /tmmr_relay/pairs)"
-relay_check "no inject command without --test-events" \
-	test -z "$(telemetry "$tag-r" /tmmr_relay/inject,reset,0 | grep injected)"
+relay_check "telemetry: the relay's commands are stats and pairs" \
+	test "$(telemetry "$tag-r" / | grep -o '"/tmmr_relay/[a-z_]*"' | sort | tr '\n' ' ')" = \
+	'"/tmmr_relay/pairs" "/tmmr_relay/stats" '
+relay_check "telemetry: stats of a pair that does not exist are refused" \
+	test "$(telemetry "$tag-r" /tmmr_relay/stats,1)" = '{"/tmmr_relay/stats": null}'
 pid=$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")
 read -r -a st </proc/"$pid"/stat
 cpu0=$((st[13] + st[14]))

@@ -8,7 +8,9 @@
 #     guest <-> relay <-> PMD <-> tmmr-vfemu <-> vhost-user <-> testpmd icmpecho);
 #     --mode standin: net_virtio_user on the backend's net_vhost socket (VF stand-in).
 # Cases: legacy boot with ping, mrg_rxbuf=off, guest killed mid-traffic + VF reset + new guest,
-# VF removal, idle CPU, clean SIGINT shutdown.
+# VF removal, idle CPU, clean SIGINT shutdown. The device events (VF link down/up, reset,
+# removal) come from the model's control socket through the real PMD, so they run in mode mmr
+# only: the stand-in has no device that could raise them.
 #
 # usage: relay_guest_e2e.sh --build BUILD_DIR [--mode mmr|standin]
 set -u
@@ -36,7 +38,7 @@ relay_guest_image
 start_backend "$work" "$work/be0" "$tag-be" || { cat "$work/backend.log"; exit 1; }
 start_vf "$work" "$mode" || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VF"; exit 1; }
 start_relay "$work" "$tag-r" -- \
-	--vf "$vf_name,socket=$work/guest0.sock" --stats-interval 5 --test-events
+	--vf "$vf_name,socket=$work/guest0.sock" --stats-interval 5
 relay_log "mode $mode, VF $vf_name"
 relay_check "relay starts and listens" grep -q 'server listening on' "$work/relay.log"
 qemu_args=$(sed -n 's/^  qemu: //p' "$work/relay.log" | head -1)
@@ -126,8 +128,16 @@ kill -KILL "$(pgrep -P "$qemu_pid" qemu-system-x86 || echo "$qemu_pid")" 2>/dev/
 wait "$qemu_pid" 2>/dev/null
 relay_check "relay notices the killed guest" wait_for "$work/relay.log" 'guest disconnected' 10
 relay_check "relay survives the killed guest" relay_alive "$relay_pid"
-telemetry "$tag-r" '/tmmr_relay/inject,reset,0' >/dev/null
-relay_check "VF reset handled" wait_for "$work/relay.log" 'reset done, forwarding again' 10
+want_resets=0
+if [ "$mode" = mmr ]; then
+	# the model reports a device fault (DEVICE_NEEDS_RESET and a config interrupt), the PMD
+	# raises RTE_ETH_EVENT_INTR_RESET, the relay resets the VF and forwards again
+	relay_check "model takes needs-reset" model_ctl "$work" needs-reset 0
+	relay_check "relay gets the PMD's reset event" \
+		wait_for "$work/relay.log" 'reset requested by the device' 10
+	relay_check "VF reset handled" wait_for "$work/relay.log" 'reset done, forwarding again' 10
+	want_resets=1
+fi
 boot_guest restarted ping ""
 check_guest restarted 1
 
@@ -138,22 +148,22 @@ want_connects=4
 [ "$mode" = mmr ] && want_connects=5
 relay_check "telemetry counts $want_connects guest connections" \
 	test "$(json_get "$stats" guest_connects)" = "$want_connects"
-relay_check "telemetry counts the VF reset" test "$(json_get "$stats" vf_resets)" = 1
+relay_check "telemetry counts $want_resets VF reset(s)" \
+	test "$(json_get "$stats" vf_resets)" = "$want_resets"
 relay_check "telemetry counts guest->vf packets" test "$(json_get "$stats" vf_tx_pkts)" -gt 6
 relay_check "telemetry counts vf->guest packets" test "$(json_get "$stats" guest_rx_pkts)" -gt 6
 
-# unplug (of the model's VF, or an injected removal event for the stand-in): the pair stops,
+# the model's VF surprise-removed: the PMD raises RTE_ETH_EVENT_INTR_RMV, the pair stops,
 # the process goes on
 if [ "$mode" = mmr ]; then
-	model_ctl "$work" unplug 0
-else
-	telemetry "$tag-r" '/tmmr_relay/inject,rmv,0' >/dev/null
+	relay_check "model takes unplug" model_ctl "$work" unplug 0
+	relay_check "VF removal handled" \
+		wait_for "$work/relay.log" 'removed: its guest is disconnected' 10
+	relay_check "socket closed after removal" wait_gone "$work/guest0.sock" 10
+	stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
+	relay_check "relay alive after removal, pair marked removed" \
+		test "$(json_get "$stats" vf_state)" = removed
 fi
-relay_check "VF removal handled" wait_for "$work/relay.log" 'removed: its guest is disconnected' 10
-relay_check "socket closed after removal" wait_gone "$work/guest0.sock" 10
-stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
-relay_check "relay alive after removal, pair marked removed" \
-	test "$(json_get "$stats" vf_state)" = removed
 
 stop_pid "$relay_pid" 10
 rc=$?
