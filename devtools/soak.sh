@@ -123,55 +123,16 @@ command -v gdb > /dev/null || fail "no gdb (Debian package gdb): it counts the r
 log "seed $seed (rerun: devtools/soak.sh --seed $seed $duration)"
 RANDOM=$seed
 
-# --- the model's control socket and the relay's telemetry ---
-
-# ctl COMMAND: one command on the model's control socket; prints the reply
-ctl()
-{
-	timeout 10 /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-print(s.makefile().readline().strip())' "$VFEMU_SYSFS/.vfemu-ctl.sock" "$1"
-}
-
-# ctl_ok COMMAND: the command must answer ok
-ctl_ok()
-{
-	local reply
-
-	reply=$(ctl "$1") || reply="no answer"
-	log "model: $1 -> $reply"
-	[[ $reply == ok ]]
-}
+# --- the relay's telemetry ---
 
 RELAY_PREFIX=tmmr-soak-relay-$$
-# tel COMMAND: the relay's telemetry answer; a dictionary's members as
-# "key value" lines, one per line
+# tel COMMAND [KEY]: the relay's telemetry answer: a dictionary's members as
+# "key value" lines, or the value of KEY (json_get)
 tel()
 {
-	timeout 10 /usr/bin/python3 -c '
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(5)
-s.connect(sys.argv[1])
-info = json.loads(s.recv(16384).decode())
-s.send(sys.argv[2].encode())
-reply = json.loads(s.recv(info.get("max_output_len", 16384)).decode())
-value = next(iter(reply.values()))
-if isinstance(value, dict):
-    for k, v in value.items():
-        print(k, v)
-else:
-    print(value)' "/var/run/dpdk/$RELAY_PREFIX/dpdk_telemetry.v2" "$1"
-}
+	local answer
 
-# tel_field COMMAND KEY
-tel_field()
-{
-	tel "$1" | awk -v k="$2" '$1 == k { print $2; f = 1 } END { exit !f }'
+	answer=$(telemetry "$RELAY_PREFIX" "$1") && json_get "$answer" "${@:2}"
 }
 
 # --- the processes ---
@@ -429,10 +390,10 @@ relay_vf2_reset()
 {
 	local resets deadline=$((SECONDS + 20))
 
-	resets=$(tel_field /tmmr_relay/stats,0 vf_resets) || return 1
-	ctl_ok "needs-reset 2" || return 1
-	until (($(tel_field /tmmr_relay/stats,0 vf_resets) > resets)) &&
-		[[ $(tel_field /tmmr_relay/stats,0 vf_state) == up ]]; do
+	resets=$(tel /tmmr_relay/stats,0 vf_resets) || return 1
+	model_ok "needs-reset 2" || return 1
+	until (($(tel /tmmr_relay/stats,0 vf_resets) > resets)) &&
+		[[ $(tel /tmmr_relay/stats,0 vf_state) == up ]]; do
 		((SECONDS < deadline)) || return 1
 		sleep 0.2
 	done
@@ -475,9 +436,9 @@ fault_link()
 {
 	local vf=$1 hold=$2
 
-	ctl_ok "link $vf down" || problem "link $vf down refused"
+	model_ok "link $vf down" || problem "link $vf down refused"
 	sleep "$hold"
-	ctl_ok "link $vf up" || problem "link $vf up refused"
+	model_ok "link $vf up" || problem "link $vf up refused"
 }
 
 fault_needs_reset()
@@ -489,7 +450,7 @@ fault_needs_reset()
 		return
 	fi
 	off=$(tp_offset "$FWD")
-	ctl_ok "needs-reset $vf" || { problem "needs-reset $vf refused"; return; }
+	model_ok "needs-reset $vf" || { problem "needs-reset $vf refused"; return; }
 	if ! tp_since_until "$FWD" 20 "$off" "^Port $vf: reset event"; then
 		problem "forwarder $FWD printed no reset event for port $vf"
 	fi
@@ -543,7 +504,7 @@ GUEST_SOCK=$WORK/guest.sock
 backend_start
 vfemu_start --vfs 3
 ((${#VF_BDFS[@]} == 3)) || fail "the model made ${#VF_BDFS[@]} VFs, not 3"
-VF2_MAC=$(ctl "status 2" | sed -n 's/.* mac=\([0-9a-f:]*\) .*/\1/p')
+VF2_MAC=$(model_ctl status 2 | sed -n 's/.* mac=\([0-9a-f:]*\) .*/\1/p')
 [[ -n $VF2_MAC ]] || fail "no MAC for VF2"
 tp_cmd "$BE" "set eth-peer 2 $VF2_MAC"
 fwd_start
@@ -556,7 +517,7 @@ tp_wait_prompt "$GST"
 tp_wait_links "$FWD" 30 0 1
 tp_wait_links "$BE" 30 0 1 2
 tp_wait_links "$GST" 30 0
-wait_until 30 eval '[[ $(tel_field /tmmr_relay/stats,0 guest_connected) == 1 ]]' ||
+wait_until 30 eval '[[ $(tel /tmmr_relay/stats,0 guest_connected) == 1 ]]' ||
 	fail "the guest stand-in is not connected to the relay"
 
 # baselines before any traffic
