@@ -39,8 +39,9 @@
 #             print the reset event and is recovered as a user would ("port
 #             stop/reset/start" on its command line: testpmd does not reset a
 #             port by itself); the relay recovers by itself
-#   vf-reset  a VF is reset: "port stop/reset/start" in the forwarder, the
-#             relay's reset path (its --test-events inject command) for VF2
+#   vf-reset  a VF is reset: "port stop/reset/start" in the forwarder; the
+#             relay resets a VF only when the device asks, so for VF2 the
+#             model's needs-reset, and the relay must recover by itself
 #   guest     the guest stand-in is SIGKILLed and a new one started
 #   driver    the forwarder quits (its mbufs are counted first) and a new one
 #             takes the VFs
@@ -122,55 +123,16 @@ command -v gdb > /dev/null || fail "no gdb (Debian package gdb): it counts the r
 log "seed $seed (rerun: devtools/soak.sh --seed $seed $duration)"
 RANDOM=$seed
 
-# --- the model's control socket and the relay's telemetry ---
-
-# ctl COMMAND: one command on the model's control socket; prints the reply
-ctl()
-{
-	timeout 10 /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-print(s.makefile().readline().strip())' "$VFEMU_SYSFS/.vfemu-ctl.sock" "$1"
-}
-
-# ctl_ok COMMAND: the command must answer ok
-ctl_ok()
-{
-	local reply
-
-	reply=$(ctl "$1") || reply="no answer"
-	log "model: $1 -> $reply"
-	[[ $reply == ok ]]
-}
+# --- the relay's telemetry ---
 
 RELAY_PREFIX=tmmr-soak-relay-$$
-# tel COMMAND: the relay's telemetry answer; a dictionary's members as
-# "key value" lines, one per line
+# tel COMMAND [KEY]: the relay's telemetry answer: a dictionary's members as
+# "key value" lines, or the value of KEY (json_get)
 tel()
 {
-	timeout 10 /usr/bin/python3 -c '
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(5)
-s.connect(sys.argv[1])
-info = json.loads(s.recv(16384).decode())
-s.send(sys.argv[2].encode())
-reply = json.loads(s.recv(info.get("max_output_len", 16384)).decode())
-value = next(iter(reply.values()))
-if isinstance(value, dict):
-    for k, v in value.items():
-        print(k, v)
-else:
-    print(value)' "/var/run/dpdk/$RELAY_PREFIX/dpdk_telemetry.v2" "$1"
-}
+	local answer
 
-# tel_field COMMAND KEY
-tel_field()
-{
-	tel "$1" | awk -v k="$2" '$1 == k { print $2; f = 1 } END { exit !f }'
+	answer=$(telemetry "$RELAY_PREFIX" "$1") && json_get "$answer" "${@:2}"
 }
 
 # --- the processes ---
@@ -228,7 +190,7 @@ relay_start()
 	e2e_prefixes+=("$RELAY_PREFIX")
 	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l 0 --no-huge -m 256 \
 		--file-prefix "$RELAY_PREFIX" "${eal[@]}" -d "$PMD_ARG" -a "${VF_BDFS[2]}" -- \
-		--vf "${VF_BDFS[2]},socket=$GUEST_SOCK" --client --test-events --stats-interval 0
+		--vf "${VF_BDFS[2]},socket=$GUEST_SOCK" --client --stats-interval 0
 }
 
 # real_pid WRAPPER: the process timeout(1) runs
@@ -421,19 +383,27 @@ tp_mbufs_leaked()
 	fi
 }
 
+# relay_vf2_reset: the model reports a device fault on VF2 (needs-reset); the
+# PMD raises its reset event and the relay must reset the VF by itself and
+# forward again: vf_resets advances and vf_state is back to up within 20 s
+relay_vf2_reset()
+{
+	local resets deadline=$((SECONDS + 20))
+
+	resets=$(tel /tmmr_relay/stats,0 vf_resets) || return 1
+	model_ok "needs-reset 2" || return 1
+	until (($(tel /tmmr_relay/stats,0 vf_resets) > resets)) &&
+		[[ $(tel /tmmr_relay/stats,0 vf_state) == up ]]; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.2
+	done
+}
+
 # relay_quiesced_in_use: the relay's pool after a reset of its idle VF (Rx ring
 # refilled, Tx ring empty, nothing in flight): mbufs in use
 relay_quiesced_in_use()
 {
-	local resets deadline=$((SECONDS + 30))
-
-	resets=$(tel_field /tmmr_relay/stats,0 vf_resets) || return 1
-	[[ $(tel /tmmr_relay/inject,reset,0) == injected ]] || return 1
-	until (($(tel_field /tmmr_relay/stats,0 vf_resets) > resets)) &&
-		[[ $(tel_field /tmmr_relay/stats,0 vf_state) == up ]]; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.2
-	done
+	relay_vf2_reset || return 1
 	sleep 1
 	# DPDK 22.11's telemetry has no mempool counts: ask the process itself
 	timeout 60 gdb -p "$(real_pid "$pid_relay")" -batch -nx -ex \
@@ -466,27 +436,21 @@ fault_link()
 {
 	local vf=$1 hold=$2
 
-	ctl_ok "link $vf down" || problem "link $vf down refused"
+	model_ok "link $vf down" || problem "link $vf down refused"
 	sleep "$hold"
-	ctl_ok "link $vf up" || problem "link $vf up refused"
+	model_ok "link $vf up" || problem "link $vf up refused"
 }
 
 fault_needs_reset()
 {
-	local vf=$1 off resets
+	local vf=$1 off
 
 	if ((vf == 2)); then
-		resets=$(tel_field /tmmr_relay/stats,0 vf_resets) || resets=
-		ctl_ok "needs-reset $vf" || { problem "needs-reset $vf refused"; return; }
-		if [[ -n $resets ]] &&
-			! wait_until 20 eval '(($(tel_field /tmmr_relay/stats,0 vf_resets) > resets))'
-		then
-			problem "the relay did not reset VF2 after its fault"
-		fi
+		relay_vf2_reset || problem "the relay did not reset VF2 after its fault"
 		return
 	fi
 	off=$(tp_offset "$FWD")
-	ctl_ok "needs-reset $vf" || { problem "needs-reset $vf refused"; return; }
+	model_ok "needs-reset $vf" || { problem "needs-reset $vf refused"; return; }
 	if ! tp_since_until "$FWD" 20 "$off" "^Port $vf: reset event"; then
 		problem "forwarder $FWD printed no reset event for port $vf"
 	fi
@@ -498,8 +462,7 @@ fault_vf_reset()
 	local vf=$1
 
 	if ((vf == 2)); then
-		[[ $(tel /tmmr_relay/inject,reset,0) == injected ]] ||
-			problem "the relay refused the reset"
+		relay_vf2_reset || problem "the relay did not recover from a reset of VF2"
 		return
 	fi
 	fwd_port_reset "$vf" || problem "forwarder $FWD: port $vf reset failed"
@@ -541,7 +504,7 @@ GUEST_SOCK=$WORK/guest.sock
 backend_start
 vfemu_start --vfs 3
 ((${#VF_BDFS[@]} == 3)) || fail "the model made ${#VF_BDFS[@]} VFs, not 3"
-VF2_MAC=$(ctl "status 2" | sed -n 's/.* mac=\([0-9a-f:]*\) .*/\1/p')
+VF2_MAC=$(model_ctl status 2 | sed -n 's/.* mac=\([0-9a-f:]*\) .*/\1/p')
 [[ -n $VF2_MAC ]] || fail "no MAC for VF2"
 tp_cmd "$BE" "set eth-peer 2 $VF2_MAC"
 fwd_start
@@ -554,7 +517,7 @@ tp_wait_prompt "$GST"
 tp_wait_links "$FWD" 30 0 1
 tp_wait_links "$BE" 30 0 1 2
 tp_wait_links "$GST" 30 0
-wait_until 30 eval '[[ $(tel_field /tmmr_relay/stats,0 guest_connected) == 1 ]]' ||
+wait_until 30 eval '[[ $(tel /tmmr_relay/stats,0 guest_connected) == 1 ]]' ||
 	fail "the guest stand-in is not connected to the relay"
 
 # baselines before any traffic

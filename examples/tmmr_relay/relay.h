@@ -47,7 +47,6 @@ struct relay_options {
 	unsigned int burst;
 	unsigned int busy_poll_us;	/* busy-poll window before sleeping */
 	unsigned int nb_mbufs;		/* 0: computed */
-	bool allow_test_events;		/* /tmmr_relay/inject telemetry command */
 	unsigned int socket_mode;	/* of the vhost-user sockets the relay creates */
 };
 
@@ -172,7 +171,7 @@ uint16_t relay_offload_to_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t gue
 uint64_t relay_guest_features_to_disable(uint64_t vf_rx_offloads, uint64_t vf_tx_offloads);
 
 /* relay_stats.c */
-int relay_telemetry_init(struct relay *r);
+int relay_telemetry_init(void);
 void relay_stats_log(const struct relay *r, double interval_s);
 
 #endif /* TMMR_RELAY_H */

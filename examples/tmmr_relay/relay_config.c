@@ -25,7 +25,6 @@ enum {
 	OPT_BURST,
 	OPT_BUSY_POLL_US,
 	OPT_MBUFS,
-	OPT_TEST_EVENTS,
 	OPT_SOCKET_MODE,
 	OPT_HELP,
 };
@@ -39,7 +38,6 @@ static const struct option relay_long_options[] = {
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL_US },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
-	{ "test-events", no_argument, NULL, OPT_TEST_EVENTS },
 	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -60,8 +58,7 @@ relay_usage(const char *prog)
 	       "  --stats-interval S   log a counter line every S seconds (0: off, default 10)\n"
 	       "  --burst N            packets per burst, 1..%d (default 32)\n"
 	       "  --busy-poll-us N     busy-poll time before sleeping (default 200)\n"
-	       "  --mbufs N            mbuf pool size (default: sized for the VFs)\n"
-	       "  --test-events        enable the /tmmr_relay/inject telemetry command (tests)\n",
+	       "  --mbufs N            mbuf pool size (default: sized for the VFs)\n",
 	       prog, RELAY_BURST_MAX);
 }
 
@@ -253,9 +250,6 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 				return relay_config_error(err, errlen,
 					"--mbufs '%s': expected 1024..16777216", optarg);
 			opt->nb_mbufs = v;
-			break;
-		case OPT_TEST_EVENTS:
-			opt->allow_test_events = true;
 			break;
 		case OPT_SOCKET_MODE:
 			if (relay_parse_mode(optarg, &opt->socket_mode) < 0)

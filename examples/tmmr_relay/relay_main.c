@@ -209,7 +209,7 @@ relay_run(struct relay *r)
 	printf("guest memory must be shared, e.g.: -object memory-backend-memfd,id=mem,"
 	       "size=512M,share=on -numa node,memdev=mem\n");
 	fflush(stdout);
-	if (relay_telemetry_init(r) < 0)
+	if (relay_telemetry_init() < 0)
 		RLOG(WARNING, "telemetry commands unavailable");
 
 	ret = rte_ctrl_thread_create(&ctrl, "relay-ctrl", NULL, relay_ctrl_main, r);

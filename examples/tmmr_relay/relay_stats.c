@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ethdev_driver.h>
 #include <rte_log.h>
 #include <rte_telemetry.h>
 
@@ -120,44 +119,13 @@ relay_tel_pairs(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* /tmmr_relay/inject,reset|rmv,N: raise a device event on pair N as its PMD would (tests) */
-static int
-relay_tel_inject(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	enum rte_eth_event_type type;
-	const char *comma;
-	unsigned int i;
-
-	RTE_SET_USED(cmd);
-	if (params == NULL)
-		return -1;
-	comma = strchr(params, ',');
-	if (comma == NULL || relay_parse_index(comma + 1, &i) < 0)
-		return -1;
-	if (strncmp(params, "reset,", 6) == 0)
-		type = RTE_ETH_EVENT_INTR_RESET;
-	else if (strncmp(params, "rmv,", 4) == 0)
-		type = RTE_ETH_EVENT_INTR_RMV;
-	else
-		return -1;
-	if (relay_global.pair[i].vf_state == RELAY_VF_REMOVED)
-		return -1;
-	rte_eth_dev_callback_process(&rte_eth_devices[relay_global.pair[i].port_id], type, NULL);
-	rte_tel_data_string(d, "injected");
-	return 0;
-}
-
 int
-relay_telemetry_init(struct relay *r)
+relay_telemetry_init(void)
 {
 	if (rte_telemetry_register_cmd("/tmmr_relay/stats", relay_tel_stats,
 			"Per VF/guest pair counters. Parameters: int pair index (optional)") < 0 ||
 	    rte_telemetry_register_cmd("/tmmr_relay/pairs", relay_tel_pairs,
 			"VF device names, by pair index. Takes no parameters") < 0)
-		return -1;
-	if (r->opt.allow_test_events &&
-	    rte_telemetry_register_cmd("/tmmr_relay/inject", relay_tel_inject,
-			"Test aid: raise reset|rmv on a pair. Parameters: event,index") < 0)
 		return -1;
 	return 0;
 }

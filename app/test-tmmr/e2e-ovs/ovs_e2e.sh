@@ -24,27 +24,18 @@
 
 set -u -o pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$here/ovs_lib.sh"
+# shellcheck source=ovs_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ovs_lib.sh"
 
 mode=mmr
-build=
-nq=1
-while (($#)); do
-	case $1 in
-	--mode) mode=$2; shift 2 ;;
-	--queues) nq=$2; shift 2 ;;
-	--build) build=$2; shift 2 ;;
-	*) echo "usage: $0 --mode mmr|standin --build BUILD_DIR [--queues 1|2]" >&2; exit 2 ;;
-	esac
-done
+build=$E2E_BUILD
+queues=1
+e2e_args "mode: queues: build:" "$@"
+nq=$queues
 [[ $mode == mmr || $mode == standin ]] || { echo "bad --mode $mode" >&2; exit 2; }
 [[ $nq == 1 || $nq == 2 ]] || { echo "bad --queues $nq" >&2; exit 2; }
-[[ -n $build ]] || build=$(cd "$here/../../.." && pwd)/build
-build=$(cd "$build" && pwd) || exit 2
+E2E_BUILD=$(cd "$build" && pwd) || exit 2
 
-PMD_SO=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
-VFEMU=$build/app/test-tmmr/vfemu/tmmr-vfemu
 NR_VFS=2
 BURSTS=2			# testpmd bursts of 32 per port and round
 SOAK_SECS=3			# frames circling the bridge in the soak round
@@ -53,6 +44,14 @@ SOCKET_LIMIT=768		# ... and may grow to (per-port mempools, MTU 9000 on 2 ports)
 HUGE_PAGES=$((SOCKET_LIMIT / 2 + 32))
 JUMBO_MTU=${OVS_E2E_MTU:-9000}
 JUMBO_SEGS=${OVS_E2E_SEGS:-2048,2048,2048,2048,800}	# 8992-byte frames in 2 KB mbufs
+
+e2e_init ovs
+# (a -d bare name is first tried relative to the working directory)
+cd "$WORK" || exit 1
+tag=$(basename "$WORK" | tr -cd 'a-zA-Z0-9')
+ovs_prefix=ovs-sw-$tag
+e2e_prefixes+=("$ovs_prefix")
+log "mode $mode, work dir $WORK"
 
 # --- preconditions ---
 
@@ -64,35 +63,11 @@ command -v "$TESTPMD" > /dev/null || skip "no $TESTPMD"
 [[ -x $OVS_VSWITCHD_DPDK ]] || skip "no $OVS_VSWITCHD_DPDK: run devtools/setup.sh"
 
 [[ -f $PMD_SO ]] || fail "no PMD at $PMD_SO (build first)"
-# EAL refuses a -d plugin with a world-writable directory (even a sticky one such
-# as /tmp) in its path, but loads a bare name through the library search path.
-pmd_arg=$(realpath "$PMD_SO")
-pmd_libdir=
-p=$pmd_arg
-while [[ $p != / ]]; do
-	p=$(dirname "$p")
-	if (($(stat -c '0%a' "$p") & 2)); then
-		pmd_libdir=$(dirname "$pmd_arg")
-		pmd_arg=$(basename "$pmd_arg")
-		break
-	fi
-done
 if [[ $mode == mmr ]]; then
-	[[ -x $VFEMU ]] || fail "no model at $VFEMU (build first)"
+	[[ -x $VFEMU_BIN ]] || fail "no model at $VFEMU_BIN (build first)"
 	[[ $(nm "$PMD_SO" 2> /dev/null) == *pciinitfn_net_virtio_tmmr* ]] ||
 		fail "$PMD_SO registers no net_virtio_tmmr PCI driver"
 fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-ovs-e2e.XXXXXX") || exit 1
-# (a -d bare name is first tried relative to the working directory)
-cd "$WORK" || exit 1
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-tag=$(basename "$WORK" | tr -cd 'a-zA-Z0-9')
-tp_prefix=ovs-tp-$tag
-ovs_prefix=ovs-sw-$tag
-dpdk_prefixes=("$tp_prefix" "$ovs_prefix")
-log "mode $mode, work dir $WORK"
 
 hugepages_reserve "$HUGE_PAGES"
 
@@ -100,39 +75,25 @@ hugepages_reserve "$HUGE_PAGES"
 
 # The VFs' peer ports come first; the vhu peer (a virtio_user server, whose
 # probe blocks until OVS connects) is attached once OVS runs.
-tp_start tp --no-huge -m 512 --file-prefix "$tp_prefix" --no-pci --lcores 0@1,1@0 \
-	--vdev "net_vhost0,iface=$WORK/be0,queues=$nq" \
-	--vdev "net_vhost1,iface=$WORK/be1,queues=$nq" \
+tp_start tp 0 "" --no-pci \
+	--vdev "net_vhost0,iface=$WORK/vh-0,queues=$nq" \
+	--vdev "net_vhost1,iface=$WORK/vh-1,queues=$nq" \
 	-- -i --rxq=$nq --txq=$nq --total-num-mbufs=8192 --port-topology=loop --no-lsc-interrupt \
 	--disable-link-check
-tp_run 5 'testpmd>' "set fwd rxonly" || fail "testpmd: set fwd"
+tp_run tp 5 'testpmd>' "set fwd rxonly" > /dev/null || fail "testpmd: set fwd"
 
 # --- the model (mmr) ---
 
 vf_bdfs=()
 tree=
-model_ctl()
-{
-	local reply
-	# one line out, one line back (python3 is there: the build needs it)
-	reply=$(timeout 10 /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-print(s.makefile().readline().strip())' "$WORK/vfemu.ctl" "$*")
-	log "model: $* -> $reply"
-	[[ $reply == ok ]]
-}
 
 # on_failure: what the model and OVS say, into the log (called by cleanup)
 on_failure()
 {
 	local v
-	if [[ $mode == mmr && -S $WORK/vfemu.ctl ]]; then
+	if [[ $mode == mmr && -n $VFEMU_CTL ]]; then
 		for ((v = 0; v < NR_VFS; v++)); do
-			model_ctl status $v
+			log "model: status $v -> $(model_ctl status $v)"
 		done
 	fi
 	if [[ -n ${OVS_RUNDIR:-} && -S $OVS_RUNDIR/ovs-vswitchd.ctl ]]; then
@@ -142,27 +103,13 @@ on_failure()
 }
 
 if [[ $mode == mmr ]]; then
-	tree=$WORK/sysfs
 	model_opts=()
 	((nq > 1)) && model_opts+=(--queue-pairs "$nq")
 	# a device MTU that lets OVS's mtu_request through, where the model takes one
-	[[ $("$VFEMU" --help 2>&1) == *--mtu* ]] && model_opts+=(--mtu "$JUMBO_MTU")
-	spawn vfemu "$PROC_LIFETIME" "$VFEMU" --sysfs "$tree" --vfs "$NR_VFS" \
-		--backend "vhost-user:$WORK/be" --ctl "$WORK/vfemu.ctl" "${model_opts[@]}"
-	model_vfs()
-	{
-		local d
-		vf_bdfs=()
-		for d in "$tree"/*/; do
-			[[ -f $d/device && $(cat "$d/device") == 0x10f9 ]] &&
-				vf_bdfs+=("$(basename "$d")")
-		done
-		((${#vf_bdfs[@]} == NR_VFS))
-	}
-	wait_until 20 grep -qsx ready "$WORK/vfemu.out" && model_vfs || {
-		tail -n 20 "$WORK/vfemu.out"
-		fail "the model did not present $NR_VFS VFs in $tree"
-	}
+	[[ $("$VFEMU_BIN" --help 2>&1) == *--mtu* ]] && model_opts+=(--mtu "$JUMBO_MTU")
+	vfemu_start --vfs "$NR_VFS" "${model_opts[@]}"
+	vf_bdfs=("${VF_BDFS[@]}")
+	tree=$VFEMU_SYSFS
 	log "model VFs: ${vf_bdfs[*]}"
 fi
 
@@ -170,7 +117,7 @@ fi
 
 ovs_db_start
 # OVS_E2E_EAL_EXTRA: more EAL arguments for OVS, e.g. --log-level=...
-eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$pmd_arg" ${OVS_E2E_EAL_EXTRA:-})
+eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$PMD_ARG" ${OVS_E2E_EAL_EXTRA:-})
 if [[ $mode == mmr ]]; then
 	for b in "${vf_bdfs[@]}"; do
 		eal+=(-a "$b")
@@ -191,9 +138,7 @@ vsctl --no-wait set Open_vSwitch . \
 	other_config:dpdk-socket-limit=$SOCKET_LIMIT \
 	other_config:per-port-memory=true \
 	"other_config:dpdk-extra=${eal[*]}" || fail "ovs-vsctl: other_config"
-[[ -n $pmd_libdir ]] &&
-	log "the PMD's path has a world-writable directory: -d $pmd_arg, LD_LIBRARY_PATH=$pmd_libdir"
-ovs_vswitchd_start "$tree" "$pmd_libdir"
+ovs_vswitchd_start "$tree"
 log "OVS: $(vsctl get Open_vSwitch . dpdk_version)"
 
 eal_args=$(grep -m1 'EAL ARGS' "$OVS_LOGDIR/ovs-vswitchd.log")
@@ -215,9 +160,10 @@ vsctl add-br br0 -- set bridge br0 datapath_type=netdev || fail "add-br br0"
 vsctl add-port br0 vhu -- set interface vhu type=dpdkvhostuserclient \
 	"options:vhost-server-path=$WORK/vhu.sock" || fail "add-port vhu"
 # OVS retries the connection until this virtio_user server appears
-tp_run 60 'is attached' "port attach net_virtio_user2,path=$WORK/vhu.sock,server=1,queues=$nq" ||
+tp_run tp 60 'is attached' \
+	"port attach net_virtio_user2,path=$WORK/vhu.sock,server=1,queues=$nq" > /dev/null ||
 	fail "testpmd: attach virtio_user2"
-tp_run 20 'testpmd>' "port start 2" || fail "testpmd: port start 2"
+tp_run tp 20 'testpmd>' "port start 2" > /dev/null || fail "testpmd: port start 2"
 
 # add_vf I [MTU]: port vfI on VF I (or its stand-in)
 add_vf()
@@ -228,7 +174,7 @@ add_vf()
 	if [[ $mode == mmr ]]; then
 		devargs=${vf_bdfs[i]}
 	else
-		devargs="net_virtio_user$i,path=$WORK/be$i,queues=$nq"
+		devargs="net_virtio_user$i,path=$WORK/vh-$i,queues=$nq"
 	fi
 	# vf0: OVS polls the link state; vf1: the PMD's link-state-change interrupt
 	((i == 1)) && lsc=true
@@ -341,6 +287,15 @@ snap_ovs()
 	done
 }
 
+# tp_counts PORT: "rx_packets tx_packets rx_bytes tx_bytes" of a testpmd port
+tp_counts()
+{
+	local rx miss rxe nob tx txe rxb txb
+
+	read -r rx miss rxe nob tx txe rxb txb < <(tp_port_stats tp "$1")
+	echo "$rx $tx $rxb $txb"
+}
+
 # field "a b c d ..." N: the Nth word (1-based)
 field()
 {
@@ -359,7 +314,7 @@ tp_settled()
 {
 	local p
 	for p in 0 1 2; do
-		tps[$p]=$(tp_port_stats $p)
+		tps[$p]=$(tp_counts $p)
 	done
 	[[ $(field "${tps[2]}" 1) == $(field "${tps[0]}" 2) &&
 		$(field "${tps[1]}" 1) == $(field "${tps[2]}" 2) &&
@@ -375,24 +330,24 @@ tp_settled()
 traffic_round()
 {
 	local name=$1 soak=${2:-} want=$((BURSTS * 32 * nq)) p
-	tp_run 5 'testpmd>' "clear port stats all" || fail "testpmd: clear stats"
+	tp_run tp 5 'testpmd>' "clear port stats all" > /dev/null || fail "testpmd: clear stats"
 	snap_ovs ovs0
 	if [[ -n $soak ]]; then
 		# mac: sets dl_dst to what the flows of the port it leaves by expect
-		tp_run 5 'testpmd>' "set fwd mac" || fail "testpmd: set fwd mac"
+		tp_run tp 5 'testpmd>' "set fwd mac" > /dev/null || fail "testpmd: set fwd mac"
 		# one burst per queue and port: even if every frame in flight bunches up in
 		# front of one ring (OVS sends to a port through one queue), it fits
 		want=$((32 * nq))
-		tp_run 10 'testpmd>' "start tx_first 1" || fail "testpmd: start"
+		tp_run tp 10 'testpmd>' "start tx_first 1" > /dev/null || fail "testpmd: start"
 		sleep "$soak"
-		tp_run 10 'Done.' "stop" || fail "testpmd: stop"
-		tp_run 5 'testpmd>' "set fwd rxonly" || fail "testpmd: set fwd rxonly"
-		tp_run 10 'testpmd>' "start" || fail "testpmd: start"
+		tp_run tp 10 'Done.' "stop" > /dev/null || fail "testpmd: stop"
+		tp_run tp 5 'testpmd>' "set fwd rxonly" > /dev/null || fail "testpmd: set fwd rxonly"
+		tp_run tp 10 'testpmd>' "start" > /dev/null || fail "testpmd: start"
 	else
-		tp_run 10 'testpmd>' "start tx_first $BURSTS" || fail "testpmd: start"
+		tp_run tp 10 'testpmd>' "start tx_first $BURSTS" > /dev/null || fail "testpmd: start"
 	fi
 	wait_until 15 tp_settled
-	tp_run 10 'Done.' "stop" || fail "testpmd: stop"
+	tp_run tp 10 'Done.' "stop" > /dev/null || fail "testpmd: stop"
 	tp_settled
 	snap_ovs ovs1
 	for p in 0 1 2; do
@@ -505,7 +460,7 @@ vf_pair_settled()
 {
 	local p
 	for p in 0 1; do
-		tps[$p]=$(tp_port_stats $p)
+		tps[$p]=$(tp_counts $p)
 	done
 	[[ $(field "${tps[1]}" 1) == $(field "${tps[0]}" 2) &&
 		$(field "${tps[0]}" 1) == $(field "${tps[1]}" 2) ]]
@@ -521,13 +476,13 @@ jumbo_round()
 	ofctl del-flows br0 || fail "del-flows"
 	flow vf0 0 vf1
 	flow vf1 1 vf0
-	tp_run 5 'testpmd>' "set portlist 0,1" || fail "testpmd: set portlist"
-	tp_run 5 'testpmd>' "set txpkts $JUMBO_SEGS" || fail "testpmd: set txpkts"
-	tp_run 5 'testpmd>' "clear port stats all" || fail "testpmd: clear stats"
+	tp_run tp 5 'testpmd>' "set portlist 0,1" > /dev/null || fail "testpmd: set portlist"
+	tp_run tp 5 'testpmd>' "set txpkts $JUMBO_SEGS" > /dev/null || fail "testpmd: set txpkts"
+	tp_run tp 5 'testpmd>' "clear port stats all" > /dev/null || fail "testpmd: clear stats"
 	snap_ovs ovs0
-	tp_run 10 'testpmd>' "start tx_first 1" || fail "testpmd: start"
+	tp_run tp 10 'testpmd>' "start tx_first 1" > /dev/null || fail "testpmd: start"
 	wait_until 15 vf_pair_settled
-	tp_run 10 'Done.' "stop" || fail "testpmd: stop"
+	tp_run tp 10 'Done.' "stop" > /dev/null || fail "testpmd: stop"
 	vf_pair_settled
 	snap_ovs ovs1
 	for p in 0 1; do
@@ -549,8 +504,8 @@ jumbo_round()
 		check "$name: vf$p dropped nothing" test "$(delta vf$p 5) $(delta vf$p 6)" = "0 0"
 	done
 	# back to the 64-byte ring of the other rounds
-	tp_run 5 'testpmd>' "set txpkts 64" || fail "testpmd: set txpkts"
-	tp_run 5 'testpmd>' "set portlist 0,1,2" || fail "testpmd: set portlist"
+	tp_run tp 5 'testpmd>' "set txpkts 64" > /dev/null || fail "testpmd: set txpkts"
+	tp_run tp 5 'testpmd>' "set portlist 0,1,2" > /dev/null || fail "testpmd: set portlist"
 	ring_flows
 }
 jumbo_round
@@ -563,12 +518,12 @@ if [[ $mode == mmr ]]; then
 		o=$((1 - v))
 		t=$SECONDS
 		resets=$(vsctl get interface vf$v link_resets)
-		model_ctl link $v down || fail "model control: link $v down"
+		model_ok link $v down || fail "model control: link $v down"
 		check "vf$v link_state down after the model took VF$v's link down" \
 			wait_until 20 link_is vf$v down
 		log "vf$v: link down seen after $((SECONDS - t)) s"
 		check "vf$o link_state stays up" link_is vf$o up
-		model_ctl link $v up || fail "model control: link $v up"
+		model_ok link $v up || fail "model control: link $v up"
 		check "vf$v link_state up again" wait_until 20 link_is vf$v up
 		now=$(vsctl get interface vf$v link_resets)
 		check "vf$v link_resets counted down and up ($resets -> $now)" \
@@ -581,7 +536,7 @@ if [[ $mode == mmr ]]; then
 		[[ $(model_ctl status $1) == *" net_status=0x0001 "* ]]
 	}
 	for v in 0 1; do
-		model_ctl announce $v || fail "model control: announce $v"
+		model_ok announce $v || fail "model control: announce $v"
 		check "VF$v's announce acknowledged by the PMD" wait_until 10 announce_acked $v
 		check "vf$v link_state still up after the announce" link_is vf$v up
 	done
@@ -604,7 +559,7 @@ if [[ $mode == mmr ]]; then
 	for v in 0 1; do
 		before=$(ovs_stats vf$v)
 		faults=$(grep -c 'device needs reset' "$OVS_LOGDIR/ovs-vswitchd.log")
-		model_ctl needs-reset $v || fail "model control: needs-reset $v"
+		model_ok needs-reset $v || fail "model control: needs-reset $v"
 		check "vf$v: the PMD reported the device's reset request" \
 			wait_until 10 faults_logged_over "$faults"
 		check "vf$v: OVS reset the device and started it again" wait_until 20 vf_recovered $v

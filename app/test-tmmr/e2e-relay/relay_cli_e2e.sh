@@ -9,23 +9,12 @@
 # usage: relay_cli_e2e.sh --build BUILD_DIR
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-build=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift 2 ;;
-	*) echo "unknown argument $1" >&2; exit 2 ;;
-	esac
-done
 # shellcheck source=relay_lib.sh
-. "$here/relay_lib.sh"
-RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
-[ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
-
-mkdir -p /tmp/relay
-work=$(mktemp -d /tmp/relay/cli-e2e.XXXXXX)
-tag=relay-ce-$$
-trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
+. "$(dirname "$0")/relay_lib.sh"
+build=
+e2e_args "build:" "$@"
+relay_init cli "$build"
+e2e_prefixes+=("$tag-r")
 
 eal=(-l 0 --no-huge -m 128 --no-pci --log-level 'user1,info' --file-prefix "$tag-r")
 
@@ -35,56 +24,54 @@ expect_exit()
 	local name=$1 want=$2 re=$3 rc
 
 	shift 3
-	timeout 30 "$RELAY_BIN" "${eal[@]}" "$@" >"$work/out" 2>&1
+	timeout 30 "$RELAY_BIN" "${eal[@]}" "$@" >"$WORK/out" 2>&1
 	rc=$?
 	relay_check "$name: exit $want (got $rc)" test "$rc" = "$want"
-	relay_check "$name: says '$re'" grep -Eq -- "$re" "$work/out"
+	relay_check "$name: says '$re'" grep -Eq -- "$re" "$WORK/out"
 }
 
 expect_exit "help" 0 '--vf DEV\[,socket=PATH\]' -- --help
-expect_exit "bad burst" 2 "error: --burst '0': expected 1..64" -- --socket-dir "$work" --burst 0
+expect_exit "bad burst" 2 "error: --burst '0': expected 1..64" -- --socket-dir "$WORK" --burst 0
 expect_exit "no socket" 2 'error: --vf x has no socket=PATH' -- --vf x
 expect_exit "unknown option" 2 "error: unknown or incomplete option '--frobnicate'" \
-	-- --socket-dir "$work" --frobnicate
+	-- --socket-dir "$WORK" --frobnicate
 expect_exit "unknown VF" 1 "error: VF 'net_nope' is not a probed port; ports: 0=net_null0" \
-	--vdev net_null0,no-rx=1 -- --vf net_nope,socket="$work/a.sock"
+	--vdev net_null0,no-rx=1 -- --vf net_nope,socket="$WORK/a.sock"
 expect_exit "lcore not in the EAL list" 1 'lcore 1 is not in the EAL lcore list' \
-	--vdev net_null0,no-rx=1 -- --vf net_null0,socket="$work/a.sock",lcore=1
-expect_exit "no ports" 1 'no ethdev port was probed' -- --socket-dir "$work"
+	--vdev net_null0,no-rx=1 -- --vf net_null0,socket="$WORK/a.sock",lcore=1
+expect_exit "no ports" 1 'no ethdev port was probed' -- --socket-dir "$WORK"
 
 # a socket file nobody listens on, as a killed relay leaves it
 /usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])' "$work/net_null0.sock"
-relay_check "stale socket file present" test -S "$work/net_null0.sock"
+s.bind(sys.argv[1])' "$WORK/net_null0.sock"
+relay_check "stale socket file present" test -S "$WORK/net_null0.sock"
 
 # no --vf: every probed port, its socket named after the device in --socket-dir
-timeout -s INT 60 "$RELAY_BIN" "${eal[@]}" --vdev net_null0,no-rx=1 -- \
-	--socket-dir "$work" --stats-interval 0 >"$work/relay.log" 2>&1 &
-relay_pid=$!
-relay_pids+=("$relay_pid")
-relay_check "relay listens" wait_for "$work/relay.log" 'server listening on' 20
-relay_check "stale socket removed" grep -q "removing stale socket $work/net_null0.sock" \
-	"$work/relay.log"
+e2e_spawn relay "$RELAY_BIN" "${eal[@]}" --vdev net_null0,no-rx=1 -- \
+	--socket-dir "$WORK" --stats-interval 0
+relay_pid=$pid_relay
+relay_check "relay listens" wait_for "$WORK/relay.log" 'server listening on' 20
+relay_check "stale socket removed" grep -q "removing stale socket $WORK/net_null0.sock" \
+	"$WORK/relay.log"
 relay_check "missing Rx interrupts logged" grep -q 'VF net_null0 has no Rx interrupts' \
-	"$work/relay.log"
+	"$WORK/relay.log"
 stats=$(telemetry "$tag-r" /tmmr_relay/stats,0)
 relay_check "telemetry: vf_rx_intr 0" test "$(json_get "$stats" vf_rx_intr)" = 0
 relay_check "telemetry: pair names" grep -q '"net_null0"' <<<"$(telemetry "$tag-r" /tmmr_relay/pairs)"
-relay_check "no inject command without --test-events" \
-	test -z "$(telemetry "$tag-r" /tmmr_relay/inject,reset,0 | grep injected)"
-pid=$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")
-read -r -a st </proc/"$pid"/stat
-cpu0=$((st[13] + st[14]))
+relay_check "telemetry: the relay's commands are stats and pairs" \
+	test "$(telemetry "$tag-r" / | grep -o '"/tmmr_relay/[a-z_]*"' | sort | tr '\n' ' ')" = \
+	'"/tmmr_relay/pairs" "/tmmr_relay/stats" '
+relay_check "telemetry: stats of a pair that does not exist are refused" \
+	test "$(telemetry "$tag-r" /tmmr_relay/stats,1)" = '{"/tmmr_relay/stats": null}'
+cpu0=$(cpu_ticks "$relay_pid")
 sleep 2
-read -r -a st </proc/"$pid"/stat
-cpu1=$((st[13] + st[14]))
-relay_log "polling fallback used $((cpu1 - cpu0)) ticks in 2 s"
+cpu1=$(cpu_ticks "$relay_pid")
+log "polling fallback used $((cpu1 - cpu0)) ticks in 2 s"
 relay_check "polling fallback sleeps (<10% of a core)" test $((cpu1 - cpu0)) -lt 20
-kill -TERM "$pid"
-wait "$relay_pid"
-rc=$?
+stop_pid "$relay_pid" TERM
+rc=$stopped_rc
 relay_check "SIGTERM: clean exit (rc $rc)" test "$rc" = 0
-relay_check "SIGTERM: socket removed" test ! -e "$work/net_null0.sock"
+relay_check "SIGTERM: socket removed" test ! -e "$WORK/net_null0.sock"
 relay_summary

@@ -8,74 +8,43 @@
 #     guest <-> relay <-> PMD <-> tmmr-vfemu <-> vhost-user <-> testpmd icmpecho);
 #     --mode standin: net_virtio_user on the backend's net_vhost socket (VF stand-in).
 # Cases: legacy boot with ping, mrg_rxbuf=off, guest killed mid-traffic + VF reset + new guest,
-# VF removal, idle CPU, clean SIGINT shutdown.
+# VF removal, idle CPU, clean SIGINT shutdown. The device events (VF link down/up, reset,
+# removal) come from the model's control socket through the real PMD, so they run in mode mmr
+# only: the stand-in has no device that could raise them.
 #
 # usage: relay_guest_e2e.sh --build BUILD_DIR [--mode mmr|standin]
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=relay_lib.sh
+. "$(dirname "$0")/relay_lib.sh"
 build=
 mode=mmr
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift 2 ;;
-	--mode) mode=$2; shift 2 ;;
-	*) echo "unknown argument $1" >&2; exit 2 ;;
-	esac
-done
-# shellcheck source=relay_lib.sh
-. "$here/relay_lib.sh"
-relay_use_build "$build" "$mode"
-command -v dpdk-testpmd >/dev/null || relay_skip "no dpdk-testpmd"
-
-relay_workdir guest-e2e
-tag=relay-ge-$$
-
+e2e_args "build: mode:" "$@"
+relay_init guest "$build" "$mode"
 relay_guest_image
 
-start_backend "$work" "$work/be0" "$tag-be" || { cat "$work/backend.log"; exit 1; }
-start_vf "$work" "$mode" || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VF"; exit 1; }
-start_relay "$work" "$tag-r" -- \
-	--vf "$vf_name,socket=$work/guest0.sock" --stats-interval 5 --test-events
-relay_log "mode $mode, VF $vf_name"
-relay_check "relay starts and listens" grep -q 'server listening on' "$work/relay.log"
-qemu_args=$(sed -n 's/^  qemu: //p' "$work/relay.log" | head -1)
-vf_mac=$(sed -n 's/^VF 0 .* MAC \([0-9A-F:]*\) .*/\1/p' "$work/relay.log" | head -1)
+start_backend icmpecho "" "$WORK/vh-0" || fail "the backend did not start"
+start_vf "$mode"
+start_relay --vf "$vf_name,socket=$WORK/guest0.sock" --stats-interval 5
+log "mode $mode, VF $vf_name"
+relay_check "relay starts and listens" grep -q 'server listening on' "$WORK/relay.log"
+qemu_args=$(sed -n 's/^  qemu: //p' "$WORK/relay.log" | head -1)
+vf_mac=$(sed -n 's/^VF 0 .* MAC \([0-9A-F:]*\) .*/\1/p' "$WORK/relay.log" | head -1)
 relay_check "relay prints the QEMU arguments with the VF MAC" \
 	grep -q "mac=$vf_mac,disable-modern=on,vectors=0" <<<"$qemu_args"
-be_mac=$(sed -n 's/^Port 0: \([0-9A-F:]*\)$/\1/p' "$work/backend.log" | head -1)
+be_mac=$(sed -n 's/^Port 0: \([0-9A-F:]*\)$/\1/p' "$WORK/backend.log" | head -1)
 
-# boot_guest NAME MODE EXTRA_DEVICE_OPTIONS: QEMU in the background, sets qemu_pid
+# boot_guest NAME MODE EXTRA_DEVICE_OPTIONS: the guest on the relay's socket, sets qemu_pid
 boot_guest()
 {
-	local name=$1 gmode=$2 extra=$3
-
-	# no_timer_check: on a loaded host the TCG vCPU may not run during the kernel's IO-APIC
-	# timer check, which then panics ("IO-APIC + timer doesn't work")
-	# shellcheck disable=SC2086
-	timeout -s KILL 120 qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nodefaults \
-		-display none -no-reboot -serial "file:$work/$name.log" \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet no_timer_check tmmr.mode=$gmode tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2" \
-		-object memory-backend-memfd,id=m,size=512M,share=on -numa node,memdev=m \
-		$qemu_args$extra >"$work/$name.qemu.log" 2>&1 &
-	qemu_pid=$!
-	relay_pids+=("$qemu_pid")
-}
-
-# feature_bit LOG BIT: the guest's negotiated feature bit (0/1) from sysfs
-feature_bit()
-{
-	local f
-
-	f=$(sed -n 's/.*GUEST-VIRTIO: .* device 0x0001 features \([01]*\).*/\1/p' "$1" | head -1)
-	echo "${f:$2:1}"
+	qemu_guest "$1" 512 120 "tmmr.mode=$2 tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2" \
+		"$qemu_args$3"
 }
 
 # check_guest NAME EXPECT_MRG(0/1)
 check_guest()
 {
-	local log=$work/$1.log
+	local log=$WORK/$1.log
 
 	relay_check "$1: guest finished" wait_for "$log" 'GUEST: done' 90
 	relay_check "$1: 1af4:1000 bound to virtio-pci" \
@@ -92,71 +61,77 @@ check_guest()
 
 boot_guest legacy ping ""
 check_guest legacy 1
-relay_check "relay saw a legacy guest" grep -q 'guest connected .*legacy' "$work/relay.log"
+relay_check "relay saw a legacy guest" grep -q 'guest connected .*legacy' "$WORK/relay.log"
 
 boot_guest mrgoff ping ",mrg_rxbuf=off"
 check_guest mrgoff 0
 
 # idle: no guest, no traffic: the forwarding lcore sleeps
-read -r -a st </proc/"$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")"/stat
-cpu0=$((st[13] + st[14]))
+cpu0=$(cpu_ticks "$relay_pid")
 sleep 2
-read -r -a st </proc/"$(pgrep -P "$relay_pid" -x tmmr_relay || echo "$relay_pid")"/stat
-cpu1=$((st[13] + st[14]))
-relay_log "idle relay used $((cpu1 - cpu0)) ticks in 2 s"
+cpu1=$(cpu_ticks "$relay_pid")
+log "idle relay used $((cpu1 - cpu0)) ticks in 2 s"
 relay_check "idle relay sleeps (<10% of a core)" test $((cpu1 - cpu0)) -lt 20
 
 # a guest killed while pinging; a VF reset in between; a new guest gets through
 boot_guest looping loop ""
-relay_check "looping guest gets replies" wait_for "$work/looping.log" 'GUEST-LOOP: reply' 60
+relay_check "looping guest gets replies" wait_for "$WORK/looping.log" 'GUEST-LOOP: reply' 60
 if [ "$mode" = mmr ]; then
 	# VF link down/up in the model: the relay closes/reopens the guest's vhost-user
 	# connection, QEMU turns the guest's virtio-net carrier off/on (VIRTIO_NET_S_LINK_UP)
-	model_ctl "$work" link 0 down
-	relay_check "relay sees the VF link go down" wait_for "$work/relay.log" 'link down' 10
-	relay_check "guest sees its link go down" wait_for "$work/looping.log" 'GUEST-LINK: down' 20
-	model_ctl "$work" link 0 up
-	relay_check "relay sees the VF link come up" wait_for "$work/relay.log" 'link up' 10
-	relay_check "guest sees its link come up" wait_for "$work/looping.log" 'GUEST-LINK: up' 30
-	wait_for "$work/looping.log" 'NEVER' 5
+	model_ok link 0 down
+	relay_check "relay sees the VF link go down" wait_for "$WORK/relay.log" 'link down' 10
+	relay_check "guest sees its link go down" wait_for "$WORK/looping.log" 'GUEST-LINK: down' 20
+	model_ok link 0 up
+	relay_check "relay sees the VF link come up" wait_for "$WORK/relay.log" 'link up' 10
+	relay_check "guest sees its link come up" wait_for "$WORK/looping.log" 'GUEST-LINK: up' 30
+	wait_for "$WORK/looping.log" 'NEVER' 5
 	relay_check "guest gets replies again after link up" \
-		after_last "$work/looping.log" 'GUEST-LINK: up' 'GUEST-LOOP: reply'
+		after_last "$WORK/looping.log" 'GUEST-LINK: up' 'GUEST-LOOP: reply'
 fi
 kill -KILL "$(pgrep -P "$qemu_pid" qemu-system-x86 || echo "$qemu_pid")" 2>/dev/null
 wait "$qemu_pid" 2>/dev/null
-relay_check "relay notices the killed guest" wait_for "$work/relay.log" 'guest disconnected' 10
-relay_check "relay survives the killed guest" relay_alive "$relay_pid"
-telemetry "$tag-r" '/tmmr_relay/inject,reset,0' >/dev/null
-relay_check "VF reset handled" wait_for "$work/relay.log" 'reset done, forwarding again' 10
+relay_check "relay notices the killed guest" wait_for "$WORK/relay.log" 'guest disconnected' 10
+relay_check "relay survives the killed guest" kill -0 "$relay_pid"
+want_resets=0
+if [ "$mode" = mmr ]; then
+	# the model reports a device fault (DEVICE_NEEDS_RESET and a config interrupt), the PMD
+	# raises RTE_ETH_EVENT_INTR_RESET, the relay resets the VF and forwards again
+	relay_check "model takes needs-reset" model_ok needs-reset 0
+	relay_check "relay gets the PMD's reset event" \
+		wait_for "$WORK/relay.log" 'reset requested by the device' 10
+	relay_check "VF reset handled" wait_for "$WORK/relay.log" 'reset done, forwarding again' 10
+	want_resets=1
+fi
 boot_guest restarted ping ""
 check_guest restarted 1
 
 stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
-relay_log "stats: $stats"
+log "stats: $stats"
 # the link flap of mode mmr reconnects the looping guest once more
 want_connects=4
 [ "$mode" = mmr ] && want_connects=5
 relay_check "telemetry counts $want_connects guest connections" \
 	test "$(json_get "$stats" guest_connects)" = "$want_connects"
-relay_check "telemetry counts the VF reset" test "$(json_get "$stats" vf_resets)" = 1
+relay_check "telemetry counts $want_resets VF reset(s)" \
+	test "$(json_get "$stats" vf_resets)" = "$want_resets"
 relay_check "telemetry counts guest->vf packets" test "$(json_get "$stats" vf_tx_pkts)" -gt 6
 relay_check "telemetry counts vf->guest packets" test "$(json_get "$stats" guest_rx_pkts)" -gt 6
 
-# unplug (of the model's VF, or an injected removal event for the stand-in): the pair stops,
+# the model's VF surprise-removed: the PMD raises RTE_ETH_EVENT_INTR_RMV, the pair stops,
 # the process goes on
 if [ "$mode" = mmr ]; then
-	model_ctl "$work" unplug 0
-else
-	telemetry "$tag-r" '/tmmr_relay/inject,rmv,0' >/dev/null
+	relay_check "model takes unplug" model_ok unplug 0
+	relay_check "VF removal handled" \
+		wait_for "$WORK/relay.log" 'removed: its guest is disconnected' 10
+	relay_check "socket closed after removal" wait_until 10 test ! -e "$WORK/guest0.sock"
+	stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
+	relay_check "relay alive after removal, pair marked removed" \
+		test "$(json_get "$stats" vf_state)" = removed
 fi
-relay_check "VF removal handled" wait_for "$work/relay.log" 'removed: its guest is disconnected' 10
-relay_check "socket closed after removal" wait_gone "$work/guest0.sock" 10
-stats=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
-relay_check "relay alive after removal, pair marked removed" \
-	test "$(json_get "$stats" vf_state)" = removed
 
-stop_pid "$relay_pid" 10
-rc=$?
+stop_pid "$relay_pid" INT
+rc=$stopped_rc
 relay_check "SIGINT stops the relay cleanly (exit $rc)" test "$rc" = 0
-relay_check "relay logged its stop" grep -q 'tmmr_relay: stopped' "$work/relay.log"
+relay_check "relay logged its stop" grep -q 'tmmr_relay: stopped' "$WORK/relay.log"
 relay_summary

@@ -1,17 +1,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The tmmr authors
 #
-# Shared helpers of the relay end-to-end tests (sourced). Every process is started under
-# `timeout`, recorded in relay_pids and stopped by relay_cleanup; nothing else is touched.
+# What the relay's end-to-end tests add to the e2e harness (../e2e/lib.sh: processes, waits,
+# testpmd, the model, telemetry, the cleanup): counted checks that do not stop the test, so that
+# one run reports every broken case (relay_check, relay_summary); the relay, its VFs and the
+# test guest's image.
 
-relay_pids=()
-vf_env=()
-vf_eal=()
-relay_fifos=()
+E2E_LIFETIME=${E2E_LIFETIME:-600}
+# shellcheck source=../e2e/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+
 relay_pass=0
 relay_fail=0
-
-relay_log() { echo "# $*"; }
 
 relay_check() # DESCRIPTION COMMAND...
 {
@@ -26,185 +26,11 @@ relay_check() # DESCRIPTION COMMAND...
 	fi
 }
 
+# relay_summary: the counts; the test's exit status (last command of the script)
 relay_summary()
 {
 	echo "$relay_pass passed, $relay_fail failed"
 	[ "$relay_fail" -eq 0 ]
-}
-
-relay_skip() { echo "# SKIP: $*"; echo "0 passed, 0 failed, 1 skipped"; exit 77; }
-
-# wait_for FILE REGEX SECONDS: true once FILE has a line matching REGEX
-wait_for()
-{
-	local deadline=$((SECONDS + $3))
-
-	while [ $SECONDS -lt $deadline ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-# wait_sock PATH SECONDS: true once PATH is a listening socket file
-wait_sock()
-{
-	local deadline=$((SECONDS + $2))
-
-	while [ $SECONDS -lt $deadline ]; do
-		[ -S "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# wait_gone PATH SECONDS: true once PATH no longer exists
-wait_gone()
-{
-	local deadline=$((SECONDS + $2))
-
-	while [ $SECONDS -lt $deadline ]; do
-		[ -e "$1" ] || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-relay_alive() { kill -0 "$1" 2>/dev/null; }
-
-# stop_pid PID SECONDS: SIGINT, then SIGKILL after SECONDS; returns the exit status
-stop_pid()
-{
-	local pid=$1 i rc child
-
-	relay_alive "$pid" || { wait "$pid" 2>/dev/null; return $?; }
-	kill -INT "$pid" 2>/dev/null
-	for ((i = 0; i < $2 * 10; i++)); do
-		relay_alive "$pid" || break
-		sleep 0.1
-	done
-	if relay_alive "$pid"; then
-		# the process under `timeout` first, then `timeout` itself
-		for child in $(pgrep -P "$pid"); do
-			kill -KILL "$child" 2>/dev/null
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		return 137
-	fi
-	wait "$pid" 2>/dev/null
-	rc=$?
-	return $rc
-}
-
-relay_cleanup()
-{
-	local pid fd
-
-	for fd in "${relay_fifos[@]}"; do
-		eval "exec $fd>&-" 2>/dev/null
-	done
-	for pid in "${relay_pids[@]}"; do
-		relay_alive "$pid" && stop_pid "$pid" 5
-	done
-	# EAL leaves its runtime directory behind: remove ours (prefixes start with $tag)
-	if [ -n "${tag:-}" ]; then
-		rm -rf -- "${RTE_RUNTIME_BASE:-/var/run/dpdk}/$tag"-* 2>/dev/null
-	fi
-	return 0
-}
-
-# start_backend WORKDIR SOCKET PREFIX: DPDK testpmd answering ARP and ping (icmpecho) on a
-# net_vhost port, on CPU 1. Sets backend_pid. stdin is a FIFO kept open by fd 7.
-start_backend()
-{
-	local work=$1 sock=$2 prefix=$3
-
-	mkfifo "$work/backend.in"
-	timeout -s INT 600 stdbuf -oL dpdk-testpmd --lcores '(0,1)@1' --no-huge -m 256 --no-pci \
-		--file-prefix "$prefix" --vdev "net_vhost0,iface=$sock,queues=1" -- \
-		--forward-mode=icmpecho --total-num-mbufs=4096 -a --stats-period 0 \
-		<"$work/backend.in" >"$work/backend.log" 2>&1 &
-	backend_pid=$!
-	relay_pids+=("$backend_pid")
-	exec 7>"$work/backend.in"
-	relay_fifos+=(7)
-	wait_sock "$sock" 30
-}
-
-# start_relay WORKDIR PREFIX -- RELAY_ARGS...: tmmr_relay on CPU 0 with the VF of start_vf;
-# sets relay_pid
-start_relay()
-{
-	local work=$1 prefix=$2
-
-	shift 2
-	env "${vf_env[@]}" timeout -s INT 600 "$RELAY_BIN" -l 0 --no-huge -m 256 \
-		--file-prefix "$prefix" "${vf_eal[@]}" "$@" >"$work/relay.log" 2>&1 &
-	relay_pid=$!
-	relay_pids+=("$relay_pid")
-	wait_for "$work/relay.log" 'vhost-user (server listening|client connecting)' 30
-}
-
-# telemetry PREFIX COMMAND: one JSON answer of the process's telemetry socket
-telemetry()
-{
-	echo "$2" | timeout 10 /usr/bin/python3 /usr/bin/dpdk-telemetry.py -f "$1" 2>/dev/null |
-		grep '^{' | tail -1
-}
-
-# json_get JSON KEY: value of KEY anywhere in the first level of the command's answer
-json_get()
-{
-	/usr/bin/python3 -c '
-import json, sys
-d = json.loads(sys.argv[1])
-d = next(iter(d.values()))
-print(d[sys.argv[2]])' "$1" "$2"
-}
-
-# start_vf WORKDIR MODE [N]: N (default 1) VFs the relay drives, backend sockets $WORK/be<i>.
-#   standin: net_virtio_user<i> on the backend's net_vhost socket $WORK/be<i>
-#   mmr:     tmmr-vfemu VFs (the model connects to $WORK/be<i>), driven by net_virtio_tmmr
-# Sets vf_names (device names), vf_name (the first), vf_eal (EAL arguments of the relay),
-# vf_env (environment of the relay).
-start_vf()
-{
-	local work=$1 vmode=$2 n=${3:-1} d i
-
-	vf_env=()
-	vf_eal=()
-	vf_names=()
-	case $vmode in
-	standin)
-		for ((i = 0; i < n; i++)); do
-			vf_eal+=(--vdev "net_virtio_user$i,path=$work/be$i,queues=1")
-			vf_names+=("net_virtio_user$i")
-		done
-		vf_eal+=(--no-pci)
-		;;
-	mmr)
-		timeout -s INT 600 "$VFEMU_BIN" --sysfs "$work/sysfs" --vfs "$n" \
-			--backend "vhost-user:$work/be" --ctl "$work/vfemu.ctl" \
-			>"$work/vfemu.log" 2>&1 &
-		relay_pids+=("$!")
-		wait_for "$work/vfemu.log" '^ready$' 20 || return 1
-		# a bare name through the library path: EAL refuses a -d path
-		# with a world-writable directory in it (a clone under /tmp)
-		vf_eal=(-d "$(basename "$PMD_SO")")
-		for d in "$work"/sysfs/*/; do
-			[ "$(cat "$d/device" 2>/dev/null)" = 0x10f9 ] || continue
-			vf_names+=("$(basename "$d")")
-			vf_eal+=(-a "$(basename "$d")")
-		done
-		[ ${#vf_names[@]} -eq "$n" ] || return 1
-		vf_env=("SYSFS_PCI_DEVICES=$work/sysfs"
-			"LD_LIBRARY_PATH=$(dirname "$PMD_SO")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
-		;;
-	*)
-		return 1 ;;
-	esac
-	vf_name=${vf_names[0]}
 }
 
 # mmr_available: the model and the PMD are built
@@ -215,28 +41,113 @@ mmr_available()
 		"$VFEMU_BIN" --help 2>&1 | grep -q -- --sysfs
 }
 
-# relay_use_build BUILD MODE: the relay, model and PMD of BUILD; skips when MODE (mmr or
-# standin) cannot run with them
-relay_use_build()
+# relay_init NAME BUILD [MODE]: the relay, model and PMD of BUILD, $WORK (kept when a check
+# failed) and the cleanup, $tag for DPDK file prefixes; skips when MODE (mmr or standin; none:
+# no VF) cannot run with them
+relay_init()
 {
-	RELAY_BIN=$1/examples/tmmr_relay/tmmr_relay
-	VFEMU_BIN=$1/app/test-tmmr/vfemu/tmmr-vfemu
-	PMD_SO=$1/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
-	[ -x "$RELAY_BIN" ] || relay_skip "no $RELAY_BIN"
-	case $2 in
-	standin) ;;
-	mmr) mmr_available || relay_skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
-	*) echo "bad --mode $2" >&2; exit 2 ;;
+	E2E_BUILD=$2
+	e2e_init "relay-$1"
+	RELAY_BIN=$E2E_BUILD/examples/tmmr_relay/tmmr_relay
+	tag=relay-$1-$$
+	[ -x "$RELAY_BIN" ] || skip "no $RELAY_BIN"
+	case ${3:-none} in
+	none|standin) ;;
+	mmr) mmr_available || skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
+	*) echo "bad --mode $3" >&2; exit 2 ;;
 	esac
 }
 
-# relay_workdir NAME: a new $work under /tmp/relay; at exit everything started is stopped
-# and $work removed, or kept when a check failed
-relay_workdir()
+# start_backend FWD_MODE VDEV_OPTS SOCKET...: testpmd "backend" forwarding with FWD_MODE
+# (icmpecho: answers ARP and ping; io: port 0 <-> port 1) from the start, one net_vhost port
+# (queues=1VDEV_OPTS) per SOCKET, on the PMD's CPU; true once its sockets listen
+start_backend()
 {
-	mkdir -p /tmp/relay
-	work=$(mktemp -d "/tmp/relay/$1.XXXXXX")
-	trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
+	local fwd=$1 opts=$2 s i=0
+	local -a vdevs=()
+
+	shift 2
+	for s in "$@"; do
+		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=1$opts")
+		i=$((i + 1))
+	done
+	TP_NOWAIT=1 tp_start backend "$E2E_CPU_PMD" "" --no-pci "${vdevs[@]}" -- \
+		--forward-mode="$fwd" --total-num-mbufs=16384 -a --stats-period 0
+	for s in "$@"; do
+		wait_until 30 test -S "$s" || return 1
+	done
+}
+
+# start_tp SOCKET...: interactive testpmd "tp" on the PMD's CPU, one net_vhost port per
+# SOCKET (the VFs' backends); the test attaches its guest stand-ins (net_virtio_user on the
+# relay's sockets) later. True once the sockets listen.
+start_tp()
+{
+	local s i=0
+	local -a vdevs=()
+
+	for s in "$@"; do
+		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=1")
+		i=$((i + 1))
+	done
+	tp_start tp "$E2E_CPU_PMD" "" --no-pci "${vdevs[@]}" -- -i --total-num-mbufs=16384 \
+		--txpkts=64 --no-lsc-interrupt --disable-link-check
+	for s in "$@"; do
+		wait_until 20 test -S "$s" || return 1
+	done
+}
+
+# tp_do COMMAND: COMMAND in testpmd "tp"; true once it is back at its prompt
+tp_do()
+{
+	tp_run tp 30 'testpmd> ' "$1" > /dev/null
+}
+
+# start_relay RELAY_ARGS...: tmmr_relay on CPU 0 with the VFs of start_vf, file prefix
+# $tag-r; sets relay_pid, true once its vhost-user side is up
+start_relay()
+{
+	e2e_prefixes+=("$tag-r")
+	e2e_spawn relay env "${vf_env[@]}" "$RELAY_BIN" -l 0 --no-huge -m 256 \
+		--file-prefix "$tag-r" "${vf_eal[@]}" -- "$@"
+	relay_pid=$pid_relay
+	wait_for "$WORK/relay.log" 'vhost-user (server listening|client connecting)' 30
+}
+
+# start_vf MODE [N]: N (default 1) VFs the relay drives, their backend sockets $(vhost_sock i)
+#   standin: net_virtio_user<i> on the backend's net_vhost socket
+#   mmr:     tmmr-vfemu VFs (the model connects to the sockets), driven by net_virtio_tmmr
+# Sets vf_names (device names), vf_name (the first), vf_eal (EAL arguments of the relay),
+# vf_env (environment of the relay).
+start_vf()
+{
+	local i n=${2:-1}
+
+	vf_env=()
+	vf_eal=()
+	vf_names=()
+	case $1 in
+	standin)
+		VHOST_PREFIX=$WORK/vh-
+		for ((i = 0; i < n; i++)); do
+			vf_eal+=(--vdev "net_virtio_user$i,path=$(vhost_sock "$i"),queues=1")
+			vf_names+=("net_virtio_user$i")
+		done
+		vf_eal+=(--no-pci)
+		;;
+	mmr)
+		vfemu_start --vfs "$n"
+		vf_names=("${VF_BDFS[@]}")
+		vf_eal=(-d "$PMD_ARG")
+		for i in "${VF_BDFS[@]}"; do
+			vf_eal+=(-a "$i")
+		done
+		vf_env=("SYSFS_PCI_DEVICES=$VFEMU_SYSFS")
+		;;
+	*)
+		return 1 ;;
+	esac
+	vf_name=${vf_names[0]}
 }
 
 # relay_guest_image: $kernel and $initrd of the test guest (guest-build.sh), or skip
@@ -245,28 +156,42 @@ relay_guest_image()
 	local dir
 	dir=$(dirname "${BASH_SOURCE[0]}")
 	read -r kernel initrd < <("$dir/guest-build.sh" "$dir/guest-init.sh" \
-		2>"$work/guest-build.log")
+		2>"$WORK/guest-build.log")
 	[ -n "${initrd:-}" ] && [ -f "$initrd" ] || {
-		cat "$work/guest-build.log"
-		relay_skip "no guest image"
+		cat "$WORK/guest-build.log"
+		skip "no guest image"
 	}
-	command -v qemu-system-x86_64 >/dev/null || relay_skip "no qemu-system-x86_64"
+	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 }
 
-# model_ctl WORKDIR COMMAND...: one command on tmmr-vfemu's control socket; true on "ok"
-model_ctl()
+# qemu_guest NAME MEM_MB SECONDS CMDLINE QEMU_ARGS: the test guest ($kernel, $initrd) under
+# QEMU TCG in the background for at most SECONDS, kernel command line CMDLINE added, its
+# network device from QEMU_ARGS (the relay's "qemu:" line); serial console in $WORK/NAME.log.
+# Sets qemu_pid.
+qemu_guest()
 {
-	local reply
+	local name=$1 mem=$2
 
-	reply=$(timeout 10 /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-print(s.makefile().readline().strip())' "$1/vfemu.ctl" "${*:2}")
-	relay_log "model: ${*:2} -> $reply"
-	[ "$reply" = ok ]
+	# no_timer_check: on a loaded host the TCG vCPU may not run during the kernel's IO-APIC
+	# timer check, which then panics ("IO-APIC + timer doesn't work")
+	# shellcheck disable=SC2086
+	timeout -s KILL "$3" qemu-system-x86_64 -accel tcg -m "$mem" -smp 1 -nodefaults \
+		-display none -no-reboot -serial "file:$WORK/$name.log" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 quiet no_timer_check $4" \
+		-object "memory-backend-memfd,id=m,size=${mem}M,share=on" -numa node,memdev=m \
+		$5 >"$WORK/$name.qemu.log" 2>&1 &
+	qemu_pid=$!
+	e2e_pids+=("$qemu_pid")
+}
+
+# feature_bit LOG BIT: the guest's negotiated feature bit (0/1), as it printed it from sysfs
+feature_bit()
+{
+	local f
+
+	f=$(sed -n 's/.*GUEST-VIRTIO: .* device 0x0001 features \([01]*\).*/\1/p' "$1" | head -1)
+	echo "${f:$2:1}"
 }
 
 # after_last FILE MARK REGEX: a line matching REGEX follows the last line matching MARK
@@ -274,4 +199,13 @@ after_last()
 {
 	awk -v mark="$2" -v re="$3" '$0 ~ mark { seen = 1; found = 0; next }
 		seen && $0 ~ re { found = 1 } END { exit !(seen && found) }' "$1"
+}
+
+# cpu_ticks WRAPPER: user and system CPU ticks so far of the process timeout(1) runs
+cpu_ticks()
+{
+	local -a st
+
+	read -r -a st </proc/"$(pgrep -P "$1" | head -n 1)"/stat
+	echo $((st[13] + st[14]))
 }

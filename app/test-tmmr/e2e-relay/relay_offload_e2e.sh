@@ -12,62 +12,39 @@
 # usage: relay_offload_e2e.sh --build BUILD_DIR [--mode mmr|standin] [--client]
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=relay_lib.sh
+. "$(dirname "$0")/relay_lib.sh"
 build=
 mode=mmr
 client=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--client) client=1; shift ;;
-	--build) build=$2; shift 2 ;;
-	--mode) mode=$2; shift 2 ;;
-	*) echo "unknown argument $1" >&2; exit 2 ;;
-	esac
-done
-# shellcheck source=relay_lib.sh
-. "$here/relay_lib.sh"
-RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
-probe=$build/app/test-tmmr/e2e-relay/relay_offload_probe
-VFEMU_BIN=$build/app/test-tmmr/vfemu/tmmr-vfemu
-PMD_SO=$build/drivers/net/virtio_tmmr/librte_net_virtio_tmmr.so
-[ -x "$RELAY_BIN" ] && [ -x "$probe" ] || relay_skip "relay or probe not built"
-case $mode in
-standin) ;;
-mmr) mmr_available || relay_skip "tmmr-vfemu or net_virtio_tmmr not built" ;;
-*) echo "bad --mode $mode" >&2; exit 2 ;;
-esac
+e2e_args "build: mode: client" "$@"
+relay_init offload "$build" "$mode"
+probe=$E2E_BUILD/app/test-tmmr/e2e-relay/relay_offload_probe
+[ -x "$probe" ] || skip "no $probe"
 
-mkdir -p /tmp/relay
-work=$(mktemp -d /tmp/relay/offload-e2e.XXXXXX)
-tag=relay-oe-$$
-trap 'relay_cleanup; if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi' EXIT
-
-timeout -s INT 120 "$probe" -l 1 --no-huge -m 512 --no-pci --file-prefix "$tag-p" \
-	--vdev "net_vhost0,iface=$work/be0,queues=1,tso=1" -- "$work/guest0.sock" ${client:+server} \
-	>"$work/probe.log" 2>&1 &
-probe_pid=$!
-relay_pids+=("$probe_pid")
-relay_check "probe backend ready" wait_for "$work/probe.log" 'probe: backend ready' 30
-start_vf "$work" "$mode" || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VF"; exit 1; }
-start_relay "$work" "$tag-r" -- --vf "$vf_name,socket=$work/guest0.sock" --stats-interval 0 \
-	${client:+--client}
+e2e_prefixes+=("$tag-p")
+e2e_spawn probe "$probe" -l 1 --no-huge -m 512 --no-pci --file-prefix "$tag-p" \
+	--vdev "net_vhost0,iface=$WORK/vh-0,queues=1,tso=1" -- "$WORK/guest0.sock" ${client:+server}
+relay_check "probe backend ready" wait_for "$WORK/probe.log" 'probe: backend ready' 30
+start_vf "$mode"
+start_relay --vf "$vf_name,socket=$WORK/guest0.sock" --stats-interval 0 ${client:+--client}
 if [ -n "$client" ]; then
-	relay_check "relay starts as a client" grep -q 'client connecting to' "$work/relay.log"
+	relay_check "relay starts as a client" grep -q 'client connecting to' "$WORK/relay.log"
 	relay_check "client mode QEMU arguments" grep -q 'guest0.sock,server=on,wait=off' \
-		"$work/relay.log"
+		"$WORK/relay.log"
 else
-	relay_check "relay starts" grep -q 'server listening on' "$work/relay.log"
+	relay_check "relay starts" grep -q 'server listening on' "$WORK/relay.log"
 fi
-relay_check "probe finished" wait_for "$work/probe.log" 'probe: [0-9]+ failure' 90
-wait "$probe_pid"
+relay_check "probe finished" wait_for "$WORK/probe.log" 'probe: [0-9]+ failure' 90
+wait "$pid_probe"
 rc=$?
-grep -E '^(PASS|FAIL|port)' "$work/probe.log" | sed 's/^/# /'
+grep -E '^(PASS|FAIL|port)' "$WORK/probe.log" | sed 's/^/# /'
 while read -r line; do
 	relay_check "${line#* }" test "${line%% *}" = PASS
-done < <(grep -E '^(PASS|FAIL) ' "$work/probe.log")
+done < <(grep -E '^(PASS|FAIL) ' "$WORK/probe.log")
 relay_check "probe saw 7 cases and exited 0 (rc $rc)" \
-	test "$(grep -cE '^(PASS|FAIL) ' "$work/probe.log")" = 7 -a "$rc" = 0
-relay_check "guest negotiated csum and tso" grep -q 'guest connected .*csum, tso' "$work/relay.log"
-stop_pid "$relay_pid" 10
-relay_check "relay stops cleanly" test $? = 0
+	test "$(grep -cE '^(PASS|FAIL) ' "$WORK/probe.log")" = 7 -a "$rc" = 0
+relay_check "guest negotiated csum and tso" grep -q 'guest connected .*csum, tso' "$WORK/relay.log"
+stop_pid "$relay_pid" INT
+relay_check "relay stops cleanly" test "$stopped_rc" = 0
 relay_summary

@@ -14,59 +14,48 @@
 # usage: relay_perms_e2e.sh --build BUILD_DIR --case modes|user
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=relay_lib.sh
+. "$(dirname "$0")/relay_lib.sh"
 build=
 case=modes
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift 2 ;;
-	--case) case=$2; shift 2 ;;
-	*) echo "unknown argument $1" >&2; exit 2 ;;
-	esac
-done
-# shellcheck source=relay_lib.sh
-. "$here/relay_lib.sh"
-RELAY_BIN=$build/examples/tmmr_relay/tmmr_relay
-VFEMU_BIN=$build/app/test-tmmr/vfemu/tmmr-vfemu
-[ -x "$RELAY_BIN" ] && [ -x "$VFEMU_BIN" ] || relay_skip "tmmr_relay or tmmr-vfemu not built"
+e2e_args "build: case:" "$@"
+relay_init perms "$build"
+[ -x "$VFEMU_BIN" ] || skip "no $VFEMU_BIN"
 case $case in
 modes) ;;
-user) [ "$(id -u)" = 0 ] || relay_skip "creating a test user needs root" ;;
+user) [ "$(id -u)" = 0 ] || skip "creating a test user needs root" ;;
 *) echo "bad --case $case" >&2; exit 2 ;;
 esac
 
-# the unprivileged user must be able to walk to the sockets: a 0755 directory of our own
-work=$(mktemp -d /tmp/tmmr-perms.XXXXXX)
-chmod 0755 "$work"
-tag=relay-pe-$$
+# the unprivileged user must be able to walk to the sockets
+chmod 0755 "$WORK"
 user=
-cleanup()
+# the test user goes, also when the test fails (the EXIT trap's last step)
+e2e_on_exit()
 {
-	relay_cleanup
 	[ -n "$user" ] && userdel "$user" 2>/dev/null
-	if [ "$relay_fail" -eq 0 ]; then rm -rf "$work"; else echo "# logs kept in $work"; fi
 }
-trap cleanup EXIT
 
 # start NAME [--socket-mode MODE]: the model (1 VF) and a relay (net_null VF) under umask 000;
 # sets vf_sock, ctl_sock, relay_sock
 start()
 {
-	local name=$1 dir=$work/$1
+	local name=$1 dir=$WORK/$1 mask
 
 	shift
 	mkdir -p "$dir"
 	chmod 0755 "$dir"
-	(umask 000; exec timeout -s INT 60 "$VFEMU_BIN" --sysfs "$dir/sysfs" --vfs 1 \
-		--backend "vhost-user:$dir/be" "$@") >"$dir/vfemu.log" 2>&1 &
-	relay_pids+=("$!")
-	(umask 000; exec timeout -s INT 60 "$RELAY_BIN" -l 0 --no-huge -m 128 --no-pci \
+	mask=$(umask)
+	umask 000
+	e2e_spawn "vfemu_$name" "$VFEMU_BIN" --sysfs "$dir/sysfs" --vfs 1 \
+		--backend "vhost-user:$dir/be" "$@"
+	e2e_prefixes+=("$tag-$name")
+	e2e_spawn "relay_$name" "$RELAY_BIN" -l 0 --no-huge -m 128 --no-pci \
 		--file-prefix "$tag-$name" --vdev net_null0,no-rx=1 -- \
-		--vf "net_null0,socket=$dir/relay.sock" --stats-interval 0 "$@") \
-		>"$dir/relay.log" 2>&1 &
-	relay_pids+=("$!")
-	relay_check "$name: model ready" wait_for "$dir/vfemu.log" '^ready$' 20
-	relay_check "$name: relay listens" wait_for "$dir/relay.log" 'server listening on' 30
+		--vf "net_null0,socket=$dir/relay.sock" --stats-interval 0 "$@"
+	umask "$mask"
+	relay_check "$name: model ready" wait_for "$WORK/vfemu_$name.log" '^ready$' 20
+	relay_check "$name: relay listens" wait_for "$WORK/relay_$name.log" 'server listening on' 30
 	vf_sock=$(echo "$dir"/sysfs/*/vfio-user.sock)
 	ctl_sock=$dir/sysfs/.vfemu-ctl.sock
 	relay_sock=$dir/relay.sock
@@ -75,8 +64,7 @@ start()
 # stop: end the processes of start
 stop()
 {
-	relay_cleanup
-	relay_pids=()
+	e2e_stop_all INT
 }
 
 mode_of() { stat -c %a "$1" 2>/dev/null; }
@@ -97,29 +85,29 @@ except OSError as e:
 if [ "$case" = modes ]; then
 	start default
 	for s in "$vf_sock" "$ctl_sock" "$relay_sock"; do
-		relay_check "umask 000, default: ${s#"$work"/} is 600 ($(mode_of "$s"))" \
+		relay_check "umask 000, default: ${s#"$WORK"/} is 600 ($(mode_of "$s"))" \
 			test "$(mode_of "$s")" = 600
 	done
 	stop
 	start widened --socket-mode 0660
 	for s in "$vf_sock" "$ctl_sock" "$relay_sock"; do
-		relay_check "--socket-mode 0660: ${s#"$work"/} is 660 ($(mode_of "$s"))" \
+		relay_check "--socket-mode 0660: ${s#"$WORK"/} is 660 ($(mode_of "$s"))" \
 			test "$(mode_of "$s")" = 660
 	done
 	stop
 	for bad in 0400 1777 0680 rw ""; do
-		timeout 10 "$VFEMU_BIN" --sysfs "$work/bad" --vfs 1 --backend "vhost-user:$work/x" \
-			--socket-mode "$bad" >"$work/out" 2>&1
+		timeout 10 "$VFEMU_BIN" --sysfs "$WORK/bad" --vfs 1 --backend "vhost-user:$WORK/x" \
+			--socket-mode "$bad" >"$WORK/out" 2>&1
 		rc=$?
 		relay_check "model refuses --socket-mode '$bad'" \
-			grep -q -- '--socket-mode: an octal mode' "$work/out"
+			grep -q -- '--socket-mode: an octal mode' "$WORK/out"
 		relay_check "model exit status 2 for '$bad' ($rc)" test "$rc" = 2
-		relay_check "model wrote nothing for '$bad'" test ! -e "$work/bad"
+		relay_check "model wrote nothing for '$bad'" test ! -e "$WORK/bad"
 		timeout 30 "$RELAY_BIN" -l 0 --no-huge -m 128 --no-pci --file-prefix "$tag-bad" \
-			-- --socket-dir "$work" --socket-mode "$bad" >"$work/out" 2>&1
+			-- --socket-dir "$WORK" --socket-mode "$bad" >"$WORK/out" 2>&1
 		rc=$?
 		relay_check "relay refuses --socket-mode '$bad'" \
-			grep -q -- "error: --socket-mode '$bad': expected an octal mode" "$work/out"
+			grep -q -- "error: --socket-mode '$bad': expected an octal mode" "$WORK/out"
 		relay_check "relay exit status 2 for '$bad' ($rc)" test "$rc" = 2
 	done
 	relay_summary
@@ -130,17 +118,17 @@ fi
 user=tmmr-perm-$$-$RANDOM
 useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
 	--user-group "$user" || { user=; echo "# useradd failed"; exit 1; }
-relay_log "test user $user"
+log "test user $user"
 start default
 for s in "$vf_sock" "$ctl_sock" "$relay_sock"; do
 	got=$(connect_as "$user" "$s")
-	relay_check "$user refused by ${s#"$work"/} ($got)" test "$got" = EACCES
+	relay_check "$user refused by ${s#"$WORK"/} ($got)" test "$got" = EACCES
 done
 stop
 start widened --socket-mode 0666
 for s in "$vf_sock" "$ctl_sock" "$relay_sock"; do
 	got=$(connect_as "$user" "$s")
-	relay_check "--socket-mode 0666: $user gets into ${s#"$work"/} ($got)" test "$got" = ok
+	relay_check "--socket-mode 0666: $user gets into ${s#"$WORK"/} ($got)" test "$got" = ok
 done
 stop
 userdel "$user"

@@ -18,79 +18,37 @@
 # --device-opts: appended to the guests' -device virtio-net-pci (e.g. ,gso=off for a baseline)
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=relay_lib.sh
+. "$(dirname "$0")/relay_lib.sh"
 build=
 mode=mmr
 tso=
 size=4
 max_s=10
 device_opts=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift 2 ;;
-	--mode) mode=$2; shift 2 ;;
-	--tso) tso=1; shift ;;
-	--size) size=$2; shift 2 ;;
-	--max-s) max_s=$2; shift 2 ;;
-	--device-opts) device_opts=$2; shift 2 ;;
-	*) echo "unknown argument $1" >&2; exit 2 ;;
-	esac
-done
-# shellcheck source=relay_lib.sh
-. "$here/relay_lib.sh"
-relay_use_build "$build" "$mode"
-command -v dpdk-testpmd >/dev/null || relay_skip "no dpdk-testpmd"
-
-relay_workdir tcp-e2e
-tag=relay-te-$$
-
+e2e_args "build: mode: tso size: max-s: device-opts:" "$@"
+relay_init tcp "$build" "$mode"
 relay_guest_image
 
 # the backend: both VFs' net_vhost ports, io forwarding 0 <-> 1, on CPU 1
 be_opt=
 [ -n "$tso" ] && be_opt=,tso=1
-mkfifo "$work/backend.in"
-timeout -s INT 600 stdbuf -oL dpdk-testpmd --lcores '(0,1)@1' --no-huge -m 512 --no-pci \
-	--file-prefix "$tag-be" --vdev "net_vhost0,iface=$work/be0,queues=1$be_opt" \
-	--vdev "net_vhost1,iface=$work/be1,queues=1$be_opt" -- \
-	--forward-mode=io -a --stats-period 0 --total-num-mbufs=16384 \
-	<"$work/backend.in" >"$work/backend.log" 2>&1 &
-relay_pids+=("$!")
-exec 7>"$work/backend.in"
-relay_fifos+=(7)
-wait_sock "$work/be1" 30 || { cat "$work/backend.log"; exit 1; }
-start_vf "$work" "$mode" 2 || { cat "$work/vfemu.log" 2>/dev/null; echo "# no VFs"; exit 1; }
-start_relay "$work" "$tag-r" -- --vf "${vf_names[0]},socket=$work/guest0.sock" \
-	--vf "${vf_names[1]},socket=$work/guest1.sock" --stats-interval 0
+start_backend io "$be_opt" "$WORK/vh-0" "$WORK/vh-1" || fail "the backend did not start"
+start_vf "$mode" 2
+start_relay --vf "${vf_names[0]},socket=$WORK/guest0.sock" \
+	--vf "${vf_names[1]},socket=$WORK/guest1.sock" --stats-interval 0
 # start_relay returns at the first socket: wait for the second (and its QEMU arguments)
-relay_check "relay listens on both sockets" wait_for "$work/relay.log" 'listening on .*guest1.sock' 30
-relay_log "mode $mode, VFs ${vf_names[*]}, backend tso=${tso:-0}, ${size} MiB"
+relay_check "relay listens on both sockets" wait_for "$WORK/relay.log" 'listening on .*guest1.sock' 30
+log "mode $mode, VFs ${vf_names[*]}, backend tso=${tso:-0}, ${size} MiB"
 
 # boot_guest N MODE IP PEER: guest N on the relay's socket N, QEMU's default device options
 boot_guest()
 {
 	local n=$1 qargs
 
-	qargs=$(sed -n 's/^  qemu: //p' "$work/relay.log" | sed -n "$((n + 1))p")
-	# no_timer_check: on a loaded host the TCG vCPU may not run during the kernel's IO-APIC
-	# timer check, which then panics ("IO-APIC + timer doesn't work")
-	# shellcheck disable=SC2086
-	timeout -s KILL 300 qemu-system-x86_64 -accel tcg -m 256 -smp 1 -nodefaults \
-		-display none -no-reboot -serial "file:$work/guest$n.log" \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet no_timer_check tmmr.mode=$2 tmmr.ip=$3 tmmr.peer=$4 tmmr.size=$size" \
-		-object memory-backend-memfd,id=m,size=256M,share=on -numa node,memdev=m \
-		$qargs$device_opts >"$work/guest$n.qemu.log" 2>&1 &
-	relay_pids+=("$!")
-}
-
-# feature_bit LOG BIT: the guest's negotiated feature bit (0/1) from sysfs
-feature_bit()
-{
-	local f
-
-	f=$(sed -n 's/.*GUEST-VIRTIO: .* device 0x0001 features \([01]*\).*/\1/p' "$1" | head -1)
-	echo "${f:$2:1}"
+	qargs=$(sed -n 's/^  qemu: //p' "$WORK/relay.log" | sed -n "$((n + 1))p")
+	qemu_guest "guest$n" 256 300 "tmmr.mode=$2 tmmr.ip=$3 tmmr.peer=$4 tmmr.size=$size" \
+		"$qargs$device_opts"
 }
 
 # last_stats LOG: "rx_packets rx_bytes tx_packets tx_bytes" of the last counter line
@@ -98,23 +56,23 @@ last_stats() { sed -n 's/^GUEST-STATS: //p' "$1" | tail -1 | tr -d '\r'; }
 
 boot_guest 0 serve 198.18.0.1 198.18.0.2
 boot_guest 1 fetch 198.18.0.2 198.18.0.1
-relay_check "guest A serves" wait_for "$work/guest0.log" 'GUEST-HTTPD: ready' 120
-relay_check "guest B finished" wait_for "$work/guest1.log" 'GUEST: done' 240
+relay_check "guest A serves" wait_for "$WORK/guest0.log" 'GUEST-HTTPD: ready' 120
+relay_check "guest B finished" wait_for "$WORK/guest1.log" 'GUEST: done' 240
 sleep 1.5	# one more counter line of guest A
-wget_line=$(grep 'GUEST-WGET: rc' "$work/guest1.log" | tr -d '\r')
-relay_log "guest B: $wget_line"
+wget_line=$(grep 'GUEST-WGET: rc' "$WORK/guest1.log" | tr -d '\r')
+log "guest B: $wget_line"
 read -r _ _ rc _ bytes _ centis <<<"$wget_line"
 relay_check "wget exit status 0" test "${rc:-x}" = 0
 relay_check "$size MiB arrived ($bytes bytes)" test "${bytes:-0}" = $((size * 1048576))
-relay_log "transfer: $centis cs, $(awk -v b="${bytes:-0}" -v c="${centis:-1}" \
+log "transfer: $centis cs, $(awk -v b="${bytes:-0}" -v c="${centis:-1}" \
 	'BEGIN { printf "%.2f MiB/s", b / 1048576 / (c / 100) }')"
 relay_check "transfer within $max_s s (${centis:-?} cs)" test "${centis:-999999}" -le $((max_s * 100))
 
-read -r _ _ a_txp a_txb <<<"$(last_stats "$work/guest0.log")"
-relay_log "guest A tx: $a_txp frames, $a_txb bytes"
+read -r _ _ a_txp a_txb <<<"$(last_stats "$WORK/guest0.log")"
+log "guest A tx: $a_txp frames, $a_txb bytes"
 a_avg=$((a_txb / (a_txp > 0 ? a_txp : 1)))
 for n in 0 1; do
-	log=$work/guest$n.log
+	log=$WORK/guest$n.log
 	relay_check "guest $n: legacy driver" test "$(feature_bit "$log" 32)" = 0
 	relay_check "guest $n: CSUM (bit 0) negotiated" test "$(feature_bit "$log" 0)" = 1
 	relay_check "guest $n: no VIRTIO_NET_F_GSO (bit 6), never offered" \
@@ -134,19 +92,17 @@ else
 		test "$a_avg" -le 1514
 fi
 stats=$(telemetry "$tag-r" /tmmr_relay/stats)
-relay_log "$stats"
+log "$stats"
 drops=$(/usr/bin/python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])["/tmmr_relay/stats"]
 print(sum(p["offload_drops"] for p in d.values() if isinstance(p, dict)))' "$stats")
 relay_check "no offload drops in the relay ($drops)" test "$drops" = 0
 if [ -n "$tso" ]; then
-	vf1_rx=$(/usr/bin/python3 -c '
-import json, sys
-print(json.loads(sys.argv[1])["/tmmr_relay/stats"]["1"]["vf_rx_pkts"])' "$stats")
+	vf1_rx=$(json_get "$stats" 1 vf_rx_pkts)
 	relay_check "the frames leave VF 1 still large ($vf1_rx frames for $size MiB)" \
 		test $((vf1_rx * 1514)) -lt $((size * 1048576))
 fi
-stop_pid "$relay_pid" 10
-relay_check "relay stops cleanly" test $? = 0
+stop_pid "$relay_pid" INT
+relay_check "relay stops cleanly" test "$stopped_rc" = 0
 relay_summary

@@ -285,12 +285,6 @@ run_loop()
 	check_eq "VF0 transmitted all VF1 received" "${F0[TX]}" "${F1[RX]}"
 }
 
-# vfemu_ctl COMMAND: one command on the model's control socket; prints the reply
-vfemu_ctl()
-{
-	printf '%s\n' "$1" | timeout 5 socat - "UNIX-CONNECT:$VFEMU_SYSFS/.vfemu-ctl.sock"
-}
-
 # port_mtu NAME PORT: the MTU testpmd NAME reports for PORT
 port_mtu()
 {
@@ -406,7 +400,7 @@ lsc)
 	[[ $mode == mmr ]] || fail "lsc needs --mode mmr"
 	for state in down up; do
 		off=$(tp_offset fwd)
-		check_eq "model: link 0 $state" "$(vfemu_ctl "link 0 $state")" ok
+		check_eq "model: link 0 $state" "$(model_ctl "link 0 $state")" ok
 		tp_since_until fwd 10 "$off" '^Port 0: link state change event' ||
 			fail "forwarder printed no link state change event for port 0 ($state)"
 		log "ok: forwarder printed the link state change event for port 0"
@@ -427,7 +421,7 @@ unplug)
 	sleep 1
 	check "traffic flows before the unplug" test "$(fwd_rx_total)" -gt 1000
 	off=$(tp_offset fwd)
-	check_eq "model: unplug 1" "$(vfemu_ctl "unplug 1")" ok
+	check_eq "model: unplug 1" "$(model_ctl "unplug 1")" ok
 	tp_since_until fwd 10 "$off" '^Port 1: device removal event' ||
 		fail "forwarder printed no device removal event for port 1"
 	log "ok: forwarder printed the device removal event for port 1"
@@ -435,7 +429,7 @@ unplug)
 	sleep 1
 	check "the forwarder still runs" kill -0 "${TP_PID[fwd]}"
 	check "the model still runs" kill -0 "$pid_vfemu"
-	check "the model still answers for VF0" eval 'vfemu_ctl "status 0" | grep -q "^vf=0 "'
+	check "the model still answers for VF0" eval 'model_ctl "status 0" | grep -q "^vf=0 "'
 	check_eq "port 0 link still" "$(port_link fwd 0)" up
 	tp_fwd_stop backend > /dev/null
 	sleep 0.5

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The tmmr authors
 #
-# End-to-end harness, sourced by the e2e tests and devtools/demo.sh.
+# End-to-end harness: the one shell library of the end-to-end tests (e2e/, e2e-ovs/,
+# e2e-relay/) and of devtools/ (demo, bench, soak). Each suite's own file (ovs_lib.sh,
+# relay_lib.sh) sources it and adds only what is particular to it.
 #
 # It runs, each bounded by timeout(1) and each with a log in the per-test
 # directory $WORK:
@@ -12,8 +14,10 @@
 #    model's sysfs tree (tp_pmd_start), or DPDK's own net_virtio_user ports
 #    standing in for them (tp_virtio_user_start).
 # testpmd runs interactively, its stdin a fifo held open by this shell
-# (tp_cmd, tp_run, tp_port_stats). The EXIT trap (e2e_init) ends exactly the
-# processes started here, by PID, and keeps $WORK when something failed.
+# (tp_cmd, tp_run, tp_port_stats). The model's control socket (model_ctl) and a
+# DPDK process's telemetry (telemetry) are one call each. The EXIT trap
+# (e2e_init) ends exactly the processes started here, by PID, and keeps $WORK
+# when something failed.
 #
 # Environment: E2E_BUILD (build dir, default <top>/build), TESTPMD, E2E_LIFETIME
 # (upper bound of every process's life, s), E2E_KEEP=1 keeps $WORK, E2E_CPUS
@@ -46,6 +50,7 @@ PMD_SO=
 PMD_ARG=
 VFEMU_SYSFS=
 VHOST_PREFIX=
+VFEMU_CTL=		# the model's control socket
 VF_BDFS=()
 E2E_ASAN_RT=		# the ASan runtime to preload into a testpmd loading the PMD
 
@@ -105,6 +110,35 @@ wait_until()
 	done
 }
 
+# wait_for FILE REGEX SECONDS: true once FILE has a line matching REGEX (grep -E)
+wait_for()
+{
+	wait_until "$3" grep -Eqs -- "$2" "$1"
+}
+
+# e2e_args SPEC ARGS...: the script's options into variables named after them
+# (dashes become underscores). SPEC lists them: "build: mode: tso" takes
+# --build VALUE, --mode VALUE and the flag --tso (set to 1); anything else is a
+# usage error (exit 2).
+e2e_args()
+{
+	local spec=" $1 " opt
+	shift
+	while (($#)); do
+		opt=${1#--}
+		if [[ $1 == --* && $spec == *" $opt: "* && $# -ge 2 ]]; then
+			printf -v "${opt//-/_}" '%s' "$2"
+			shift 2
+		elif [[ $1 == --* && $spec == *" $opt "* ]]; then
+			printf -v "${opt//-/_}" 1
+			shift
+		else
+			echo "$(basename "$0"): unknown or incomplete argument $1 (options: $spec)" >&2
+			exit 2
+		fi
+	done
+}
+
 # e2e_init NAME: the per-test directory and the cleanup trap
 e2e_init()
 {
@@ -122,7 +156,6 @@ e2e_init()
 	# under /tmp), but loads a bare name through the library search path
 	PMD_ARG=$(basename "$PMD_SO")
 	export LD_LIBRARY_PATH=$(dirname "$PMD_SO")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	[[ -x $TESTPMD ]] || skip "no $TESTPMD (Debian package dpdk-dev)"
 	if [[ -f $PMD_SO ]] && readelf -d "$PMD_SO" | grep -q 'NEEDED.*libasan'; then
 		E2E_ASAN_RT=$(gcc -print-file-name=libasan.so)
 		[[ -f $E2E_ASAN_RT ]] || fail "the PMD needs libasan, and gcc has none"
@@ -154,22 +187,31 @@ e2e_spawn()
 	printf -v "pid_$name" '%s' $!
 }
 
-# stop_pid PID: TERM (timeout(1) passes it on), reap, KILL if it lingers
+# stop_pid PID [SIGNAL]: SIGNAL (default TERM; timeout(1) passes it on), reap,
+# KILL what lingers after 10 s (the process under timeout(1) first, then the
+# wrapper). The exit status goes to stopped_rc (137 when killed): stop_pid
+# itself returns 0, not a failure under set -e.
 stop_pid()
 {
-	local pid=$1 i
+	local pid=$1 i child
 
-	# wait gives the child's status (143 after TERM): not a failure under set -e
-	kill -0 "$pid" 2> /dev/null || { wait "$pid" 2> /dev/null || true; return 0; }
-	kill -TERM "$pid" 2> /dev/null
+	stopped_rc=0
+	if ! kill -0 "$pid" 2> /dev/null; then
+		wait "$pid" 2> /dev/null || stopped_rc=$?
+		return 0
+	fi
+	kill -"${2:-TERM}" "$pid" 2> /dev/null
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2> /dev/null || break
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2> /dev/null; then
+		for child in $(pgrep -P "$pid"); do
+			kill -KILL "$child" 2> /dev/null
+		done
 		kill -KILL "$pid" 2> /dev/null
 	fi
-	wait "$pid" 2> /dev/null || true
+	wait "$pid" 2> /dev/null || stopped_rc=$?
 }
 
 # --- the model ---
@@ -189,6 +231,7 @@ vfemu_start()
 		tail -n 20 "$WORK/vfemu.log" >&2
 		fail "tmmr-vfemu did not get ready"
 	}
+	VFEMU_CTL=$VFEMU_SYSFS/.vfemu-ctl.sock
 	VF_BDFS=()
 	for ((n = 0; ; n++)); do
 		link=$(find "$VFEMU_SYSFS" -maxdepth 2 -name "virtfn$n" -print -quit)
@@ -213,6 +256,62 @@ vhost_sock()
 	printf '%s%u' "$VHOST_PREFIX" "$1"
 }
 
+# model_ctl COMMAND...: one command on the model's control socket; prints the
+# one-line reply ("ok", "error ...", a status line), false without one
+model_ctl()
+{
+	timeout 10 /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+print(s.makefile().readline().strip())' "$VFEMU_CTL" "$*" 2> /dev/null
+}
+
+# model_ok COMMAND...: the command, logged with its reply; true on "ok"
+model_ok()
+{
+	local reply
+
+	reply=$(model_ctl "$@") || reply="no answer"
+	log "model: $* -> $reply"
+	[[ $reply == ok ]]
+}
+
+# --- DPDK telemetry ---
+
+# telemetry PREFIX COMMAND: the JSON answer to COMMAND of the DPDK process
+# started with --file-prefix PREFIX, on one line
+telemetry()
+{
+	timeout 10 /usr/bin/python3 -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+s.connect(sys.argv[1])
+info = json.loads(s.recv(16384).decode())
+s.send(sys.argv[2].encode())
+print(json.dumps(json.loads(s.recv(info.get("max_output_len", 16384)).decode())))' \
+		"${RTE_RUNTIME_BASE:-/var/run/dpdk}/$1/dpdk_telemetry.v2" "$2" 2> /dev/null
+}
+
+# json_get JSON [KEY...]: in a telemetry answer, the value under KEY (in KEY, in
+# the next KEY...); a dictionary as "key value" lines, one a line
+json_get()
+{
+	/usr/bin/python3 -c '
+import json, sys
+v = next(iter(json.loads(sys.argv[1]).values()))
+for k in sys.argv[2:]:
+    v = v[k]
+if isinstance(v, dict):
+    for k, x in v.items():
+        print(k, x)
+else:
+    print(v)' "$@"
+}
+
 # --- testpmd ---
 
 # tp_start NAME CPU ENV EAL-ARGS... -- APP-ARGS...: interactive testpmd on CPU
@@ -226,6 +325,7 @@ tp_start()
 	local -a envs=(env) eal=() mem=(--no-huge -m "$E2E_TP_MEM")
 	shift 3
 
+	[[ -x $TESTPMD ]] || skip "no $TESTPMD (Debian package dpdk-dev)"
 	if [[ -n ${TP_MEM_ARGS:-} ]]; then
 		read -r -a mem <<< "$TP_MEM_ARGS"
 	fi
@@ -522,21 +622,36 @@ tp_kill()
 
 # --- cleanup ---
 
-e2e_cleanup()
+# e2e_stop_all [SIGNAL]: every process started here, newest first (stop_pid), and
+# forgets them
+e2e_stop_all()
 {
-	local rc=$? i p name
+	local i name
 
-	set +e
-	trap - EXIT INT TERM
-	trap '' PIPE
 	for name in "${!TP_FD[@]}"; do
 		tp_quit "$name"
 	done
 	for ((i = ${#e2e_pids[@]} - 1; i >= 0; i--)); do
-		stop_pid "${e2e_pids[i]}"
+		stop_pid "${e2e_pids[i]}" "$@"
 	done
+	e2e_pids=()
+}
+
+e2e_cleanup()
+{
+	local rc=$? p
+
+	set +e
+	trap - EXIT INT TERM
+	trap '' PIPE
+	# the test's own first steps while everything still runs (diagnostics, or
+	# what must be undone before meson's SIGKILL follows its SIGTERM)
+	if declare -F e2e_before_cleanup > /dev/null; then
+		e2e_before_cleanup "$rc"
+	fi
+	e2e_stop_all
 	for p in "${e2e_prefixes[@]}"; do
-		rm -rf "/var/run/dpdk/$p"
+		rm -rf "${RTE_RUNTIME_BASE:-/var/run/dpdk}/$p"
 	done
 	# a sanitizer report fails the test, whatever the scenario saw
 	if grep -l -E '^(==[0-9]+==)?ERROR: AddressSanitizer|runtime error: ' "$WORK"/*.log \

@@ -21,6 +21,7 @@
 
 #include "model_harness.h"
 #include "tmmr_caps.h"
+#include "vf_layout.h"
 
 static void
 read_file(const char *dir, const char *fn, const char *name, void *buf, size_t len,
@@ -64,29 +65,8 @@ test_vf_config_walked(void **state)
 	read_file(h.dir, "0000:01:00.1", "config", img, sizeof(img), &n);
 	assert_int_equal(n, TMMR_PCI_CFG_SIZE);
 	assert_int_equal(tmmr_caps_parse(img, sizeof(img), 1, &lay, err, sizeof(err)), 0);
-	assert_int_equal(lay.vendor_id, 0x1af4);
-	assert_int_equal(lay.device_id, 0x10f9);
-	assert_int_equal(lay.subsys_vendor_id, 0x1af4);
-	assert_int_equal(lay.subsys_device_id, 1);
-	assert_int_equal(lay.class_code, 0x020000);
-	assert_int_equal(lay.revision, 0);
-	assert_int_equal(lay.legacy_bar, 0);
-	assert_int_equal(lay.legacy_off, 0x1000);
-	assert_int_equal(lay.legacy_len, 0x100);
-	assert_true(lay.has_notify);
-	assert_int_equal(lay.notify_bar, 0);
-	assert_int_equal(lay.notify_off, 0);
-	assert_int_equal(lay.notify_len, 0x1000);
-	assert_int_equal(lay.notify_off_multiplier, 4);
-	assert_true(lay.has_msix);
-	assert_int_equal(lay.msix_table_size, 4);
-	assert_int_equal(lay.msix_table_bar, 0);
-	assert_int_equal(lay.msix_table_off, 0x2000);
-	assert_int_equal(lay.msix_pba_bar, 0);
-	assert_int_equal(lay.msix_pba_off, 0x3000);
-	assert_true(lay.has_pcie);
-	assert_int_equal(lay.vsec_off, 0x100);
-	assert_false(lay.has_sriov);
+	/* one queue pair: config, control queue, Rx and Tx vectors */
+	assert_vf_layout(&lay, 4);
 	assert_int_equal(tmmr_caps_check_bars(&lay, bars, err, sizeof(err)), 0);
 	/* no I/O BAR: BAR0 is a 64-bit memory BAR */
 	assert_int_equal(img[0x10] & 0x7, 0x4);

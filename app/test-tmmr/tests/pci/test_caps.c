@@ -20,6 +20,7 @@
 #include "tmmr_caps.h"
 #include "tmmr_mmr.h"
 #include "cfg_builder.h"
+#include "vf_layout.h"
 
 static uint8_t cfg[TMMR_PCI_CFG_SIZE];
 static struct tmmr_mmr_layout lay;
@@ -55,30 +56,8 @@ test_good_vf(void **state)
 {
 	assert_int_equal(parse_vf(), 0);
 	assert_string_equal(err, "");
-	assert_int_equal(lay.vendor_id, 0x1af4);
-	assert_int_equal(lay.device_id, 0x10f9);
-	assert_int_equal(lay.subsys_vendor_id, 0x1af4);
-	assert_int_equal(lay.subsys_device_id, 1);
-	assert_int_equal(lay.class_code, 0x020000);
-	assert_int_equal(lay.revision, 0);
-	assert_true(lay.has_pcie);
-	assert_int_equal(lay.vsec_off, 0x100);
-	assert_int_equal(lay.legacy_bar, 0);
-	assert_int_equal(lay.legacy_off, 0x1000);
-	assert_int_equal(lay.legacy_len, 0x100);
-	assert_true(lay.has_notify);
-	assert_int_equal(lay.notify_bar, 0);
-	assert_int_equal(lay.notify_off, 0);
-	assert_int_equal(lay.notify_len, 0x1000);
-	assert_int_equal(lay.notify_off_multiplier, 4);
-	assert_true(lay.has_msix);
+	assert_vf_layout(&lay, CB_MSIX_VECS);
 	assert_int_equal(lay.msix_cap_off, CB_MSIX_OFF);
-	assert_int_equal(lay.msix_table_size, CB_MSIX_VECS);
-	assert_int_equal(lay.msix_table_bar, 0);
-	assert_int_equal(lay.msix_table_off, 0x2000);
-	assert_int_equal(lay.msix_pba_bar, 0);
-	assert_int_equal(lay.msix_pba_off, 0x3000);
-	assert_false(lay.has_sriov);
 }
 
 static void

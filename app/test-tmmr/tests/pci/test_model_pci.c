@@ -38,6 +38,7 @@
 #include "tmmr_pci_priv.h"
 #include "tmmr_virtio_legacy.h"
 #include "pci_doorbell.h"
+#include "vf_layout.h"
 
 extern char **environ;
 
@@ -192,12 +193,8 @@ test_vf(void **state)
 	p = open_vf0(&dev);
 	assert_non_null(p);
 	assert_string_equal(p->ops->name, "vfio-user");
-	assert_int_equal(p->layout.device_id, TMMR_PCI_DEVICE_ID_NET);
-	assert_int_equal(p->layout.legacy_bar, 0);
-	assert_int_equal(p->layout.legacy_off, TMMR_BAR0_LEGACY_OFF);
-	assert_int_equal(p->layout.legacy_len, TMMR_BAR0_LEGACY_LEN);
-	assert_int_equal(p->layout.notify_off_multiplier, TMMR_NOTIFY_OFF_MULTIPLIER);
-	assert_int_equal(p->layout.msix_table_size, TMMR_MSIX_VECTORS(2));
+	/* two queue pairs: config, control queue, two Rx and two Tx vectors */
+	assert_vf_layout(&p->layout, 6);
 	assert_int_equal(p->bar_len[0], TMMR_BAR0_SIZE);
 
 	/* reset, then the legacy handshake */

@@ -35,6 +35,7 @@
 #include "cfg_builder.h"
 #include "fake_vfu_server.h"
 #include "pci_doorbell.h"
+#include "vf_layout.h"
 
 struct ctx {
 	struct fake_vfu srv;
@@ -116,9 +117,7 @@ test_attach(void **state)
 	assert_int_equal(c->p->bar_len[0], TMMR_BAR0_SIZE);
 	assert_int_equal(c->p->bar_len[1], 0);
 	assert_int_equal(c->p->bar_len[5], 0);
-	assert_int_equal(c->p->layout.legacy_off, TMMR_BAR0_LEGACY_OFF);
-	assert_int_equal(c->p->layout.legacy_len, TMMR_BAR0_LEGACY_LEN);
-	assert_true(c->p->layout.has_notify);
+	assert_vf_layout(&c->p->layout, CB_MSIX_VECS);
 	assert_true(c->srv.n_cfg_reads > 0);	/* no file: region 7 */
 	assert_int_equal(c->srv.n_cmd[TMMR_VFU_VERSION], 1);
 	assert_int_equal(c->srv.n_cmd[TMMR_VFU_DEVICE_GET_INFO], 1);

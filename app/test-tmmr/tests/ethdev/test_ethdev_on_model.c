@@ -312,7 +312,8 @@ group_setup(void **state)
 {
 	char prefix[64], vh[NB_VFS][160];
 	char *argv[] = {
-		"test_ethdev_model", "--no-huge", "-m", "512", "-l", "0", "--file-prefix", prefix,
+		"test_ethdev_on_model", "--no-huge", "-m", "512", "-l", "0",
+		"--file-prefix", prefix,
 		/* below 16 TiB even under ASan, whose shadow takes 2 GiB..16 TiB */
 		"--base-virtaddr", "0x40000000",
 		"-a", "0000:01:00.1,lsc_poll_ms=20", "-a", "0000:01:00.2,lsc_poll_ms=0",
