@@ -229,16 +229,16 @@ tmmr_hw_queue_size(struct rte_eth_dev *dev, uint16_t vq, uint16_t *size)
 	int ret;
 
 	pthread_mutex_lock(&hw->lock);
-	n = tmmr_leg_queue_size(hw->pci, vq);
 	/*
 	 * The queues of pairs beyond the first may exist only once MQ is
-	 * negotiated (QEMU's virtio-net creates them when the driver writes its
-	 * features): write the planned features, as start will, and look again.
+	 * negotiated: QEMU's virtio-net creates them when the driver writes its
+	 * features, and until then has its control queue (64 entries) at index 2,
+	 * where Rx queue 1 goes. Write the planned features, as start will, before
+	 * reading the size of any queue beyond the first pair.
 	 */
-	if (n == 0 && !hw->started && tmmr_has(hw->plan_features, TMMR_NET_F_MQ)) {
+	if (vq >= 2 && !hw->started && tmmr_has(hw->plan_features, TMMR_NET_F_MQ))
 		tmmr_leg_set_features(hw->pci, hw->plan_features);
-		n = tmmr_leg_queue_size(hw->pci, vq);
-	}
+	n = tmmr_leg_queue_size(hw->pci, vq);
 	pthread_mutex_unlock(&hw->lock);
 	ret = tmmr_leg_check_queue_size(n);
 	if (ret != 0) {

@@ -113,6 +113,9 @@ fake_leg_read(struct fake_dev *d, uint32_t reg, unsigned int width)
 	case TMMR_LEG_QUEUE_PFN:
 		return d->qsel < FAKE_NB_QUEUES ? d->pfn[q] : 0;
 	case TMMR_LEG_QUEUE_SIZE:
+		if (d->mq_late && d->qsel >= 2 &&
+		    !(d->drv_features & (UINT32_C(1) << TMMR_NET_F_MQ)))
+			return d->qsel == 2 ? 64 : 0;
 		return d->qsel < FAKE_NB_QUEUES ? d->qsize[q] : 0;
 	case TMMR_LEG_QUEUE_SEL:
 		return d->qsel;

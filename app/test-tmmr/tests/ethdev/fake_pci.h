@@ -59,6 +59,9 @@ struct fake_dev {
 	bool pfn_ignored;		/* PFN writes do not stick */
 	bool vec_refuse;		/* every vector write reads back NO_VECTOR */
 	unsigned int mac_changes;	/* MAC reads that still see a new value */
+	bool mq_late;			/* QEMU's virtio-net: until the driver writes MQ,
+					 * queue 2 is the control queue (64) and the
+					 * queues beyond it are absent */
 
 	/* DMA: IOVA dma_iova .. + dma_len is memory at dma_va */
 	uint64_t dma_iova;

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "fake_pci.h"
+#include "tmmr_ethdev.h"
+#include "tmmr_hw.h"
 #include "tmmr_legacy.h"
 
 #define B(x) TMMR_BIT(x)
@@ -336,6 +338,51 @@ test_queue_size_checks(void **state)
 	assert_int_equal(d.qsel, 5);
 }
 
+/*
+ * QEMU's virtio-net creates the queues beyond the first pair when the driver writes
+ * MQ, and until then has its control queue (64 entries) at index 2, where Rx queue 1
+ * goes. The size read at queue setup must be the one start will find, whatever the
+ * order the queues are set up in: Rx 1 right after Rx 0 and Tx 0 (tmmr-mp-queue) read
+ * 64 and then failed the start ("queue 2 size is now 256, was 64 at setup").
+ */
+static void
+test_queue_size_mq_late(void **state)
+{
+	const uint32_t plan = B(TMMR_NET_F_CTRL_VQ) | B(TMMR_NET_F_MQ);
+	struct rte_eth_dev_data data;
+	struct rte_eth_dev dev;
+	struct tmmr_hw hw;
+	struct fake_dev d;
+	uint16_t vq, n;
+
+	(void)state;
+	fake_dev_init(&d, plan, 256);
+	d.mq_late = true;
+	memset(&dev, 0, sizeof(dev));
+	memset(&data, 0, sizeof(data));
+	memset(&hw, 0, sizeof(hw));
+	dev.data = &data;
+	data.dev_private = &hw;
+	hw.pci = &d.pci;
+	hw.plan_features = plan;
+	pthread_mutex_init(&hw.lock, NULL);
+	/* the first pair does not need MQ: nothing written for it */
+	for (vq = 0; vq < 2; vq++) {
+		n = 0;
+		assert_int_equal(tmmr_hw_queue_size(&dev, vq, &n), 0);
+		assert_int_equal(n, 256);
+	}
+	assert_int_equal(d.drv_features, 0);
+	/* Rx 1, then Tx 1 */
+	for (vq = 2; vq < 4; vq++) {
+		n = 0;
+		assert_int_equal(tmmr_hw_queue_size(&dev, vq, &n), 0);
+		assert_int_equal(n, 256);
+	}
+	assert_int_equal(d.drv_features, plan);
+	pthread_mutex_destroy(&hw.lock);
+}
+
 static void
 test_ring_iova(void **state)
 {
@@ -436,6 +483,7 @@ main(void)
 		cmocka_unit_test(test_block_bounds),
 		cmocka_unit_test(test_mac_until_stable),
 		cmocka_unit_test(test_queue_size_checks),
+		cmocka_unit_test(test_queue_size_mq_late),
 		cmocka_unit_test(test_ring_iova),
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_kick_fallback),
