@@ -489,7 +489,7 @@ tmmr_mp_secondary_probe(struct rte_pci_device *pci_dev)
 	struct rte_eth_dev *dev;
 	struct tmmr_hw *hw;
 	uint16_t port, i, nb_vq;
-	int ret;
+	int ret, mmio;
 
 	dev = rte_eth_dev_pci_allocate(pci_dev, 0);
 	if (dev == NULL) {
@@ -525,11 +525,13 @@ tmmr_mp_secondary_probe(struct rte_pci_device *pci_dev)
 	dev->intr_handle = loc->intr;
 	tmmr_set_burst_fns(dev);
 	rte_eth_dev_probing_finish(dev);
-	for (i = 0, ret = 0; i < nb_vq; i++)
+	for (i = 0, ret = 0, mmio = 0; i < nb_vq; i++) {
 		ret += loc->nt[i].efd >= 0 || loc->nt[i].mmio != NULL;
+		mmio += loc->nt[i].mmio != NULL;
+	}
 	TMMR_LOG(driver, INFO, &pci_dev->device, "port %u attached in a secondary process: "
-		 "%d of %u doorbells direct, %u Rx queue vectors", port, ret, nb_vq,
-		 loc->nb_rxvec);
+		 "%d of %u doorbells direct, %u Rx queue vectors, %d by MMIO", port, ret, nb_vq,
+		 loc->nb_rxvec, mmio);
 	return 0;
 fail:
 	TMMR_LOG(driver, ERR, &pci_dev->device, "cannot attach in a secondary process: %s",
