@@ -18,8 +18,12 @@
  * then also prints "wakeups W first-wait E" (E: what the first wait returned).
  * Exit status 0 when every frame came back (and, with --intr, the first wait
  * was woken by an event).
+ * With --prime each process first sends one frame of its flow, waits and drops
+ * whatever its queue received, and prints "queue Q: primed, dropped D": a
+ * multi-queue Linux tap (the vfio suite's loop) steers a flow back to the queue
+ * it last came from, but the first frame of a flow to a queue of its own hash.
  *
- *   tmmr-mp-queue EAL-ARGS -- --queue Q --count N [--done FILE] [--intr]
+ *   tmmr-mp-queue EAL-ARGS -- --queue Q --count N [--done FILE] [--intr] [--prime]
  */
 
 #include <errno.h>
@@ -49,11 +53,13 @@
 
 static uint16_t port;
 static bool intr;
+static bool prime;
 
 static int
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s EAL-ARGS -- --queue Q --count N [--done FILE] [--intr]\n", prog);
+	fprintf(stderr, "usage: %s EAL-ARGS -- --queue Q --count N [--done FILE] [--intr] [--prime]\n",
+		prog);
 	return 2;
 }
 
@@ -164,6 +170,24 @@ wait_rx(uint16_t queue)
 	return n;
 }
 
+/* One frame of our flow on @queue, then drop what the queue received. */
+static int
+prime_queue(struct rte_mempool *mp, const struct rte_ether_addr *mac, uint16_t queue)
+{
+	struct rte_mbuf *m = make_frame(mp, mac, queue);
+	uint64_t bytes = 0;
+
+	if (m == NULL)
+		return -1;
+	if (rte_eth_tx_burst(port, queue, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	rte_delay_ms(300);
+	printf("queue %u: primed, dropped %u\n", queue, drain(queue, &bytes));
+	return 0;
+}
+
 /* Send @count frames on @queue and take as many back: 0 when all came back. */
 static int
 run_queue(struct rte_mempool *mp, uint16_t queue, uint32_t count)
@@ -176,6 +200,8 @@ run_queue(struct rte_mempool *mp, uint16_t queue, uint32_t count)
 	uint16_t n, i, k;
 
 	if (rte_eth_macaddr_get(port, &mac) != 0)
+		return -1;
+	if (prime && prime_queue(mp, &mac, queue) != 0)
 		return -1;
 	if (intr) {
 		/* the queue is empty: only the device can wake us */
@@ -260,6 +286,7 @@ main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "done", required_argument, NULL, 'd' },
 		{ "intr", no_argument, NULL, 'i' },
+		{ "prime", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *done = NULL;
@@ -289,6 +316,9 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			intr = true;
+			break;
+		case 'p':
+			prime = true;
 			break;
 		default:
 			return usage(argv[0]);
