@@ -7,7 +7,7 @@
 # "CHECK FAIL: what"; the host (vfio_e2e.sh) requires its expected list of PASS lines and no
 # FAIL. "@@MON CMD" asks the host to run CMD on the QEMU monitor.
 #
-# usage: guest-run.sh va|pa|mq|relay
+# usage: guest-run.sh va|pa|mq|relay|mp
 #   va: IOVA as VA (the functions DMA through the vIOMMU): probe, io forwarding, LSC over
 #       MSI-X, port stop/start, port reset (VFIO reset), MTU 9000 with scattered Rx, Rx
 #       interrupts (rxintr), device_del of one function
@@ -19,6 +19,10 @@
 #       on that socket, which also drives function 1 (the far end of QEMU's hub): exact
 #       counts both ways end to end and in the relay's counters, the relay woken by the
 #       function's Rx interrupt, mac forwarding round the loop, clean exits
+#   mp: IOVA as VA, DPDK secondary processes (each function receives back what it sends,
+#       on the queue it sent from, see vfio_e2e.sh): dpdk-proc-info and dpdk-dumpcap on
+#       testpmd's ports, then our tmmr-mp-queue, primary on queue pair 0 and a secondary on
+#       queue pair 1 of function 0
 set -u
 mode=${1:-va}
 export PATH=/usr/sbin:/usr/bin
@@ -402,7 +406,159 @@ exact_one()
 	TOTALS="${a[0]} ${a[3]} ${b[0]} ${b[3]}"
 }
 
+# --- DPDK secondary processes (mp scenario) ---
+PMD_SO=$PMD_DIR/librte_net_virtio_tmmr.so
+# procinfo_stats FILE PORT: "rx rx_errors rx_bytes tx tx_errors tx_bytes" of dpdk-proc-info
+# --stats
+procinfo_stats()
+{
+	awk -v want="$2" '
+		/NIC statistics for port/ { p = $(NF - 1) + 0; next }
+		p != want { next }
+		$1 == "RX-packets:" { rx = $2; rxe = $4; rxb = $6 }
+		$1 == "TX-packets:" { tx = $2; txe = $4; txb = $6 }
+		END { print rx + 0, rxe + 0, rxb + 0, tx + 0, txe + 0, txb + 0 }' "$1"
+}
+# xstats_lines: the "name: value" lines of one port's xstats on stdin, sorted
+xstats_lines() { grep -E '^[a-z0-9_]+: [0-9]+$' | sort; }
+# procinfo NAME ARGS...: dpdk-proc-info as a secondary of testpmd, output in $W/NAME.log
+procinfo()
+{
+	local name=$1
+	shift
+	timeout -k 5 120 dpdk-proc-info --file-prefix tp -d $PMD_SO \
+		--log-level='pmd.net.virtio_tmmr*:info' -a "${bdfs[0]}" -a "${bdfs[1]}" -- "$@" \
+		>$W/$name.log 2>&1
+	check_eq "dpdk-proc-info $* found testpmd's two ports" \
+		"$(grep -c -E 'NIC (extended )?statistics for port [01] ' $W/$name.log)" 2
+	sed "s/^/PROCINFO $*: /" $W/$name.log | grep -v -E '^[^:]*: [a-z0-9_]+: [0-9]+$'
+}
+mp_procinfo()
+{
+	local p q s
+	exact_bursts "mp bursts" 2
+	procinfo pi-stats --stats
+	procinfo pi-xstats --xstats
+	for p in 0 1; do
+		# rx miss rxe tx txe rxb txb
+		read -r -a s <<<"$(port_stats $p)"
+		check_eq "port $p: dpdk-proc-info --stats equals testpmd's counters" \
+			"$(procinfo_stats $W/pi-stats.log $p)" \
+			"${s[0]} ${s[2]} ${s[5]} ${s[3]} ${s[4]} ${s[6]}"
+		tp_run 10 'testpmd> ' "show port xstats $p" | xstats_lines >$W/tp-x$p
+		awk -v want=$p '/NIC extended statistics for port/ {
+				p = $0; sub(/.*for port /, "", p); p = p + 0; next
+			}
+			p == want' $W/pi-xstats.log | xstats_lines >$W/pi-x$p
+		check "port $p: testpmd shows $(wc -l <$W/tp-x$p) xstats" \
+			test "$(wc -l <$W/tp-x$p)" -gt 40
+		check "port $p: dpdk-proc-info --xstats equal testpmd's" diff $W/tp-x$p $W/pi-x$p
+		for q in rx tx; do
+			check_eq "port $p: the PMD's ${q}_q0_good_packets in dpdk-proc-info" \
+				"$(sed -n "s/^${q}_q0_good_packets: //p" $W/pi-x$p)" $((2 * BURST))
+		done
+	done
+}
+# the mempool drivers testpmd links: a secondary registers the mempool handlers in the
+# primary's order (the index is shared), and EAL's plugin directory loads them otherwise
+primary_pool_libs()
+{
+	readelf -d $TESTPMD | sed -n 's/.*NEEDED.*\[\(librte_mempool_[^]]*\)\].*/\1/p' |
+		tr '\n' ' '
+}
+mp_dumpcap()
+{
+	local pid rc pcap=$W/port0.pcapng want=$((2 * BURST))
+	# dumpcap takes no EAL options: the PMD comes in with LD_PRELOAD
+	LD_PRELOAD="$(primary_pool_libs)$PMD_SO" timeout -k 5 120 stdbuf -o0 -e0 \
+		dpdk-dumpcap --file-prefix tp -i "${bdfs[0]}" -w $pcap >$W/dumpcap.log 2>&1 &
+	pid=$!
+	if ! file_wait 60 $W/dumpcap.log 'Capturing on'; then
+		failc "dumpcap started capturing"
+		sed 's/^/DUMPCAP: /' $W/dumpcap.log
+		return
+	fi
+	sleep 1
+	exact_bursts "captured bursts" 2
+	sleep 0.5
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	sed 's/^/DUMPCAP: /' $W/dumpcap.log
+	check_eq "dumpcap exit status" $rc 0
+	check_eq "dumpcap captured every packet of port 0, dropped none" \
+		"$(sed -n "s/.*interface '${bdfs[0]}': \([0-9]*\/[0-9]*\).*/\1/p" $W/dumpcap.log)" \
+		"$((2 * want))/0"
+	python3 /suite/pcapng_dir.py $pcap >$W/pcap.dir 2>&1
+	sed 's/^/PCAPNG: /' $W/pcap.dir
+	check_eq "capture: port 0 received $want frames of 64 bytes" \
+		"$(grep '^in ' $W/pcap.dir | tr '\n' ' ')" "in 64 $want "
+	check_eq "capture: port 0 sent $want frames of 64 bytes" \
+		"$(grep '^out ' $W/pcap.dir | tr '\n' ' ')" "out 64 $want "
+	check_eq "capture: nothing else" "$(grep -c -v '^in \|^out ' $W/pcap.dir)" 0
+	if [ -x /usr/bin/tcpdump ]; then
+		check_eq "tcpdump reads the capture back: frames of 64 bytes" \
+			"$(tcpdump -Z root -r $pcap -nn -e 2>/dev/null | grep -c ', length 64: ')" \
+			$((2 * want))
+	fi
+}
+# tmmr-mp-queue on function 0 (2 queue pairs, each looped back by the host's bridge onto
+# the queue it came from): the primary on queue pair 0, a secondary on queue pair 1
+mp_queue()
+{
+	local mpq=/build/app/test-tmmr/e2e-mp/tmmr-mp-queue n0=96 n1=160 n pid rc q
+	local eal=(--file-prefix mpq --iova-mode=va -d $PMD_SO -a "${bdfs[0]}"
+		--log-level='pmd.net.virtio_tmmr*:info')
+	rm -f $W/mpq.done
+	timeout -k 5 180 stdbuf -o0 $mpq -l 0 "${eal[@]}" -- --queue 0 --count $n0 --prime \
+		--done $W/mpq.done >$W/mpq0.log 2>&1 &
+	pid=$!
+	if ! file_wait 90 $W/mpq0.log '^primary ready'; then
+		failc "the tmmr-mp-queue primary got ready"
+		sed 's/^/MPQ0: /' $W/mpq0.log
+		return
+	fi
+	timeout -k 5 120 stdbuf -o0 $mpq --proc-type=secondary -l 1 "${eal[@]}" -- \
+		--queue 1 --count $n1 --prime >$W/mpq1.log 2>&1
+	rc=$?
+	touch $W/mpq.done
+	wait $pid
+	check_eq "the tmmr-mp-queue primary exit status" $? 0
+	check_eq "the tmmr-mp-queue secondary exit status" $rc 0
+	sed 's/^/MPQ0: /' $W/mpq0.log
+	sed 's/^/MPQ1: /' $W/mpq1.log
+	check "the secondary attached with its doorbells by MMIO" grep -q \
+		"${bdfs[0]}: port 0 attached in a secondary process: 4 of 4 doorbells direct, 0 Rx queue vectors, 4 by MMIO" \
+		$W/mpq1.log
+	check "the secondary found the BARs the bus mapped" \
+		grep -q "${bdfs[0]}: BAR0 mapped, 16384 bytes" $W/mpq1.log
+	check_eq "primary: queue 0 moved its frames" "$(grep '^queue 0: sent' $W/mpq0.log)" \
+		"queue 0: sent $n0 received $n0 bytes $((n0 * 64))"
+	check_eq "secondary: queue 1 moved its frames" "$(grep '^queue 1: sent' $W/mpq1.log)" \
+		"queue 1: sent $n1 received $n1 bytes $((n1 * 64))"
+	# the primary's counters: each queue sent its frames and the priming one
+	for q in 0 1; do
+		n=$((q ? n1 : n0))
+		check_eq "the port counted queue $q's frames sent" \
+			"$(sed -n "s/^xstat tx_q${q}_good_packets //p" $W/mpq0.log)" $((n + 1))
+		check_eq "no errors on queue $q" \
+			"$(sed -n "s/^xstat rx_q${q}_errors //p;s/^xstat tx_q${q}_errors //p" \
+			$W/mpq0.log | tr '\n' ' ')" "0 0 "
+	done
+}
+
 case $mode in
+mp)
+	# each function receives back what it sends: in exact_bursts port N receives its
+	# own frames, as many as the other port sent
+	tp_start va
+	probe_checks VA
+	mp_procinfo
+	mp_dumpcap
+	tp_quit
+	dump_log
+	mp_queue
+	;;
 mq)
 	NQ=2
 	# each port addresses its frames to the other one (testpmd's default peer of port N

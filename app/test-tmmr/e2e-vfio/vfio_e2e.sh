@@ -9,7 +9,7 @@
 # guest-run.sh does the work in the guest; this script boots the guest, runs the QEMU monitor
 # commands the guest asks for (set_link, device_del) and checks the guest's verdicts.
 #
-# usage: vfio_e2e.sh --build DIR --run va|pa|mq|relay
+# usage: vfio_e2e.sh --build DIR --run va|pa|mq|relay|mp
 #   va: x-mmr-dma=on (the functions DMA through the vIOMMU), EAL IOVA as VA, all scenarios
 #   pa: x-mmr-dma=off (guest-physical DMA), EAL IOVA as PA, probe and forwarding
 #   mq: x-mmr-dma=on, 2 queue pairs per function: the QEMU hub has one queue, so each
@@ -19,6 +19,10 @@
 #   relay: x-mmr-dma=on, the QEMU hub: tmmr_relay in the guest drives function 0 and
 #       re-exports it over vhost-user to a testpmd with net_virtio_user, which also drives
 #       function 1
+#   mp: x-mmr-dma=on, 2 queue pairs per function on 2-queue taps as mq, but each tap alone
+#       in a bridge of its own with hairpin on: every function receives back what it sends,
+#       on the queue it sent it from (see guest-run.sh). DPDK secondary processes on the
+#       ports of a testpmd (dpdk-proc-info, dpdk-dumpcap) and our tmmr-mp-queue
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +32,7 @@ while [[ $# -gt 0 ]]; do
 	case $1 in
 	--build) build=$(cd "$2" && pwd); shift 2 ;;
 	--run) run=$2; shift 2 ;;
-	*) echo "usage: $0 --build DIR --run va|pa|mq|relay" >&2; exit 2 ;;
+	*) echo "usage: $0 --build DIR --run va|pa|mq|relay|mp" >&2; exit 2 ;;
 	esac
 done
 
@@ -79,8 +83,10 @@ relay)
 		skip "no $build/examples/tmmr_relay/tmmr_relay (built with -Drelay=false?)"
 	;;
 pa) dma=off ;;
-mq)
+mq | mp)
 	dma=on
+	[[ $run == mq ]] || [[ -x $build/app/test-tmmr/e2e-mp/tmmr-mp-queue ]] ||
+		skip "no $build/app/test-tmmr/e2e-mp/tmmr-mp-queue"
 	command -v ip >/dev/null || skip "no ip (Debian package iproute2)"
 	[[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
 	unshare -n true 2>/dev/null || skip "cannot create a network namespace"
@@ -96,7 +102,7 @@ catpid=$!
 nic()
 {
 	printf "%s\n" -device "pcie-root-port,id=rp$1,bus=pcie.0,chassis=$(($1 + 1)),slot=$(($1 + 1)),addr=$(($1 + 4))"
-	if [[ $run == mq ]]; then
+	if [[ $run == mq || $run == mp ]]; then
 		printf "%s\n" -netdev "tap,id=h$1,ifname=tmmrq$1,script=no,downscript=no,vhost=off,queues=2"
 		# the MSI-X table of the binding: 2 x queue pairs + 2
 		printf "%s\n" -device "virtio-net-pci,id=nic$1,bus=rp$1,netdev=h$1,x-mmr=on,x-mmr-dma=$dma,mq=on,vectors=6,romfile=,mac=02:00:00:00:00:0$1"
@@ -107,7 +113,22 @@ nic()
 }
 # mq: QEMU in a network namespace of its own, its taps in a bridge there
 netns=()
-if [[ $run == mq ]]; then
+if [[ $run == mp ]]; then
+	# each tap alone in a bridge that floods back out of the port a frame came in on
+	netns=(unshare -n -- bash -c '
+		set -e
+		echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
+		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+		for i in 0 1; do
+			ip link add tmmrbr$i type bridge
+			ip tuntap add tmmrq$i mode tap multi_queue
+			ip link set tmmrq$i master tmmrbr$i
+			ip link set tmmrq$i type bridge_slave learning off hairpin on
+			ip link set tmmrq$i up
+			ip link set tmmrbr$i up
+		done
+		exec "$@"' netns)
+elif [[ $run == mq ]]; then
 	netns=(unshare -n -- bash -c '
 		set -e
 		echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
@@ -179,7 +200,7 @@ required=(
 	"bursts: port 1 received exactly port 0's"
 	"testpmd quit cleanly"
 )
-[[ $run == relay ]] || required+=("io forwarding: port 1 tx = port 0 rx")
+[[ $run == relay || $run == mp ]] || required+=("io forwarding: port 1 tx = port 0 rx")
 if [[ $run == va ]]; then
 	required+=(
 		"EAL in IOVA VA mode"
@@ -216,6 +237,19 @@ elif [[ $run == relay ]]; then
 		"relay mac forwarding: relay drops"
 		"the relay exits with status 0 on SIGINT"
 		"the relay quit cleanly"
+	)
+elif [[ $run == mp ]]; then
+	required+=(
+		"EAL in IOVA VA mode"
+		"dpdk-proc-info --stats equals testpmd's counters"
+		"dpdk-proc-info --xstats equal testpmd's"
+		"the PMD's rx_q0_good_packets in dpdk-proc-info"
+		"dumpcap captured every packet of port 0, dropped none"
+		"capture: port 0 received"
+		"capture: port 0 sent"
+		"the secondary attached with its doorbells by MMIO"
+		"secondary: queue 1 moved its frames"
+		"primary: queue 0 moved its frames"
 	)
 else
 	required+=("EAL in IOVA PA mode")
