@@ -38,33 +38,9 @@ OVS_VSWITCHD_DPDK=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 BUILD_TIMEOUT=${PKG_E2E_BUILD_TIMEOUT:-1200}
 installed=()		# the packages this run installed, purged by the cleanup if still there
 
-log()
-{
-	printf '[%s] %s\n' "$(date +%T)" "$*"
-}
-
-fail()
-{
-	log "FAIL: $*"
-	exit 1
-}
-
-skip()
-{
-	log "SKIP: $*"
-	exit 77
-}
-
-check()
-{
-	local what=$1
-	shift
-	if "$@"; then
-		log "ok: $what"
-	else
-		fail "$what"
-	fi
-}
+# log, fail, skip, check (not the rest: no e2e_init, this script has its own cleanup)
+# shellcheck source=../e2e/lib.sh
+source "$top/app/test-tmmr/e2e/lib.sh"
 
 # --- preconditions ---
 
