@@ -16,7 +16,9 @@
 #     dpdk-extra;
 #  6. dpkg --purge of every package: / must hold the same files as before 3 (except
 #     where processes keep their state: /var/lib/dpkg, /var/log, /tmp, /var/tmp,
-#     /proc, /sys, /dev, /run, the apt and tmmr caches, this checkout).
+#     /proc, /sys, /dev, /run, the apt and tmmr caches, this checkout, and man-db's
+#     index /var/cache/man, which its trigger rebuilds, with a CACHEDIR.TAG per
+#     language, when any package brings or takes man pages).
 #
 # usage: pkg_e2e.sh --build BUILD_DIR       (exit 0 pass, 1 fail, 77 skip)
 # Environment: PKG_E2E_KEEP=1 keeps the work directory.
@@ -144,7 +146,8 @@ snapshot()
 
 	find / \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \
 		-o -path /var/tmp -o -path /var/lib/dpkg -o -path /var/log \
-		-o -path /var/cache/apt -o -path "$cache" -o -path "$top" -o -path "$build" \
+		-o -path /var/cache/apt -o -path /var/cache/man -o -path "$cache" -o -path "$top" \
+		-o -path "$build" \
 		-o -path "$WORK" \) -prune -o -printf '%y %p\n' 2> /dev/null | LC_ALL=C sort > "$1"
 }
 snapshot "$WORK/before.list"
