@@ -19,8 +19,9 @@
 # build directories or .sdk/. Inside a private mount namespace the root gets /proc,
 # /sys and /dev (with /dev/shm) of this machine, the host's DNS settings and
 # $TMMR_CACHE_DIR at the same path, whose apt-archives/ is the root's package cache:
-# downloads are cached, installs are not. Every process still running in the root
-# when the command ends is killed, and the root is deleted.
+# downloads are cached, installs are not. /etc/tmmr-fresh-root marks the root as
+# throwaway: tests that install packages into / run only there. Every process still
+# running in the root when the command ends is killed, and the root is deleted.
 # Needs root. The exit status is the command's.
 set -euo pipefail
 
@@ -153,6 +154,8 @@ cleanup()
 trap cleanup EXIT
 
 tar -C "$root" --zstd -xf "$tarball"
+# tests that install into / (suite pkg) run only where this marker says the root is throwaway
+echo "made by devtools/fresh-root.sh; deleted after the command" > "$root/etc/tmmr-fresh-root"
 copy_checkout "$root/src/tmmr"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 cp /etc/hosts "$root/etc/hosts"

@@ -58,7 +58,8 @@ relay_usage(const char *prog)
 	       "  --stats-interval S   log a counter line every S seconds (0: off, default 10)\n"
 	       "  --burst N            packets per burst, 1..%d (default 32)\n"
 	       "  --busy-poll-us N     busy-poll time before sleeping (default 200)\n"
-	       "  --mbufs N            mbuf pool size (default: sized for the VFs)\n",
+	       "  --mbufs N            mbuf pool size (default: sized for the VFs)\n"
+	       "  --help               these options (before --: EAL's options too)\n",
 	       prog, RELAY_BURST_MAX);
 }
 

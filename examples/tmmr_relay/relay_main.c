@@ -248,6 +248,8 @@ main(int argc, char **argv)
 	unsigned int lcore;
 	int ret, consumed;
 
+	/* --help before "--": EAL's options, then the relay's own */
+	rte_set_application_usage_hook(relay_usage);
 	consumed = rte_eal_init(argc, argv);
 	if (consumed < 0) {
 		fprintf(stderr, "tmmr_relay: error: EAL initialisation failed: %s\n",

@@ -7,13 +7,16 @@
 # port, on a netdev bridge; traffic crosses the bridge in both directions and
 # what OVS reports (counters, link state, MTU) must match what really flowed.
 #
-#   ovs_e2e.sh --mode mmr|standin --build BUILD_DIR [--queues 1|2]
+#   ovs_e2e.sh --mode mmr|standin --build BUILD_DIR [--queues 1|2] [--system]
 #
 # mode mmr:     VFs are tmmr-vfemu VFs (-a <bdf>, SYSFS_PCI_DEVICES=<model tree>)
 # mode standin: the same harness with net_virtio_user ports instead of VFs,
 #               to prove the harness itself (--no-pci)
 # --queues 2:   two queue pairs on every port (the PMD enables them through the
 #               control queue; OVS polls both and sends on both)
+# --system:     (mmr) the model and the PMD installed on this system (the Debian
+#               packages, app/test-tmmr/e2e-pkg): tmmr-vfemu from /usr/bin, no -d in
+#               dpdk-extra: OVS's EAL must find the PMD in its plugin directory
 #
 #  backend testpmd                 ovs-vswitchd-dpdk (br0, netdev)
 #   port 0 net_vhost  <-- VF0 --> vf0 (type=dpdk) -.
@@ -30,7 +33,8 @@ set -u -o pipefail
 mode=mmr
 build=$E2E_BUILD
 queues=1
-e2e_args "mode: queues: build:" "$@"
+system=0
+e2e_args "mode: queues: build: system" "$@"
 nq=$queues
 [[ $mode == mmr || $mode == standin ]] || { echo "bad --mode $mode" >&2; exit 2; }
 [[ $nq == 1 || $nq == 2 ]] || { echo "bad --queues $nq" >&2; exit 2; }
@@ -46,6 +50,10 @@ JUMBO_MTU=${OVS_E2E_MTU:-9000}
 JUMBO_SEGS=${OVS_E2E_SEGS:-2048,2048,2048,2048,800}	# 8992-byte frames in 2 KB mbufs
 
 e2e_init ovs
+if ((system)); then
+	[[ $mode == mmr ]] || fail "--system needs --mode mmr"
+	e2e_use_system
+fi
 # (a -d bare name is first tried relative to the working directory)
 cd "$WORK" || exit 1
 tag=$(basename "$WORK" | tr -cd 'a-zA-Z0-9')
@@ -65,7 +73,8 @@ command -v "$TESTPMD" > /dev/null || skip "no $TESTPMD"
 [[ -f $PMD_SO ]] || fail "no PMD at $PMD_SO (build first)"
 if [[ $mode == mmr ]]; then
 	[[ -x $VFEMU_BIN ]] || fail "no model at $VFEMU_BIN (build first)"
-	[[ $(nm "$PMD_SO" 2> /dev/null) == *pciinitfn_net_virtio_tmmr* ]] ||
+	# (the package's copy is stripped: nothing for nm)
+	((system)) || [[ $(nm "$PMD_SO" 2> /dev/null) == *pciinitfn_net_virtio_tmmr* ]] ||
 		fail "$PMD_SO registers no net_virtio_tmmr PCI driver"
 fi
 
@@ -117,7 +126,8 @@ fi
 
 ovs_db_start
 # OVS_E2E_EAL_EXTRA: more EAL arguments for OVS, e.g. --log-level=...
-eal=(--single-file-segments --file-prefix "$ovs_prefix" -d "$PMD_ARG" ${OVS_E2E_EAL_EXTRA:-})
+eal=(--single-file-segments --file-prefix "$ovs_prefix" ${PMD_ARG:+-d "$PMD_ARG"}
+	${OVS_E2E_EAL_EXTRA:-})
 if [[ $mode == mmr ]]; then
 	for b in "${vf_bdfs[@]}"; do
 		eal+=(-a "$b")
@@ -150,6 +160,11 @@ if [[ $mode == mmr ]]; then
 	vs_pid=$(cat "$OVS_RUNDIR/ovs-vswitchd.pid")
 	check "SYSFS_PCI_DEVICES reached ovs-vswitchd" \
 		grep -qx "SYSFS_PCI_DEVICES=$tree" < <(tr '\0' '\n' < "/proc/$vs_pid/environ")
+	if ((system)); then
+		check "OVS's EAL was given no -d" eval '! grep -qE -- "(^| )-d( |$)" <<< "$eal_args"'
+		check "ovs-vswitchd loaded the installed PMD $PMD_SO" \
+			grep -qF "$PMD_SO" "/proc/$vs_pid/maps"
+	fi
 else
 	check "OVS's EAL does not scan PCI" grep -q -- '--no-pci' <<< "$eal_args"
 fi

@@ -46,6 +46,10 @@
 # /proc/self/pagemap). In PA mode the DMA maps are one per page, in no
 # useful order: the backend's net_vhost ports get iommu-support=1 and the
 # model hands them one region per file, translated through IOTLB entries.
+# --installed: the model and the PMD as `meson install` lays them out in a DESTDIR.
+# --system: the model and the PMD installed on this system (the Debian packages,
+# app/test-tmmr/e2e-pkg): tmmr-vfemu from /usr/bin, and no -d: the forwarder's EAL
+# must find the PMD in its plugin directory by itself.
 set -euo pipefail
 
 mode=mmr
@@ -55,6 +59,7 @@ duration=3
 queues=1
 installed=0
 huge=
+system=0
 while (($#)); do
 	case $1 in
 	--mode) mode=$2; shift ;;
@@ -65,8 +70,10 @@ while (($#)); do
 	--build) export E2E_BUILD=$2; shift ;;
 	--installed) installed=1 ;;
 	--huge) huge=$2; shift ;;
+	--system) system=1 ;;
 	*) echo "usage: $0 [--mode mmr|standin] [--scenario burst|loop|reconnect|kill|restart|jumbo|lsc|unplug] [--server]" \
-		"[--duration S] [--queues Q] [--build DIR] [--installed] [--huge va|pa]" >&2; exit 2 ;;
+		"[--duration S] [--queues Q] [--build DIR] [--installed|--system] [--huge va|pa]" >&2
+		exit 2 ;;
 	esac
 	shift
 done
@@ -96,6 +103,12 @@ if [[ -n $huge ]]; then
 	if [[ $huge == pa ]]; then
 		TP_VHOST_ARGS=iommu-support=1
 	fi
+fi
+
+if ((system)); then
+	[[ $mode == mmr ]] || fail "--system needs --mode mmr"
+	((!installed)) || fail "--system or --installed, not both"
+	e2e_use_system
 fi
 
 # --installed: the model and the PMD as `meson install` lays them out (into $WORK/dest),
@@ -305,9 +318,13 @@ links_down()
 
 start_all
 check_eq "forwarder sees two ports" "$(tp_nb_ports fwd)" 2
-if ((installed)); then
+if ((installed || system)); then
 	fwd_pid=$(pgrep -P "${TP_PID[fwd]}" -x dpdk-testpmd) || fail "no forwarder testpmd"
 	check "the forwarder runs the installed PMD" grep -qF "$PMD_SO" "/proc/$fwd_pid/maps"
+fi
+if ((system)); then
+	check "the forwarder was given no -d" eval \
+		'! tr "\0" "\n" < "/proc/$fwd_pid/cmdline" | grep -qx -- -d'
 fi
 if [[ -n $huge ]]; then
 	want_mode=${huge^^}

@@ -139,6 +139,24 @@ e2e_args()
 	done
 }
 
+# e2e_use_system: after e2e_init, the model and the PMD installed on this system (the
+# Debian packages, app/test-tmmr/e2e-pkg) instead of the build's: tmmr-vfemu from
+# /usr/bin, the PMD in the installed DPDK's plugin directory, where EAL finds it by
+# itself (PMD_ARG empty: no -d)
+e2e_use_system()
+{
+	local plugin_dir
+
+	plugin_dir=$("$E2E_TOP/devtools/dpdk-plugin-dir.py" \
+		"$(pkg-config --variable=libdir libdpdk)") || fail "no DPDK plugin directory"
+	VFEMU_BIN=/usr/bin/tmmr-vfemu
+	PMD_SO=$plugin_dir/librte_net_virtio_tmmr.so
+	PMD_ARG=
+	unset LD_LIBRARY_PATH
+	check "the PMD is installed in EAL's plugin directory $plugin_dir" test -f "$PMD_SO"
+	check "tmmr-vfemu is installed" test -x "$VFEMU_BIN"
+}
+
 # e2e_init NAME: the per-test directory and the cleanup trap
 e2e_init()
 {
@@ -423,8 +441,9 @@ tp_pmd_start()
 	for b in "$@"; do
 		allow+=(-a "$b")
 	done
-	TP_PMD=1 tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" \
-		"${allow[@]}" -- $(tp_app_args "$q")
+	# no PMD_ARG: the PMD is installed where EAL loads every driver (fwd.sh --system)
+	TP_PMD=1 tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+		${PMD_ARG:+-d "$PMD_ARG"} "${allow[@]}" -- $(tp_app_args "$q")
 }
 
 # tp_virtio_user_start NAME Q SERVER SOCK...: DPDK's net_virtio_user ports in

@@ -30,20 +30,28 @@ on_signal(int sig)
 		vfemu_loop_stop(the_loop);
 }
 
+/* to stderr with exit status 2 after a usage error; to stdout with 0 for --help */
 static void
-usage(const char *prog, const char *why)
+usage_to(FILE *out, int status, const char *prog, const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "%s: %s\n", prog, why);
-	fprintf(stderr,
+	fprintf(out,
 		"usage: %s --sysfs DIR --vfs N --backend vhost-user:PREFIX [--server]\n"
 		"       [--queue-pairs Q (1..%d)] [--queue-size S (power of 2)] [--pf BDF]\n"
 		"       [--ctl PATH] [--mac-base xx:xx:xx:xx:xx:xx]\n"
 		"       [--mtu M (the VFs' MTU, %d..%d, default %d)]\n"
 		"       [--socket-mode MODE (octal, of the vfio-user and control sockets,\n"
-		"        0600..0777 with the owner's rw bits, default 0600)]\n",
+		"        0600..0777 with the owner's rw bits, default 0600)]\n"
+		"       [--help]\n",
 		prog, TMMR_MAX_QUEUE_PAIRS, VFEMU_MTU_MIN, VFEMU_MTU_MAX, VFEMU_MTU_DEFAULT);
-	exit(EXIT_USAGE);
+	exit(status);
+}
+
+static void
+usage(const char *prog, const char *why)
+{
+	usage_to(stderr, EXIT_USAGE, prog, why);
 }
 
 static int
@@ -193,6 +201,9 @@ main(int argc, char **argv)
 			if (parse_mode(optarg, &o.socket_mode) < 0)
 				usage(argv[0], "--socket-mode: an octal mode such as 0660 that keeps "
 				      "the owner's read and write bits (0600..0777)");
+			break;
+		case 'h':
+			usage_to(stdout, 0, argv[0], NULL);
 			break;
 		default:
 			usage(argv[0], NULL);
