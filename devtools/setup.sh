@@ -25,9 +25,13 @@ pkgs_bench=(gnuplot-nox strace valgrind)
 pkgs_soak=(gdb)
 # app/test-tmmr/qemu/build-qemu.sh: Debian's QEMU source with our patch (suite vfio)
 pkgs_qemu_fixture=(dpkg-dev libglib2.0-dev libpixman-1-dev libcap-ng-dev libattr1-dev)
+# the doc suite (man pages by rst2man, guides by Sphinx) and the pkg suite (the Debian
+# packages built by dpkg-buildpackage, which wants build-essential, and linted)
+pkgs_docs=(python3-docutils python3-sphinx)
+pkgs_packaging=(build-essential debhelper lintian)
 packages=("${pkgs_build[@]}" "${pkgs_dpdk[@]}" "${pkgs_unit_tests[@]}" "${pkgs_fuzz[@]}"
 	"${pkgs_e2e_tests[@]}" "${pkgs_bench[@]}" "${pkgs_soak[@]}"
-	"${pkgs_qemu_fixture[@]}")
+	"${pkgs_qemu_fixture[@]}" "${pkgs_docs[@]}" "${pkgs_packaging[@]}")
 
 # where the driver-SDK headers live in the DPDK source tree
 sdk_headers=(
