@@ -24,26 +24,9 @@
 #include <rte_interrupts.h>
 
 #include "tmmr_caps.h"
+#include "tmmr_doorbell.h"
 
 struct rte_pci_device;
-struct tmmr_pci;
-
-/* A slow kick: a register write that tells the device about a queue. */
-typedef void (*tmmr_kick_fn)(struct tmmr_pci *p, uint16_t queue);
-
-/*
- * How the datapath rings one queue's doorbell. The transport resolves it
- * (ops->doorbell) to an MMIO address or an ioeventfd; when it resolves to
- * neither, each kick is a register write through the transport (slow_kick,
- * set by whoever owns the register protocol).
- */
-struct tmmr_doorbell {
-	volatile uint16_t *mmio;	/* MMIO doorbell, or NULL */
-	tmmr_kick_fn slow_kick;		/* neither mmio nor efd: this, with pci and queue */
-	struct tmmr_pci *pci;
-	int efd;			/* ioeventfd, or -1 */
-	uint16_t queue;
-};				/* pointers first: 32 bytes on LP64, in every queue */
 
 /*
  * A transport. Every member is mandatory: callers never NULL-check them (a
@@ -163,22 +146,6 @@ tmmr_leg_write(struct tmmr_pci *p, uint32_t reg, uint32_t val, unsigned int widt
 	if (!tmmr_leg_in_block(p, reg, width))
 		return;
 	p->ops->bar_write(p, p->layout.legacy_bar, p->layout.legacy_off + reg, val, width);
-}
-
-/* Datapath doorbell: at most one store, one eventfd write or one slow kick. */
-static inline void
-tmmr_doorbell_ring(const struct tmmr_doorbell *db)
-{
-	if (db->mmio != NULL) {
-		/* a little-endian register; free on x86 */
-		rte_write16(rte_cpu_to_le_16(db->queue), db->mmio);
-	} else if (db->efd >= 0) {
-		uint64_t one = 1;
-		ssize_t r = write(db->efd, &one, sizeof(one));
-		(void)r;
-	} else {
-		db->slow_kick(db->pci, db->queue);
-	}
 }
 
 #endif /* TMMR_PCI_H */

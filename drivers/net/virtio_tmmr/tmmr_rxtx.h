@@ -17,7 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "tmmr_pci.h"
+#include "tmmr_doorbell.h"
 
 struct tmmr_rxq;
 struct tmmr_txq;

@@ -24,7 +24,7 @@
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 
-#include "tmmr_pci.h"
+#include "tmmr_doorbell.h"
 #include "tmmr_rxtx.h"
 #include "tmmr_virtio_legacy.h"
 
