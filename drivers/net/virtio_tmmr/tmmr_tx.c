@@ -11,6 +11,11 @@
  *  - indirect: one descriptor pointing at the head's indirect table
  *    (header slot + segments) in the per-queue header area;
  *  - chained: the head's header slot, then the segments.
+ * With no Tx offload acked every header is zero: the header area is zeroed
+ * once at queue setup and never written by a burst (only a header pushed into
+ * an mbuf's headroom, which is not ours between bursts, is zeroed per packet).
+ * An indirect table's first entry (the head's header slot) never changes and
+ * is also written once at setup.
  * Completed chains are reclaimed from the used ring when free descriptors
  * run low and in tx_done_cleanup.
  */
@@ -142,6 +147,30 @@ tmmr_tx_fill_hdr(const struct tmmr_txq *q, void *dst, const struct rte_mbuf *m)
 	}
 }
 
+/* The header in front of @m's data: a fixed-size zeroing without offloads. */
+static inline void
+tmmr_tx_push_hdr(const struct tmmr_txq *q, struct rte_mbuf *m)
+{
+	void *dst = rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len);
+
+	if (likely(!q->hdr_ol)) {
+		if (q->hdr_len == sizeof(struct tmmr_net_hdr_mrg))
+			memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
+		else
+			memset(dst, 0, sizeof(struct tmmr_net_hdr));
+		return;
+	}
+	tmmr_tx_fill_hdr(q, dst, m);
+}
+
+/* The head's slot in the header area: already zero unless offloads were acked. */
+static inline void
+tmmr_tx_slot_hdr(const struct tmmr_txq *q, uint16_t head, const struct rte_mbuf *m)
+{
+	if (q->hdr_ol)
+		tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
+}
+
 static inline bool
 tmmr_tx_can_push(const struct tmmr_txq *q, const struct rte_mbuf *m)
 {
@@ -221,8 +250,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 					break;
 				head = q->free_head;
 			}
-			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
-								    -(int)q->hdr_len), m);
+			tmmr_tx_push_hdr(q, m);
 			desc[head].addr = rte_mbuf_data_iova(m) - q->hdr_len;
 			desc[head].len = m->data_len + q->hdr_len;
 			desc[head].flags = 0;
@@ -254,19 +282,15 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 
 		if (tmmr_tx_can_push(q, m)) {
-			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
-								    -(int)q->hdr_len), m);
+			tmmr_tx_push_hdr(q, m);
 			last = tmmr_tx_fill_segs(q, desc, head, m, true);
 			desc[head].addr -= q->hdr_len;
 			desc[head].len += q->hdr_len;
 		} else if (need == 1) {
 			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)head * TMMR_TX_IND_MAX;
 
-			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
-			tbl[0].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
-			tbl[0].len = q->hdr_len;
-			tbl[0].flags = TMMR_VRING_DESC_F_NEXT;
-			tbl[0].next = 1;
+			/* tbl[0], the header slot, was written at setup */
+			tmmr_tx_slot_hdr(q, head, m);
 			tmmr_tx_fill_segs(q, tbl, 1, m, false);
 			desc[head].addr = q->ind_iova +
 				(uint64_t)head * TMMR_TX_IND_MAX * sizeof(*tbl);
@@ -274,7 +298,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			desc[head].flags = TMMR_VRING_DESC_F_INDIRECT;
 			last = head;
 		} else {
-			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
+			tmmr_tx_slot_hdr(q, head, m);
 			desc[head].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
 			desc[head].len = q->hdr_len;
 			desc[head].flags = TMMR_VRING_DESC_F_NEXT;
@@ -416,6 +440,8 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		q->ol_ok |= RTE_MBUF_F_TX_L4_MASK;
 	if (q->tso4 || q->tso6)
 		q->ol_ok |= RTE_MBUF_F_TX_TCP_SEG;
+	/* TSO needs CSUM: without it every header is zero */
+	q->hdr_ol = q->csum;
 	if (tmmr_vq_alloc(&q->vq, "tx", port_id, queue_idx, num, socket, cfg->event_idx) != 0)
 		goto fail;
 	hdr_area = (size_t)num * TMMR_TX_HDR_SLOT;
@@ -433,9 +459,20 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	}
 	q->hdr_va = q->hdr_mz->addr;
 	q->hdr_iova = q->hdr_mz->iova;
+	/* the memzone comes zeroed: every header slot is a valid empty header */
 	if (q->indirect) {
+		uint16_t i;
+
 		q->ind_va = (struct tmmr_vring_desc *)(q->hdr_va + hdr_area);
 		q->ind_iova = q->hdr_iova + hdr_area;
+		for (i = 0; i < num; i++) {
+			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)i * TMMR_TX_IND_MAX;
+
+			tbl[0].addr = q->hdr_iova + (uint64_t)i * TMMR_TX_HDR_SLOT;
+			tbl[0].len = q->hdr_len;
+			tbl[0].flags = TMMR_VRING_DESC_F_NEXT;
+			tbl[0].next = 1;
+		}
 	}
 	q->max_desc = num;
 	tmmr_tx_init_free_list(q);

@@ -100,6 +100,7 @@ struct tmmr_txq {
 	bool csum;			/* CSUM acked: NEEDS_CSUM allowed */
 	bool tso4;			/* HOST_TSO4 acked */
 	bool tso6;			/* HOST_TSO6 acked */
+	bool hdr_ol;			/* a header may carry offloads: written per packet */
 	uint64_t ol_ok;			/* mbuf Tx flags the header may carry */
 	uint8_t *hdr_va;		/* [num] x TMMR_TX_HDR_SLOT */
 	uint64_t hdr_iova;

@@ -455,6 +455,75 @@ test_tx_hdr_negotiated(void **state)
 	env_close(&e);
 }
 
+/* Bytes of the header area of @q equal to @v, over @slots slots. */
+static size_t
+hdr_area_count(const struct tmmr_txq *q, uint16_t slots, uint8_t v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < (size_t)slots * TMMR_TX_HDR_SLOT; i++)
+		n += q->hdr_va[i] == v;
+	return n;
+}
+
+/*
+ * Without Tx offloads the per-slot headers are zeroed once at setup and a
+ * burst never writes them (a marker put there stays); with CSUM acked the
+ * header of each posted slot is written per packet.
+ */
+static void
+test_tx_hdr_area(void **state)
+{
+	static const bool layouts[2][3] = {
+		{ false, false, false },	/* chained: header slot + data */
+		{ true, false, true },		/* indirect */
+	};
+	static uint8_t frame[300];
+	struct tmmr_dp_cfg cfg;
+	struct fdev_chain c;
+	struct rte_mbuf *m;
+	struct tx_env e;
+	unsigned int l, i, acked;
+
+	(void)state;
+	harness_frame(frame, 300, mac_uc, 9);
+	for (acked = 0; acked < 2; acked++) {
+		for (l = 0; l < 2; l++) {
+			cfg = harness_cfg(layouts[l][0], layouts[l][1], layouts[l][2]);
+			if (acked)
+				cfg.features |= TX_OFFLOAD_FEATURES;
+			env_open(&e, &cfg, 64);
+			/* zeroed at setup */
+			assert_int_equal(hdr_area_count(e.q, 64, 0), 64 * TMMR_TX_HDR_SLOT);
+			memset(e.q->hdr_va, 0x5a, 64 * TMMR_TX_HDR_SLOT);
+			for (i = 0; i < 8; i++) {
+				m = harness_mbuf(pool, frame, 300, 1);
+				assert_int_equal(tmmr_xmit_pkts(e.q, &m, 1), 1);
+				if (layouts[l][2]) {
+					assert_true(fdev_pop(&e.dev, &c));
+					assert_true(c.indirect);
+					assert_int_equal(c.seg[0].iova, e.q->hdr_iova +
+							 (uint64_t)c.head * TMMR_TX_HDR_SLOT);
+					assert_int_equal(c.seg[0].len, cfg.hdr_len);
+					fdev_push_used(&e.dev, c.head, 0);
+				}
+			}
+			if (!acked) {
+				/* not one byte written */
+				assert_int_equal(hdr_area_count(e.q, 64, 0x5a),
+						 64 * TMMR_TX_HDR_SLOT);
+			} else {
+				/* the posted slots got a fresh (zero) header */
+				assert_int_equal(64 * TMMR_TX_HDR_SLOT -
+						 hdr_area_count(e.q, 64, 0x5a),
+						 8 * cfg.hdr_len);
+			}
+			assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), layouts[l][2] ? 8 : 0);
+			env_close(&e);
+		}
+	}
+}
+
 static void
 test_tx_prep_rejects(void **state)
 {
@@ -743,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_tx_multiseg),
 		cmocka_unit_test(test_tx_csum_tso),
 		cmocka_unit_test(test_tx_hdr_negotiated),
+		cmocka_unit_test(test_tx_hdr_area),
 		cmocka_unit_test(test_tx_prep_rejects),
 		cmocka_unit_test(test_tx_nb_desc),
 		cmocka_unit_test(test_tx_inject),
