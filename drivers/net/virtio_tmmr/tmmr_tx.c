@@ -17,7 +17,11 @@
  * An indirect table's first entry (the head's header slot) never changes and
  * is also written once at setup.
  * Completed chains are reclaimed from the used ring when free descriptors
- * run low and in tx_done_cleanup.
+ * run low and in tx_done_cleanup. Under RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE the
+ * application promises one pool and refcnt 1: completed mbufs then go back
+ * with rte_mempool_put_bulk. Each is still checked (single segment, direct,
+ * refcnt 1, the batch's pool) and one that is not, such as the control
+ * path's injected packet, is freed the ordinary way.
  */
 
 #include <errno.h>
@@ -63,6 +67,42 @@ tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc)
 	tmmr_tx_init_free_list(q);
 }
 
+void
+tmmr_txq_set_fast_free(struct tmmr_txq *q, bool on)
+{
+	q->fast_free = on;
+}
+
+/* Fast free of @n completed mbufs: one put per pool run, the odd ones one by one. */
+static void
+tmmr_tx_fast_free(struct rte_mbuf **done, uint32_t n)
+{
+	struct rte_mempool *mp = done[0]->pool;
+	uint32_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = done[i];
+
+		if (likely(m->pool == mp && m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&
+			   rte_mbuf_refcnt_read(m) == 1)) {
+			done[k++] = m;
+			continue;
+		}
+		rte_pktmbuf_free(m);
+	}
+	if (k)
+		rte_mempool_put_bulk(mp, (void **)done, k);
+}
+
+static inline void
+tmmr_tx_free_done(const struct tmmr_txq *q, struct rte_mbuf **done, uint32_t n)
+{
+	if (q->fast_free)
+		tmmr_tx_fast_free(done, n);
+	else
+		rte_pktmbuf_free_bulk(done, n);
+}
+
 /* Take completed chains back; returns the number of packets freed. */
 static uint32_t
 tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
@@ -96,14 +136,14 @@ tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
 		vq->in_flight--;
 		cons++;
 		if (nb_done == TMMR_TX_FREE_BATCH) {
-			rte_pktmbuf_free_bulk(done, nb_done);
+			tmmr_tx_free_done(q, done, nb_done);
 			freed += nb_done;
 			nb_done = 0;
 		}
 	}
 	vq->used_cons = cons;
 	if (nb_done) {
-		rte_pktmbuf_free_bulk(done, nb_done);
+		tmmr_tx_free_done(q, done, nb_done);
 		freed += nb_done;
 	}
 	return freed;

@@ -101,6 +101,7 @@ struct tmmr_txq {
 	bool tso4;			/* HOST_TSO4 acked */
 	bool tso6;			/* HOST_TSO6 acked */
 	bool hdr_ol;			/* a header may carry offloads: written per packet */
+	bool fast_free;			/* RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE */
 	uint64_t ol_ok;			/* mbuf Tx flags the header may carry */
 	uint8_t *hdr_va;		/* [num] x TMMR_TX_HDR_SLOT */
 	uint64_t hdr_iova;

@@ -48,7 +48,6 @@ main(int argc, char **argv)
 	uint8_t frame[64];
 	uint16_t n, k, sent;
 
-	(void)fast_free;
 	harness_eal_init();
 	mp = rte_pktmbuf_pool_create("ring_loop", 4096, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     SOCKET_ID_ANY);
@@ -64,6 +63,7 @@ main(int argc, char **argv)
 		return 1;
 	fdev_attach(&td, iova, LOOP_RING, cfg.hdr_len);
 	tmmr_txq_set_doorbell(txq, &td.doorbell);
+	tmmr_txq_set_fast_free(txq, fast_free);
 	if (tmmr_rxq_start(rxq) != 0)
 		return 1;
 	harness_frame(frame, sizeof(frame), dst, 1);

@@ -524,6 +524,76 @@ test_tx_hdr_area(void **state)
 	}
 }
 
+/*
+ * Fast free: the completed mbufs go back to their pool, exactly those; an
+ * mbuf outside the contract (other pool, chained, shared) is still freed
+ * correctly.
+ */
+static void
+test_tx_fast_free(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *m[16], *got[16], *odd[3];
+	struct rte_mempool *small, *other;
+	struct fdev_chain c;
+	uint8_t frame[64];
+	struct tx_env e;
+	unsigned int i, j, found;
+
+	(void)state;
+	small = rte_pktmbuf_pool_create("ff_small", 16, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					SOCKET_ID_ANY);
+	other = rte_pktmbuf_pool_create("ff_other", 16, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					SOCKET_ID_ANY);
+	assert_non_null(small);
+	assert_non_null(other);
+	harness_frame(frame, 64, mac_uc, 5);
+	env_open(&e, &cfg, 64);
+	tmmr_txq_set_fast_free(e.q, true);
+	for (i = 0; i < 16; i++) {
+		m[i] = harness_mbuf(small, frame, 64, 1);
+		assert_non_null(m[i]);
+	}
+	assert_int_equal(rte_mempool_avail_count(small), 0);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 16), 16);
+	for (i = 0; i < 16; i++)
+		tx_check(&e, frame, 64, &c);
+	assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 16);
+	/* all back, and they are the ones sent (the pool holds nothing else) */
+	assert_int_equal(rte_mempool_avail_count(small), 16);
+	assert_int_equal(rte_pktmbuf_alloc_bulk(small, got, 16), 0);
+	for (i = 0, found = 0; i < 16; i++)
+		for (j = 0; j < 16; j++)
+			found += got[i] == m[j];
+	assert_int_equal(found, 16);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(rte_mbuf_refcnt_read(got[i]), 1);
+		assert_int_equal(got[i]->nb_segs, 1);
+		assert_null(got[i]->next);
+	}
+	rte_pktmbuf_free_bulk(got, 16);
+
+	/* outside the contract: another pool, two segments, a second reference */
+	m[0] = harness_mbuf(small, frame, 64, 1);
+	odd[0] = harness_mbuf(other, frame, 64, 1);
+	odd[1] = harness_mbuf(small, frame, 64, 2);
+	odd[2] = harness_mbuf(small, frame, 64, 1);
+	rte_mbuf_refcnt_update(odd[2], 1);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 1), 1);
+	assert_int_equal(tmmr_xmit_pkts(e.q, odd, 3), 3);
+	for (i = 0; i < 4; i++)
+		tx_check(&e, frame, 64, &c);
+	assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 4);
+	assert_int_equal(rte_mempool_avail_count(other), 16);
+	assert_int_equal(rte_mempool_avail_count(small), 15);
+	assert_int_equal(rte_mbuf_refcnt_read(odd[2]), 1);
+	rte_pktmbuf_free(odd[2]);
+	assert_int_equal(rte_mempool_avail_count(small), 16);
+	env_close(&e);
+	rte_mempool_free(small);
+	rte_mempool_free(other);
+}
+
 static void
 test_tx_prep_rejects(void **state)
 {
@@ -813,6 +883,7 @@ main(void)
 		cmocka_unit_test(test_tx_csum_tso),
 		cmocka_unit_test(test_tx_hdr_negotiated),
 		cmocka_unit_test(test_tx_hdr_area),
+		cmocka_unit_test(test_tx_fast_free),
 		cmocka_unit_test(test_tx_prep_rejects),
 		cmocka_unit_test(test_tx_nb_desc),
 		cmocka_unit_test(test_tx_inject),
