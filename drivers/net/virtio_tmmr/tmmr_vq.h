@@ -70,6 +70,8 @@ struct tmmr_rxq {
 	uint16_t segs;			/* mbufs per chain */
 	uint16_t refill_thresh;		/* free chains that make a refill worth it */
 	uint32_t pf_off;		/* mbuf to its Rx header, for prefetching */
+	uint64_t rearm;			/* rearm_data of a fresh mbuf: data_off, refcnt,
+					 * nb_segs, port */
 	uint16_t hdr_len;
 	bool hdr_desc;			/* header in its own descriptor */
 	bool mrg;
