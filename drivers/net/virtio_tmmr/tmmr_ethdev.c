@@ -88,7 +88,7 @@ tmmr_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 	/* the datapath chains mbufs: mergeable buffers, or MTU-sized chains */
 	info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	if (tmmr_has(f, TMMR_NET_F_CSUM))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
@@ -232,10 +232,12 @@ tmmr_qslot_create(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 			tmmr_txq_free(q);
 		return -EINVAL;
 	}
-	if (rx)
+	if (rx) {
 		tmmr_rxq_set_nb_desc(q, s->nb_desc);
-	else
+	} else {
 		tmmr_txq_set_nb_desc(q, s->nb_desc);
+		tmmr_txq_set_fast_free(q, s->fast_free);
+	}
 	s->q = q;
 	s->ring_iova = iova;
 	s->cfg = hw->dp_cfg;
@@ -321,6 +323,9 @@ tmmr_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	s->num = n;
 	s->nb_desc = nb_desc;
 	s->socket = (int)socket;
+	/* ethdev passes the queue's own offloads; the port's apply too */
+	s->fast_free = ((conf != NULL ? conf->offloads : 0) | dev->data->dev_conf.txmode.offloads) &
+		RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	ret = tmmr_qslot_create(dev, qid, false);
 	if (ret != 0)
 		memset(s, 0, sizeof(*s));

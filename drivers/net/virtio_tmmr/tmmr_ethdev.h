@@ -40,6 +40,7 @@ struct tmmr_qslot {
 	uint16_t nb_desc;		/* descriptors the application asked for */
 	int socket;
 	struct rte_mempool *mp;		/* Rx only */
+	bool fast_free;			/* Tx only: MBUF_FAST_FREE asked for */
 	struct tmmr_dp_cfg cfg;		/* what the queue was created with */
 };
 

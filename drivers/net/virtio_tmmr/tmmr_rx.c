@@ -71,6 +71,50 @@ tmmr_rx_preset_descs(struct tmmr_rxq *q)
 	q->nb_free_heads = q->capacity;
 }
 
+/*
+ * @n fresh mbufs for the ring: one bulk get from the pool, then the fields a
+ * received packet does not overwrite are reset as rte_pktmbuf_reset would:
+ * data_off, refcnt, nb_segs and port in one 8-byte store from the queue's
+ * template, then the offload fields. pkt_len and data_len are set on
+ * receive; next is NULL for every mbuf in a pool (the mbuf library frees
+ * only unchained mbufs into it).
+ */
+static inline int
+tmmr_rx_get_mbufs(const struct tmmr_rxq *q, struct rte_mbuf **mb, unsigned int n)
+{
+	unsigned int i;
+
+	if (unlikely(rte_mempool_get_bulk(q->mp, (void **)mb, n) != 0))
+		return -ENOBUFS;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = mb[i];
+
+		memcpy(&m->rearm_data, &q->rearm, sizeof(q->rearm));
+		m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+		m->packet_type = 0;
+		m->vlan_tci = 0;
+		m->vlan_tci_outer = 0;
+		m->tx_offload = 0;
+	}
+	return 0;
+}
+
+/* The rearm_data of a fresh mbuf for port @port_id. */
+static uint64_t
+tmmr_rx_rearm_template(uint16_t port_id)
+{
+	struct rte_mbuf t;
+	uint64_t v;
+
+	memset(&t, 0, sizeof(t));
+	t.data_off = RTE_PKTMBUF_HEADROOM;
+	rte_mbuf_refcnt_set(&t, 1);
+	t.nb_segs = 1;
+	t.port = port_id;
+	memcpy(&v, &t.rearm_data, sizeof(v));
+	return v;
+}
+
 /* Post up to @max free chains with fresh mbufs; returns chains posted. */
 static uint16_t
 tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
@@ -86,7 +130,7 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 		uint16_t i, k = 0;
 
 		/* a pool short of mbufs still gets what it has, in smaller bites */
-		while (unlikely(rte_pktmbuf_alloc_bulk(q->mp, mb, nc * q->segs) != 0)) {
+		while (unlikely(tmmr_rx_get_mbufs(q, mb, nc * q->segs) != 0)) {
 			if (nc == 1) {
 				vq->stats.nombuf += (uint32_t)(want - posted) * q->segs;
 				goto out;
@@ -408,6 +452,7 @@ tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	}
 	q->cfg = *cfg;
 	q->mp = mp;
+	q->rearm = tmmr_rx_rearm_template(port_id);
 	q->hdr_len = cfg->hdr_len;
 	q->mrg = cfg->mrg_rxbuf;
 	q->offload = cfg->rx_csum || cfg->rx_lro;

@@ -75,6 +75,12 @@ struct tmmr_txq *tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t 
 void tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc);
 void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
 
+/*
+ * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE on @q: completed mbufs go back to their
+ * pool with one rte_mempool_put_bulk per batch. Set while the queue is stopped.
+ */
+void tmmr_txq_set_fast_free(struct tmmr_txq *q, bool on);
+
 /* Doorbell for the queue; set before the queue is started. */
 void tmmr_rxq_set_doorbell(struct tmmr_rxq *q, const struct tmmr_doorbell *n);
 void tmmr_txq_set_doorbell(struct tmmr_txq *q, const struct tmmr_doorbell *n);

@@ -11,8 +11,17 @@
  *  - indirect: one descriptor pointing at the head's indirect table
  *    (header slot + segments) in the per-queue header area;
  *  - chained: the head's header slot, then the segments.
+ * With no Tx offload acked every header is zero: the header area is zeroed
+ * once at queue setup and never written by a burst (only a header pushed into
+ * an mbuf's headroom, which is not ours between bursts, is zeroed per packet).
+ * An indirect table's first entry (the head's header slot) never changes and
+ * is also written once at setup.
  * Completed chains are reclaimed from the used ring when free descriptors
- * run low and in tx_done_cleanup.
+ * run low and in tx_done_cleanup. Under RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE the
+ * application promises one pool and refcnt 1: completed mbufs then go back
+ * with rte_mempool_put_bulk. Each is still checked (single segment, direct,
+ * refcnt 1, the batch's pool) and one that is not, such as the control
+ * path's injected packet, is freed the ordinary way.
  */
 
 #include <errno.h>
@@ -58,6 +67,42 @@ tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc)
 	tmmr_tx_init_free_list(q);
 }
 
+void
+tmmr_txq_set_fast_free(struct tmmr_txq *q, bool on)
+{
+	q->fast_free = on;
+}
+
+/* Fast free of @n completed mbufs: one put per pool run, the odd ones one by one. */
+static void
+tmmr_tx_fast_free(struct rte_mbuf **done, uint32_t n)
+{
+	struct rte_mempool *mp = done[0]->pool;
+	uint32_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = done[i];
+
+		if (likely(m->pool == mp && m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&
+			   rte_mbuf_refcnt_read(m) == 1)) {
+			done[k++] = m;
+			continue;
+		}
+		rte_pktmbuf_free(m);
+	}
+	if (k)
+		rte_mempool_put_bulk(mp, (void **)done, k);
+}
+
+static inline void
+tmmr_tx_free_done(const struct tmmr_txq *q, struct rte_mbuf **done, uint32_t n)
+{
+	if (q->fast_free)
+		tmmr_tx_fast_free(done, n);
+	else
+		rte_pktmbuf_free_bulk(done, n);
+}
+
 /* Take completed chains back; returns the number of packets freed. */
 static uint32_t
 tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
@@ -91,14 +136,14 @@ tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
 		vq->in_flight--;
 		cons++;
 		if (nb_done == TMMR_TX_FREE_BATCH) {
-			rte_pktmbuf_free_bulk(done, nb_done);
+			tmmr_tx_free_done(q, done, nb_done);
 			freed += nb_done;
 			nb_done = 0;
 		}
 	}
 	vq->used_cons = cons;
 	if (nb_done) {
-		rte_pktmbuf_free_bulk(done, nb_done);
+		tmmr_tx_free_done(q, done, nb_done);
 		freed += nb_done;
 	}
 	return freed;
@@ -140,6 +185,30 @@ tmmr_tx_fill_hdr(const struct tmmr_txq *q, void *dst, const struct rte_mbuf *m)
 	} else {
 		h->csum_start = 0;	/* SCTP, or nothing acked: refused by tx_prep */
 	}
+}
+
+/* The header in front of @m's data: a fixed-size zeroing without offloads. */
+static inline void
+tmmr_tx_push_hdr(const struct tmmr_txq *q, struct rte_mbuf *m)
+{
+	void *dst = rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len);
+
+	if (likely(!q->hdr_ol)) {
+		if (q->hdr_len == sizeof(struct tmmr_net_hdr_mrg))
+			memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
+		else
+			memset(dst, 0, sizeof(struct tmmr_net_hdr));
+		return;
+	}
+	tmmr_tx_fill_hdr(q, dst, m);
+}
+
+/* The head's slot in the header area: already zero unless offloads were acked. */
+static inline void
+tmmr_tx_slot_hdr(const struct tmmr_txq *q, uint16_t head, const struct rte_mbuf *m)
+{
+	if (q->hdr_ol)
+		tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
 }
 
 static inline bool
@@ -221,8 +290,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 					break;
 				head = q->free_head;
 			}
-			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
-								    -(int)q->hdr_len), m);
+			tmmr_tx_push_hdr(q, m);
 			desc[head].addr = rte_mbuf_data_iova(m) - q->hdr_len;
 			desc[head].len = m->data_len + q->hdr_len;
 			desc[head].flags = 0;
@@ -254,19 +322,15 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 
 		if (tmmr_tx_can_push(q, m)) {
-			tmmr_tx_fill_hdr(q, rte_pktmbuf_mtod_offset(m, char *,
-								    -(int)q->hdr_len), m);
+			tmmr_tx_push_hdr(q, m);
 			last = tmmr_tx_fill_segs(q, desc, head, m, true);
 			desc[head].addr -= q->hdr_len;
 			desc[head].len += q->hdr_len;
 		} else if (need == 1) {
 			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)head * TMMR_TX_IND_MAX;
 
-			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
-			tbl[0].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
-			tbl[0].len = q->hdr_len;
-			tbl[0].flags = TMMR_VRING_DESC_F_NEXT;
-			tbl[0].next = 1;
+			/* tbl[0], the header slot, was written at setup */
+			tmmr_tx_slot_hdr(q, head, m);
 			tmmr_tx_fill_segs(q, tbl, 1, m, false);
 			desc[head].addr = q->ind_iova +
 				(uint64_t)head * TMMR_TX_IND_MAX * sizeof(*tbl);
@@ -274,7 +338,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			desc[head].flags = TMMR_VRING_DESC_F_INDIRECT;
 			last = head;
 		} else {
-			tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
+			tmmr_tx_slot_hdr(q, head, m);
 			desc[head].addr = q->hdr_iova + (uint64_t)head * TMMR_TX_HDR_SLOT;
 			desc[head].len = q->hdr_len;
 			desc[head].flags = TMMR_VRING_DESC_F_NEXT;
@@ -416,6 +480,8 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		q->ol_ok |= RTE_MBUF_F_TX_L4_MASK;
 	if (q->tso4 || q->tso6)
 		q->ol_ok |= RTE_MBUF_F_TX_TCP_SEG;
+	/* TSO needs CSUM: without it every header is zero */
+	q->hdr_ol = q->csum;
 	if (tmmr_vq_alloc(&q->vq, "tx", port_id, queue_idx, num, socket, cfg->event_idx) != 0)
 		goto fail;
 	hdr_area = (size_t)num * TMMR_TX_HDR_SLOT;
@@ -433,9 +499,20 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	}
 	q->hdr_va = q->hdr_mz->addr;
 	q->hdr_iova = q->hdr_mz->iova;
+	/* the memzone comes zeroed: every header slot is a valid empty header */
 	if (q->indirect) {
+		uint16_t i;
+
 		q->ind_va = (struct tmmr_vring_desc *)(q->hdr_va + hdr_area);
 		q->ind_iova = q->hdr_iova + hdr_area;
+		for (i = 0; i < num; i++) {
+			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)i * TMMR_TX_IND_MAX;
+
+			tbl[0].addr = q->hdr_iova + (uint64_t)i * TMMR_TX_HDR_SLOT;
+			tbl[0].len = q->hdr_len;
+			tbl[0].flags = TMMR_VRING_DESC_F_NEXT;
+			tbl[0].next = 1;
+		}
 	}
 	q->max_desc = num;
 	tmmr_tx_init_free_list(q);

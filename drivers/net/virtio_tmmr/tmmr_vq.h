@@ -70,6 +70,8 @@ struct tmmr_rxq {
 	uint16_t segs;			/* mbufs per chain */
 	uint16_t refill_thresh;		/* free chains that make a refill worth it */
 	uint32_t pf_off;		/* mbuf to its Rx header, for prefetching */
+	uint64_t rearm;			/* rearm_data of a fresh mbuf: data_off, refcnt,
+					 * nb_segs, port */
 	uint16_t hdr_len;
 	bool hdr_desc;			/* header in its own descriptor */
 	bool mrg;
@@ -100,6 +102,8 @@ struct tmmr_txq {
 	bool csum;			/* CSUM acked: NEEDS_CSUM allowed */
 	bool tso4;			/* HOST_TSO4 acked */
 	bool tso6;			/* HOST_TSO6 acked */
+	bool hdr_ol;			/* a header may carry offloads: written per packet */
+	bool fast_free;			/* RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE */
 	uint64_t ol_ok;			/* mbuf Tx flags the header may carry */
 	uint8_t *hdr_va;		/* [num] x TMMR_TX_HDR_SLOT */
 	uint64_t hdr_iova;

@@ -384,6 +384,7 @@ test_probe_info(void **state)
 	assert_int_equal(info.rx_desc_lim.nb_max, UINT16_MAX);
 	assert_int_equal(info.tx_desc_lim.nb_max, UINT16_MAX);
 	assert_true(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+	assert_true(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE);
 	assert_true(info.min_mtu == RTE_ETHER_MIN_MTU && info.max_mtu >= RTE_ETHER_MTU);
 	assert_int_equal(rte_eth_macaddr_get(port, &mac), 0);
 	assert_true(rte_is_valid_assigned_ether_addr(&mac));

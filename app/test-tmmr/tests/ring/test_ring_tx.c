@@ -455,6 +455,145 @@ test_tx_hdr_negotiated(void **state)
 	env_close(&e);
 }
 
+/* Bytes of the header area of @q equal to @v, over @slots slots. */
+static size_t
+hdr_area_count(const struct tmmr_txq *q, uint16_t slots, uint8_t v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < (size_t)slots * TMMR_TX_HDR_SLOT; i++)
+		n += q->hdr_va[i] == v;
+	return n;
+}
+
+/*
+ * Without Tx offloads the per-slot headers are zeroed once at setup and a
+ * burst never writes them (a marker put there stays); with CSUM acked the
+ * header of each posted slot is written per packet.
+ */
+static void
+test_tx_hdr_area(void **state)
+{
+	static const bool layouts[2][3] = {
+		{ false, false, false },	/* chained: header slot + data */
+		{ true, false, true },		/* indirect */
+	};
+	static uint8_t frame[300];
+	struct tmmr_dp_cfg cfg;
+	struct fdev_chain c;
+	struct rte_mbuf *m;
+	struct tx_env e;
+	unsigned int l, i, acked;
+
+	(void)state;
+	harness_frame(frame, 300, mac_uc, 9);
+	for (acked = 0; acked < 2; acked++) {
+		for (l = 0; l < 2; l++) {
+			cfg = harness_cfg(layouts[l][0], layouts[l][1], layouts[l][2]);
+			if (acked)
+				cfg.features |= TX_OFFLOAD_FEATURES;
+			env_open(&e, &cfg, 64);
+			/* zeroed at setup */
+			assert_int_equal(hdr_area_count(e.q, 64, 0), 64 * TMMR_TX_HDR_SLOT);
+			memset(e.q->hdr_va, 0x5a, 64 * TMMR_TX_HDR_SLOT);
+			for (i = 0; i < 8; i++) {
+				m = harness_mbuf(pool, frame, 300, 1);
+				assert_int_equal(tmmr_xmit_pkts(e.q, &m, 1), 1);
+				if (layouts[l][2]) {
+					assert_true(fdev_pop(&e.dev, &c));
+					assert_true(c.indirect);
+					assert_int_equal(c.seg[0].iova, e.q->hdr_iova +
+							 (uint64_t)c.head * TMMR_TX_HDR_SLOT);
+					assert_int_equal(c.seg[0].len, cfg.hdr_len);
+					fdev_push_used(&e.dev, c.head, 0);
+				}
+			}
+			if (!acked) {
+				/* not one byte written */
+				assert_int_equal(hdr_area_count(e.q, 64, 0x5a),
+						 64 * TMMR_TX_HDR_SLOT);
+			} else {
+				/* the posted slots got a fresh (zero) header */
+				assert_int_equal(64 * TMMR_TX_HDR_SLOT -
+						 hdr_area_count(e.q, 64, 0x5a),
+						 8 * cfg.hdr_len);
+			}
+			assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), layouts[l][2] ? 8 : 0);
+			env_close(&e);
+		}
+	}
+}
+
+/*
+ * Fast free: the completed mbufs go back to their pool, exactly those; an
+ * mbuf outside the contract (other pool, chained, shared) is still freed
+ * correctly.
+ */
+static void
+test_tx_fast_free(void **state)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(true, true, false);
+	struct rte_mbuf *m[16], *got[16], *odd[3];
+	struct rte_mempool *small, *other;
+	struct fdev_chain c;
+	uint8_t frame[64];
+	struct tx_env e;
+	unsigned int i, j, found;
+
+	(void)state;
+	small = rte_pktmbuf_pool_create("ff_small", 16, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					SOCKET_ID_ANY);
+	other = rte_pktmbuf_pool_create("ff_other", 16, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					SOCKET_ID_ANY);
+	assert_non_null(small);
+	assert_non_null(other);
+	harness_frame(frame, 64, mac_uc, 5);
+	env_open(&e, &cfg, 64);
+	tmmr_txq_set_fast_free(e.q, true);
+	for (i = 0; i < 16; i++) {
+		m[i] = harness_mbuf(small, frame, 64, 1);
+		assert_non_null(m[i]);
+	}
+	assert_int_equal(rte_mempool_avail_count(small), 0);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 16), 16);
+	for (i = 0; i < 16; i++)
+		tx_check(&e, frame, 64, &c);
+	assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 16);
+	/* all back, and they are the ones sent (the pool holds nothing else) */
+	assert_int_equal(rte_mempool_avail_count(small), 16);
+	assert_int_equal(rte_pktmbuf_alloc_bulk(small, got, 16), 0);
+	for (i = 0, found = 0; i < 16; i++)
+		for (j = 0; j < 16; j++)
+			found += got[i] == m[j];
+	assert_int_equal(found, 16);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(rte_mbuf_refcnt_read(got[i]), 1);
+		assert_int_equal(got[i]->nb_segs, 1);
+		assert_null(got[i]->next);
+	}
+	rte_pktmbuf_free_bulk(got, 16);
+
+	/* outside the contract: another pool, two segments, a second reference */
+	m[0] = harness_mbuf(small, frame, 64, 1);
+	odd[0] = harness_mbuf(other, frame, 64, 1);
+	odd[1] = harness_mbuf(small, frame, 64, 2);
+	odd[2] = harness_mbuf(small, frame, 64, 1);
+	rte_mbuf_refcnt_update(odd[2], 1);
+	assert_int_equal(tmmr_xmit_pkts(e.q, m, 1), 1);
+	assert_int_equal(tmmr_xmit_pkts(e.q, odd, 3), 3);
+	for (i = 0; i < 4; i++)
+		tx_check(&e, frame, 64, &c);
+	assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 4);
+	assert_int_equal(rte_mempool_avail_count(other), 16);
+	assert_int_equal(rte_mempool_avail_count(small), 15);
+	assert_int_equal(rte_mbuf_refcnt_read(odd[2]), 1);
+	rte_pktmbuf_free(odd[2]);
+	assert_int_equal(rte_mempool_avail_count(small), 16);
+	env_close(&e);
+	rte_mempool_free(small);
+	rte_mempool_free(other);
+}
+
 static void
 test_tx_prep_rejects(void **state)
 {
@@ -743,6 +882,8 @@ main(void)
 		cmocka_unit_test(test_tx_multiseg),
 		cmocka_unit_test(test_tx_csum_tso),
 		cmocka_unit_test(test_tx_hdr_negotiated),
+		cmocka_unit_test(test_tx_hdr_area),
+		cmocka_unit_test(test_tx_fast_free),
 		cmocka_unit_test(test_tx_prep_rejects),
 		cmocka_unit_test(test_tx_nb_desc),
 		cmocka_unit_test(test_tx_inject),
