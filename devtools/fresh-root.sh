@@ -181,6 +181,7 @@ mkdir -p "$root$cache" "$root/var/cache/apt/archives"
 mount --bind "$cache" "$root$cache"
 mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives"
 mount -t tmpfs -o mode=0755 tmpfs "$root/run"
+mkdir -m 1777 "$root/run/lock"
 exec chroot "$root" /usr/bin/env -i "$@"
 ' fresh-root "$root" "$cache" "${env_vars[@]}" /bin/bash -c 'cd /src/tmmr && exec "$@"' \
 	command "$@" </dev/null

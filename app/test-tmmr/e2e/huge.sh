@@ -68,6 +68,9 @@ huge_reserve()
 
 	[[ $(id -u) == 0 ]] || skip "reserving hugepages needs root"
 	[[ -w $HUGE_NR ]] || skip "no writable $HUGE_NR (2 MiB hugepages)"
+	# a fresh /run (a container's) may have no lock directory yet
+	mkdir -p "${HUGE_LOCK%/*}" && : >> "$HUGE_LOCK" ||
+		fail "cannot create the hugepage pool's lock file $HUGE_LOCK"
 	huge_locked huge_grow "$n" || skip "the kernel did not grant $n hugepages of 2 MiB"
 	# next to $WORK, not in it: lib.sh removes $WORK before e2e_on_exit runs
 	HUGE_DIR=$(mktemp -d "$WORK.huge.XXXXXX")
