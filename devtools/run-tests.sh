@@ -150,7 +150,9 @@ build_and_test()
 	else
 		echo "== tests in $dir/"
 	fi
-	meson test -C "$dir" --no-rebuild --num-processes "$jobs" "$@" "${names[@]}" || true
+	# a failing test's output goes to the log: in a fresh root it is gone afterwards
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes "$jobs" "$@" \
+		"${names[@]}" || true
 	[[ -f $testlog ]] || step_failed "meson test in $dir/ wrote no results"
 }
 
