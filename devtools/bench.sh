@@ -194,13 +194,13 @@ pct()
 section_fwd()
 {
 	local csv=$results/fwd.csv r size who m contenders=(vu_default vu_inorder0)
-	local mp cy bcy bu bbu lim rd td ci load
+	local mp cy bcy bu bbu lim rd td ci load cpu bcpu
 
 	((have_pmd)) && contenders=(tmmr "${contenders[@]}")
 	BENCH_CSV=$csv
 	echo "round,contender,size,mpps,cycles_per_pkt,rx_doorbells_per_mpkt," \
 		"tx_doorbells_per_mpkt,config_irqs_per_mpkt,load1,backend_cycles_per_pkt," \
-		"busy,backend_busy,limit" | tr -d ' ' > "$csv"
+		"busy,backend_busy,limit,cpu,backend_cpu" | tr -d ' ' > "$csv"
 	note ""
 	note "== io forwarding, one core per side: $rounds interleaved round(s) of ${duration}s =="
 	for ((r = 1; r <= rounds; r++)); do
@@ -209,30 +209,35 @@ section_fwd()
 			for who in $(rotate "$r" "${contenders[@]}"); do
 				measure_fwd "$who" "$size" "$duration"
 				m=$RESULT
-				read -r mp cy bcy bu bbu lim rd td ci load <<< "$m"
+				read -r mp cy bcy bu bbu lim rd td ci load cpu bcpu <<< "$m"
 				bench_row "$r" "$who" "$size" "$mp" "$cy" "$rd" "$td" "$ci" "$load" "$bcy" \
-					"$bu" "$bbu" "$lim"
+					"$bu" "$bbu" "$lim" "$cpu" "$bcpu"
 				note "$(printf '  round %d %-11s %4sB: %7s Mpps, cycles/pkt %7s (busy %s)' \
 					"$r" "$who" "$size" "$mp" "$cy" "$(pct "$bu")")," \
-					"backend $bcy (busy $(pct "$bbu")), limit=$lim, load1 $load"
+					"backend $bcy (busy $(pct "$bbu")), limit=$lim," \
+					"cpu $(pct "$cpu")/$(pct "$bcpu"), load1 $load"
 			done
 		done
 	done
 	note ""
 	note "== io forwarding: min/median/max over $rounds round(s); cycles/pkt are busy cycles" \
 		"per packet (measured side, then the vhost backend) =="
-	printf '%-12s %5s %-23s %-23s %-23s %-6s %s\n' contender size "Mpps" "cycles/pkt" \
-		"backend cycles/pkt" "busy%" "limit (busy% measured/backend)" |
+	printf '%-12s %5s %-23s %-23s %-23s %s\n' contender size "Mpps" "cycles/pkt" \
+		"backend cycles/pkt" "limit (busy measured/backend, cpu measured/backend)" |
 		tee -a "$results/summary.txt"
 	for size in ${sizes//,/ }; do
 		for who in "${contenders[@]}"; do
-			local f="\$2 == \"$who\" && \$3 == $size" bu_m bbu_m
+			local f="\$2 == \"$who\" && \$3 == $size" bu_m bbu_m cpu_m bcpu_m
 			bu_m=$(med "$csv" 11 "$f")
 			bbu_m=$(med "$csv" 12 "$f")
-			printf '%-12s %5s %-23s %-23s %-23s %-6s limit=%s (%s/%s)\n' "$who" "$size" \
-				"$(mmm "$csv" 4 "$f")" "$(mmm "$csv" 5 "$f")" "$(mmm "$csv" 10 "$f")" \
-				"$(pct "$bu_m")" "$(fwd_limit "$bu_m" "$bbu_m")" "$(pct "$bu_m")" \
-				"$(pct "$bbu_m")" | tee -a "$results/summary.txt"
+			cpu_m=$(med "$csv" 14 "$f")
+			bcpu_m=$(med "$csv" 15 "$f")
+			printf '%-12s %5s %-23s %-23s %-23s limit=%s (busy %s/%s, cpu %s/%s)\n' \
+				"$who" "$size" "$(mmm "$csv" 4 "$f")" "$(mmm "$csv" 5 "$f")" \
+				"$(mmm "$csv" 10 "$f")" \
+				"$(fwd_limit "$bu_m" "$bbu_m" "$cpu_m" "$bcpu_m")" "$(pct "$bu_m")" \
+				"$(pct "$bbu_m")" "$(pct "$cpu_m")" "$(pct "$bcpu_m")" |
+				tee -a "$results/summary.txt"
 		done
 	done
 	note "load average during the measurements (1 min): min $(cut -d, -f9 "$csv" |

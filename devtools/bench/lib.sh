@@ -127,6 +127,10 @@ tp_xstats()
 # forwarded packet, whoever limits the loop) and its busy fraction (busy
 # cycles over the window's cycles, tsc_hz x seconds). The side whose busy
 # fraction is near 1 while the other's is not is the one that limited the rate.
+# Each side's forwarding thread's time on its CPU over the window (from
+# /proc/PID/task/TID/schedstat) says whether it had its core to itself: below
+# BENCH_SAT it shared it with another process (the machine was busy) and the
+# limit is "cpu", whatever the busy fractions say.
 # Mpps is the measured side's received packets over the window.
 
 BENCH_POP=${BENCH_POP:-8}
@@ -229,11 +233,44 @@ fwd_side()
 		printf "%.1f %.3f\n", c / p, c / (ns / 1e3 * y[3]) }'
 }
 
-# fwd_limit BUSY_MEASURED BUSY_BACKEND: which side limited the rate
+# fwd_worker_tid NAME: the thread id of testpmd NAME's forwarding lcore
+fwd_worker_tid()
+{
+	local pid t
+
+	pid=$(tp_pid_of "$1") || return 0
+	for t in /proc/"$pid"/task/*; do
+		if [[ $(cat "$t/comm" 2> /dev/null) == rte-worker-* ]]; then
+			echo "${t##*/}"
+			return 0
+		fi
+	done
+}
+
+# fwd_oncpu TID: nanoseconds thread TID has run so far ("na" if unknown)
+fwd_oncpu()
+{
+	local v=
+
+	[[ -n $1 ]] && v=$(cut -d' ' -f1 "/proc/$1/schedstat" 2> /dev/null)
+	echo "${v:-na}"
+}
+
+# fwd_share A B NS: the fraction of NS a thread ran between its fwd_oncpu A and B
+fwd_share()
+{
+	awk -v a="$1" -v b="$2" -v ns="$3" 'BEGIN {
+		if (a == "na" || b == "na" || ns <= 0) print "na"; else printf "%.3f\n", (b - a) / ns }'
+}
+
+# fwd_limit BUSY_MEASURED BUSY_BACKEND [CPU_MEASURED CPU_BACKEND]: which side
+# limited the rate ("cpu": a side did not have its CPU to itself)
 fwd_limit()
 {
-	awk -v m="$1" -v b="$2" -v s="$BENCH_SAT" -v g="$BENCH_SAT_GAP" 'BEGIN {
-		if (m == "na" || b == "na") print "unknown"
+	awk -v m="$1" -v b="$2" -v cm="${3:-na}" -v cb="${4:-na}" -v s="$BENCH_SAT" \
+		-v g="$BENCH_SAT_GAP" 'BEGIN {
+		if ((cm != "na" && cm < s) || (cb != "na" && cb < s)) print "cpu"
+		else if (m == "na" || b == "na") print "unknown"
 		else if (b >= s && m >= s) print "both"
 		else if (b >= s && b - m >= g) print "backend"
 		else if (m >= s && m - b >= g) print "measured"
@@ -245,13 +282,14 @@ fwd_limit()
 
 # measure_fwd CONTENDER SIZE SECONDS: one measurement; RESULT is
 # "mpps cycles_per_pkt be_cycles_per_pkt busy busy_be limit rx_doorbells
-# tx_doorbells config_irqs load" (busy: fraction of the window's cycles spent
-# in polls that returned packets; doorbells and interrupts per million packets,
-# "na" where the PMD has no such counter)
+# tx_doorbells config_irqs load cpu cpu_be" (busy: fraction of the window's
+# cycles spent in polls that returned packets; cpu: fraction of the window the
+# forwarding thread was on its CPU; doorbells and interrupts per million
+# packets, "na" where the PMD has no such counter)
 measure_fwd()
 {
 	local who=$1 size=$2 secs=$3 load t0 t1 x0 x1 mpps xkeys d0 d1 b0 b1 p0 p1
-	local cyc busy becyc bebusy limit
+	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu tc0 tc1
 	local -a a0 a1
 
 	load=$(loadavg1)
@@ -266,11 +304,22 @@ measure_fwd()
 	sleep "$BENCH_WARM"
 	xkeys="rx_q0_doorbells tx_q0_doorbells config_interrupts"
 	[[ $who == tmmr ]] && x0=$(tp_xstats dut 0 $xkeys)
+	tid_d=$(fwd_worker_tid dut)
+	tid_b=$(fwd_worker_tid be)
+	tc0=$(now_ns)
+	c0d=$(fwd_oncpu "$tid_d")
+	c0b=$(fwd_oncpu "$tid_b")
 	fwd_snapshot
 	t0=$FWD_T d0=$FWD_DUT b0=$FWD_BE
 	sleep "$secs"
 	fwd_snapshot
 	t1=$FWD_T d1=$FWD_DUT b1=$FWD_BE
+	c1d=$(fwd_oncpu "$tid_d")
+	c1b=$(fwd_oncpu "$tid_b")
+	tc1=$(now_ns)
+	# the CPU times bracket the window: shares over their own span
+	cpu=$(fwd_share "$c0d" "$c1d" $((tc1 - tc0)))
+	becpu=$(fwd_share "$c0b" "$c1b" $((tc1 - tc0)))
 	[[ $who == tmmr ]] && x1=$(tp_xstats dut 0 $xkeys)
 	tp_fwd_stop be > "$WORK/be.stop"
 	tp_fwd_stop dut > "$WORK/dut.stop"
@@ -279,7 +328,7 @@ measure_fwd()
 	mpps=$(awk -v d=$((p1 - p0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }')
 	read -r cyc busy < <(fwd_side "$d0" "$d1" $((t1 - t0)))
 	read -r becyc bebusy < <(fwd_side "$b0" "$b1" $((t1 - t0)))
-	limit=$(fwd_limit "$busy" "$bebusy")
+	limit=$(fwd_limit "$busy" "$bebusy" "$cpu" "$becpu")
 	local per="na na na"
 	if [[ $who == tmmr ]]; then
 		read -r -a a0 <<< "$x0"
@@ -290,7 +339,7 @@ measure_fwd()
 				printf "%.1f %.1f %.1f\n", r * 1e6 / p, t * 1e6 / p, c * 1e6 / p }')
 	fi
 	bench_end
-	RESULT="$mpps $cyc $becyc $busy $bebusy $limit $per $load"
+	RESULT="$mpps $cyc $becyc $busy $bebusy $limit $per $load $cpu $becpu"
 }
 
 # --- scale ---

@@ -55,7 +55,8 @@ for ((r = 1; r <= rounds; r++)); do
 	for who in "${contenders[@]}"; do
 		[[ " $order" == *" $who "* ]] || bad "round $r does not run $who"
 		re="^  round $r $who +64B: +($num) Mpps, cycles/pkt +($num) \(busy ([0-9]+)%\), backend"
-		re+=" ($num) \(busy ([0-9]+)%\), limit=(backend|measured|both|neither), load1 $num$"
+		re+=" ($num) \(busy ([0-9]+)%\), limit=(backend|measured|both|neither|cpu),"
+		re+=" cpu [0-9]+%/[0-9]+%, load1 $num$"
 		line=$(grep -E "^  round $r $who " "$out" || true)
 		if [[ ! $line =~ $re ]]; then
 			bad "measurement line of round $r $who: '$line'"
@@ -72,8 +73,8 @@ done
 
 mmm="($num)/($num)/($num)"
 for who in "${contenders[@]}"; do
-	re="^$who +64 +$mmm +$mmm +$mmm +[0-9]+% +limit=(backend|measured|both|neither)"
-	re+=" \([0-9]+%/[0-9]+%\)$"
+	re="^$who +64 +$mmm +$mmm +$mmm +limit=(backend|measured|both|neither|cpu)"
+	re+=" \(busy [0-9]+%/[0-9]+%, cpu [0-9]+%/[0-9]+%\)$"
 	line=$(grep -E "^$who +64 " "$out" || true)
 	if [[ ! $line =~ $re ]]; then
 		bad "table row of $who: '$line'"
@@ -102,7 +103,7 @@ done
 # the CSV: a header and one row per round, contender and size
 rows=$(($(wc -l < "$res/r/fwd.csv") - 1))
 ((rows == rounds * ${#contenders[@]})) || bad "fwd.csv has $rows rows"
-head -n 1 "$res/r/fwd.csv" | grep -q ',backend_cycles_per_pkt,busy,backend_busy,limit$' ||
+head -n 1 "$res/r/fwd.csv" | grep -q ',backend_cycles_per_pkt,busy,backend_busy,limit,cpu,backend_cpu$' ||
 	bad "fwd.csv header: $(head -n 1 "$res/r/fwd.csv")"
 
 if ((fails)); then
