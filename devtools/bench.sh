@@ -10,17 +10,22 @@
 #           net_virtio_tmmr PMD on a tmmr-vfemu VF vs DPDK's net_virtio_user
 #           with its defaults and with in_order=0, all against the same DPDK
 #           vhost backend (see devtools/bench/lib.sh for the traffic design);
-#           doorbells and interrupts per million packets of the tmmr PMD
+#           per contender and size min/median/max over the rounds of Mpps and
+#           of both sides' busy cycles per packet, which side limited it, the
+#           headline ratios; doorbells and interrupts per million packets
 #   switch  tmmr_relay vs OVS-DPDK forwarding vhost-user <-> VF
 #   scale   probe time and memory of testpmd with 0, 1, 8 and 32 VFs; the
 #           model creating 1024 VFs (time to "ready", RSS)
 #   ctl     vfio-user requests (register accesses) of one port start
 #   profile callgrind of the PMD's forwarding loop (not in the default set)
 #
-# Benchmarks are not tests: nothing here is registered with meson test.
+# Benchmarks are not tests: only the format of fwd's output is checked by a
+# test (bench-fwd-format, app/test-tmmr/e2e/bench_check.sh), never a speed.
 # Every process is bounded by timeout(1), pinned to one CPU (backend CPU 0,
 # measured side CPU 1) and ended by PID. The machine's 1-minute load average
 # is recorded beside every measurement: figures taken under load are noisy.
+# Before the first measurement the run waits (--load-wait, 120 s) for a load
+# below --load-max (1.0); if it stays higher the figures are printed as void.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
