@@ -195,6 +195,12 @@ fwd_counters()
 		END { print rx + 0, cyc == "" ? "na" : cyc, mhz == "" ? "na" : mhz }' <<< "$1"
 }
 
+# fwd_done TEXT: true when TEXT has the accumulated statistics and a prompt after them
+fwd_done()
+{
+	awk '/Accumulated forward/ { a = 1 } a && /testpmd> $/ { f = 1 } END { exit !f }' <<< "$1"
+}
+
 # fwd_snapshot: "show fwd stats all" to the measured side and the backend, back
 # to back; FWD_T the time (ns) between the two sends, FWD_DUT and FWD_BE their
 # counters (fwd_counters)
@@ -207,11 +213,8 @@ fwd_snapshot()
 	tp_cmd dut "show fwd stats all"
 	FWD_T=$(now_ns)
 	tp_cmd be "show fwd stats all"
-	# the table is complete when the next prompt shows
-	until tp_since dut "$od" | grep -q 'Accumulated forward' &&
-		tp_since dut "$od" | grep -q 'testpmd> $' &&
-		tp_since be "$ob" | grep -q 'Accumulated forward' &&
-		tp_since be "$ob" | grep -q 'testpmd> $'; do
+	# the table is complete when the next prompt shows after it
+	until fwd_done "$(tp_since dut "$od")" && fwd_done "$(tp_since be "$ob")"; do
 		((SECONDS < deadline)) || fail "no forwarding statistics from the testpmds"
 		sleep 0.05
 	done
