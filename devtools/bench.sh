@@ -36,7 +36,7 @@ usage()
 usage: $0 [--quick] [--rounds N] [--duration S] [--build DIR] [--results DIR]
           [--sections LIST] [--sizes LIST] [--no-plots] [--plots-dir DIR]
           [--load-max L] [--load-wait S]
-  --quick        1 round of 3 s (default: 3 rounds of 5 s, about 7 minutes)
+  --quick        1 round of 3 s (default: 5 rounds of 5 s, about 10 minutes)
   --rounds N     interleaved rounds (every contender once per round, the order
                  rotated from round to round); use at least 5 for a report
   --duration S   seconds of each measuring window (after 1 s of warm-up)
@@ -53,7 +53,7 @@ EOF
 	exit 2
 }
 
-rounds=3
+rounds=5
 duration=5
 build=$top/build
 results=
