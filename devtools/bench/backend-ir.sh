@@ -9,9 +9,12 @@
 # the backend) and rte_vhost_enqueue_burst (the backend into the contender's
 # Rx ring), with everything they call (descriptor walk, gpa->vva translation,
 # copies, used-ring writes, notifications). Under callgrind the backend is
-# the slow side by far, so it always finds full bursts: the counts do not
-# depend on the machine's load. The backend's log gives the negotiated
-# features and the memory table it was handed (regions).
+# the slow side by far: its polls that return packets take full bursts of 32.
+# Its empty polls (the measured side preempted on a busy machine) are taken
+# out of the dequeue at the cost of an empty poll, measured first in a phase
+# without packets and dumped apart. So the counts do not depend on the load.
+# The backend's log gives the negotiated features and the memory table it was
+# handed (regions).
 #
 # usage: backend-ir.sh [--build DIR] [--seconds S] [--sizes "64 1518"]
 #                      [--contenders "tmmr vu_default vu_inorder0"] [--cache]
