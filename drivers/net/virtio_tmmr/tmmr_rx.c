@@ -208,7 +208,7 @@ tmmr_rx_offload(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hd
 }
 
 /* Common tail of every received packet; false: dropped (already freed). */
-static inline bool
+static __rte_always_inline bool
 tmmr_rx_finish(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
 {
 	struct tmmr_vq *vq = &q->vq;
