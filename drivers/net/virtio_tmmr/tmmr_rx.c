@@ -12,6 +12,17 @@
  *  - otherwise: one chain per packet sized for max_rx_pkt_len; the header
  *    either shares the first descriptor (ANY_LAYOUT) or has its own one
  *    pointing into the first mbuf's headroom.
+ *
+ * Static avail ring (q->in_order, whenever the number of chains is a power of
+ * 2): avail entry i always names chain i & cap_mask, written once when the
+ * queue is set up, and chains are posted in that order, so a refill writes
+ * only descriptor addresses and the index. A device that uses buffers in the
+ * order it got them (every known backend's Rx) then returns chain
+ * used_cons & cap_mask next; that is the only check the entry needs. Legacy
+ * virtio has no IN_ORDER feature, so a device may also complete out of order:
+ * the first used id that is not the expected one, if it is a valid chain in
+ * flight, turns the queue over to the free-head stack for good (until it is
+ * stopped); an invalid one is a device error as ever.
  */
 
 #include <errno.h>
@@ -35,6 +46,79 @@ static inline bool
 tmmr_rx_id_valid(const struct tmmr_rxq *q, uint32_t id)
 {
 	return id < q->vq.num && (id & (q->stride - 1)) == 0 && q->sw[id] != NULL;
+}
+
+/*
+ * Chain head at avail (and, in order, used) position @pos of a static ring;
+ * @one: chains of one descriptor (stride 1: always with MRG_RXBUF).
+ */
+static __rte_always_inline uint16_t
+tmmr_rx_static_head(const struct tmmr_rxq *q, uint16_t pos, const bool one)
+{
+	if (one)
+		return pos & q->cap_mask;
+	return (uint16_t)((pos & q->cap_mask) << q->stride_shift);
+}
+
+/*
+ * The device used a chain other than the expected one: leave the static avail
+ * ring for the free-head stack, and let the checks of that mode judge the
+ * entry (a chain in flight: the device completes out of order; anything else:
+ * a device error). The chains in flight are the in_flight ones posted last
+ * before avail_shadow; the free ones follow them in the static order and go
+ * onto the stack, the next to post on top.
+ */
+static void __rte_noinline
+tmmr_rx_leave_order(struct tmmr_rxq *q)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t k;
+
+	for (k = 0; k < q->nb_free_heads; k++)
+		q->free_heads[q->nb_free_heads - 1 - k] =
+			tmmr_rx_static_head(q, vq->avail_shadow + k, false);
+	q->in_order = false;
+	PMD_RX_LOG(INFO, "port %u queue %u: used id not in posting order, static avail ring off",
+		   vq->port_id, vq->queue_idx);
+}
+
+/*
+ * Is @id, read from the used entry at position @cons, a chain head we may
+ * take? With @in_order (the static ring), only the expected one is.
+ */
+static __rte_always_inline bool
+tmmr_rx_head_ok(const struct tmmr_rxq *q, uint16_t cons, uint32_t id, const bool in_order,
+		const bool one)
+{
+	if (in_order)
+		return id == tmmr_rx_static_head(q, cons, one);
+	return tmmr_rx_id_valid(q, id);
+}
+
+/* A consumed chain is free again. */
+static __rte_always_inline void
+tmmr_rx_put_head(struct tmmr_rxq *q, uint16_t h, const bool in_order)
+{
+	if (!in_order)
+		q->free_heads[q->nb_free_heads] = h;
+	q->nb_free_heads++;
+	q->vq.in_flight--;
+}
+
+/* A free chain to post next, its avail entry written unless static. */
+static __rte_always_inline uint16_t
+tmmr_rx_take_head(struct tmmr_rxq *q, const bool in_order, const bool one)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t pos = vq->avail_shadow++;
+	uint16_t h;
+
+	q->nb_free_heads--;
+	if (in_order)
+		return tmmr_rx_static_head(q, pos, one);
+	h = q->free_heads[q->nb_free_heads];
+	vq->avail->ring[pos & vq->mask] = h;
+	return h;
 }
 
 /* Address of the net header the device wrote in front of an Rx mbuf's data. */
@@ -69,6 +153,15 @@ tmmr_rx_preset_descs(struct tmmr_rxq *q)
 		q->free_heads[q->capacity - 1 - c] = h;
 	}
 	q->nb_free_heads = q->capacity;
+	q->stride_shift = (uint8_t)rte_bsf32(q->stride);
+	q->in_order = q->static_ok && rte_is_power_of_2(q->capacity);
+	if (q->in_order) {
+		uint32_t pos;
+
+		q->cap_mask = q->capacity - 1;
+		for (pos = 0; pos < q->vq.num; pos++)
+			q->vq.avail->ring[pos] = tmmr_rx_static_head(q, pos, false);
+	}
 }
 
 /*
@@ -115,6 +208,40 @@ tmmr_rx_rearm_template(uint16_t port_id)
 	return v;
 }
 
+/* Post @nc free chains with the mbufs @mb (segs of them per chain). */
+static __rte_always_inline void
+tmmr_rx_post(struct tmmr_rxq *q, struct rte_mbuf **mb, uint16_t nc, const bool in_order)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t i, k = 0;
+
+	if (likely(q->segs == 1 && !q->hdr_desc)) {
+		for (i = 0; i < nc; i++) {
+			uint16_t h = tmmr_rx_take_head(q, in_order, true);
+			struct rte_mbuf *m = mb[i];
+
+			q->sw[h] = m;
+			vq->desc[h].addr = m->buf_iova + RTE_PKTMBUF_HEADROOM - q->hdr_len;
+		}
+	} else {
+		for (i = 0; i < nc; i++) {
+			uint16_t h = tmmr_rx_take_head(q, in_order, false);
+			uint16_t s, d = h;
+
+			if (q->hdr_desc)
+				vq->desc[d++].addr = mb[k]->buf_iova +
+					RTE_PKTMBUF_HEADROOM - q->hdr_len;
+			for (s = 0; s < q->segs; s++, k++, d++) {
+				q->sw[h + s] = mb[k];
+				vq->desc[d].addr = mb[k]->buf_iova + RTE_PKTMBUF_HEADROOM;
+			}
+			if (!q->hdr_desc)
+				vq->desc[h].addr -= q->hdr_len;
+		}
+	}
+	vq->in_flight += nc;
+}
+
 /* Post up to @max free chains with fresh mbufs; returns chains posted. */
 static uint16_t
 tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
@@ -127,7 +254,6 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 
 	while (posted < want) {
 		uint16_t nc = RTE_MIN(want - posted, chunk_chains);
-		uint16_t i, k = 0;
 
 		/* a pool short of mbufs still gets what it has, in smaller bites */
 		while (unlikely(tmmr_rx_get_mbufs(q, mb, nc * q->segs) != 0)) {
@@ -137,33 +263,10 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 			}
 			nc /= 2;
 		}
-		if (likely(q->segs == 1 && !q->hdr_desc)) {
-			for (i = 0; i < nc; i++) {
-				uint16_t h = q->free_heads[--q->nb_free_heads];
-				struct rte_mbuf *m = mb[i];
-
-				q->sw[h] = m;
-				vq->desc[h].addr = m->buf_iova + RTE_PKTMBUF_HEADROOM - q->hdr_len;
-				vq->avail->ring[vq->avail_shadow++ & vq->mask] = h;
-			}
-		} else {
-			for (i = 0; i < nc; i++) {
-				uint16_t h = q->free_heads[--q->nb_free_heads];
-				uint16_t s, d = h;
-
-				if (q->hdr_desc)
-					vq->desc[d++].addr = mb[k]->buf_iova +
-						RTE_PKTMBUF_HEADROOM - q->hdr_len;
-				for (s = 0; s < q->segs; s++, k++, d++) {
-					q->sw[h + s] = mb[k];
-					vq->desc[d].addr = mb[k]->buf_iova + RTE_PKTMBUF_HEADROOM;
-				}
-				if (!q->hdr_desc)
-					vq->desc[h].addr -= q->hdr_len;
-				vq->avail->ring[vq->avail_shadow++ & vq->mask] = h;
-			}
-		}
-		vq->in_flight += nc;
+		if (likely(q->in_order))
+			tmmr_rx_post(q, mb, nc, true);
+		else
+			tmmr_rx_post(q, mb, nc, false);
 		posted += nc;
 	}
 out:
@@ -239,8 +342,15 @@ tmmr_rx_prefetch(const struct tmmr_rxq *q, uint16_t cons)
 	}
 }
 
-static uint16_t
-tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail)
+/*
+ * The used entries of one burst. With @in_order (the static ring) an entry's
+ * id is only compared with the expected chain and never used: on the first
+ * other one the queue leaves the static ring and the caller goes on with
+ * !@in_order, whose checks judge the entry.
+ */
+static __rte_always_inline uint16_t
+tmmr_rx_mrg_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail,
+		 const bool in_order)
 {
 	struct tmmr_vq *vq = &q->vq;
 	uint16_t cons = vq->used_cons;
@@ -256,7 +366,11 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 
 		e.id = vq->used->ring[cons & vq->mask].id;
 		e.len = vq->used->ring[cons & vq->mask].len;
-		if (unlikely(!tmmr_rx_id_valid(q, e.id))) {
+		if (unlikely(!tmmr_rx_head_ok(q, cons, e.id, in_order, true))) {
+			if (in_order) {
+				tmmr_rx_leave_order(q);
+				break;
+			}
 			vq->stats.bad_used_id++;
 			vq->broken = true;
 			break;
@@ -288,10 +402,19 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			}
 			if (nbuf > (uint16_t)(end - cons))
 				break;	/* the rest of the packet is not there yet */
+			/* in order, the followers are taken without reading their ids */
+			for (k = 1; in_order && k < nbuf; k++) {
+				uint16_t pos = cons + k;
+
+				if (vq->used->ring[pos & vq->mask].id !=
+				    tmmr_rx_static_head(q, pos, true)) {
+					tmmr_rx_leave_order(q);
+					goto out;
+				}
+			}
 		}
 		q->sw[e.id] = NULL;
-		q->free_heads[q->nb_free_heads++] = e.id;
-		vq->in_flight--;
+		tmmr_rx_put_head(q, e.id, in_order);
 		cons++;
 		m->data_len = e.len - q->hdr_len;
 		m->pkt_len = m->data_len;
@@ -299,9 +422,12 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 		for (k = 1; k < nbuf; k++) {
 			struct rte_mbuf *seg;
 
-			e.id = vq->used->ring[cons & vq->mask].id;
+			if (in_order)
+				e.id = tmmr_rx_static_head(q, cons, true);
+			else
+				e.id = vq->used->ring[cons & vq->mask].id;
 			e.len = vq->used->ring[cons & vq->mask].len;
-			if (unlikely(!tmmr_rx_id_valid(q, e.id))) {
+			if (!in_order && unlikely(!tmmr_rx_id_valid(q, e.id))) {
 				vq->stats.bad_used_id++;
 				vq->broken = true;
 				rte_pktmbuf_free(m);
@@ -309,8 +435,7 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			}
 			seg = q->sw[e.id];
 			q->sw[e.id] = NULL;
-			q->free_heads[q->nb_free_heads++] = e.id;
-			vq->in_flight--;
+			tmmr_rx_put_head(q, e.id, in_order);
 			cons++;
 			if (unlikely(e.len > q->buf_cap)) {
 				vq->stats.bad_used_len++;
@@ -339,8 +464,9 @@ out:
 	return nb_rx;
 }
 
-static uint16_t
-tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail)
+static __rte_always_inline uint16_t
+tmmr_rx_chain_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
+		   uint16_t avail, const bool in_order)
 {
 	struct tmmr_vq *vq = &q->vq;
 	uint16_t cons = vq->used_cons;
@@ -355,7 +481,11 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 
 		id = vq->used->ring[cons & vq->mask].id;
 		len = vq->used->ring[cons & vq->mask].len;
-		if (unlikely(!tmmr_rx_id_valid(q, id))) {
+		if (unlikely(!tmmr_rx_head_ok(q, cons, id, in_order, false))) {
+			if (in_order) {
+				tmmr_rx_leave_order(q);
+				break;
+			}
 			vq->stats.bad_used_id++;
 			vq->broken = true;
 			break;
@@ -366,8 +496,7 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 			segs[s] = q->sw[id + s];
 			q->sw[id + s] = NULL;
 		}
-		q->free_heads[q->nb_free_heads++] = id;
-		vq->in_flight--;
+		tmmr_rx_put_head(q, id, in_order);
 		cons++;
 		/* beyond the chain, or a runt without an Ethernet header */
 		if (unlikely(len < q->hdr_len + (uint32_t)RTE_ETHER_HDR_LEN || len > q->buf_cap)) {
@@ -400,6 +529,28 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 	vq->used_cons = cons;
 	return nb_rx;
 }
+
+/*
+ * One burst of either layout: on the static ring while the device keeps the
+ * order, the rest of the burst with the free-head stack once it does not.
+ */
+#define TMMR_RX_BURST(name, loop) \
+static uint16_t \
+name(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail) \
+{ \
+	uint16_t cons0 = q->vq.used_cons, nb_rx; \
+\
+	if (unlikely(!q->in_order)) \
+		return loop(q, pkts, nb_pkts, avail, false); \
+	nb_rx = loop(q, pkts, nb_pkts, avail, true); \
+	if (likely(q->in_order)) \
+		return nb_rx; \
+	avail -= (uint16_t)(q->vq.used_cons - cons0); \
+	return nb_rx + loop(q, pkts + nb_rx, nb_pkts - nb_rx, avail, false); \
+}
+
+TMMR_RX_BURST(tmmr_rx_mrg, tmmr_rx_mrg_loop)
+TMMR_RX_BURST(tmmr_rx_chain, tmmr_rx_chain_loop)
 
 uint16_t
 tmmr_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
@@ -452,6 +603,7 @@ tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	}
 	q->cfg = *cfg;
 	q->mp = mp;
+	q->static_ok = true;
 	q->rearm = tmmr_rx_rearm_template(port_id);
 	q->hdr_len = cfg->hdr_len;
 	q->mrg = cfg->mrg_rxbuf;
@@ -516,6 +668,19 @@ tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc)
 	if (q->refill_thresh == 0)
 		q->refill_thresh = 1;
 	tmmr_rx_preset_descs(q);
+}
+
+void
+tmmr_rxq_set_static_ring(struct tmmr_rxq *q, bool on)
+{
+	q->static_ok = on;
+	tmmr_rx_preset_descs(q);
+}
+
+bool
+tmmr_rxq_static_ring(const struct tmmr_rxq *q)
+{
+	return q->in_order;
 }
 
 void

@@ -344,3 +344,19 @@ harness_cfg(bool mrg, bool any_layout, bool indirect)
 		cfg.features |= 1u << TMMR_RING_F_INDIRECT_DESC;
 	return cfg;
 }
+
+bool
+harness_rx_stack(void)
+{
+	const char *v = getenv("TMMR_RING_RX");
+
+	return v != NULL && strcmp(v, "stack") == 0;
+}
+
+int
+harness_rxq_start(struct tmmr_rxq *q)
+{
+	if (harness_rx_stack())
+		tmmr_rxq_set_static_ring(q, false);
+	return tmmr_rxq_start(q);
+}
