@@ -37,28 +37,7 @@
 #include <rte_prefetch.h>
 
 #include "tmmr_logs.h"
-#include "tmmr_vq.h"
-
-#define TMMR_RX_MAX_SEGS	32
-#define TMMR_RX_ALLOC_CHUNK	64
-
-static inline bool
-tmmr_rx_id_valid(const struct tmmr_rxq *q, uint32_t id)
-{
-	return id < q->vq.num && (id & (q->stride - 1)) == 0 && q->sw[id] != NULL;
-}
-
-/*
- * Chain head at avail (and, in order, used) position @pos of a static ring;
- * @one: chains of one descriptor (stride 1: always with MRG_RXBUF).
- */
-static __rte_always_inline uint16_t
-tmmr_rx_static_head(const struct tmmr_rxq *q, uint16_t pos, const bool one)
-{
-	if (one)
-		return pos & q->cap_mask;
-	return (uint16_t)((pos & q->cap_mask) << q->stride_shift);
-}
+#include "tmmr_rx_common.h"
 
 /*
  * The device used a chain other than the expected one: leave the static avail
@@ -68,7 +47,7 @@ tmmr_rx_static_head(const struct tmmr_rxq *q, uint16_t pos, const bool one)
  * before avail_shadow; the free ones follow them in the static order and go
  * onto the stack, the next to post on top.
  */
-static void __rte_noinline
+void __rte_noinline
 tmmr_rx_leave_order(struct tmmr_rxq *q)
 {
 	struct tmmr_vq *vq = &q->vq;
@@ -80,52 +59,6 @@ tmmr_rx_leave_order(struct tmmr_rxq *q)
 	q->in_order = false;
 	PMD_RX_LOG(INFO, "port %u queue %u: used id not in posting order, static avail ring off",
 		   vq->port_id, vq->queue_idx);
-}
-
-/*
- * Is @id, read from the used entry at position @cons, a chain head we may
- * take? With @in_order (the static ring), only the expected one is.
- */
-static __rte_always_inline bool
-tmmr_rx_head_ok(const struct tmmr_rxq *q, uint16_t cons, uint32_t id, const bool in_order,
-		const bool one)
-{
-	if (in_order)
-		return id == tmmr_rx_static_head(q, cons, one);
-	return tmmr_rx_id_valid(q, id);
-}
-
-/* A consumed chain is free again. */
-static __rte_always_inline void
-tmmr_rx_put_head(struct tmmr_rxq *q, uint16_t h, const bool in_order)
-{
-	if (!in_order)
-		q->free_heads[q->nb_free_heads] = h;
-	q->nb_free_heads++;
-	q->vq.in_flight--;
-}
-
-/* A free chain to post next, its avail entry written unless static. */
-static __rte_always_inline uint16_t
-tmmr_rx_take_head(struct tmmr_rxq *q, const bool in_order, const bool one)
-{
-	struct tmmr_vq *vq = &q->vq;
-	uint16_t pos = vq->avail_shadow++;
-	uint16_t h;
-
-	q->nb_free_heads--;
-	if (in_order)
-		return tmmr_rx_static_head(q, pos, one);
-	h = q->free_heads[q->nb_free_heads];
-	vq->avail->ring[pos & vq->mask] = h;
-	return h;
-}
-
-/* Address of the net header the device wrote in front of an Rx mbuf's data. */
-static inline void *
-tmmr_rx_hdr(const struct tmmr_rxq *q, struct rte_mbuf *m)
-{
-	return (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM - q->hdr_len;
 }
 
 /* Write the fixed parts (flags, next, len) of every chain's descriptors. */
@@ -273,73 +206,86 @@ out:
 	return posted;
 }
 
-/* Offloads from the header; false: the packet is malformed and dropped. */
-static inline bool
-tmmr_rx_offload(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
-{
-	/* the device could still be writing: read each field once */
-	uint8_t flags = hdr->flags;
-	uint8_t gso = hdr->gso_type;
-	uint16_t gso_size = hdr->gso_size;
+#define TMMR_RX_BATCH	4	/* used entries (8 bytes each) taken as one group */
+#define TMMR_RX_UNROLL	_Pragma("GCC unroll 4")
 
-	m->packet_type = rte_net_get_ptype(m, NULL, RTE_PTYPE_ALL_MASK);
-	if (flags & TMMR_NET_HDR_F_NEEDS_CSUM) {
-		uint32_t end = (uint32_t)hdr->csum_start + hdr->csum_offset + 2;
-
-		/* checksum still to be completed: valid data, unverified sum */
-		if (end <= m->pkt_len)
-			m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-		else
-			m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
-	} else if (flags & TMMR_NET_HDR_F_DATA_VALID) {
-		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	}
-	if (gso != TMMR_NET_HDR_GSO_NONE) {
-		switch (gso & ~TMMR_NET_HDR_GSO_ECN) {
-		case TMMR_NET_HDR_GSO_TCPV4:
-		case TMMR_NET_HDR_GSO_TCPV6:
-			if (gso_size == 0 || !q->cfg.rx_lro)
-				return false;
-			m->ol_flags |= RTE_MBUF_F_RX_LRO;
-			m->tso_segsz = gso_size;
-			break;
-		default:
-			return false;
-		}
-	}
-	return true;
-}
-
-/* Common tail of every received packet; false: dropped (already freed). */
-static __rte_always_inline bool
-tmmr_rx_finish(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
+/*
+ * Static ring, chains of one descriptor and one mbuf (MRG_RXBUF, or
+ * ANY_LAYOUT with packets that fit one mbuf): the used entries from @cons in
+ * groups of TMMR_RX_BATCH, at most @max entries. A group is taken only when
+ * every entry in it is plain: the expected id, a length from an Ethernet
+ * header to the buffer's end and, with @mrg, a header with num_buffers 1. The
+ * first group that is not is left, whole, to the entry-by-entry loop, which
+ * has the reasons. The index covering the entries was read (and the barrier
+ * passed) once for the burst. Returns the entries taken; the packets are
+ * stored at pkts[*nb_rx] on.
+ */
+static __rte_always_inline uint16_t
+tmmr_rx_static_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_rx,
+		      uint16_t cons, uint16_t max, const bool mrg)
 {
 	struct tmmr_vq *vq = &q->vq;
+	volatile struct tmmr_vring_used_elem *ring = vq->used->ring;
+	struct rte_mbuf **sw = q->sw;
+	const uint16_t mask = vq->mask;
+	const uint16_t cmask = q->cap_mask;
+	const uint16_t hdr_len = q->hdr_len;
+	const uint32_t lo = hdr_len + (uint32_t)RTE_ETHER_HDR_LEN;
+	const uint32_t span = q->buf_cap - lo;
+	uint16_t done = 0, n = *nb_rx;
 
-	m->port = vq->port_id;
-	if (unlikely(q->offload) && !tmmr_rx_offload(q, m, hdr)) {
-		vq->stats.errors++;
-		rte_pktmbuf_free(m);
-		return false;
+	while ((uint16_t)(max - done) >= TMMR_RX_BATCH) {
+		struct rte_mbuf *m[TMMR_RX_BATCH];
+		void *hdr[TMMR_RX_BATCH];
+		uint32_t len[TMMR_RX_BATCH];
+		uint32_t bad = 0;
+		unsigned int k;
+
+		TMMR_RX_UNROLL
+		for (k = 0; k < TMMR_RX_BATCH; k++) {
+			uint16_t pos = cons + done + k;
+
+			bad |= ring[pos & mask].id ^ (pos & cmask);
+			len[k] = ring[pos & mask].len;
+			bad |= len[k] - lo > span;
+			m[k] = sw[pos & cmask];
+			hdr[k] = tmmr_rx_hdr(q, m[k]);
+		}
+		if (unlikely(bad != 0))
+			break;
+		if (mrg) {
+			TMMR_RX_UNROLL
+			for (k = 0; k < TMMR_RX_BATCH; k++)
+				bad |= ((struct tmmr_net_hdr_mrg *)hdr[k])->num_buffers ^ 1u;
+			if (unlikely(bad != 0))
+				break;
+		}
+		/* the next group's mbufs, header and first data lines */
+		if ((uint16_t)(max - done) >= 2 * TMMR_RX_BATCH) {
+			TMMR_RX_UNROLL
+			for (k = 0; k < TMMR_RX_BATCH; k++) {
+				struct rte_mbuf *nx =
+					sw[(uint16_t)(cons + done + TMMR_RX_BATCH + k) & cmask];
+
+				rte_prefetch0(nx);
+				rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off));
+				rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off + hdr_len));
+			}
+		}
+		TMMR_RX_UNROLL
+		for (k = 0; k < TMMR_RX_BATCH; k++) {
+			sw[(uint16_t)(cons + done + k) & cmask] = NULL;
+			m[k]->data_len = len[k] - hdr_len;
+			m[k]->pkt_len = len[k] - hdr_len;
+			if (tmmr_rx_finish(q, m[k], hdr[k]))
+				pkts[n++] = m[k];
+		}
+		done += TMMR_RX_BATCH;
 	}
-	if (unlikely(q->vlan_strip))
-		rte_vlan_strip(m);
-	tmmr_stats_update(&vq->stats, m);
-	return true;
-}
-
-static inline void
-tmmr_rx_prefetch(const struct tmmr_rxq *q, uint16_t cons)
-{
-	const struct tmmr_vq *vq = &q->vq;
-	struct rte_mbuf *m = q->sw[vq->used->ring[cons & vq->mask].id & vq->mask];
-
-	/* the mbuf, the header line and the first data line (stats read it) */
-	if (m != NULL) {
-		rte_prefetch0(m);
-		rte_prefetch0(RTE_PTR_ADD(m, q->pf_off));
-		rte_prefetch0(RTE_PTR_ADD(m, q->pf_off + q->hdr_len));
-	}
+	q->nb_free_heads += done;
+	vq->in_flight -= done;
+	*nb_rx = n;
+	return done;
 }
 
 /*
@@ -357,6 +303,9 @@ tmmr_rx_mrg_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, u
 	uint16_t end = cons + avail;
 	uint16_t nb_rx = 0;
 
+	if (in_order)
+		cons += tmmr_rx_static_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts),
+					      true);
 	while (nb_rx < nb_pkts && cons != end) {
 		struct tmmr_vring_used_elem e;
 		struct tmmr_net_hdr_mrg *hdr;
@@ -473,6 +422,9 @@ tmmr_rx_chain_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	uint16_t end = cons + avail;
 	uint16_t nb_rx = 0;
 
+	if (in_order && q->segs == 1 && !q->hdr_desc)
+		cons += tmmr_rx_static_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts),
+					      false);
 	while (nb_rx < nb_pkts && cons != end) {
 		struct rte_mbuf *segs[TMMR_RX_MAX_SEGS];
 		struct rte_mbuf *m;

@@ -467,6 +467,14 @@ test_rx_in_order_wrap(void **state)
 		cfg = harness_cfg(mrg[k], true, false);
 		rx_open(&e, &cfg);
 		assert_int_equal(tmmr_rxq_static_ring(e.rxq), !harness_rx_stack());
+		/* three alone first: groups of entries straddle the wraps */
+		for (i = 0; i < 3; i++) {
+			seed = (uint8_t)(100 + i);
+			assert_true(fdev_pop(&e.dev, &c));
+			rx_fill(&e, &c, seed);
+			fdev_push_used(&e.dev, c.head, e.dev.hdr_len + 64);
+			rx_expect(&e, &seed, 1);
+		}
 		for (i = 0; i < 70000 / 8; i++) {
 			uint8_t seeds[8];
 			unsigned int j;
@@ -481,7 +489,7 @@ test_rx_in_order_wrap(void **state)
 			rx_expect(&e, seeds, 8);
 		}
 		assert_int_equal(tmmr_rxq_static_ring(e.rxq), !harness_rx_stack());
-		assert_int_equal(tmmr_rxq_stats(e.rxq)->packets, 70000 / 8 * 8);
+		assert_int_equal(tmmr_rxq_stats(e.rxq)->packets, 70000 / 8 * 8 + 3);
 		env_close(&e);
 	}
 	cfg = harness_cfg(true, true, false);
@@ -567,6 +575,90 @@ test_rx_mrg_follower_order(void **state)
 	assert_int_equal(st->bad_used_id, 1);
 	assert_true(tmmr_rxq_broken(e.rxq));
 	env_close(&e);
+}
+
+enum group_fault { GF_LONG, GF_RUNT, GF_BAD_ID, GF_NUM_BUFFERS, GF_NB };
+
+/*
+ * Eight packets in one burst, one of them faulty at @at: a group of four
+ * entries with a fault in it is left to the entry-by-entry checks, with the
+ * same outcome as on the reference path.
+ */
+static void
+rx_group_fault(bool mrg, enum group_fault f, unsigned int at)
+{
+	struct tmmr_dp_cfg cfg = harness_cfg(mrg, true, false);
+	const struct tmmr_q_stats *st;
+	struct tmmr_net_hdr_mrg h;
+	struct rte_mbuf *pk[NUM];
+	struct fdev_chain c;
+	struct env e;
+	unsigned int j;
+	uint16_t n, want;
+	bool broken;
+
+	rx_open(&e, &cfg);
+	st = tmmr_rxq_stats(e.rxq);
+	for (j = 0; j < 8; j++) {
+		uint32_t len = e.dev.hdr_len + 64;
+		uint32_t id;
+
+		assert_true(fdev_pop(&e.dev, &c));
+		rx_fill(&e, &c, (uint8_t)j);
+		id = c.head;
+		if (j == at) {
+			switch (f) {
+			case GF_LONG:
+				len = fdev_chain_cap(&c) + 1;
+				break;
+			case GF_RUNT:
+				len = e.dev.hdr_len + 10;
+				break;
+			case GF_BAD_ID:
+				id = 1000;
+				break;
+			default:
+				memset(&h, 0, sizeof(h));
+				fdev_chain_write(&c, 0, &h, e.dev.hdr_len);
+				break;
+			}
+		}
+		fdev_push_used(&e.dev, id, len);
+	}
+	/* what the entry-by-entry checks make of it */
+	broken = f == GF_BAD_ID || f == GF_NUM_BUFFERS || (mrg && f == GF_LONG);
+	want = broken ? at : 7;
+	n = tmmr_recv_pkts(e.rxq, pk, NUM);
+	assert_int_equal(n, want);
+	for (j = 0; j < n; j++) {
+		uint8_t got[128];
+
+		harness_frame(frame, 64, mac_uc, (uint8_t)(j < at ? j : j + 1));
+		assert_int_equal(harness_copy(pk[j], got, sizeof(got)), 64);
+		assert_memory_equal(got, frame, 64);
+	}
+	rte_pktmbuf_free_bulk(pk, n);
+	assert_int_equal(tmmr_rxq_broken(e.rxq), broken);
+	assert_int_equal(st->bad_used_len, f == GF_LONG);
+	assert_int_equal(st->bad_used_id, f == GF_BAD_ID);
+	assert_int_equal(st->bad_num_buffers, f == GF_NUM_BUFFERS);
+	env_close(&e);
+}
+
+static void
+test_rx_group_faults(void **state)
+{
+	static const unsigned int at[] = { 0, 2, 3, 5, 7 };
+	unsigned int f, k;
+
+	(void)state;
+	for (f = 0; f < GF_NB; f++) {
+		for (k = 0; k < RTE_DIM(at); k++) {
+			rx_group_fault(true, f, at[k]);
+			if (f != GF_NUM_BUFFERS)
+				rx_group_fault(false, f, at[k]);
+		}
+	}
 }
 
 /* After a reset the broken queue works again. */
@@ -722,6 +814,7 @@ main(void)
 		cmocka_unit_test(test_rx_out_of_order),
 		cmocka_unit_test(test_rx_in_order_wrap),
 		cmocka_unit_test(test_rx_mrg_follower_order),
+		cmocka_unit_test(test_rx_group_faults),
 		cmocka_unit_test(test_rx_recover),
 		cmocka_unit_test(test_tx_bad_id),
 		cmocka_unit_test(test_tx_not_in_flight),
