@@ -38,6 +38,9 @@
 
 #include "tmmr_logs.h"
 #include "tmmr_rx_common.h"
+#ifdef RTE_ARCH_X86_64
+#include "tmmr_rx_sse.h"
+#endif
 
 /*
  * The device used a chain other than the expected one: leave the static avail
@@ -206,8 +209,6 @@ out:
 	return posted;
 }
 
-#define TMMR_RX_BATCH	4	/* used entries (8 bytes each) taken as one group */
-#define TMMR_RX_UNROLL	_Pragma("GCC unroll 4")
 
 /*
  * Static ring, chains of one descriptor and one mbuf (MRG_RXBUF, or
@@ -288,6 +289,18 @@ tmmr_rx_static_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_r
 	return done;
 }
 
+/* Groups of used entries on the static ring: SSE where allowed, else scalar. */
+static __rte_always_inline uint16_t
+tmmr_rx_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_rx, uint16_t cons,
+	       uint16_t max, const bool mrg)
+{
+#ifdef TMMR_RX_SSE
+	if (likely(q->vec))
+		return tmmr_rx_static_groups_sse(q, pkts, nb_rx, cons, max, mrg);
+#endif
+	return tmmr_rx_static_groups(q, pkts, nb_rx, cons, max, mrg);
+}
+
 /*
  * The used entries of one burst. With @in_order (the static ring) an entry's
  * id is only compared with the expected chain and never used: on the first
@@ -304,8 +317,7 @@ tmmr_rx_mrg_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, u
 	uint16_t nb_rx = 0;
 
 	if (in_order)
-		cons += tmmr_rx_static_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts),
-					      true);
+		cons += tmmr_rx_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts), true);
 	while (nb_rx < nb_pkts && cons != end) {
 		struct tmmr_vring_used_elem e;
 		struct tmmr_net_hdr_mrg *hdr;
@@ -423,8 +435,7 @@ tmmr_rx_chain_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	uint16_t nb_rx = 0;
 
 	if (in_order && q->segs == 1 && !q->hdr_desc)
-		cons += tmmr_rx_static_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts),
-					      false);
+		cons += tmmr_rx_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts), false);
 	while (nb_rx < nb_pkts && cons != end) {
 		struct rte_mbuf *segs[TMMR_RX_MAX_SEGS];
 		struct rte_mbuf *m;
@@ -556,6 +567,9 @@ tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	q->cfg = *cfg;
 	q->mp = mp;
 	q->static_ok = true;
+#ifdef TMMR_RX_SSE
+	q->vec = tmmr_rx_sse_allowed();
+#endif
 	q->rearm = tmmr_rx_rearm_template(port_id);
 	q->hdr_len = cfg->hdr_len;
 	q->mrg = cfg->mrg_rxbuf;
@@ -633,6 +647,17 @@ bool
 tmmr_rxq_static_ring(const struct tmmr_rxq *q)
 {
 	return q->in_order;
+}
+
+bool
+tmmr_rxq_set_vector(struct tmmr_rxq *q, bool on)
+{
+#ifdef TMMR_RX_SSE
+	q->vec = on;
+#else
+	RTE_SET_USED(on);
+#endif
+	return q->vec;
 }
 
 void

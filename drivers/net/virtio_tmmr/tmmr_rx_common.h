@@ -22,6 +22,8 @@
 
 #define TMMR_RX_MAX_SEGS	32
 #define TMMR_RX_ALLOC_CHUNK	64
+#define TMMR_RX_BATCH		4	/* used entries (8 bytes each) taken as one group */
+#define TMMR_RX_UNROLL		_Pragma("GCC unroll 4")
 
 static inline bool
 tmmr_rx_id_valid(const struct tmmr_rxq *q, uint32_t id)

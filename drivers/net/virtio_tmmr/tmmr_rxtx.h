@@ -85,6 +85,13 @@ void tmmr_rxq_set_static_ring(struct tmmr_rxq *q, bool on);
 bool tmmr_rxq_static_ring(const struct tmmr_rxq *q);
 
 /*
+ * On the static ring, take used entries with SSE (x86-64; chosen at queue
+ * creation unless EAL --force-max-simd-bitwidth is below 128) or with the
+ * scalar code (@on false). Returns whether SSE is used now.
+ */
+bool tmmr_rxq_set_vector(struct tmmr_rxq *q, bool on);
+
+/*
  * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE on @q: completed mbufs go back to their
  * pool with one rte_mempool_put_bulk per batch. Set while the queue is stopped.
  */

@@ -71,6 +71,7 @@ struct tmmr_rxq {
 	uint8_t stride_shift;		/* log2(stride) */
 	bool in_order;			/* static avail ring: entry i names chain i & cap_mask */
 	bool static_ok;			/* the static ring may be used (default) */
+	bool vec;			/* SSE groups on the static ring (tmmr_rx_sse.h) */
 	uint16_t segs;			/* mbufs per chain */
 	uint16_t refill_thresh;		/* free chains that make a refill worth it */
 	uint32_t pf_off;		/* mbuf to its Rx header, for prefetching */

@@ -53,9 +53,10 @@ void harness_eal_init(void);
 struct rte_mempool *harness_pool(const char *name, unsigned int n, uint16_t data_room);
 
 /*
- * Start an Rx queue on the Rx path the test run asks for: environment
- * TMMR_RING_RX=stack runs every test on the free-head stack (the reference
- * path), otherwise the driver's default (the static avail ring).
+ * Start an Rx queue on the Rx path the test run asks for, by environment
+ * TMMR_RING_RX: "stack", the free-head stack (the reference path); "scalar",
+ * the static avail ring with scalar groups of used entries; otherwise the
+ * static ring with SSE groups (x86-64).
  */
 int harness_rxq_start(struct tmmr_rxq *q);
 bool harness_rx_stack(void);

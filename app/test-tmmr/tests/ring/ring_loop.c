@@ -8,8 +8,8 @@
  * functions' instructions under callgrind (devtools/bench/ring-ir.sh). Every
  * burst is full, so the count per packet does not depend on how fast a
  * backend is or how loaded the machine is.
- * Usage: ring_loop [BURSTS] [fast-free] [nomrg]
- * (nomrg: Rx without mergeable buffers, one chain per packet)
+ * Usage: ring_loop [BURSTS] [fast-free] [nomrg] [scalar]
+ * (nomrg: Rx without mergeable buffers, one chain per packet; scalar: no SSE)
  */
 
 #include <stdarg.h>
@@ -35,7 +35,7 @@ main(int argc, char **argv)
 {
 	static const uint8_t dst[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 	unsigned long bursts = argc > 1 ? strtoul(argv[1], NULL, 0) : 20000;
-	bool fast_free = false, mrg = true;
+	bool fast_free = false, mrg = true, vec = true;
 	struct tmmr_dp_cfg cfg;
 	struct rte_mbuf *pkts[LOOP_BURST];
 	struct tmmr_net_hdr h = { 0 };
@@ -55,6 +55,8 @@ main(int argc, char **argv)
 			fast_free = true;
 		else if (strcmp(argv[a], "nomrg") == 0)
 			mrg = false;
+		else if (strcmp(argv[a], "scalar") == 0)
+			vec = false;
 		else
 			return 2;
 	}
@@ -75,6 +77,7 @@ main(int argc, char **argv)
 	fdev_attach(&td, iova, LOOP_RING, cfg.hdr_len);
 	tmmr_txq_set_doorbell(txq, &td.doorbell);
 	tmmr_txq_set_fast_free(txq, fast_free);
+	tmmr_rxq_set_vector(rxq, vec);
 	if (tmmr_rxq_start(rxq) != 0)
 		return 1;
 	harness_frame(frame, sizeof(frame), dst, 1);

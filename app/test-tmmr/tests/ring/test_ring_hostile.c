@@ -352,6 +352,13 @@ test_rx_mrg_bad_followers(void **state)
 	env_close(&e);
 }
 
+/* Length of the frame with seed @seed: 64 to 92 bytes, so that packets differ. */
+static uint32_t
+rx_len(uint8_t seed)
+{
+	return 64 + seed % 29;
+}
+
 /* One packet into chain @c: the header (num_buffers 1), then frame seed @seed. */
 static void
 rx_fill(struct env *e, const struct fdev_chain *c, uint8_t seed)
@@ -360,9 +367,9 @@ rx_fill(struct env *e, const struct fdev_chain *c, uint8_t seed)
 
 	memset(&h, 0, sizeof(h));
 	h.num_buffers = 1;
-	harness_frame(frame, 64, mac_uc, seed);
+	harness_frame(frame, rx_len(seed), mac_uc, seed);
 	fdev_chain_write(c, 0, &h, e->dev.hdr_len);
-	fdev_chain_write(c, e->dev.hdr_len, frame, 64);
+	fdev_chain_write(c, e->dev.hdr_len, frame, rx_len(seed));
 }
 
 /* The burst holds @n packets with the frames of @seeds, in that order. */
@@ -375,9 +382,11 @@ rx_expect(struct env *e, const uint8_t *seeds, uint16_t n)
 
 	assert_int_equal(tmmr_recv_pkts(e->rxq, pk, NUM), n);
 	for (i = 0; i < n; i++) {
-		harness_frame(frame, 64, mac_uc, seeds[i]);
-		assert_int_equal(harness_copy(pk[i], got, sizeof(got)), 64);
-		assert_memory_equal(got, frame, 64);
+		harness_frame(frame, rx_len(seeds[i]), mac_uc, seeds[i]);
+		assert_int_equal(harness_copy(pk[i], got, sizeof(got)), rx_len(seeds[i]));
+		assert_int_equal(pk[i]->data_len, rx_len(seeds[i]));
+		assert_int_equal(pk[i]->nb_segs, 1);
+		assert_memory_equal(got, frame, rx_len(seeds[i]));
 	}
 	rte_pktmbuf_free_bulk(pk, n);
 }
@@ -406,7 +415,7 @@ rx_swapped(const struct tmmr_dp_cfg *cfg)
 	for (i = 0; i < 4; i++) {
 		assert_true(fdev_pop(&e.dev, &c[0]));
 		rx_fill(&e, &c[0], (uint8_t)(200 + i));
-		fdev_push_used(&e.dev, c[0].head, e.dev.hdr_len + 64);
+		fdev_push_used(&e.dev, c[0].head, e.dev.hdr_len + rx_len(200 + i));
 		seeds[0] = (uint8_t)(200 + i);
 		rx_expect(&e, seeds, 1);
 	}
@@ -418,7 +427,8 @@ rx_swapped(const struct tmmr_dp_cfg *cfg)
 			rx_fill(&e, &c[i], (uint8_t)(r * 4 + i));
 		}
 		for (i = 0; i < 4; i++) {
-			fdev_push_used(&e.dev, c[i ^ 1].head, e.dev.hdr_len + 64);
+			fdev_push_used(&e.dev, c[i ^ 1].head,
+				       e.dev.hdr_len + rx_len((uint8_t)(r * 4 + (i ^ 1))));
 			held[c[i ^ 1].head] = false;
 			seeds[i] = (uint8_t)(r * 4 + (i ^ 1));
 		}
@@ -472,7 +482,7 @@ test_rx_in_order_wrap(void **state)
 			seed = (uint8_t)(100 + i);
 			assert_true(fdev_pop(&e.dev, &c));
 			rx_fill(&e, &c, seed);
-			fdev_push_used(&e.dev, c.head, e.dev.hdr_len + 64);
+			fdev_push_used(&e.dev, c.head, e.dev.hdr_len + rx_len(seed));
 			rx_expect(&e, &seed, 1);
 		}
 		for (i = 0; i < 70000 / 8; i++) {
@@ -483,7 +493,7 @@ test_rx_in_order_wrap(void **state)
 				seed = (uint8_t)(i * 8 + j);
 				assert_true(fdev_pop(&e.dev, &c));
 				rx_fill(&e, &c, seed);
-				fdev_push_used(&e.dev, c.head, e.dev.hdr_len + 64);
+				fdev_push_used(&e.dev, c.head, e.dev.hdr_len + rx_len(seed));
 				seeds[j] = seed;
 			}
 			rx_expect(&e, seeds, 8);
@@ -511,7 +521,7 @@ test_rx_in_order_wrap(void **state)
 		seed = (uint8_t)i;
 		assert_true(fdev_pop(&e.dev, &c));
 		rx_fill(&e, &c, seed);
-		fdev_push_used(&e.dev, c.head, e.dev.hdr_len + 64);
+		fdev_push_used(&e.dev, c.head, e.dev.hdr_len + rx_len(seed));
 		rx_expect(&e, &seed, 1);
 	}
 	env_close(&e);
@@ -600,7 +610,7 @@ rx_group_fault(bool mrg, enum group_fault f, unsigned int at)
 	rx_open(&e, &cfg);
 	st = tmmr_rxq_stats(e.rxq);
 	for (j = 0; j < 8; j++) {
-		uint32_t len = e.dev.hdr_len + 64;
+		uint32_t len = e.dev.hdr_len + rx_len((uint8_t)j);
 		uint32_t id;
 
 		assert_true(fdev_pop(&e.dev, &c));
@@ -631,11 +641,13 @@ rx_group_fault(bool mrg, enum group_fault f, unsigned int at)
 	n = tmmr_recv_pkts(e.rxq, pk, NUM);
 	assert_int_equal(n, want);
 	for (j = 0; j < n; j++) {
+		uint8_t seed = (uint8_t)(j < at ? j : j + 1);
 		uint8_t got[128];
 
-		harness_frame(frame, 64, mac_uc, (uint8_t)(j < at ? j : j + 1));
-		assert_int_equal(harness_copy(pk[j], got, sizeof(got)), 64);
-		assert_memory_equal(got, frame, 64);
+		harness_frame(frame, rx_len(seed), mac_uc, seed);
+		assert_int_equal(harness_copy(pk[j], got, sizeof(got)), rx_len(seed));
+		assert_int_equal(pk[j]->data_len, rx_len(seed));
+		assert_memory_equal(got, frame, rx_len(seed));
 	}
 	rte_pktmbuf_free_bulk(pk, n);
 	assert_int_equal(tmmr_rxq_broken(e.rxq), broken);
