@@ -107,10 +107,11 @@ tmmr_rx_static_groups_sse(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *
 		d = _mm_sub_epi32(lens, vhdr);
 		d01 = _mm_unpacklo_epi32(d, d);
 		d23 = _mm_unpackhi_epi32(d, d);
+		/* unaligned 8-byte stores (pkt_len is at offset 36) */
 		_mm_storel_epi64((__m128i *)&m[0]->pkt_len, d01);
-		_mm_storeh_pd((double *)&m[1]->pkt_len, _mm_castsi128_pd(d01));
+		_mm_storel_epi64((__m128i *)&m[1]->pkt_len, _mm_srli_si128(d01, 8));
 		_mm_storel_epi64((__m128i *)&m[2]->pkt_len, d23);
-		_mm_storeh_pd((double *)&m[3]->pkt_len, _mm_castsi128_pd(d23));
+		_mm_storel_epi64((__m128i *)&m[3]->pkt_len, _mm_srli_si128(d23, 8));
 		TMMR_RX_UNROLL
 		for (k = 0; k < TMMR_RX_BATCH; k++) {
 			sw[(uint16_t)(pos + k) & cmask] = NULL;
