@@ -218,8 +218,8 @@ out:
  * header to the buffer's end and, with @mrg, a header with num_buffers 1. The
  * first group that is not is left, whole, to the entry-by-entry loop, which
  * has the reasons. The index covering the entries was read (and the barrier
- * passed) once for the burst. Returns the entries taken; the packets are
- * stored at pkts[*nb_rx] on.
+ * passed) once for the burst. Returns the entries taken (tmmr_rx_groups
+ * frees their chains); the packets are stored at pkts[*nb_rx] on.
  */
 static __rte_always_inline uint16_t
 tmmr_rx_static_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_rx,
@@ -236,69 +236,56 @@ tmmr_rx_static_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_r
 	uint16_t done = 0, n = *nb_rx;
 
 	while ((uint16_t)(max - done) >= TMMR_RX_BATCH) {
+		uint16_t pos = cons + done;
 		struct rte_mbuf *m[TMMR_RX_BATCH];
-		void *hdr[TMMR_RX_BATCH];
 		uint32_t len[TMMR_RX_BATCH];
 		uint32_t bad = 0;
 		unsigned int k;
 
 		TMMR_RX_UNROLL
 		for (k = 0; k < TMMR_RX_BATCH; k++) {
-			uint16_t pos = cons + done + k;
+			uint16_t p = pos + k;
 
-			bad |= ring[pos & mask].id ^ (pos & cmask);
-			len[k] = ring[pos & mask].len;
+			bad |= ring[p & mask].id ^ (p & cmask);
+			len[k] = ring[p & mask].len;
 			bad |= len[k] - lo > span;
-			m[k] = sw[pos & cmask];
-			hdr[k] = tmmr_rx_hdr(q, m[k]);
+			m[k] = sw[p & cmask];
 		}
-		if (unlikely(bad != 0))
+		if (unlikely(bad != 0) || (mrg && unlikely(tmmr_rx_group_mrg_bad(q, m) != 0)))
 			break;
-		if (mrg) {
-			TMMR_RX_UNROLL
-			for (k = 0; k < TMMR_RX_BATCH; k++)
-				bad |= ((struct tmmr_net_hdr_mrg *)hdr[k])->num_buffers ^ 1u;
-			if (unlikely(bad != 0))
-				break;
-		}
-		/* the next group's mbufs, header and first data lines */
-		if ((uint16_t)(max - done) >= 2 * TMMR_RX_BATCH) {
-			TMMR_RX_UNROLL
-			for (k = 0; k < TMMR_RX_BATCH; k++) {
-				struct rte_mbuf *nx =
-					sw[(uint16_t)(cons + done + TMMR_RX_BATCH + k) & cmask];
-
-				rte_prefetch0(nx);
-				rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off));
-				rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off + hdr_len));
-			}
-		}
+		if ((uint16_t)(max - done) >= 2 * TMMR_RX_BATCH)
+			tmmr_rx_group_prefetch(q, sw, cmask, pos + TMMR_RX_BATCH);
 		TMMR_RX_UNROLL
 		for (k = 0; k < TMMR_RX_BATCH; k++) {
-			sw[(uint16_t)(cons + done + k) & cmask] = NULL;
 			m[k]->data_len = len[k] - hdr_len;
 			m[k]->pkt_len = len[k] - hdr_len;
-			if (tmmr_rx_finish(q, m[k], hdr[k]))
-				pkts[n++] = m[k];
 		}
+		n = tmmr_rx_group_take(q, sw, cmask, m, pos, pkts, n);
 		done += TMMR_RX_BATCH;
 	}
-	q->nb_free_heads += done;
-	vq->in_flight -= done;
 	*nb_rx = n;
 	return done;
 }
 
-/* Groups of used entries on the static ring: SSE where allowed, else scalar. */
+/*
+ * Groups of used entries on the static ring: SSE where allowed, else scalar.
+ * Returns the entries taken, whose chains are free again.
+ */
 static __rte_always_inline uint16_t
 tmmr_rx_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_rx, uint16_t cons,
 	       uint16_t max, const bool mrg)
 {
+	uint16_t done;
+
 #ifdef TMMR_RX_SSE
 	if (likely(q->vec))
-		return tmmr_rx_static_groups_sse(q, pkts, nb_rx, cons, max, mrg);
+		done = tmmr_rx_static_groups_sse(q, pkts, nb_rx, cons, max, mrg);
+	else
 #endif
-	return tmmr_rx_static_groups(q, pkts, nb_rx, cons, max, mrg);
+		done = tmmr_rx_static_groups(q, pkts, nb_rx, cons, max, mrg);
+	q->nb_free_heads += done;
+	q->vq.in_flight -= done;
+	return done;
 }
 
 /*

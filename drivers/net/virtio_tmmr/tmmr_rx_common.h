@@ -164,4 +164,61 @@ tmmr_rx_prefetch(const struct tmmr_rxq *q, uint16_t cons)
 	}
 }
 
+/*
+ * Steps shared by the scalar and the SSE groups of used entries on the
+ * static ring (chains of one descriptor), for the group at position @pos.
+ */
+
+/* With MRG_RXBUF: non-zero unless every header of the group says num_buffers 1. */
+static __rte_always_inline uint32_t
+tmmr_rx_group_mrg_bad(const struct tmmr_rxq *q, struct rte_mbuf *const *m)
+{
+	uint32_t bad = 0;
+	unsigned int k;
+
+	TMMR_RX_UNROLL
+	for (k = 0; k < TMMR_RX_BATCH; k++) {
+		const struct tmmr_net_hdr_mrg *h = tmmr_rx_hdr(q, m[k]);
+
+		bad |= h->num_buffers ^ 1u;
+	}
+	return bad;
+}
+
+/*
+ * Prefetch the mbufs, header and first data lines of the group at @pos;
+ * @sw and @cmask are the queue's, passed in as the caller holds them.
+ */
+static __rte_always_inline void
+tmmr_rx_group_prefetch(const struct tmmr_rxq *q, struct rte_mbuf *const *sw, uint16_t cmask,
+		       uint16_t pos)
+{
+	unsigned int k;
+
+	TMMR_RX_UNROLL
+	for (k = 0; k < TMMR_RX_BATCH; k++) {
+		struct rte_mbuf *nx = sw[(uint16_t)(pos + k) & cmask];
+
+		rte_prefetch0(nx);
+		rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off));
+		rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off + q->hdr_len));
+	}
+}
+
+/* Take the group at @pos (lengths set): its packets go to pkts[n] on; the new n. */
+static __rte_always_inline uint16_t
+tmmr_rx_group_take(struct tmmr_rxq *q, struct rte_mbuf **sw, uint16_t cmask,
+		   struct rte_mbuf *const *m, uint16_t pos, struct rte_mbuf **pkts, uint16_t n)
+{
+	unsigned int k;
+
+	TMMR_RX_UNROLL
+	for (k = 0; k < TMMR_RX_BATCH; k++) {
+		sw[(uint16_t)(pos + k) & cmask] = NULL;
+		if (tmmr_rx_finish(q, m[k], tmmr_rx_hdr(q, m[k])))
+			pkts[n++] = m[k];
+	}
+	return n;
+}
+
 #endif /* TMMR_RX_COMMON_H */

@@ -59,7 +59,6 @@ tmmr_rx_static_groups_sse(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *
 		struct rte_mbuf *m[TMMR_RX_BATCH];
 		__m128i e0, e1, e2, e3, ids, lens, exp, off, good, d, d01, d23;
 		unsigned int k;
-		uint32_t bad = 0;
 
 		e0 = _mm_loadl_epi64((const __m128i *)(ring + 8 * (pos & mask)));
 		e1 = _mm_loadl_epi64((const __m128i *)(ring + 8 * ((uint16_t)(pos + 1) & mask)));
@@ -81,28 +80,10 @@ tmmr_rx_static_groups_sse(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *
 		TMMR_RX_UNROLL
 		for (k = 0; k < TMMR_RX_BATCH; k++)
 			m[k] = sw[(uint16_t)(pos + k) & cmask];
-		if (mrg) {
-			TMMR_RX_UNROLL
-			for (k = 0; k < TMMR_RX_BATCH; k++) {
-				struct tmmr_net_hdr_mrg *h = tmmr_rx_hdr(q, m[k]);
-
-				bad |= h->num_buffers ^ 1u;
-			}
-			if (unlikely(bad != 0))
-				break;
-		}
-		/* the next group's mbufs, header and first data lines */
-		if ((uint16_t)(max - done) >= 2 * TMMR_RX_BATCH) {
-			TMMR_RX_UNROLL
-			for (k = 0; k < TMMR_RX_BATCH; k++) {
-				struct rte_mbuf *nx =
-					sw[(uint16_t)(pos + TMMR_RX_BATCH + k) & cmask];
-
-				rte_prefetch0(nx);
-				rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off));
-				rte_prefetch0(RTE_PTR_ADD(nx, q->pf_off + hdr_len));
-			}
-		}
+		if (mrg && unlikely(tmmr_rx_group_mrg_bad(q, m) != 0))
+			break;
+		if ((uint16_t)(max - done) >= 2 * TMMR_RX_BATCH)
+			tmmr_rx_group_prefetch(q, sw, cmask, pos + TMMR_RX_BATCH);
 		/* lengths below 64 KiB after the range check: data_len = pkt_len, vlan_tci 0 */
 		d = _mm_sub_epi32(lens, vhdr);
 		d01 = _mm_unpacklo_epi32(d, d);
@@ -112,16 +93,9 @@ tmmr_rx_static_groups_sse(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *
 		_mm_storel_epi64((__m128i *)&m[1]->pkt_len, _mm_srli_si128(d01, 8));
 		_mm_storel_epi64((__m128i *)&m[2]->pkt_len, d23);
 		_mm_storel_epi64((__m128i *)&m[3]->pkt_len, _mm_srli_si128(d23, 8));
-		TMMR_RX_UNROLL
-		for (k = 0; k < TMMR_RX_BATCH; k++) {
-			sw[(uint16_t)(pos + k) & cmask] = NULL;
-			if (tmmr_rx_finish(q, m[k], tmmr_rx_hdr(q, m[k])))
-				pkts[n++] = m[k];
-		}
+		n = tmmr_rx_group_take(q, sw, cmask, m, pos, pkts, n);
 		done += TMMR_RX_BATCH;
 	}
-	q->nb_free_heads += done;
-	vq->in_flight -= done;
 	*nb_rx = n;
 	return done;
 }
