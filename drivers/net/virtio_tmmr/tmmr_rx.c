@@ -20,9 +20,9 @@
  * order it got them (every known backend's Rx) then returns chain
  * used_cons & cap_mask next; that is the only check the entry needs. Legacy
  * virtio has no IN_ORDER feature, so a device may also complete out of order:
- * the first used id that is not the expected one, if it is a valid chain in
- * flight, turns the queue over to the free-head stack for good (until it is
- * stopped); an invalid one is a device error as ever.
+ * the first used id that is not the expected one turns the queue over to the
+ * free-head stack for good (until it is stopped), whose checks then judge it:
+ * a chain in flight is taken, anything else is a device error as ever.
  */
 
 #include <errno.h>
@@ -208,7 +208,6 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 out:
 	return posted;
 }
-
 
 /*
  * Static ring, chains of one descriptor and one mbuf (MRG_RXBUF, or
