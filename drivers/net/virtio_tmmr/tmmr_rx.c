@@ -101,31 +101,21 @@ tmmr_rx_preset_descs(struct tmmr_rxq *q)
 }
 
 /*
- * @n fresh mbufs for the ring: one bulk get from the pool, then the fields a
- * received packet does not overwrite are reset as rte_pktmbuf_reset would:
- * data_off, refcnt, nb_segs and port in one 8-byte store from the queue's
- * template, then the offload fields. pkt_len and data_len are set on
- * receive; next is NULL for every mbuf in a pool (the mbuf library frees
- * only unchained mbufs into it).
+ * A fresh mbuf for the ring: the fields a received packet does not overwrite
+ * are reset as rte_pktmbuf_reset would: data_off, refcnt, nb_segs and port in
+ * one 8-byte store from the queue's template (@rearm), then the offload
+ * fields. pkt_len and data_len are set on receive; next is NULL for every
+ * mbuf in a pool (the mbuf library frees only unchained mbufs into it).
  */
-static inline int
-tmmr_rx_get_mbufs(const struct tmmr_rxq *q, struct rte_mbuf **mb, unsigned int n)
+static __rte_always_inline void
+tmmr_rx_reset_mbuf(struct rte_mbuf *m, uint64_t rearm)
 {
-	unsigned int i;
-
-	if (unlikely(rte_mempool_get_bulk(q->mp, (void **)mb, n) != 0))
-		return -ENOBUFS;
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = mb[i];
-
-		memcpy(&m->rearm_data, &q->rearm, sizeof(q->rearm));
-		m->ol_flags &= RTE_MBUF_F_EXTERNAL;
-		m->packet_type = 0;
-		m->vlan_tci = 0;
-		m->vlan_tci_outer = 0;
-		m->tx_offload = 0;
-	}
-	return 0;
+	memcpy(&m->rearm_data, &rearm, sizeof(rearm));
+	m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	m->vlan_tci = 0;
+	m->vlan_tci_outer = 0;
+	m->tx_offload = 0;
 }
 
 /* The rearm_data of a fresh mbuf for port @port_id. */
@@ -144,18 +134,40 @@ tmmr_rx_rearm_template(uint16_t port_id)
 	return v;
 }
 
-/* Post @nc free chains with the mbufs @mb (segs of them per chain). */
+/*
+ * Post @nc free chains with the fresh mbufs @mb (segs of them per chain,
+ * reset here).
+ */
 static __rte_always_inline void
 tmmr_rx_post(struct tmmr_rxq *q, struct rte_mbuf **mb, uint16_t nc, const bool in_order)
 {
 	struct tmmr_vq *vq = &q->vq;
+	const uint64_t rearm = q->rearm;
 	uint16_t i, k = 0;
 
-	if (likely(q->segs == 1 && !q->hdr_desc)) {
+	if (in_order && likely(q->segs == 1 && !q->hdr_desc)) {
+		/* consecutive chains: one pass, the queue's fields in locals */
+		struct tmmr_vring_desc *desc = vq->desc;
+		struct rte_mbuf **sw = q->sw;
+		const uint16_t pos = vq->avail_shadow, cmask = q->cap_mask;
+		const uint64_t off = RTE_PKTMBUF_HEADROOM - q->hdr_len;
+
+		for (i = 0; i < nc; i++) {
+			uint16_t h = (uint16_t)(pos + i) & cmask;
+			struct rte_mbuf *m = mb[i];
+
+			tmmr_rx_reset_mbuf(m, rearm);
+			sw[h] = m;
+			desc[h].addr = m->buf_iova + off;
+		}
+		vq->avail_shadow = pos + nc;
+		q->nb_free_heads -= nc;
+	} else if (likely(q->segs == 1 && !q->hdr_desc)) {
 		for (i = 0; i < nc; i++) {
 			uint16_t h = tmmr_rx_take_head(q, in_order, true);
 			struct rte_mbuf *m = mb[i];
 
+			tmmr_rx_reset_mbuf(m, rearm);
 			q->sw[h] = m;
 			vq->desc[h].addr = m->buf_iova + RTE_PKTMBUF_HEADROOM - q->hdr_len;
 		}
@@ -168,6 +180,7 @@ tmmr_rx_post(struct tmmr_rxq *q, struct rte_mbuf **mb, uint16_t nc, const bool i
 				vq->desc[d++].addr = mb[k]->buf_iova +
 					RTE_PKTMBUF_HEADROOM - q->hdr_len;
 			for (s = 0; s < q->segs; s++, k++, d++) {
+				tmmr_rx_reset_mbuf(mb[k], rearm);
 				q->sw[h + s] = mb[k];
 				vq->desc[d].addr = mb[k]->buf_iova + RTE_PKTMBUF_HEADROOM;
 			}
@@ -192,7 +205,7 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 		uint16_t nc = RTE_MIN(want - posted, chunk_chains);
 
 		/* a pool short of mbufs still gets what it has, in smaller bites */
-		while (unlikely(tmmr_rx_get_mbufs(q, mb, nc * q->segs) != 0)) {
+		while (unlikely(rte_mempool_get_bulk(q->mp, (void **)mb, nc * q->segs) != 0)) {
 			if (nc == 1) {
 				vq->stats.nombuf += (uint32_t)(want - posted) * q->segs;
 				goto out;
