@@ -252,6 +252,77 @@ test_handshake_protocol_without_mq_ack(void **state)
 	tctx_fini(&t);
 }
 
+/*
+ * The VF's MTU reaches a backend that offers PROTOCOL_F_NET_MTU (NET_SET_MTU, u64, acked
+ * after SET_OWNER); without the protocol feature, or with no MTU set, nothing is sent; a
+ * backend that refuses the MTU fails the handshake.
+ */
+static void
+test_handshake_net_mtu(void **state)
+{
+	const uint64_t p_mtu = 1ULL << VHOST_USER_PROTOCOL_F_NET_MTU;
+	struct fake_backend fb;
+	struct tctx t;
+	const struct fake_record *r;
+
+	(void)state;
+	tctx_init(&t);
+	start_server_with(&t, &fb);
+	vfemu_vhost_set_mtu(t.vh, 9000);
+	full_backend(&fb);
+	fb.protocol |= p_mtu;
+	connect_backend(&t, &fb);
+	assert_int_equal(t.ups, 1);
+	finish(&t, &fb);
+	assert_int_equal(fb.nb_rec, 6);
+	r = expect_msg(&fb, 2, VHOST_USER_REQ_SET_PROTOCOL_FEATURES, V1, 8);
+	assert_int_equal(r->payload.u64, P_MQ | P_ACK | p_mtu);
+	expect_msg(&fb, 4, VHOST_USER_REQ_SET_OWNER, V1 | NEED, 0);
+	r = expect_msg(&fb, 5, VHOST_USER_REQ_NET_SET_MTU, V1 | NEED, 8);
+	assert_int_equal(r->payload.u64, 9000);
+	tctx_fini(&t);
+
+	/* not offered: the handshake of test_handshake_full, MTU or not */
+	tctx_init(&t);
+	start_server_with(&t, &fb);
+	vfemu_vhost_set_mtu(t.vh, 9000);
+	full_backend(&fb);
+	connect_backend(&t, &fb);
+	assert_int_equal(t.ups, 1);
+	finish(&t, &fb);
+	assert_int_equal(fb.nb_rec, 5);
+	expect_msg(&fb, 4, VHOST_USER_REQ_SET_OWNER, V1 | NEED, 0);
+	tctx_fini(&t);
+
+	/* offered, no MTU set */
+	tctx_init(&t);
+	start_server_with(&t, &fb);
+	full_backend(&fb);
+	fb.protocol |= p_mtu;
+	connect_backend(&t, &fb);
+	assert_int_equal(t.ups, 1);
+	finish(&t, &fb);
+	assert_int_equal(fb.nb_rec, 5);
+	tctx_fini(&t);
+
+	/* refused (a nack): no connection is reported */
+	tctx_init(&t);
+	start_server_with(&t, &fb);
+	vfemu_vhost_set_mtu(t.vh, 9000);
+	full_backend(&fb);
+	fb.protocol |= p_mtu;
+	fb.bad = FAKE_NACK;
+	fb.bad_request = VHOST_USER_REQ_NET_SET_MTU;
+	fb.bad_nth = 1;
+	assert_int_equal(fake_start(&fb), 0);
+	pump(&t, NULL, 0, &fb, 1000);
+	assert_int_equal(t.ups, 0);
+	assert_false(vfemu_vhost_connected(t.vh));
+	finish(&t, &fb);
+	assert_true(fb.misbehaved);
+	tctx_fini(&t);
+}
+
 struct two_regions {
 	int fd[2];
 	struct vfemu_vhost_mem mem[2];
@@ -1194,6 +1265,7 @@ main(void)
 		cmocka_unit_test(test_handshake_full),
 		cmocka_unit_test(test_handshake_legacy_backend),
 		cmocka_unit_test(test_handshake_protocol_without_mq_ack),
+		cmocka_unit_test(test_handshake_net_mtu),
 		cmocka_unit_test(test_start_stop_sequence),
 		cmocka_unit_test(test_restart_update_enable),
 		cmocka_unit_test(test_start_without_protocol_features),
