@@ -385,7 +385,11 @@ relay_worker_main(void *arg)
 
 	if (w->nb_queues == 0)
 		return 0;
-	RLOG(INFO, "lcore %u forwards %u queue pair(s)", w->lcore_id, w->nb_queues);
+	for (i = 0, seen = 0; i < w->nb_queues; i++)
+		if (i == 0 || w->queues[i]->pair != w->queues[i - 1]->pair)
+			seen++;
+	RLOG(INFO, "lcore %u forwards %u pair(s), %u queue pair(s)", w->lcore_id, seen,
+		w->nb_queues);
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 	last_busy = rte_rdtsc();
 	while (!r->quit) {
