@@ -402,8 +402,12 @@ handshake(struct vfemu_vhost *vh)
 	if (rc < 0)
 		return rc;
 	/* as QEMU does for host_mtu=: the backend then takes frames of the VF's MTU */
-	if (vh->mtu != 0 && has_protocol(vh, VHOST_USER_PROTOCOL_F_NET_MTU))
+	if (vh->mtu != 0 && has_protocol(vh, VHOST_USER_PROTOCOL_F_NET_MTU)) {
 		rc = vh_set_u64(vh, VHOST_USER_REQ_NET_SET_MTU, vh->mtu, -1);
+		if (rc == 0)
+			fprintf(stderr, "vfemu: vhost %s: backend told MTU %u\n", vh->path,
+				vh->mtu);
+	}
 	return rc;
 }
 
