@@ -139,7 +139,21 @@ relay_vring_state_changed(int vid, uint16_t queue_id, int enable)
 	return 0;
 }
 
+/* A new connection on the socket of a pair without a guest: ring states of an earlier one
+ * (a guest refused by new_device never gets destroy_device) are not this one's.
+ */
+static int
+relay_new_connection(int vid)
+{
+	struct relay_pair *p = relay_pair_by_vid(vid);
+
+	if (p != NULL && __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE) == -1)
+		__atomic_store_n(&p->vring_ready, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static const struct rte_vhost_device_ops relay_vhost_ops = {
+	.new_connection = relay_new_connection,
 	.new_device = relay_new_device,
 	.destroy_device = relay_destroy_device,
 	.vring_state_changed = relay_vring_state_changed,

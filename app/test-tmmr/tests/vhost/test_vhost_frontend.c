@@ -252,6 +252,37 @@ test_handshake_protocol_without_mq_ack(void **state)
 	tctx_fini(&t);
 }
 
+/* One handshake with a backend offering NET_MTU or not, the frontend told @mtu (0: not);
+ * returns the connections reported, the backend's records are in @fb.
+ */
+static int
+mtu_handshake(struct fake_backend *fb, uint16_t mtu, bool offer, bool nack)
+{
+	struct tctx t;
+	int ups;
+
+	tctx_init(&t);
+	start_server_with(&t, fb);
+	if (mtu != 0)
+		vfemu_vhost_set_mtu(t.vh, mtu);
+	full_backend(fb);
+	if (offer)
+		fb->protocol |= 1ULL << VHOST_USER_PROTOCOL_F_NET_MTU;
+	if (nack) {
+		fb->bad = FAKE_NACK;
+		fb->bad_request = VHOST_USER_REQ_NET_SET_MTU;
+		fb->bad_nth = 1;
+	}
+	assert_int_equal(fake_start(fb), 0);
+	pump(&t, &t.ups, 1, fb, nack ? 1000 : 3000);
+	ups = t.ups;
+	if (nack)
+		assert_false(vfemu_vhost_connected(t.vh));
+	finish(&t, fb);
+	tctx_fini(&t);
+	return ups;
+}
+
 /*
  * The VF's MTU reaches a backend that offers PROTOCOL_F_NET_MTU (NET_SET_MTU, u64, acked
  * after SET_OWNER); without the protocol feature, or with no MTU set, nothing is sent; a
@@ -260,67 +291,31 @@ test_handshake_protocol_without_mq_ack(void **state)
 static void
 test_handshake_net_mtu(void **state)
 {
-	const uint64_t p_mtu = 1ULL << VHOST_USER_PROTOCOL_F_NET_MTU;
 	struct fake_backend fb;
-	struct tctx t;
 	const struct fake_record *r;
 
 	(void)state;
-	tctx_init(&t);
-	start_server_with(&t, &fb);
-	vfemu_vhost_set_mtu(t.vh, 9000);
-	full_backend(&fb);
-	fb.protocol |= p_mtu;
-	connect_backend(&t, &fb);
-	assert_int_equal(t.ups, 1);
-	finish(&t, &fb);
+	assert_int_equal(mtu_handshake(&fb, 9000, true, false), 1);
 	assert_int_equal(fb.nb_rec, 6);
 	r = expect_msg(&fb, 2, VHOST_USER_REQ_SET_PROTOCOL_FEATURES, V1, 8);
-	assert_int_equal(r->payload.u64, P_MQ | P_ACK | p_mtu);
+	assert_int_equal(r->payload.u64,
+		P_MQ | P_ACK | (1ULL << VHOST_USER_PROTOCOL_F_NET_MTU));
 	expect_msg(&fb, 4, VHOST_USER_REQ_SET_OWNER, V1 | NEED, 0);
 	r = expect_msg(&fb, 5, VHOST_USER_REQ_NET_SET_MTU, V1 | NEED, 8);
 	assert_int_equal(r->payload.u64, 9000);
-	tctx_fini(&t);
 
-	/* not offered: the handshake of test_handshake_full, MTU or not */
-	tctx_init(&t);
-	start_server_with(&t, &fb);
-	vfemu_vhost_set_mtu(t.vh, 9000);
-	full_backend(&fb);
-	connect_backend(&t, &fb);
-	assert_int_equal(t.ups, 1);
-	finish(&t, &fb);
+	/* not offered: the handshake of test_handshake_full */
+	assert_int_equal(mtu_handshake(&fb, 9000, false, false), 1);
 	assert_int_equal(fb.nb_rec, 5);
 	expect_msg(&fb, 4, VHOST_USER_REQ_SET_OWNER, V1 | NEED, 0);
-	tctx_fini(&t);
 
 	/* offered, no MTU set */
-	tctx_init(&t);
-	start_server_with(&t, &fb);
-	full_backend(&fb);
-	fb.protocol |= p_mtu;
-	connect_backend(&t, &fb);
-	assert_int_equal(t.ups, 1);
-	finish(&t, &fb);
+	assert_int_equal(mtu_handshake(&fb, 0, true, false), 1);
 	assert_int_equal(fb.nb_rec, 5);
-	tctx_fini(&t);
 
 	/* refused (a nack): no connection is reported */
-	tctx_init(&t);
-	start_server_with(&t, &fb);
-	vfemu_vhost_set_mtu(t.vh, 9000);
-	full_backend(&fb);
-	fb.protocol |= p_mtu;
-	fb.bad = FAKE_NACK;
-	fb.bad_request = VHOST_USER_REQ_NET_SET_MTU;
-	fb.bad_nth = 1;
-	assert_int_equal(fake_start(&fb), 0);
-	pump(&t, NULL, 0, &fb, 1000);
-	assert_int_equal(t.ups, 0);
-	assert_false(vfemu_vhost_connected(t.vh));
-	finish(&t, &fb);
+	assert_int_equal(mtu_handshake(&fb, 9000, true, true), 0);
 	assert_true(fb.misbehaved);
-	tctx_fini(&t);
 }
 
 struct two_regions {
