@@ -81,6 +81,20 @@ relay_case_mq()
 	relay_check "relay prints queues=2 and mq=on for QEMU" \
 		grep -q 'queues=2 .*vectors=0,mq=on' <<<"$qemu_args"
 
+	# more queue pairs than the relay serves: refused with the reason. Its 2 vCPUs enable
+	# 2 pairs after the refusal (VQ_PAIRS_SET after DRIVER_OK): those ring states must not
+	# count for the next guest, which enables pair 0 alone
+	qemu_guest mq4 512 120 "tmmr.mode=ping tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2" \
+		"${qemu_args/queues=2/queues=4} -smp 2"
+	relay_check "mq4: a guest with 4 queue pairs is refused" wait_for "$WORK/relay.log" \
+		"VF $vf_name: guest on .* has 4 queue pairs, the relay serves 2: refused" 120
+	relay_check "mq4: the refused guest enabled 2 pairs (VQ_PAIRS_SET 2)" \
+		wait_until 30 guest_line "$WORK/mq4.log" 'GUEST-QUEUES: rx-0 rx-1 tx-0 tx-1 '
+	kill -KILL "$(pgrep -P "$qemu_pid" qemu-system-x86 || echo "$qemu_pid")" 2>/dev/null
+	wait "$qemu_pid" 2>/dev/null
+	relay_check "mq4: never counted as connected" \
+		test "$(json_get "$(telemetry "$tag-r" '/tmmr_relay/stats,0')" guest_connects)" = 0
+
 	# one vCPU: Linux enables one queue pair (VQ_PAIRS_SET 1), pair 1 stays off
 	qemu_guest mq1 512 150 "tmmr.mode=ping tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2" \
 		"$qemu_args"
@@ -96,17 +110,6 @@ relay_case_mq()
 		test "$(json_get "$stats" q1_guest_tx_pkts)/$(json_get "$stats" q1_vf_rx_pkts)" = 0/0
 	relay_check "mq1: relay never forwarded on pair 1" \
 		absent "$WORK/relay.log" 'queue pair 1 enabled by the guest'
-
-	# more queue pairs than the relay serves: refused with the reason, whatever the guest
-	# would enable; the next guest is served as before
-	qemu_guest mq4 512 120 "tmmr.mode=ping tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2" \
-		"${qemu_args/queues=2/queues=4}"
-	relay_check "mq4: a guest with 4 queue pairs is refused" wait_for "$WORK/relay.log" \
-		"VF $vf_name: guest on .* has 4 queue pairs, the relay serves 2: refused" 120
-	kill -KILL "$(pgrep -P "$qemu_pid" qemu-system-x86 || echo "$qemu_pid")" 2>/dev/null
-	wait "$qemu_pid" 2>/dev/null
-	relay_check "mq4: never counted as connected" \
-		test "$(json_get "$(telemetry "$tag-r" '/tmmr_relay/stats,0')" guest_connects)" = 1
 
 	# two vCPUs: two queue pairs, each vCPU transmits on its own (XPS), the backend
 	# answers on the pair the request came in on
