@@ -14,8 +14,8 @@
 #
 # --case mq (mode mmr): a guest with mq=on, queues=2 and 2 vCPUs on a VF with 2 queue pairs,
 #   the pairs on two relay lcores: 2 queues in the guest, pings from each vCPU go through
-#   both pairs (per-pair telemetry); first a 1-vCPU guest that enables only pair 0: pair 1
-#   stays unpolled.
+#   both pairs (per-pair telemetry); before it, a guest with 4 queue pairs is refused and a
+#   1-vCPU guest that enables only pair 0 leaves pair 1 unpolled.
 # --case jumbo (mode mmr): VF MTU 9000 (model --mtu, relay mtu=, the model tells the backend
 #   with VHOST_USER_NET_SET_MTU), a guest with host_mtu=9000 and eth0 MTU 9000 pings with
 #   8000-byte payloads both ways; a host_mtu=9000 guest on a VF of MTU 1500 is refused.
