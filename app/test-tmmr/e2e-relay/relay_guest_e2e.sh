@@ -65,6 +65,21 @@ guest_common()
 		grep -q '3 packets transmitted, 3 packets received' "$log"
 }
 
+# relay_refused NAME REGEX RELAY_ARGS...: a relay on the VFs of start_vf stops at start
+# (exit 1) and says REGEX
+relay_refused()
+{
+	local name=$1 re=$2 rc
+
+	shift 2
+	e2e_prefixes+=("$tag-x")
+	env "${vf_env[@]}" timeout 60 "$RELAY_BIN" -l 0 --no-huge -m 256 --file-prefix "$tag-x" \
+		"${vf_eal[@]}" -- "$@" >"$WORK/refused.log" 2>&1
+	rc=$?
+	relay_check "$name: the relay stops (exit $rc)" test "$rc" = 1
+	relay_check "$name: says why" grep -Eq -- "$re" "$WORK/refused.log"
+}
+
 relay_case_mq()
 {
 	local stats log=$WORK/mq2.log
@@ -73,6 +88,9 @@ relay_case_mq()
 		fail "the backend did not start"
 	VF_MODEL_ARGS=(--queue-pairs 2)
 	start_vf mmr
+	relay_refused "4 queue pairs of a 2-pair VF" \
+		"VF $vf_name: 4 queue pairs asked, the VF has 2 Rx and 2 Tx queues" \
+		--vf "$vf_name,socket=$WORK/guest0.sock,queues=4"
 	RELAY_LCORES=0@0,1@0 start_relay \
 		--vf "$vf_name,socket=$WORK/guest0.sock,queues=2,lcore=0:1" --stats-interval 5
 	relay_check "relay configures 2 queue pairs on the VF" \
@@ -149,6 +167,9 @@ relay_case_jumbo()
 	start_backend icmpecho "" "$WORK/vh-0" "$WORK/vh-1" || fail "the backend did not start"
 	VF_MODEL_ARGS=(--mtu 9000)
 	start_vf mmr 2
+	relay_refused "MTU above the VF's maximum" \
+		"VF ${vf_names[0]}: MTU 9001 outside the VF's range 68..9000" \
+		--vf "${vf_names[0]},socket=$WORK/guest0.sock,mtu=9001"
 	start_relay --vf "${vf_names[0]},socket=$WORK/guest0.sock,mtu=9000" \
 		--vf "${vf_names[1]},socket=$WORK/guest1.sock" --stats-interval 5
 	relay_check "the model tells the backend MTU 9000 (VHOST_USER_NET_SET_MTU)" \
