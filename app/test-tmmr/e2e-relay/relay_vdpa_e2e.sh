@@ -151,6 +151,10 @@ log "relay CPU over ${elapsed}s, $pkts packets and ${kicks:-0} kicks: $cpu ticks
 # samples the used rings every 5 ms (at most 2 % here) and relays kicks (at most 50 us each)
 relay_check "relay CPU near zero: $cpu ticks in ${elapsed}s for $pkts packets, ${kicks:-0} kicks" \
 	test "$cpu" -le $((elapsed * hz / 50 + ${kicks:-0} * hz / 20000))
+relay_check "telemetry of VF 0 alone names it" \
+	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" vf)" = "$vf"
+relay_check "telemetry lists the VF" \
+	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/pairs)")" = "['$vf']"
 relay_check "telemetry counts relayed kicks ($kicks)" test "${kicks:-0}" -ge 1
 # one descriptor per 64-byte packet each way; the 16-bit used index is sampled every 5 ms, so a
 # starved sampler (two busy-polling testpmds share the 2 CPUs) misses whole wraps only
