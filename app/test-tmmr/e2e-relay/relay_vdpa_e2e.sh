@@ -84,10 +84,16 @@ tp_start be "$E2E_CPU_BACKEND" "" --no-pci \
 wait_until 20 test -S "$(vhost_sock 0)" || fail "backend socket missing"
 
 e2e_prefixes+=("$tag-r")
-# the relay's own DMA memory (IOVA = VA) far from the frontend's addresses (its "GPAs")
-e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l 0 --no-huge -m 256 \
-	--file-prefix "$tag-r" ${RELAY_EAL_EXTRA:-} --base-virtaddr 0x40000000000 -d "$PMD_ARG" -a "$vf,class=vdpa,modern=1" \
-	-- --mode vdpa --vf "$vf,socket=$sock" --stats-interval 0
+# the relay's own DMA memory (IOVA = VA) away from the frontend's addresses (its "GPAs", from
+# 4 GiB up): at 4 TiB, or at 1 GiB below the shadow of a relay built with ASan (2 GiB-16 TiB)
+base=0x40000000000
+if [[ -n $E2E_ASAN_RT ]]; then
+	base=0x40000000
+fi
+e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+	"ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0" "$RELAY_BIN" -l 0 \
+	--no-huge -m 256 --file-prefix "$tag-r" --base-virtaddr "$base" -d "$PMD_ARG" \
+	-a "$vf,class=vdpa,modern=1" -- --mode vdpa --vf "$vf,socket=$sock" --stats-interval 0
 relay_pid=$pid_relay
 relay_check "relay serves the VF as a vDPA device" \
 	wait_for "$WORK/relay.log" 'vDPA, vhost-user server listening' 30
