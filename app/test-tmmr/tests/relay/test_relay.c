@@ -211,6 +211,32 @@ test_args_queues_mtu(void **state)
 }
 
 static void
+test_args_mode(void **state)
+{
+	struct relay_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", NULL), 0);
+	assert_false(o.vdpa_mode);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--mode", "copy", NULL), 0);
+	assert_false(o.vdpa_mode);
+	assert_int_equal(parse(&o, err, "--mode", "vdpa", "--vf", "0000:01:00.1,socket=/a",
+		"--client", NULL), 0);
+	assert_true(o.vdpa_mode);
+	assert_string_equal(o.vf[0].dev, "0000:01:00.1");
+	expect_error("--mode 'fast'", "--socket-dir", "/d", "--mode", "fast", NULL);
+	expect_error("--mode ''", "--socket-dir", "/d", "--mode", "", NULL);
+	expect_error("no forwarding lcores", "--mode", "vdpa", "--vf",
+		"0000:01:00.1,socket=/a,lcore=0", NULL);
+	expect_error("needs --socket-dir", "--mode", "vdpa", NULL);
+	expect_error("queues= and mtu= with --mode vdpa", "--mode", "vdpa", "--vf",
+		"0000:01:00.1,socket=/a,queues=2", NULL);
+	expect_error("queues= and mtu= with --mode vdpa", "--mode", "vdpa", "--vf",
+		"0000:01:00.1,socket=/a,mtu=9000", NULL);
+}
+
+static void
 test_args_too_many_vfs(void **state)
 {
 	struct relay_options o;
@@ -501,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_args_defaults),
 		cmocka_unit_test(test_args_errors),
 		cmocka_unit_test(test_args_queues_mtu),
+		cmocka_unit_test(test_args_mode),
 		cmocka_unit_test(test_args_too_many_vfs),
 		cmocka_unit_test(test_from_guest_hw_csum),
 		cmocka_unit_test(test_from_guest_sw_csum),
