@@ -23,6 +23,10 @@ SWITCH_HUGE_PAGES=${SWITCH_HUGE_PAGES:-512}	# 2 MB pages for OVS
 OVS_VSWITCHD_DPDK=${OVS_VSWITCHD_DPDK:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 RELAY_BIN=$E2E_BUILD/examples/tmmr_relay/tmmr_relay
+SW_SIZE=${SW_SIZE:-64}		# frame size the endpoint injects
+SW_RELAY_WRAP=${SW_RELAY_WRAP:-}	# command the relay runs under (relay-ir.sh: valgrind)
+SW_START_WAIT=${SW_START_WAIT:-30}	# seconds the relay may take to start
+SW_RELAY_ARGS=${SW_RELAY_ARGS:-}	# more tmmr_relay options
 sw_huge_added=0
 
 # sw_endpoint_start: net_vhost0 for the VF's data plane (the model, started
@@ -31,7 +35,7 @@ sw_endpoint_start()
 {
 	tp_start ep "$E2E_CPU_BACKEND" "" --no-pci \
 		--vdev "net_vhost0,iface=$VHOST_PREFIX""0,queues=1,client=1" -- \
-		-i --total-num-mbufs="$E2E_MBUFS" --txpkts=64 --forward-mode=io \
+		-i --total-num-mbufs="$E2E_MBUFS" --txpkts="$SW_SIZE" --forward-mode=io \
 		--port-topology=paired --rxq=1 --txq=1 --nb-cores=1 --no-lsc-interrupt
 }
 
@@ -64,23 +68,32 @@ sw_traffic()
 	RESULT="$mpps $load"
 }
 
+# sw_relay_up: the model, the endpoint and tmmr_relay (under $SW_RELAY_WRAP),
+# the endpoint's virtio_user attached, links up
+sw_relay_up()
+{
+	vfemu_start --vfs 1 --server
+	sw_endpoint_start
+	# shellcheck disable=SC2086 # the wrapper is a command line
+	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" $SW_RELAY_WRAP "$RELAY_BIN" \
+		-l "$E2E_CPU_PMD" --no-huge -m 1024 --file-prefix "tmmr-bench-relay-$$" \
+		-d "$PMD_ARG" -a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
+		--stats-interval 0 $SW_RELAY_ARGS
+	wait_until "$SW_START_WAIT" grep -Eq 'vhost-user (server listening|client connecting)' \
+		"$WORK/relay.log" || { tail -n 20 "$WORK/relay.log" >&2; fail "tmmr_relay did not start"; }
+	tp_run ep "$SW_START_WAIT" 'is attached' \
+		"port attach net_virtio_user1,path=$WORK/guest.sock,queues=1" \
+		> /dev/null || fail "endpoint: attach virtio_user1"
+	tp_run ep "$SW_START_WAIT" 'testpmd> $' "port start 1" > /dev/null
+	tp_wait_links ep "$SW_START_WAIT" 0 1
+}
+
 measure_relay()
 {
 	local secs=$1
 
 	bench_begin switch-relay
-	vfemu_start --vfs 1 --server
-	sw_endpoint_start
-	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l "$E2E_CPU_PMD" \
-		--no-huge -m 1024 --file-prefix "tmmr-bench-relay-$$" -d "$PMD_ARG" \
-		-a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
-		--stats-interval 0
-	wait_until 30 grep -Eq 'vhost-user (server listening|client connecting)' \
-		"$WORK/relay.log" || { tail -n 20 "$WORK/relay.log" >&2; fail "tmmr_relay did not start"; }
-	tp_run ep 30 'is attached' "port attach net_virtio_user1,path=$WORK/guest.sock,queues=1" \
-		> /dev/null || fail "endpoint: attach virtio_user1"
-	tp_run ep 20 'testpmd> $' "port start 1" > /dev/null
-	tp_wait_links ep 20 0 1
+	sw_relay_up
 	sw_traffic "$secs"
 	bench_end
 }
