@@ -260,6 +260,27 @@ relay_tx_to_vf(struct relay_queue *q, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
+/* Free mbufs the vhost enqueue copied: the VF's Rx gives plain mbufs of the relay's pool
+ * (one segment, direct, referenced once), which go back in one put; anything else the
+ * ordinary way.
+ */
+static void
+relay_free_copied(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+
+		if (unlikely(m->pool != mp || m->next != NULL || !RTE_MBUF_DIRECT(m) ||
+			     rte_mbuf_refcnt_read(m) != 1)) {
+			rte_pktmbuf_free_bulk(pkts, n);
+			return;
+		}
+	}
+	rte_mempool_put_bulk(mp, (void **)pkts, n);
+}
+
 /* One burst each way; returns the number of packets seen. */
 static unsigned int
 relay_queue_forward(struct relay *r, struct relay_queue *q)
@@ -300,7 +321,7 @@ relay_queue_forward(struct relay *r, struct relay_queue *q)
 					pkts, kept);
 				relay_cnt_add(&q->cnt.guest_rx_pkts, sent);
 				relay_cnt_add(&q->cnt.guest_rx_drops, kept - sent);
-				rte_pktmbuf_free_bulk(pkts, kept);
+				relay_free_copied(r->pool, pkts, kept);
 			} else {
 				relay_cnt_add(&q->cnt.guest_rx_drops, n);
 				rte_pktmbuf_free_bulk(pkts, n);
