@@ -379,7 +379,7 @@ relay_worker_sleep(struct relay *r, struct relay_worker *w)
 		seen += relay_queue_forward(r, w->queues[i]);
 	if (seen == 0 && !r->quit) {
 		__atomic_store_n(&w->sleeping, true, __ATOMIC_RELEASE);
-		w->sleeps++;
+		relay_cnt_add(&w->sleeps, 1);
 		n = rte_epoll_wait(w->epfd, ev, RTE_DIM(ev),
 			poll_only ? RELAY_POLL_SLEEP_MS : RELAY_SAFETY_SLEEP_MS);
 		for (k = 0; k < n; k++) {
@@ -401,7 +401,7 @@ relay_worker_main(void *arg)
 	struct relay *r = arg;
 	struct relay_worker *w = &r->worker[rte_lcore_id()];
 	uint64_t busy_cycles = rte_get_tsc_hz() / 1000000 * r->opt.busy_poll_us;
-	uint64_t last_busy;
+	uint64_t last_busy, t0, now;
 	unsigned int i, seen;
 
 	if (w->nb_queues == 0)
@@ -411,17 +411,22 @@ relay_worker_main(void *arg)
 			seen++;
 	RLOG(INFO, "lcore %u forwards %u pair(s), %u queue pair(s)", w->lcore_id, seen,
 		w->nb_queues);
+	w->start_tsc = rte_rdtsc();
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
-	last_busy = rte_rdtsc();
+	last_busy = w->start_tsc;
 	while (!r->quit) {
 		seen = 0;
+		t0 = rte_rdtsc();
 		for (i = 0; i < w->nb_queues; i++) {
 			relay_queue_sync(w, w->queues[i]);
 			seen += relay_queue_forward(r, w->queues[i]);
 		}
+		now = rte_rdtsc();
 		if (seen > 0) {
-			last_busy = rte_rdtsc();
-		} else if (rte_rdtsc() - last_busy >= busy_cycles) {
+			/* busy cycles: the iterations that forwarded, as OVS's processing cycles */
+			relay_cnt_add(&w->busy_cycles, now - t0);
+			last_busy = now;
+		} else if (now - last_busy >= busy_cycles) {
 			/* a sleep that merely timed out (polling fallback, safety timeout) goes
 			 * straight back to sleep: no new busy-poll window
 			 */
