@@ -139,24 +139,14 @@ for k, n in inner.items():
 PY
 }
 
-# relay_pkts PREFIX: packets the relay took in (guest Tx + VF Rx) so far
-relay_pkts()
-{
-	local j
-
-	j=$(telemetry "$1" /tmmr_relay/stats,0) || fail "telemetry of the relay"
-	echo $(($(json_get "$j" guest_tx_pkts) + $(json_get "$j" vf_rx_pkts)))
-}
-
 # one_size SIZE: RESULT "pkts total deq enq rx tx offl free loop empty
 # full_deq_polls full_rx_polls polls"
 one_size()
 {
-	local size=$1 out pid p0 p1 prefix
+	local size=$1 out pid p0 p1
 
 	bench_begin "relayir-$size"
 	out=$WORK/callgrind.out
-	prefix=tmmr-bench-relay-$$
 	SW_SIZE=$size SW_START_WAIT=300 SW_RELAY_WRAP="valgrind --tool=callgrind \
 --callgrind-out-file=$out --collect-atstart=no --toggle-collect=relay_worker_main" sw_relay_up
 	pid=$(pgrep -P "$pid_relay" | head -n 1)
@@ -173,14 +163,14 @@ one_size()
 	callgrind_control --dump=idle "$pid" > /dev/null 2>&1 || fail "callgrind_control failed"
 	# the traffic (testpmd drops what its Rx rings hold when it starts)
 	callgrind_control --zero "$pid" > /dev/null 2>&1 || fail "callgrind_control failed"
-	p0=$(relay_pkts "$prefix")
+	p0=$(sw_relay_pkts)
 	tp_run ep 30 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
 		fail "endpoint did not start"
 	sleep "$seconds"
 	tp_fwd_stop ep > "$WORK/ep.stop"
 	# the packets in the rings drain through the relay
 	sleep 2
-	p1=$(relay_pkts "$prefix")
+	p1=$(sw_relay_pkts)
 	callgrind_control --dump=traffic "$pid" > /dev/null 2>&1 || fail "callgrind_control failed"
 	bench_end
 	[[ -s $out.1 && -s $out.2 ]] || fail "no callgrind dumps"

@@ -54,18 +54,58 @@ sw_rate()
 	awk -v d=$((b0 - a0 + b1 - a1)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }'
 }
 
-# sw_traffic SECONDS: inject, warm up, measure; RESULT "mpps load"
+# sw_relay_pkts: packets tmmr_relay took in so far (guest Tx + VF Rx of pair 0)
+sw_relay_pkts()
+{
+	local j
+
+	j=$(telemetry "tmmr-bench-relay-$$" /tmmr_relay/stats,0) || fail "telemetry of the relay"
+	echo $(($(json_get "$j" guest_tx_pkts) + $(json_get "$j" vf_rx_pkts)))
+}
+
+# sw_cycles_relay: "busy_cycles packets" of the relay's lcore so far
+sw_cycles_relay()
+{
+	local j
+
+	j=$(telemetry "tmmr-bench-relay-$$" /tmmr_relay/lcores) || fail "telemetry of the relay"
+	echo "$(json_get "$j" "l${E2E_CPU_PMD}_busy_cycles") $(sw_relay_pkts)"
+}
+
+sw_appctl()
+{
+	ovs-appctl --timeout=30 --target="$OVS_RUNDIR/ovs-vswitchd.ctl" "$@"
+}
+
+# sw_cycles_ovs: "processing_cycles packets" of OVS's PMD threads since the last
+# call (it clears them)
+sw_cycles_ovs()
+{
+	sw_appctl dpif-netdev/pmd-stats-show | awk '
+		$1 == "processing" && $2 == "cycles:" { c += $3 }
+		$1 == "packets" && $2 == "received:" { p += $3 }
+		END { printf "%d %d\n", c, p }'
+	sw_appctl dpif-netdev/pmd-stats-clear > /dev/null
+}
+
+# sw_traffic SECONDS WHO: inject, warm up, measure; RESULT "mpps load cycles/pkt",
+# cycles/pkt: the switch's busy cycles per packet it took in (relay: its lcore's
+# busy cycles; OVS: its PMD's processing cycles)
 sw_traffic()
 {
-	local load mpps
+	local load mpps c0 p0 c1 p1
 
 	load=$(loadavg1)
 	tp_run ep 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
 		fail "endpoint did not start"
 	sleep "$BENCH_WARM"
+	read -r c0 p0 <<< "$("sw_cycles_$2")"
 	mpps=$(sw_rate "$1")
+	read -r c1 p1 <<< "$("sw_cycles_$2")"
+	[[ $2 == ovs ]] && c0=0 p0=0
 	tp_fwd_stop ep > "$WORK/ep.stop"
-	RESULT="$mpps $load"
+	RESULT="$mpps $load $(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) \
+		'BEGIN { if (p > 0) printf "%.1f", c / p; else print "na" }')"
 }
 
 # sw_relay_up: the model, the endpoint and tmmr_relay (under $SW_RELAY_WRAP),
@@ -94,7 +134,7 @@ measure_relay()
 
 	bench_begin switch-relay
 	sw_relay_up
-	sw_traffic "$secs"
+	sw_traffic "$secs" relay
 	bench_end
 }
 
@@ -178,14 +218,14 @@ measure_ovs()
 	ovs-ofctl --timeout=30 add-flow br0 in_port=vf0,actions=output:vhu
 	ovs-ofctl --timeout=30 add-flow br0 in_port=vhu,actions=output:vf0
 	tp_wait_links ep 20 0 1
-	sw_traffic "$secs"
+	sw_traffic "$secs" ovs
 	bench_end
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
 }
 
 switch_section()
 {
-	local csv=$results/switch.csv r who m mp load contenders=() reason=
+	local csv=$results/switch.csv r who mp load cy size contenders=() reason=
 
 	if ((!have_pmd)); then
 		note "SKIP switch: the PMD or the model is not built"
@@ -210,26 +250,48 @@ switch_section()
 	fi
 	((${#contenders[@]})) || return 0
 	BENCH_CSV=$csv
-	echo "round,contender,size,mpps,load1" > "$csv"
+	echo "round,contender,size,mpps,load1,cycles_per_pkt" > "$csv"
+	note ""
+	note "== vhost-user <-> VF forwarding, switch on one core: $rounds interleaved" \
+		"round(s) of ${duration}s =="
 	for ((r = 1; r <= rounds; r++)); do
-		for who in $(rotate "$r" "${contenders[@]}"); do
-			"measure_$who" "$duration"
-			read -r mp load <<< "$RESULT"
-			bench_row "$r" "$who" 64 "$mp" "$load"
-			log "switch round $r $who: $mp Mpps (load $load)"
+		note "switch round $r: load1 before $(loadavg1), order $(rotate "$r" "${contenders[@]}")"
+		for size in ${sizes//,/ }; do
+			for who in $(rotate "$r" "${contenders[@]}"); do
+				SW_SIZE=$size "measure_$who" "$duration"
+				read -r mp load cy <<< "$RESULT"
+				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy"
+				note "$(printf '  round %d %-6s %4sB: %7s Mpps, busy cycles/pkt %7s, load1 %s' \
+					"$r" "$who" "$size" "$mp" "$cy" "$load")"
+			done
 		done
 	done
 	sw_hugepages_restore
 	note ""
-	note "== vhost-user <-> VF forwarding, 64 B, both directions, switch on one core =="
-	for who in "${contenders[@]}"; do
-		note "$(printf '%-8s %8s Mpps (median of %s)' "$who" \
-			"$(med "$csv" 4 "\$2 == \"$who\"")" "$rounds")"
+	note "== vhost-user <-> VF, both directions: min/median/max over $rounds round(s);" \
+		"cycles/pkt: the switch's busy cycles per packet it took in =="
+	printf '%-8s %5s %-23s %-23s\n' contender size Mpps cycles/pkt | tee -a "$results/summary.txt"
+	for size in ${sizes//,/ }; do
+		for who in "${contenders[@]}"; do
+			local f="\$2 == \"$who\" && \$3 == $size"
+			printf '%-8s %5s %-23s %-23s\n' "$who" "$size" "$(mmm "$csv" 4 "$f")" \
+				"$(mmm "$csv" 6 "$f")" | tee -a "$results/summary.txt"
+		done
 	done
+	note "load average during the measurements (1 min): min $(cut -d, -f5 "$csv" |
+		tail -n +2 | sort -g | head -n 1), max $(cut -d, -f5 "$csv" | tail -n +2 |
+		sort -g | tail -n 1)"
 	if [[ " ${contenders[*]} " == *" relay "* && " ${contenders[*]} " == *" ovs "* ]]; then
-		note "ratio tmmr_relay/ovs=$(ratio "$(med "$csv" 4 '$2 == "relay"')" \
-			"$(med "$csv" 4 '$2 == "ovs"')")"
+		for size in ${sizes//,/ }; do
+			local fr="\$2 == \"relay\" && \$3 == $size" fo="\$2 == \"ovs\" && \$3 == $size"
+			note "ratio relay/ovs cycles=$(ratio "$(med "$csv" 6 "$fr")" \
+				"$(med "$csv" 6 "$fo")") mpps=$(ratio "$(med "$csv" 4 "$fr")" \
+				"$(med "$csv" 4 "$fo")") (${size}B)"
+		done
 	fi
+	((void)) && note "VOID: the load average was above $load_max when the rounds began" \
+		"(see above): these figures are not a measurement"
+	return 0
 }
 
 # the hugepages go back even when a measurement fails
