@@ -27,6 +27,9 @@ SW_SIZE=${SW_SIZE:-64}		# frame size the endpoint injects
 SW_RELAY_WRAP=${SW_RELAY_WRAP:-}	# command the relay runs under (relay-ir.sh: valgrind)
 SW_START_WAIT=${SW_START_WAIT:-30}	# seconds the relay may take to start
 SW_RELAY_ARGS=${SW_RELAY_ARGS:-}	# more tmmr_relay options
+# the relay's memory: hugepages as OVS when the section reserved them (both on
+# equal terms: TLB reach), else 4 kB pages; SW_RELAY_HUGE=0 forces 4 kB pages
+SW_RELAY_HUGE=${SW_RELAY_HUGE:-auto}
 sw_huge_added=0
 
 # sw_endpoint_start: net_vhost0 for the VF's data plane (the model, started
@@ -112,11 +115,16 @@ sw_traffic()
 # the endpoint's virtio_user attached, links up
 sw_relay_up()
 {
+	local mem="--no-huge -m 1024"
+
+	if [[ $SW_RELAY_HUGE != 0 ]] && ((sw_huge_added > 0)); then
+		mem="--in-memory --single-file-segments --iova-mode=va -m 512"
+	fi
 	vfemu_start --vfs 1 --server
 	sw_endpoint_start
 	# shellcheck disable=SC2086 # the wrapper is a command line
 	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" $SW_RELAY_WRAP "$RELAY_BIN" \
-		-l "$E2E_CPU_PMD" --no-huge -m 1024 --file-prefix "tmmr-bench-relay-$$" \
+		-l "$E2E_CPU_PMD" $mem --file-prefix "tmmr-bench-relay-$$" \
 		-d "$PMD_ARG" -a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
 		--stats-interval 0 $SW_RELAY_ARGS
 	wait_until "$SW_START_WAIT" grep -Eq 'vhost-user (server listening|client connecting)' \

@@ -12,38 +12,14 @@
 # usage: bench_switch_check.sh BUILD-DIR
 set -euo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 build=$1
-res=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-bench-switch-check.XXXXXX")
-trap 'rm -rf "$res"' EXIT
-out=$res/out.txt
-fails=0
-
-bad()
-{
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-
-rc=0
-"$top/devtools/bench.sh" --build "$build" --sections switch --rounds 1 --duration 1 \
-	--sizes 64 --no-plots --load-wait 0 --results "$res/r" > "$out" 2> "$res/err" || rc=$?
-cat "$out"
-if ((rc != 0)); then
-	tail -n 30 "$res/err"
-	echo "FAIL: bench.sh exited $rc"
-	exit 1
-fi
+# shellcheck source=bench_check_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_check_lib.sh"
+bench_run --build "$build" --sections switch --rounds 1 --duration 1 --sizes 64
 if grep -Eq '^SKIP (OVS-DPDK|tmmr_relay|switch)' "$out"; then
 	echo "SKIP: $(grep -E '^SKIP (OVS-DPDK|tmmr_relay|switch)' "$out")"
 	exit 77
 fi
-
-num='[0-9]+(\.[0-9]+)?'
-pos()
-{
-	awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'
-}
 
 grep -Eq "^switch round 1: load1 before $num, order (relay ovs|ovs relay) $" "$out" ||
 	bad "no load line of round 1"
@@ -64,10 +40,7 @@ for who in relay ovs; do
 		continue
 	fi
 	for k in 1 7; do
-		lo=${BASH_REMATCH[k]} me=${BASH_REMATCH[k + 2]} hi=${BASH_REMATCH[k + 4]}
-		pos "$lo" || bad "$who: min $lo is not positive"
-		awk -v a="$lo" -v b="$me" -v c="$hi" 'BEGIN { exit !(a <= b && b <= c) }' ||
-			bad "$who: not min <= median <= max: $lo $me $hi"
+		mmm_ok "$who" "${BASH_REMATCH[k]}" "${BASH_REMATCH[k + 2]}" "${BASH_REMATCH[k + 4]}"
 	done
 done
 re="^ratio relay/ovs cycles=($num) mpps=($num) \\(64B\\)$"
@@ -87,8 +60,4 @@ rows=$(($(wc -l < "$res/r/switch.csv") - 1))
 [[ $(head -n 1 "$res/r/switch.csv") == round,contender,size,mpps,load1,cycles_per_pkt ]] ||
 	bad "switch.csv header: $(head -n 1 "$res/r/switch.csv")"
 
-if ((fails)); then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "PASS"
+bench_done
