@@ -66,13 +66,14 @@ sw_relay_pkts()
 	echo $(($(json_get "$j" guest_tx_pkts) + $(json_get "$j" vf_rx_pkts)))
 }
 
-# sw_cycles_relay: "busy_cycles packets" of the relay's lcore so far
+# sw_cycles_relay: "busy_cycles packets busy_iterations" of the relay's lcore so far
 sw_cycles_relay()
 {
 	local j
 
 	j=$(telemetry "tmmr-bench-relay-$$" /tmmr_relay/lcores) || fail "telemetry of the relay"
-	echo "$(json_get "$j" "l${E2E_CPU_PMD}_busy_cycles") $(sw_relay_pkts)"
+	echo "$(json_get "$j" "l${E2E_CPU_PMD}_busy_cycles") $(sw_relay_pkts)" \
+		"$(json_get "$j" "l${E2E_CPU_PMD}_busy_iterations")"
 }
 
 sw_appctl()
@@ -81,7 +82,7 @@ sw_appctl()
 }
 
 # sw_cycles_ovs: "processing_cycles packets" of OVS's PMD threads since the last
-# call (it clears them)
+# call (it clears them; no busy iteration count there)
 sw_cycles_ovs()
 {
 	sw_appctl dpif-netdev/pmd-stats-show | awk '
@@ -91,24 +92,26 @@ sw_cycles_ovs()
 	sw_appctl dpif-netdev/pmd-stats-clear > /dev/null
 }
 
-# sw_traffic SECONDS WHO: inject, warm up, measure; RESULT "mpps load cycles/pkt",
-# cycles/pkt: the switch's busy cycles per packet it took in (relay: its lcore's
-# busy cycles; OVS: its PMD's processing cycles)
+# sw_traffic SECONDS WHO: inject, warm up, measure; RESULT "mpps load cycles/pkt
+# pkts/busy-iteration", cycles/pkt: the switch's busy cycles per packet it took
+# in (relay: its lcore's busy cycles; OVS: its PMD's processing cycles);
+# packets per busy iteration: how full the polls were (relay only, else na)
 sw_traffic()
 {
-	local load mpps c0 p0 c1 p1
+	local load mpps c0 p0 c1 p1 i0=0 i1=0
 
 	load=$(loadavg1)
 	tp_run ep 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
 		fail "endpoint did not start"
 	sleep "$BENCH_WARM"
-	read -r c0 p0 <<< "$("sw_cycles_$2")"
+	read -r c0 p0 i0 <<< "$("sw_cycles_$2")"
 	mpps=$(sw_rate "$1")
-	read -r c1 p1 <<< "$("sw_cycles_$2")"
+	read -r c1 p1 i1 <<< "$("sw_cycles_$2")"
 	[[ $2 == ovs ]] && c0=0 p0=0
 	tp_fwd_stop ep > "$WORK/ep.stop"
-	RESULT="$mpps $load $(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) \
-		'BEGIN { if (p > 0) printf "%.1f", c / p; else print "na" }')"
+	RESULT="$mpps $load $(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v i=$((${i1:-0} - ${i0:-0})) \
+		'BEGIN { if (p > 0) printf "%.1f", c / p; else printf "na"
+			if (i > 0) printf " %.1f", p / i; else printf " na" }')"
 }
 
 # sw_relay_up: the model, the endpoint and tmmr_relay (under $SW_RELAY_WRAP),
@@ -233,7 +236,7 @@ measure_ovs()
 
 switch_section()
 {
-	local csv=$results/switch.csv r who mp load cy size contenders=() reason=
+	local csv=$results/switch.csv r who mp load cy pi size contenders=() reason=
 
 	if ((!have_pmd)); then
 		note "SKIP switch: the PMD or the model is not built"
@@ -258,7 +261,7 @@ switch_section()
 	fi
 	((${#contenders[@]})) || return 0
 	BENCH_CSV=$csv
-	echo "round,contender,size,mpps,load1,cycles_per_pkt" > "$csv"
+	echo "round,contender,size,mpps,load1,cycles_per_pkt,pkts_per_busy_iter" > "$csv"
 	note ""
 	note "== vhost-user <-> VF forwarding, switch on one core: $rounds interleaved" \
 		"round(s) of ${duration}s =="
@@ -267,10 +270,11 @@ switch_section()
 		for size in ${sizes//,/ }; do
 			for who in $(rotate "$r" "${contenders[@]}"); do
 				SW_SIZE=$size "measure_$who" "$duration"
-				read -r mp load cy <<< "$RESULT"
-				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy"
-				note "$(printf '  round %d %-6s %4sB: %7s Mpps, busy cycles/pkt %7s, load1 %s' \
-					"$r" "$who" "$size" "$mp" "$cy" "$load")"
+				read -r mp load cy pi <<< "$RESULT"
+				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy" "$pi"
+				note "$(printf '  round %d %-6s %4sB: %7s Mpps, busy cycles/pkt %7s' \
+					"$r" "$who" "$size" "$mp" "$cy")," \
+					"pkts/busy-iteration $pi, load1 $load"
 			done
 		done
 	done

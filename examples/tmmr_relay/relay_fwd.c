@@ -425,6 +425,7 @@ relay_worker_main(void *arg)
 		if (seen > 0) {
 			/* busy cycles: the iterations that forwarded, as OVS's processing cycles */
 			relay_cnt_add(&w->busy_cycles, now - t0);
+			relay_cnt_add(&w->busy_iterations, 1);
 			last_busy = now;
 		} else if (now - last_busy >= busy_cycles) {
 			/* a sleep that merely timed out (polling fallback, safety timeout) goes

@@ -171,8 +171,9 @@ relay_tel_pairs(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* /tmmr_relay/lcores: per forwarding lcore N, lN_busy_cycles (iterations that forwarded),
- * lN_cycles (since its loop began), lN_iterations, lN_sleeps; tsc_hz
+/* /tmmr_relay/lcores: per forwarding lcore N, lN_busy_cycles and lN_busy_iterations (the
+ * iterations that forwarded), lN_cycles (since its loop began), lN_iterations, lN_sleeps;
+ * tsc_hz
  */
 static int
 relay_tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -193,6 +194,7 @@ relay_tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 			continue;
 #define RELAY_LKEY(k) (snprintf(key, sizeof(key), "l%u_%s", i, k), key)
 		rte_tel_data_add_dict_u64(d, RELAY_LKEY("busy_cycles"), RD(w->busy_cycles));
+		rte_tel_data_add_dict_u64(d, RELAY_LKEY("busy_iterations"), RD(w->busy_iterations));
 		rte_tel_data_add_dict_u64(d, RELAY_LKEY("cycles"), now - w->start_tsc);
 		rte_tel_data_add_dict_u64(d, RELAY_LKEY("iterations"), RD(w->iterations));
 		rte_tel_data_add_dict_u64(d, RELAY_LKEY("sleeps"), RD(w->sleeps));

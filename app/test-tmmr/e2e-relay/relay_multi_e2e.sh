@@ -68,6 +68,8 @@ done
 busy=$(json_get "$lcores" l0_busy_cycles)
 log "lcore 0: $busy busy of $(json_get "$lcores" l0_cycles) cycles, $pkts packets"
 relay_check "telemetry: lcore 0 busy cycles counted" test "$busy" -gt 0
+relay_check "telemetry: lcore 0 busy iterations counted" \
+	test "$(json_get "$lcores" l0_busy_iterations)" -gt 0
 relay_check "telemetry: busy cycles below the total" \
 	test "$busy" -lt "$(json_get "$lcores" l0_cycles)"
 relay_check "periodic log line per pair" grep -q "pair 1 ${vf_names[1]} vf=up guest=connected" \

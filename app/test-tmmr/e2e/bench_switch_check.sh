@@ -24,13 +24,20 @@ fi
 grep -Eq "^switch round 1: load1 before $num, order (relay ovs|ovs relay) $" "$out" ||
 	bad "no load line of round 1"
 for who in relay ovs; do
-	re="^  round 1 $who +64B: +($num) Mpps, busy cycles/pkt +($num), load1 $num$"
+	pi=$num
+	[[ $who == ovs ]] && pi=na
+	re="^  round 1 $who +64B: +($num) Mpps, busy cycles/pkt +($num), pkts/busy-iteration"
+	re+=" ($pi), load1 $num$"
 	line=$(grep -E "^  round 1 $who " "$out" || true)
 	if [[ ! $line =~ $re ]]; then
 		bad "measurement line of $who: '$line'"
 		continue
 	fi
-	for v in "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}"; do
+	figs=("${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}")
+	if [[ $who == relay ]]; then
+		figs+=("${BASH_REMATCH[5]}")
+	fi
+	for v in "${figs[@]}"; do
 		pos "$v" || bad "$who: figure $v is not positive"
 	done
 	re="^$who +64 +($num)/($num)/($num) +($num)/($num)/($num) *$"
@@ -57,7 +64,8 @@ grep -Eq "^load average during the measurements \\(1 min\\): min $num, max $num$
 
 rows=$(($(wc -l < "$res/r/switch.csv") - 1))
 ((rows == 2)) || bad "switch.csv has $rows rows"
-[[ $(head -n 1 "$res/r/switch.csv") == round,contender,size,mpps,load1,cycles_per_pkt ]] ||
+[[ $(head -n 1 "$res/r/switch.csv") == \
+	round,contender,size,mpps,load1,cycles_per_pkt,pkts_per_busy_iter ]] ||
 	bad "switch.csv header: $(head -n 1 "$res/r/switch.csv")"
 
 bench_done
