@@ -13,7 +13,10 @@
 #           per contender and size min/median/max over the rounds of Mpps and
 #           of both sides' busy cycles per packet, which side limited it, the
 #           headline ratios; doorbells and interrupts per million packets
-#   switch  tmmr_relay vs OVS-DPDK forwarding vhost-user <-> VF
+#   switch  tmmr_relay vs OVS-DPDK forwarding vhost-user <-> VF, 64 and
+#           1518-byte frames: min/median/max of Mpps and of the switch's busy
+#           cycles per packet (relay: telemetry /tmmr_relay/lcores; OVS:
+#           dpif-netdev/pmd-stats-show processing cycles), the headline ratios
 #   scale   probe time and memory of testpmd with 0, 1, 8 and 32 VFs; the
 #           model creating 1024 VFs (time to "ready", RSS)
 #   ctl     vfio-user requests (register accesses) of one port start
@@ -42,7 +45,7 @@ usage: $0 [--quick] [--rounds N] [--duration S] [--build DIR] [--results DIR]
   --duration S   seconds of each measuring window (after 1 s of warm-up)
   --sections     comma-separated from fwd,switch,scale,ctl,profile
                  (default fwd,switch,scale,ctl)
-  --sizes LIST   frame sizes of the fwd section (default 64,1518)
+  --sizes LIST   frame sizes of the fwd and switch sections (default 64,1518)
   --results DIR  where the CSV files go (default BUILD/bench-results/<time>)
   --plots-dir    where the PNG plots go (default doc/guides/perf)
   --load-max L   a quiet machine: 1-minute load average below L (default 1.0)

@@ -63,56 +63,6 @@ e2e_init backend-ir
 BENCH_WORK=$WORK
 [[ -n $keep ]] && mkdir -p "$keep" && keep=$(cd "$keep" && pwd)
 
-# cg_stats FILE FUNCTION...: "calls Ir [events...]" per FUNCTION, one line
-# each: how often it was called and its inclusive cost (self + callees)
-cg_stats()
-{
-	python3 - "$@" << 'PY'
-import re, sys
-path, names = sys.argv[1], sys.argv[2:]
-nev = 1
-ids, calls, cost = {}, {}, {}
-cur_fn = callee = None
-after_calls = False
-for line in open(path, errors="replace"):
-    if line.startswith("events:"):
-        nev = len(line.split()) - 1
-        continue
-    m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
-    if m:
-        if m.group(3):
-            ids[m.group(2)] = m.group(3).strip()
-        if m.group(1) == "fn":
-            cur_fn = m.group(2)
-        else:
-            callee = m.group(2)
-        after_calls = False
-        continue
-    m = re.match(r"calls=(\d+)", line)
-    if m:
-        calls[callee] = calls.get(callee, 0) + int(m.group(1))
-        after_calls = True
-        continue
-    if line[:1] in "0123456789+-*" and cur_fn is not None:
-        # the function's own cost, or (after calls=) the inclusive cost of a call
-        # it made: together its inclusive cost
-        v = [int(x) for x in line.split()[1:]] + [0] * nev
-        acc = cost.setdefault(cur_fn, [0] * nev)
-        for i in range(nev):
-            acc[i] += v[i]
-    after_calls = False
-by_name = {}
-for k, n in ids.items():
-    by_name.setdefault(n, []).append(k)
-for name in names:
-    c, tot = 0, [0] * nev
-    for k in by_name.get(name, []):
-        c += calls.get(k, 0)
-        tot = [a + b for a, b in zip(tot, cost.get(k, [0] * nev))]
-    print(c, " ".join(str(x) for x in tot))
-PY
-}
-
 # cg_self FILE MAP: "name Ir" per function, its own cost; functions callgrind
 # names by address get their name from MAP (vhost_syms.py) when it has it
 cg_self()

@@ -23,6 +23,13 @@ SWITCH_HUGE_PAGES=${SWITCH_HUGE_PAGES:-512}	# 2 MB pages for OVS
 OVS_VSWITCHD_DPDK=${OVS_VSWITCHD_DPDK:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 RELAY_BIN=$E2E_BUILD/examples/tmmr_relay/tmmr_relay
+SW_SIZE=${SW_SIZE:-64}		# frame size the endpoint injects
+SW_RELAY_WRAP=${SW_RELAY_WRAP:-}	# command the relay runs under (relay-ir.sh: valgrind)
+SW_START_WAIT=${SW_START_WAIT:-30}	# seconds the relay may take to start
+SW_RELAY_ARGS=${SW_RELAY_ARGS:-}	# more tmmr_relay options
+# the relay's memory: hugepages as OVS when the section reserved them (both on
+# equal terms: TLB reach), else 4 kB pages; SW_RELAY_HUGE=0 forces 4 kB pages
+SW_RELAY_HUGE=${SW_RELAY_HUGE:-auto}
 sw_huge_added=0
 
 # sw_endpoint_start: net_vhost0 for the VF's data plane (the model, started
@@ -31,7 +38,7 @@ sw_endpoint_start()
 {
 	tp_start ep "$E2E_CPU_BACKEND" "" --no-pci \
 		--vdev "net_vhost0,iface=$VHOST_PREFIX""0,queues=1,client=1" -- \
-		-i --total-num-mbufs="$E2E_MBUFS" --txpkts=64 --forward-mode=io \
+		-i --total-num-mbufs="$E2E_MBUFS" --txpkts="$SW_SIZE" --forward-mode=io \
 		--port-topology=paired --rxq=1 --txq=1 --nb-cores=1 --no-lsc-interrupt
 }
 
@@ -50,18 +57,86 @@ sw_rate()
 	awk -v d=$((b0 - a0 + b1 - a1)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }'
 }
 
-# sw_traffic SECONDS: inject, warm up, measure; RESULT "mpps load"
+# sw_relay_pkts: packets tmmr_relay took in so far (guest Tx + VF Rx of pair 0)
+sw_relay_pkts()
+{
+	local j
+
+	j=$(telemetry "tmmr-bench-relay-$$" /tmmr_relay/stats,0) || fail "telemetry of the relay"
+	echo $(($(json_get "$j" guest_tx_pkts) + $(json_get "$j" vf_rx_pkts)))
+}
+
+# sw_cycles_relay: "busy_cycles packets busy_iterations" of the relay's lcore so far
+sw_cycles_relay()
+{
+	local j
+
+	j=$(telemetry "tmmr-bench-relay-$$" /tmmr_relay/lcores) || fail "telemetry of the relay"
+	echo "$(json_get "$j" "l${E2E_CPU_PMD}_busy_cycles") $(sw_relay_pkts)" \
+		"$(json_get "$j" "l${E2E_CPU_PMD}_busy_iterations")"
+}
+
+sw_appctl()
+{
+	ovs-appctl --timeout=30 --target="$OVS_RUNDIR/ovs-vswitchd.ctl" "$@"
+}
+
+# sw_cycles_ovs: "processing_cycles packets" of OVS's PMD threads since the last
+# call (it clears them; no busy iteration count there)
+sw_cycles_ovs()
+{
+	sw_appctl dpif-netdev/pmd-stats-show | awk '
+		$1 == "processing" && $2 == "cycles:" { c += $3 }
+		$1 == "packets" && $2 == "received:" { p += $3 }
+		END { printf "%d %d\n", c, p }'
+	sw_appctl dpif-netdev/pmd-stats-clear > /dev/null
+}
+
+# sw_traffic SECONDS WHO: inject, warm up, measure; RESULT "mpps load cycles/pkt
+# pkts/busy-iteration", cycles/pkt: the switch's busy cycles per packet it took
+# in (relay: its lcore's busy cycles; OVS: its PMD's processing cycles);
+# packets per busy iteration: how full the polls were (relay only, else na)
 sw_traffic()
 {
-	local load mpps
+	local load mpps c0 p0 c1 p1 i0=0 i1=0
 
 	load=$(loadavg1)
 	tp_run ep 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
 		fail "endpoint did not start"
 	sleep "$BENCH_WARM"
+	read -r c0 p0 i0 <<< "$("sw_cycles_$2")"
 	mpps=$(sw_rate "$1")
+	read -r c1 p1 i1 <<< "$("sw_cycles_$2")"
+	[[ $2 == ovs ]] && c0=0 p0=0
 	tp_fwd_stop ep > "$WORK/ep.stop"
-	RESULT="$mpps $load"
+	RESULT="$mpps $load $(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v i=$((${i1:-0} - ${i0:-0})) \
+		'BEGIN { if (p > 0) printf "%.1f", c / p; else printf "na"
+			if (i > 0) printf " %.1f", p / i; else printf " na" }')"
+}
+
+# sw_relay_up: the model, the endpoint and tmmr_relay (under $SW_RELAY_WRAP),
+# the endpoint's virtio_user attached, links up
+sw_relay_up()
+{
+	local mem="--no-huge -m 1024"
+
+	if [[ $SW_RELAY_HUGE != 0 ]] && ((sw_huge_added > 0)); then
+		mem="--in-memory --single-file-segments --iova-mode=va -m 512"
+	fi
+	vfemu_start --vfs 1 --server
+	sw_endpoint_start
+	# shellcheck disable=SC2086 # the wrapper is a command line
+	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" $SW_RELAY_WRAP "$RELAY_BIN" \
+		-l "$E2E_CPU_PMD" $mem --file-prefix "tmmr-bench-relay-$$" \
+		-d "$PMD_ARG" -a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
+		--stats-interval 0 $SW_RELAY_ARGS
+	wait_until "$SW_START_WAIT" grep -Eq 'vhost-user (server listening|client connecting)' \
+		"$WORK/relay.log" || { tail -n 20 "$WORK/relay.log" >&2; fail "tmmr_relay did not start"; }
+	tp_run ep "$SW_START_WAIT" 'is attached' \
+		"port attach net_virtio_user1,path=$WORK/guest.sock,queues=1" \
+		> /dev/null || fail "endpoint: attach virtio_user1"
+	tp_run ep "$SW_START_WAIT" 'testpmd> $' "port start 1" > /dev/null
+	tp_wait_links ep "$SW_START_WAIT" 0 1
 }
 
 measure_relay()
@@ -69,19 +144,8 @@ measure_relay()
 	local secs=$1
 
 	bench_begin switch-relay
-	vfemu_start --vfs 1 --server
-	sw_endpoint_start
-	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l "$E2E_CPU_PMD" \
-		--no-huge -m 1024 --file-prefix "tmmr-bench-relay-$$" -d "$PMD_ARG" \
-		-a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
-		--stats-interval 0
-	wait_until 30 grep -Eq 'vhost-user (server listening|client connecting)' \
-		"$WORK/relay.log" || { tail -n 20 "$WORK/relay.log" >&2; fail "tmmr_relay did not start"; }
-	tp_run ep 30 'is attached' "port attach net_virtio_user1,path=$WORK/guest.sock,queues=1" \
-		> /dev/null || fail "endpoint: attach virtio_user1"
-	tp_run ep 20 'testpmd> $' "port start 1" > /dev/null
-	tp_wait_links ep 20 0 1
-	sw_traffic "$secs"
+	sw_relay_up
+	sw_traffic "$secs" relay
 	bench_end
 }
 
@@ -165,14 +229,14 @@ measure_ovs()
 	ovs-ofctl --timeout=30 add-flow br0 in_port=vf0,actions=output:vhu
 	ovs-ofctl --timeout=30 add-flow br0 in_port=vhu,actions=output:vf0
 	tp_wait_links ep 20 0 1
-	sw_traffic "$secs"
+	sw_traffic "$secs" ovs
 	bench_end
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
 }
 
 switch_section()
 {
-	local csv=$results/switch.csv r who m mp load contenders=() reason=
+	local csv=$results/switch.csv r who mp load cy pi size contenders=() reason=
 
 	if ((!have_pmd)); then
 		note "SKIP switch: the PMD or the model is not built"
@@ -197,26 +261,49 @@ switch_section()
 	fi
 	((${#contenders[@]})) || return 0
 	BENCH_CSV=$csv
-	echo "round,contender,size,mpps,load1" > "$csv"
+	echo "round,contender,size,mpps,load1,cycles_per_pkt,pkts_per_busy_iter" > "$csv"
+	note ""
+	note "== vhost-user <-> VF forwarding, switch on one core: $rounds interleaved" \
+		"round(s) of ${duration}s =="
 	for ((r = 1; r <= rounds; r++)); do
-		for who in $(rotate "$r" "${contenders[@]}"); do
-			"measure_$who" "$duration"
-			read -r mp load <<< "$RESULT"
-			bench_row "$r" "$who" 64 "$mp" "$load"
-			log "switch round $r $who: $mp Mpps (load $load)"
+		note "switch round $r: load1 before $(loadavg1), order $(rotate "$r" "${contenders[@]}")"
+		for size in ${sizes//,/ }; do
+			for who in $(rotate "$r" "${contenders[@]}"); do
+				SW_SIZE=$size "measure_$who" "$duration"
+				read -r mp load cy pi <<< "$RESULT"
+				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy" "$pi"
+				note "$(printf '  round %d %-6s %4sB: %7s Mpps, busy cycles/pkt %7s' \
+					"$r" "$who" "$size" "$mp" "$cy")," \
+					"pkts/busy-iteration $pi, load1 $load"
+			done
 		done
 	done
 	sw_hugepages_restore
 	note ""
-	note "== vhost-user <-> VF forwarding, 64 B, both directions, switch on one core =="
-	for who in "${contenders[@]}"; do
-		note "$(printf '%-8s %8s Mpps (median of %s)' "$who" \
-			"$(med "$csv" 4 "\$2 == \"$who\"")" "$rounds")"
+	note "== vhost-user <-> VF, both directions: min/median/max over $rounds round(s);" \
+		"cycles/pkt: the switch's busy cycles per packet it took in =="
+	printf '%-8s %5s %-23s %-23s\n' contender size Mpps cycles/pkt | tee -a "$results/summary.txt"
+	for size in ${sizes//,/ }; do
+		for who in "${contenders[@]}"; do
+			local f="\$2 == \"$who\" && \$3 == $size"
+			printf '%-8s %5s %-23s %-23s\n' "$who" "$size" "$(mmm "$csv" 4 "$f")" \
+				"$(mmm "$csv" 6 "$f")" | tee -a "$results/summary.txt"
+		done
 	done
+	note "load average during the measurements (1 min): min $(cut -d, -f5 "$csv" |
+		tail -n +2 | sort -g | head -n 1), max $(cut -d, -f5 "$csv" | tail -n +2 |
+		sort -g | tail -n 1)"
 	if [[ " ${contenders[*]} " == *" relay "* && " ${contenders[*]} " == *" ovs "* ]]; then
-		note "ratio tmmr_relay/ovs=$(ratio "$(med "$csv" 4 '$2 == "relay"')" \
-			"$(med "$csv" 4 '$2 == "ovs"')")"
+		for size in ${sizes//,/ }; do
+			local fr="\$2 == \"relay\" && \$3 == $size" fo="\$2 == \"ovs\" && \$3 == $size"
+			note "ratio relay/ovs cycles=$(ratio "$(med "$csv" 6 "$fr")" \
+				"$(med "$csv" 6 "$fo")") mpps=$(ratio "$(med "$csv" 4 "$fr")" \
+				"$(med "$csv" 4 "$fo")") (${size}B)"
+		done
 	fi
+	((void)) && note "VOID: the load average was above $load_max when the rounds began" \
+		"(see above): these figures are not a measurement"
+	return 0
 }
 
 # the hugepages go back even when a measurement fails

@@ -154,6 +154,9 @@ struct relay_worker {
 	bool running;			/* atomic */
 	bool sleeping;			/* atomic */
 	uint64_t sleeps;
+	uint64_t start_tsc;		/* when the loop began */
+	uint64_t busy_cycles;		/* atomic: TSC cycles of the iterations that forwarded */
+	uint64_t busy_iterations;	/* atomic: iterations that forwarded */
 };
 
 struct relay {

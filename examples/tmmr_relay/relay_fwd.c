@@ -260,6 +260,27 @@ relay_tx_to_vf(struct relay_queue *q, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
+/* Free mbufs the vhost enqueue copied: the VF's Rx gives plain mbufs of the relay's pool
+ * (one segment, direct, referenced once), which go back in one put; anything else the
+ * ordinary way.
+ */
+static void
+relay_free_copied(struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+
+		if (unlikely(m->pool != mp || m->next != NULL || !RTE_MBUF_DIRECT(m) ||
+			     rte_mbuf_refcnt_read(m) != 1)) {
+			rte_pktmbuf_free_bulk(pkts, n);
+			return;
+		}
+	}
+	rte_mempool_put_bulk(mp, (void **)pkts, n);
+}
+
 /* One burst each way; returns the number of packets seen. */
 static unsigned int
 relay_queue_forward(struct relay *r, struct relay_queue *q)
@@ -300,7 +321,7 @@ relay_queue_forward(struct relay *r, struct relay_queue *q)
 					pkts, kept);
 				relay_cnt_add(&q->cnt.guest_rx_pkts, sent);
 				relay_cnt_add(&q->cnt.guest_rx_drops, kept - sent);
-				rte_pktmbuf_free_bulk(pkts, kept);
+				relay_free_copied(r->pool, pkts, kept);
 			} else {
 				relay_cnt_add(&q->cnt.guest_rx_drops, n);
 				rte_pktmbuf_free_bulk(pkts, n);
@@ -358,7 +379,7 @@ relay_worker_sleep(struct relay *r, struct relay_worker *w)
 		seen += relay_queue_forward(r, w->queues[i]);
 	if (seen == 0 && !r->quit) {
 		__atomic_store_n(&w->sleeping, true, __ATOMIC_RELEASE);
-		w->sleeps++;
+		relay_cnt_add(&w->sleeps, 1);
 		n = rte_epoll_wait(w->epfd, ev, RTE_DIM(ev),
 			poll_only ? RELAY_POLL_SLEEP_MS : RELAY_SAFETY_SLEEP_MS);
 		for (k = 0; k < n; k++) {
@@ -380,7 +401,7 @@ relay_worker_main(void *arg)
 	struct relay *r = arg;
 	struct relay_worker *w = &r->worker[rte_lcore_id()];
 	uint64_t busy_cycles = rte_get_tsc_hz() / 1000000 * r->opt.busy_poll_us;
-	uint64_t last_busy;
+	uint64_t last_busy, t0, now;
 	unsigned int i, seen;
 
 	if (w->nb_queues == 0)
@@ -390,17 +411,23 @@ relay_worker_main(void *arg)
 			seen++;
 	RLOG(INFO, "lcore %u forwards %u pair(s), %u queue pair(s)", w->lcore_id, seen,
 		w->nb_queues);
+	w->start_tsc = rte_rdtsc();
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
-	last_busy = rte_rdtsc();
+	last_busy = w->start_tsc;
 	while (!r->quit) {
 		seen = 0;
+		t0 = rte_rdtsc();
 		for (i = 0; i < w->nb_queues; i++) {
 			relay_queue_sync(w, w->queues[i]);
 			seen += relay_queue_forward(r, w->queues[i]);
 		}
+		now = rte_rdtsc();
 		if (seen > 0) {
-			last_busy = rte_rdtsc();
-		} else if (rte_rdtsc() - last_busy >= busy_cycles) {
+			/* busy cycles: the iterations that forwarded, as OVS's processing cycles */
+			relay_cnt_add(&w->busy_cycles, now - t0);
+			relay_cnt_add(&w->busy_iterations, 1);
+			last_busy = now;
+		} else if (now - last_busy >= busy_cycles) {
 			/* a sleep that merely timed out (polling fallback, safety timeout) goes
 			 * straight back to sleep: no new busy-poll window
 			 */

@@ -19,8 +19,12 @@
 
 #define RELAY_RX_OFFLOADS (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
 	RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_SCATTER)
+/* MBUF_FAST_FREE: every mbuf the relay sends comes from its one pool (vhost dequeue) with a
+ * reference count of 1
+ */
 #define RELAY_TX_OFFLOADS (RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
-	RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+	RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS | \
+	RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 
 int
 relay_port_resolve(const char *dev, uint16_t *port_id)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_log.h>
 #include <rte_telemetry.h>
 
@@ -183,13 +184,47 @@ relay_tel_pairs(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* /tmmr_relay/lcores: per forwarding lcore N, lN_busy_cycles and lN_busy_iterations (the
+ * iterations that forwarded), lN_cycles (since its loop began), lN_iterations, lN_sleeps;
+ * tsc_hz
+ */
+static int
+relay_tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct relay *r = &relay_global;
+	uint64_t now = rte_rdtsc();
+	unsigned int i;
+	char key[32];
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
+		const struct relay_worker *w = &r->worker[i];
+
+		if (w->nb_queues == 0 || !__atomic_load_n(&w->running, __ATOMIC_ACQUIRE))
+			continue;
+#define RELAY_LKEY(k) (snprintf(key, sizeof(key), "l%u_%s", i, k), key)
+		rte_tel_data_add_dict_u64(d, RELAY_LKEY("busy_cycles"), RD(w->busy_cycles));
+		rte_tel_data_add_dict_u64(d, RELAY_LKEY("busy_iterations"), RD(w->busy_iterations));
+		rte_tel_data_add_dict_u64(d, RELAY_LKEY("cycles"), now - w->start_tsc);
+		rte_tel_data_add_dict_u64(d, RELAY_LKEY("iterations"), RD(w->iterations));
+		rte_tel_data_add_dict_u64(d, RELAY_LKEY("sleeps"), RD(w->sleeps));
+#undef RELAY_LKEY
+	}
+	return 0;
+}
+
 int
 relay_telemetry_init(void)
 {
 	if (rte_telemetry_register_cmd("/tmmr_relay/stats", relay_tel_stats,
 			"Per VF/guest pair counters. Parameters: int pair index (optional)") < 0 ||
 	    rte_telemetry_register_cmd("/tmmr_relay/pairs", relay_tel_pairs,
-			"VF device names, by pair index. Takes no parameters") < 0)
+			"VF device names, by pair index. Takes no parameters") < 0 ||
+	    rte_telemetry_register_cmd("/tmmr_relay/lcores", relay_tel_lcores,
+			"Forwarding lcores' busy and total TSC cycles. Takes no parameters") < 0)
 		return -1;
 	return 0;
 }

@@ -69,9 +69,14 @@ relay_check "missing Rx interrupts logged" grep -q 'VF net_null0 has no Rx inter
 stats=$(telemetry "$tag-r" /tmmr_relay/stats,0)
 relay_check "telemetry: vf_rx_intr 0" test "$(json_get "$stats" vf_rx_intr)" = 0
 relay_check "telemetry: pair names" grep -q '"net_null0"' <<<"$(telemetry "$tag-r" /tmmr_relay/pairs)"
-relay_check "telemetry: the relay's commands are stats and pairs" \
+relay_check "telemetry: the relay's commands are lcores, stats and pairs" \
 	test "$(telemetry "$tag-r" / | grep -o '"/tmmr_relay/[a-z_]*"' | sort | tr '\n' ' ')" = \
-	'"/tmmr_relay/pairs" "/tmmr_relay/stats" '
+	'"/tmmr_relay/lcores" "/tmmr_relay/pairs" "/tmmr_relay/stats" '
+# nothing to forward (no guest, a VF without Rx): the lcore runs, never busy
+lcores=$(telemetry "$tag-r" /tmmr_relay/lcores)
+relay_check "telemetry: lcore 0 counts its cycles" test "$(json_get "$lcores" l0_cycles)" -gt 0
+relay_check "telemetry: lcore 0 never busy without traffic" \
+	test "$(json_get "$lcores" l0_busy_cycles)" = 0
 relay_check "telemetry: stats of a pair that does not exist are refused" \
 	test "$(telemetry "$tag-r" /tmmr_relay/stats,1)" = '{"/tmmr_relay/stats": null}'
 cpu0=$(cpu_ticks "$relay_pid")

@@ -58,6 +58,20 @@ for p in 0 1; do
 	relay_check "pair $p: modern guest (VERSION_1 negotiated)" \
 		test $(( $(json_get "$stats" $p guest_features) >> 32 & 1 )) = 1
 done
+# busy cycles: the iterations that forwarded, some but not all of the lcore's time
+lcores=$(telemetry "$tag-r" /tmmr_relay/lcores)
+stats=$(telemetry "$tag-r" /tmmr_relay/stats)
+pkts=0
+for p in 0 1; do
+	pkts=$((pkts + $(json_get "$stats" $p guest_tx_pkts) + $(json_get "$stats" $p vf_rx_pkts)))
+done
+busy=$(json_get "$lcores" l0_busy_cycles)
+log "lcore 0: $busy busy of $(json_get "$lcores" l0_cycles) cycles, $pkts packets"
+relay_check "telemetry: lcore 0 busy cycles counted" test "$busy" -gt 0
+relay_check "telemetry: lcore 0 busy iterations counted" \
+	test "$(json_get "$lcores" l0_busy_iterations)" -gt 0
+relay_check "telemetry: busy cycles below the total" \
+	test "$busy" -lt "$(json_get "$lcores" l0_cycles)"
 relay_check "periodic log line per pair" grep -q "pair 1 ${vf_names[1]} vf=up guest=connected" \
 	"$WORK/relay.log"
 

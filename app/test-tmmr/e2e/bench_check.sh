@@ -10,35 +10,11 @@
 # number. usage: bench_check.sh BUILD-DIR
 set -euo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 build=$1
 rounds=2
-res=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-bench-check.XXXXXX")
-trap 'rm -rf "$res"' EXIT
-out=$res/out.txt
-fails=0
-
-bad()
-{
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-
-rc=0
-"$top/devtools/bench.sh" --build "$build" --sections fwd --rounds "$rounds" --duration 1 \
-	--sizes 64 --no-plots --load-wait 0 --results "$res/r" > "$out" 2> "$res/err" || rc=$?
-cat "$out"
-if ((rc != 0)); then
-	tail -n 30 "$res/err"
-	echo "FAIL: bench.sh exited $rc"
-	exit 1
-fi
-
-num='[0-9]+(\.[0-9]+)?'
-pos()
-{
-	awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'
-}
+# shellcheck source=bench_check_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_check_lib.sh"
+bench_run --build "$build" --sections fwd --rounds "$rounds" --duration 1 --sizes 64
 
 # the load: quiet, or the figures said void
 grep -Eq "^load1 $num < $num: quiet enough$|^VOID: load1 $num >= $num after waiting" "$out" ||
@@ -81,10 +57,7 @@ for who in "${contenders[@]}"; do
 		continue
 	fi
 	for k in 1 7 13; do
-		lo=${BASH_REMATCH[k]} me=${BASH_REMATCH[k + 2]} hi=${BASH_REMATCH[k + 4]}
-		pos "$lo" || bad "$who: min $lo is not positive"
-		awk -v a="$lo" -v b="$me" -v c="$hi" 'BEGIN { exit !(a <= b && b <= c) }' ||
-			bad "$who: not min <= median <= max: $lo $me $hi"
+		mmm_ok "$who" "${BASH_REMATCH[k]}" "${BASH_REMATCH[k + 2]}" "${BASH_REMATCH[k + 4]}"
 	done
 done
 
@@ -106,8 +79,4 @@ rows=$(($(wc -l < "$res/r/fwd.csv") - 1))
 head -n 1 "$res/r/fwd.csv" | grep -q ',backend_cycles_per_pkt,busy,backend_busy,limit,cpu,backend_cpu$' ||
 	bad "fwd.csv header: $(head -n 1 "$res/r/fwd.csv")"
 
-if ((fails)); then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "PASS"
+bench_done
