@@ -1,0 +1,306 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Scale measurements of devtools/bench.sh (section scale), sourced after
+# devtools/bench/lib.sh; also used by app/test-tmmr/e2e/scale_check.sh.
+#
+#   measure_fwd_many N SECONDS   one testpmd drives N VFs (N <= 32: Debian's
+#                                RTE_MAX_ETHPORTS) and forwards on all of them
+#   measure_model_big N Q K      the model with N VFs of Q queue pairs: ready
+#                                time, memory, fds; then testpmd on K of them
+#
+# The forwarding of N ports is the fwd section's closed loop (lib.sh) N times:
+# backend testpmd (CPU 0) with N net_vhost ports, measured testpmd (CPU 1)
+# with N net_virtio_tmmr ports, both io forwarding with --port-topology=loop
+# on one lcore each, the backend injecting SCALE_POP bursts of 32 packets
+# per port once. io forwarding touches no packet data, so the measured side's
+# cost is the driver's Rx and Tx bursts and the lcore's round-robin over the
+# ports; every port has its own population, so a port the driver served less
+# often than the others forwards less: per-port rates show the fairness of
+# the one lcore polling N ports.
+
+SCALE_POP=${SCALE_POP:-4}
+# mbufs of each testpmd: N rx rings of 256 plus the population, with room
+SCALE_MBUFS=${SCALE_MBUFS:-32768}
+
+# proc_fds PID: the number of open fds of a process
+proc_fds()
+{
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2> /dev/null | wc -l
+}
+
+# model_pid: the PID of tmmr-vfemu itself (pid_vfemu is timeout(1)'s)
+model_pid()
+{
+	local p
+
+	p=$(pgrep -P "$pid_vfemu" | head -n 1)
+	echo "${p:-$pid_vfemu}"
+}
+
+# tp_links_up NAME: how many ports of testpmd NAME have their link up
+# ("show port summary all": one line per port, its status fifth)
+tp_links_up()
+{
+	local out
+
+	out=$(tp_run "$1" 10 'testpmd> $' 'show port summary all') || { echo 0; return; }
+	awk '$1 ~ /^[0-9]+$/ && $5 == "up" { n++ } END { print n + 0 }' <<< "$out"
+}
+
+# scale_fwd_args: testpmd's application arguments of the forwarding of N ports
+scale_fwd_args()
+{
+	printf '%s\n' -i --total-num-mbufs="$SCALE_MBUFS" --txpkts=64 --forward-mode=io \
+		--port-topology=loop --rxq=1 --txq=1 --nb-cores=1
+}
+
+# jain: "n sum min median max jain" of the numbers on stdin (one a line)
+jain()
+{
+	sort -g | awk '{ v[NR] = $1; s += $1; q += $1 * $1 } END {
+		if (NR == 0) { print "0 0 na na na na"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%d %.4f %.4f %.4f %.4f %.4f\n", NR, s, v[1], m, v[NR], q ? s * s / (NR * q) : 0 }'
+}
+
+# measure_fwd_many N SECONDS: N VFs forwarding at once. Per-port rows "port
+# window_rx mpps be_tx be_rx dut_rx dut_tx errors" go to SCALE_PORTS (window_rx:
+# received in the window; the others: totals after both sides stopped; errors:
+# the measured port's missed, rx errors, rx_nombuf and tx errors); RESULT is
+# "links_up_s mpps_sum mpps_min mpps_med mpps_max jain load1_before load1_after
+# dut_rss_kB dut_pss_kB dut_fds be_rss_kB be_pss_kB be_fds model_rss_kB
+# model_pss_kB model_fds" (RSS counts every mapping of memory shared with a
+# peer in full: the backend maps the measured side's whole DPDK memory once
+# per vhost port; PSS shares it out)
+measure_fwd_many()
+{
+	local n=$1 secs=$2 i t0 tu tw0 tw1 load0 load1 up dut be m fair
+	local -a allow=() socks=() s0 s1
+	local -A rx0=()
+
+	bench_begin "fwd-many-$n"
+	load0=$(loadavg1)
+	vfemu_start --vfs "$n"
+	for ((i = 0; i < n; i++)); do
+		allow+=(-a "${VF_BDFS[i]}")
+		socks+=("$(vhost_sock "$i")")
+	done
+	local -a vdevs=()
+	for ((i = 0; i < n; i++)); do
+		rm -f "${socks[i]}"
+		vdevs+=(--vdev "net_vhost$i,iface=${socks[i]},queues=1")
+	done
+	tp_start be "$E2E_CPU_BACKEND" "" --no-pci "${vdevs[@]}" -- $(scale_fwd_args)
+	# from the start of the measured testpmd to every link up
+	t0=$(now_ns)
+	TP_NOWAIT=1 TP_PMD=1 tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+		-d "$PMD_ARG" "${allow[@]}" -- $(scale_fwd_args)
+	tp_wait_prompt dut
+	up=0
+	until ((up == n)); do
+		up=$(tp_links_up dut)
+		((up == n)) && break
+		(($(now_ns) - t0 < 120000000000)) || fail "$up of $n links up after 120 s"
+		sleep 0.05
+	done
+	tu=$(awk -v d=$(($(now_ns) - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+	log "$n links up in $tu s"
+	tp_run dut 10 'packets/burst' start > /dev/null || fail "measured side did not start"
+	tp_run be 10 'packets/burst' "start tx_first $SCALE_POP" > /dev/null ||
+		fail "backend did not start"
+	sleep "$BENCH_WARM"
+	tw0=$(now_ns)
+	while read -r -a s0; do
+		rx0[${s0[0]}]=${s0[1]}
+	done < <(tp_all_stats dut "$n")
+	sleep "$secs"
+	tw1=$(now_ns)
+	: > "$WORK/dut.rx"
+	while read -r -a s1; do
+		echo "${s1[0]} $((s1[1] - ${rx0[${s1[0]}]:-0}))" >> "$WORK/dut.rx"
+	done < <(tp_all_stats dut "$n")
+	load1=$(loadavg1)
+	dut=$(tp_pid_of dut)
+	be=$(tp_pid_of be)
+	m=$(model_pid)
+	local mem="$(mem_kb "$dut") $(proc_fds "$dut") $(mem_kb "$be") $(proc_fds "$be")"
+	mem+=" $(mem_kb "$m") $(proc_fds "$m")"
+	tp_fwd_stop be > /dev/null
+	tp_fwd_stop dut > /dev/null
+	# the totals after both stopped: what the backend sent to each port and got back
+	tp_all_stats be "$n" > "$WORK/be.stats"
+	tp_all_stats dut "$n" > "$WORK/dut.stats"
+	bench_end
+	: > "$SCALE_PORTS"
+	awk -v ns=$((tw1 - tw0)) '
+		FILENAME ~ /dut.rx$/ { w[$1] = $2; next }
+		FILENAME ~ /be.stats$/ { btx[$1] = $6; brx[$1] = $2; next }
+		{ printf "%d %d %.4f %d %d %d %d %d\n", $1, w[$1], w[$1] * 1e3 / ns, btx[$1], brx[$1],
+			$2, $6, $3 + $4 + $5 + $7 }' \
+		"$BENCH_WORK"/*"fwd-many-$n"/dut.rx "$BENCH_WORK"/*"fwd-many-$n"/be.stats \
+		"$BENCH_WORK"/*"fwd-many-$n"/dut.stats > "$SCALE_PORTS"
+	fair=$(awk '{ print $3 }' "$SCALE_PORTS" | jain)
+	RESULT="$tu ${fair#* } $load0 $load1 $mem"
+}
+
+# measure_model_big N Q K: tmmr-vfemu with N VFs of Q queue pairs each: seconds
+# to "ready" (its sysfs tree and control socket made), VmRSS, fds; then a
+# backend serves K VFs spread over the range and one testpmd drives them, the
+# first two with Q queue pairs, the others with one (two testpmds: testpmd's
+# --rxq is one for all ports). RESULT: "ready_s rss_kB pss_kB fds up_ports
+# sample_bdfs rss_after_kB pss_after_kB fds_after" (sample_bdfs comma-separated;
+# "after": with the K VFs attached, their clients' memory mapped)
+measure_model_big()
+{
+	local n=$1 q=$2 k=$3 t0 t1 rss fds i step v m up=0 rss2 fds2 name
+	local -a idx=() socks=() vdevs=() bdfs=()
+
+	bench_begin "model-$n-$q"
+	t0=$(now_ns)
+	VFEMU_READY_S=120 vfemu_start --vfs "$n" --queue-pairs "$q"
+	t1=$VFEMU_READY_NS
+	m=$(model_pid)
+	[[ -S $VFEMU_CTL ]] || fail "no control socket $VFEMU_CTL"
+	rss=$(mem_kb "$m")
+	fds=$(proc_fds "$m")
+	((${#VF_BDFS[@]} == n)) || fail "the model made ${#VF_BDFS[@]} VFs, not $n"
+	# K indexes spread over 0..N-1, first and last included
+	step=$(((n - 1) / (k > 1 ? k - 1 : 1)))
+	for ((i = 0; i < k; i++)); do
+		v=$((i * step))
+		((i == k - 1)) && v=$((n - 1))
+		idx+=("$v")
+	done
+	# the first two with Q queue pairs, the rest with one
+	for ((i = 0; i < k; i++)); do
+		rm -f "$(vhost_sock "${idx[i]}")"
+		if ((i < 2)); then
+			vdevs+=(--vdev "net_vhost$i,iface=$(vhost_sock "${idx[i]}"),queues=$q")
+		else
+			vdevs+=(--vdev "net_vhost$i,iface=$(vhost_sock "${idx[i]}"),queues=1")
+		fi
+		bdfs+=("${VF_BDFS[idx[i]]}")
+	done
+	tp_start be "$E2E_CPU_BACKEND" "" --no-pci "${vdevs[@]}" -- -i \
+		--total-num-mbufs="$SCALE_MBUFS" --nb-cores=1
+	for name in mq sq; do
+		local -a allow=()
+		if [[ $name == mq ]]; then
+			for ((i = 0; i < 2 && i < k; i++)); do
+				allow+=(-a "${bdfs[i]}")
+			done
+			TP_PMD=1 tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+				-d "$PMD_ARG" "${allow[@]}" -- -i --total-num-mbufs="$SCALE_MBUFS" \
+				--rxq="$q" --txq="$q" --nb-cores=1
+		else
+			((k > 2)) || continue
+			for ((i = 2; i < k; i++)); do
+				allow+=(-a "${bdfs[i]}")
+			done
+			TP_PMD=1 tp_start "$name" "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+				-d "$PMD_ARG" "${allow[@]}" -- -i --total-num-mbufs="$SCALE_MBUFS" \
+				--nb-cores=1
+		fi
+		local want=${#allow[@]} got=0 deadline=$((SECONDS + 60))
+		want=$((want / 2))
+		until ((got == want)) || ((SECONDS > deadline)); do
+			got=$(tp_links_up "$name")
+			((got == want)) || sleep 0.1
+		done
+		log "testpmd $name: $got of $want links up"
+		up=$((up + got))
+	done
+	rss2=$(mem_kb "$m")
+	fds2=$(proc_fds "$m")
+	bench_end
+	local IFS=,
+	RESULT="$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }') $rss $fds $up ${bdfs[*]}"
+	RESULT+=" $rss2 $fds2"
+}
+
+# --- the sections' tables (bench.sh section scale; results, note, BENCH_CSV) ---
+
+# scale_fwd_section: measure_fwd_many 32 once (the figure is not a ratio of
+# contenders: no rounds); scale_fwd.csv has a row per port
+scale_fwd_section()
+{
+	local csv=$results/scale_fwd.csv n=${SCALE_FWD_VFS:-32} tu sum mn md mx j l0 l1
+	local dr dp df br bp bf mr mp mf
+
+	SCALE_PORTS=$results/scale_fwd.ports
+	measure_fwd_many "$n" "$duration"
+	read -r tu sum mn md mx j l0 l1 dr dp df br bp bf mr mp mf <<< "$RESULT"
+	echo "port,window_rx,mpps,backend_tx,backend_rx,rx,tx,errors" > "$csv"
+	tr ' ' , < "$SCALE_PORTS" >> "$csv"
+	echo "what,value" > "$results/scale_fwd_summary.csv"
+	BENCH_CSV=$results/scale_fwd_summary.csv
+	bench_row vfs "$n"
+	bench_row links_up_s "$tu"
+	bench_row mpps_sum "$sum"
+	bench_row mpps_min "$mn"
+	bench_row mpps_median "$md"
+	bench_row mpps_max "$mx"
+	bench_row jain "$j"
+	bench_row load1_before "$l0"
+	bench_row load1_after "$l1"
+	bench_row testpmd_rss_kb "$dr"
+	bench_row testpmd_pss_kb "$dp"
+	bench_row testpmd_fds "$df"
+	bench_row backend_rss_kb "$br"
+	bench_row backend_pss_kb "$bp"
+	bench_row backend_fds "$bf"
+	bench_row model_rss_kb "$mr"
+	bench_row model_pss_kb "$mp"
+	bench_row model_fds "$mf"
+	note ""
+	note "== scale: one testpmd forwarding on $n VFs at once (io, each port looped" \
+		"through its own vhost port, ${SCALE_POP}x32 packets per port, one lcore each side," \
+		"${duration}s) =="
+	note "all $n links up ${tu} s after testpmd's start"
+	note "aggregate $sum Mpps; per VF min/median/max $mn/$md/$mx Mpps; Jain's fairness $j"
+	note "load1 $l0 before, $l1 after$( ((void)) && echo ": VOID, rates not a measurement")"
+	note "$(printf 'testpmd (%d VFs): RSS %.1f MB, PSS %.1f MB, %d fds' "$n" \
+		"$(awk -v k="$dr" 'BEGIN { print k / 1024 }')" \
+		"$(awk -v k="$dp" 'BEGIN { print k / 1024 }')" "$df")"
+	note "$(printf 'backend (%d vhost ports): RSS %.1f MB, PSS %.1f MB, %d fds' "$n" \
+		"$(awk -v k="$br" 'BEGIN { print k / 1024 }')" \
+		"$(awk -v k="$bp" 'BEGIN { print k / 1024 }')" "$bf")"
+	note "$(printf 'model (%d VFs, clients attached): RSS %.1f MB, PSS %.1f MB, %d fds' "$n" \
+		"$(awk -v k="$mr" 'BEGIN { print k / 1024 }')" \
+		"$(awk -v k="$mp" 'BEGIN { print k / 1024 }')" "$mf")"
+	note "(RSS counts memory shared with a peer once per mapping: the backend maps" \
+		"testpmd's DPDK memory once per vhost port; PSS shares it out)"
+}
+
+# scale_model_section: the model with 1 and with 1024 VFs of 8 queue pairs, a
+# sample of VFs attached; per-VF cost from the difference
+scale_model_section()
+{
+	local csv=$results/scale_model.csv n q=8 k t r p f up s r2 p2 f2
+	local -a one big
+
+	echo "vfs,queue_pairs,ready_s,rss_kb,pss_kb,fds,attached,links_up,rss_after_kb," \
+		"pss_after_kb,fds_after,load1" | tr -d ' ' > "$csv"
+	BENCH_CSV=$csv
+	for n in 1 ${SCALE_MODEL_VFS:-1024}; do
+		k=$((n < 32 ? n : 32))
+		measure_model_big "$n" "$q" "$k"
+		read -r t r p f up s r2 p2 f2 <<< "$RESULT"
+		bench_row "$n" "$q" "$t" "$r" "$p" "$f" "$k" "$up" "$r2" "$p2" "$f2" "$(loadavg1)"
+		log "scale model $n VFs x $q queue pairs: $RESULT"
+	done
+	read -r -a one < <(awk -F, 'NR == 2 { print $3, $4, $6 }' "$csv")
+	read -r -a big < <(awk -F, 'NR == 3 { print $1, $3, $4, $6, $7, $8 }' "$csv")
+	note ""
+	note "== scale: the model with ${big[0]} VFs of $q queue pairs each =="
+	note "$(printf 'ready (sysfs tree and control socket) in %s s; RSS %.1f MB; %d fds' \
+		"${big[1]}" "$(awk -v k="${big[2]}" 'BEGIN { print k / 1024 }')" "${big[3]}")"
+	note "$(awk -v n="${big[0]}" -v t1="${one[0]}" -v r1="${one[1]}" -v f1="${one[2]}" \
+		-v t="${big[1]}" -v r="${big[2]}" -v f="${big[3]}" 'BEGIN {
+		printf "per VF (against the model with 1 VF): %.2f fds, %.1f kB RSS, %.2f ms to ready",
+			(f - f1) / (n - 1), (r - r1) / (n - 1), (t - t1) * 1e3 / (n - 1) }')"
+	note "testpmd on ${big[4]} VFs spread over the range (2 with $q queue pairs):" \
+		"${big[5]} links up"
+	note "(ready time under load is an upper bound; memory and fds do not depend on it)"
+}
