@@ -124,7 +124,8 @@ measure_fwd_many()
 	dut=$(tp_pid_of dut)
 	be=$(tp_pid_of be)
 	m=$(model_pid)
-	local mem="$(mem_kb "$dut") $(proc_fds "$dut") $(mem_kb "$be") $(proc_fds "$be")"
+	local mem
+	mem="$(mem_kb "$dut") $(proc_fds "$dut") $(mem_kb "$be") $(proc_fds "$be")"
 	mem+=" $(mem_kb "$m") $(proc_fds "$m")"
 	tp_fwd_stop be > /dev/null
 	tp_fwd_stop dut > /dev/null
@@ -150,7 +151,8 @@ measure_fwd_many()
 # first two with Q queue pairs, the others with one (two testpmds: testpmd's
 # --rxq is one for all ports). RESULT: "ready_s rss_kB pss_kB fds up_ports
 # sample_bdfs rss_after_kB pss_after_kB fds_after" (sample_bdfs comma-separated;
-# "after": with the K VFs attached, their clients' memory mapped)
+# "after": with the K VFs attached, their clients' memory mapped); SCALE_MQ_RXQ:
+# the Rx queues testpmd reports on the first of them
 measure_model_big()
 {
 	local n=$1 q=$2 k=$3 t0 t1 rss fds i step v m up=0 rss2 fds2 name
@@ -209,6 +211,10 @@ measure_model_big()
 			((got == want)) || sleep 0.1
 		done
 		log "testpmd $name: $got of $want links up"
+		if [[ $name == mq ]]; then
+			SCALE_MQ_RXQ=$(tp_run mq 10 'testpmd> $' 'show port info 0' |
+				sed -n 's/.*Current number of RX queues: *\([0-9]*\).*/\1/p')
+		fi
 		up=$((up + got))
 	done
 	rss2=$(mem_kb "$m")
