@@ -61,7 +61,7 @@ jain()
 	sort -g | awk '{ v[NR] = $1; s += $1; q += $1 * $1 } END {
 		if (NR == 0) { print "0 0 na na na na"; exit }
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%d %.4f %.4f %.4f %.4f %.4f\n", NR, s, v[1], m, v[NR], q ? s * s / (NR * q) : 0 }'
+		printf "%d %.4f %.6f %.6f %.6f %.4f\n", NR, s, v[1], m, v[NR], q ? s * s / (NR * q) : 0 }'
 }
 
 # measure_fwd_many N SECONDS: N VFs forwarding at once. Per-port rows "port
@@ -137,7 +137,7 @@ measure_fwd_many()
 	awk -v ns=$((tw1 - tw0)) '
 		FILENAME ~ /dut.rx$/ { w[$1] = $2; next }
 		FILENAME ~ /be.stats$/ { btx[$1] = $6; brx[$1] = $2; next }
-		{ printf "%d %d %.4f %d %d %d %d %d\n", $1, w[$1], w[$1] * 1e3 / ns, btx[$1], brx[$1],
+		{ printf "%d %d %.6f %d %d %d %d %d\n", $1, w[$1], w[$1] * 1e3 / ns, btx[$1], brx[$1],
 			$2, $6, $3 + $4 + $5 + $7 }' \
 		"$BENCH_WORK"/*"fwd-many-$n"/dut.rx "$BENCH_WORK"/*"fwd-many-$n"/be.stats \
 		"$BENCH_WORK"/*"fwd-many-$n"/dut.stats > "$SCALE_PORTS"
