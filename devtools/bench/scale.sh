@@ -152,7 +152,8 @@ measure_fwd_many()
 # --rxq is one for all ports). RESULT: "ready_s rss_kB pss_kB fds up_ports
 # sample_bdfs rss_after_kB pss_after_kB fds_after" (sample_bdfs comma-separated;
 # "after": with the K VFs attached, their clients' memory mapped); SCALE_MQ_RXQ:
-# the Rx queues testpmd reports on the first of them
+# the Rx queues testpmd reports on the first of them; SCALE_NOFILE and
+# SCALE_NOFILE_MAX: the model's soft and hard limits of open files
 measure_model_big()
 {
 	local n=$1 q=$2 k=$3 t0 t1 rss fds i step v m up=0 rss2 fds2 name
@@ -166,6 +167,8 @@ measure_model_big()
 	[[ -S $VFEMU_CTL ]] || fail "no control socket $VFEMU_CTL"
 	rss=$(mem_kb "$m")
 	fds=$(proc_fds "$m")
+	read -r SCALE_NOFILE SCALE_NOFILE_MAX < <(awk '/^Max open files/ { print $4, $5 }' \
+		"/proc/$m/limits")
 	((${#VF_BDFS[@]} == n)) || fail "the model made ${#VF_BDFS[@]} VFs, not $n"
 	# K indexes spread over 0..N-1, first and last included
 	step=$(((n - 1) / (k > 1 ? k - 1 : 1)))

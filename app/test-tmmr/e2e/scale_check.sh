@@ -5,8 +5,10 @@
 # A reduced run of devtools/bench.sh's scale measurements
 # (devtools/bench/scale.sh), asserting behaviour, never a speed:
 #  - tmmr-vfemu with 1024 VFs of 8 queue pairs gets ready with all 1024 VFs
-#    in its tree and its control socket, and one testpmd drives two of them
-#    (the first and the last) with 8 queue pairs each, both links up;
+#    in its tree and its control socket, its soft limit of open files leaves
+#    room for a client on every VF (or is the hard limit), and one testpmd
+#    drives two of them (the first and the last) with 8 queue pairs each, both
+#    links up;
 #  - one testpmd forwards on 32 VFs at once (io, every port looped through its
 #    own vhost port of a backend testpmd with 32 ports): every port received
 #    packets in the window, no port counted an error, every port forwarded all
@@ -30,7 +32,12 @@ BENCH_CSV=/dev/null
 SCALE_PORTS=$WORK/ports.txt
 [[ -f $PMD_SO && -x $VFEMU_BIN ]] || skip "the PMD or the model is not built"
 
+# the model starts with a small soft limit of open files (as a login shell's
+# 1024), which it must raise itself
+nofile=$(ulimit -Sn)
+ulimit -Sn 1024
 measure_model_big 1024 8 2
+ulimit -Sn "$nofile"
 read -r t rss pss fds up bdfs rss2 pss2 fds2 <<< "$RESULT"
 log "model 1024x8: ready ${t}s rss ${rss}kB fds $fds, attached $bdfs: $up links up," \
 	"then rss ${rss2}kB fds $fds2"
@@ -41,6 +48,15 @@ check "the first and the last VF attached" \
 	[ "$bdfs" = "${VF_BDFS[0]},${VF_BDFS[1023]}" ]
 # each VF holds at least an eventfd per queue (2 x 8) and its sockets
 check "the model holds its VFs' fds ($fds)" [ "$fds" -gt $((1024 * 16)) ]
+# a client on every VF brings at least 4 fds (as the 2 attached VFs show): the
+# model's soft limit leaves room for them, or is as high as the hard limit
+room=$((fds + 1024 * 4))
+[[ $SCALE_NOFILE_MAX == unlimited ]] || ((room < SCALE_NOFILE_MAX)) || room=$SCALE_NOFILE_MAX
+[[ $SCALE_NOFILE == unlimited ]] && SCALE_NOFILE=$room
+what="the model's fd limit ($SCALE_NOFILE, hard $SCALE_NOFILE_MAX)"
+check "$what has room for a client on each VF ($room)" [ "$SCALE_NOFILE" -ge "$room" ]
+check "an attached VF takes at least 4 fds of the model ($fds -> $fds2)" \
+	[ $((fds2 - fds)) -ge 8 ]
 
 BENCH_WARM=0.5
 measure_fwd_many 32 1
