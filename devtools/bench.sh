@@ -16,7 +16,7 @@
 #   switch  tmmr_relay vs OVS-DPDK forwarding vhost-user <-> VF
 #   scale   probe time and memory of testpmd with 0, 1, 8 and 32 VFs; the
 #           model creating 1024 VFs (time to "ready", RSS); one testpmd
-#           forwarding on 32 VFs at once (aggregate Mpps, per-VF fairness,
+#           forwarding on 1, 8 and 32 VFs at once (aggregate Mpps, per-VF fairness,
 #           time to all links up, memory and fds); the model with 1024 VFs of
 #           8 queue pairs (ready time, memory and fds per VF) and testpmd on
 #           32 VFs spread over them (devtools/bench/scale.sh)

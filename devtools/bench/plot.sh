@@ -96,16 +96,19 @@ EOF
 	fi
 fi
 if [[ -f $res/scale_fwd.csv ]]; then
-	# Mpps of every port of the one testpmd forwarding on all VFs at once
-	awk -F, 'NR > 1 { print $1, $3 }' "$res/scale_fwd.csv" > "$tmp/sfwd"
-	sum=$(awk -F, '$1 == "mpps_sum" { print $2 }' "$res/scale_fwd_summary.csv")
-	jain=$(awk -F, '$1 == "jain" { print $2 }' "$res/scale_fwd_summary.csv")
-	load=$(awk -F, '$1 == "load1_before" { print $2 }' "$res/scale_fwd_summary.csv")
+	# Mpps of every port of the one testpmd forwarding on the most VFs at once
+	n=$(awk -F, 'NR > 1 && $2 > n { n = $2 } END { print n + 0 }' "$res/scale_fwd.csv")
+	awk -F, -v n="$n" 'NR > 1 && $1 == "tmmr" && $2 == n { print $3, $5 }' \
+		"$res/scale_fwd.csv" > "$tmp/sfwd"
+	read -r sum jain load < <(awk -F, -v n="$n" '$1 == "tmmr" && $2 == n { print $4, $8, $9 }' \
+		"$res/scale_fwd_summary.csv")
+	title="one testpmd forwarding on $n tmmr VFs at once: Mpps per VF"
+	title+="\\naggregate $sum Mpps, Jain's index $jain, load1 $load"
 	if [[ -s $tmp/sfwd ]]; then
 		gnuplot << EOF
 $common
 set output "$out/scale_fwd.png"
-set title "one testpmd forwarding on $(wc -l < "$tmp/sfwd") VFs at once: Mpps per VF\naggregate $sum Mpps, Jain's index $jain, load1 $load"
+set title "$title"
 set xlabel "port (VF)"
 set ylabel "Mpps"
 set yrange [0:*]

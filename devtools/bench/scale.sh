@@ -20,13 +20,26 @@
 # the one lcore polling N ports.
 
 SCALE_POP=${SCALE_POP:-4}
+# the measured side's ports: tmmr (VFs of a model) or vu (net_virtio_user)
+SCALE_WHO=${SCALE_WHO:-tmmr}
 # mbufs of each testpmd: N rx rings of 256 plus the population, with room
 SCALE_MBUFS=${SCALE_MBUFS:-32768}
 
 # proc_fds PID: the number of open fds of a process
 proc_fds()
 {
-	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2> /dev/null | wc -l
+	local n=0
+
+	if [[ -d /proc/$1/fd ]]; then
+		n=$(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2> /dev/null | wc -l) || n=0
+	fi
+	echo "$n"
+}
+
+# proc_cpu PID: the CPU time of a process so far, in clock ticks (utime + stime)
+proc_cpu()
+{
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0
 }
 
 # model_pid: the PID of tmmr-vfemu itself (pid_vfemu is timeout(1)'s)
@@ -70,22 +83,31 @@ jain()
 # the measured port's missed, rx errors, rx_nombuf and tx errors); RESULT is
 # "links_up_s mpps_sum mpps_min mpps_med mpps_max jain load1_before load1_after
 # dut_rss_kB dut_pss_kB dut_fds be_rss_kB be_pss_kB be_fds model_rss_kB
-# model_pss_kB model_fds" (RSS counts every mapping of memory shared with a
+# model_pss_kB model_fds dut_cpu_pct be_cpu_pct model_cpu_pct" (CPU over the
+# window in % of one CPU; RSS counts every mapping of memory shared with a
 # peer in full: the backend maps the measured side's whole DPDK memory once
 # per vhost port; PSS shares it out)
 measure_fwd_many()
 {
-	local n=$1 secs=$2 i t0 tu tw0 tw1 load0 load1 up dut be m fair
+	local n=$1 secs=$2 i t0 tu tw0 tw1 load0 load1 up dut be m fair c0 c1 cpu
 	local -a allow=() socks=() s0 s1
 	local -A rx0=()
 
-	bench_begin "fwd-many-$n"
+	bench_begin "fwd-many-$SCALE_WHO-$n"
 	load0=$(loadavg1)
-	vfemu_start --vfs "$n"
-	for ((i = 0; i < n; i++)); do
-		allow+=(-a "${VF_BDFS[i]}")
-		socks+=("$(vhost_sock "$i")")
-	done
+	if [[ $SCALE_WHO == tmmr ]]; then
+		vfemu_start --vfs "$n"
+		for ((i = 0; i < n; i++)); do
+			allow+=(-a "${VF_BDFS[i]}")
+			socks+=("$(vhost_sock "$i")")
+		done
+	else
+		# DPDK's net_virtio_user ports in place of the VFs, for comparison
+		for ((i = 0; i < n; i++)); do
+			socks+=("$WORK/vh-$i")
+			allow+=(--vdev "net_virtio_user$i,path=$WORK/vh-$i,queues=1")
+		done
+	fi
 	local -a vdevs=()
 	for ((i = 0; i < n; i++)); do
 		rm -f "${socks[i]}"
@@ -94,8 +116,13 @@ measure_fwd_many()
 	tp_start be "$E2E_CPU_BACKEND" "" --no-pci "${vdevs[@]}" -- $(scale_fwd_args)
 	# from the start of the measured testpmd to every link up
 	t0=$(now_ns)
-	TP_NOWAIT=1 TP_PMD=1 tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
-		-d "$PMD_ARG" "${allow[@]}" -- $(scale_fwd_args)
+	if [[ $SCALE_WHO == tmmr ]]; then
+		TP_NOWAIT=1 TP_PMD=1 tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+			-d "$PMD_ARG" "${allow[@]}" -- $(scale_fwd_args)
+	else
+		TP_NOWAIT=1 tp_start dut "$E2E_CPU_PMD" "" --no-pci "${allow[@]}" -- \
+			$(scale_fwd_args)
+	fi
 	tp_wait_prompt dut
 	up=0
 	until ((up == n)); do
@@ -110,20 +137,24 @@ measure_fwd_many()
 	tp_run be 10 'packets/burst' "start tx_first $SCALE_POP" > /dev/null ||
 		fail "backend did not start"
 	sleep "$BENCH_WARM"
+	dut=$(tp_pid_of dut)
+	be=$(tp_pid_of be)
+	# (no model with virtio_user: PID 0 reads as nothing, its figures 0)
+	m=0
+	[[ $SCALE_WHO == tmmr ]] && m=$(model_pid)
+	c0="$(proc_cpu "$dut") $(proc_cpu "$be") $(proc_cpu "$m")"
 	tw0=$(now_ns)
 	while read -r -a s0; do
 		rx0[${s0[0]}]=${s0[1]}
 	done < <(tp_all_stats dut "$n")
 	sleep "$secs"
 	tw1=$(now_ns)
+	c1="$(proc_cpu "$dut") $(proc_cpu "$be") $(proc_cpu "$m")"
 	: > "$WORK/dut.rx"
 	while read -r -a s1; do
 		echo "${s1[0]} $((s1[1] - ${rx0[${s1[0]}]:-0}))" >> "$WORK/dut.rx"
 	done < <(tp_all_stats dut "$n")
 	load1=$(loadavg1)
-	dut=$(tp_pid_of dut)
-	be=$(tp_pid_of be)
-	m=$(model_pid)
 	local mem
 	mem="$(mem_kb "$dut") $(proc_fds "$dut") $(mem_kb "$be") $(proc_fds "$be")"
 	mem+=" $(mem_kb "$m") $(proc_fds "$m")"
@@ -132,6 +163,7 @@ measure_fwd_many()
 	# the totals after both stopped: what the backend sent to each port and got back
 	tp_all_stats be "$n" > "$WORK/be.stats"
 	tp_all_stats dut "$n" > "$WORK/dut.stats"
+	local dir=$WORK
 	bench_end
 	: > "$SCALE_PORTS"
 	awk -v ns=$((tw1 - tw0)) '
@@ -139,10 +171,14 @@ measure_fwd_many()
 		FILENAME ~ /be.stats$/ { btx[$1] = $6; brx[$1] = $2; next }
 		{ printf "%d %d %.6f %d %d %d %d %d\n", $1, w[$1], w[$1] * 1e3 / ns, btx[$1], brx[$1],
 			$2, $6, $3 + $4 + $5 + $7 }' \
-		"$BENCH_WORK"/*"fwd-many-$n"/dut.rx "$BENCH_WORK"/*"fwd-many-$n"/be.stats \
-		"$BENCH_WORK"/*"fwd-many-$n"/dut.stats > "$SCALE_PORTS"
+		"$dir/dut.rx" "$dir/be.stats" "$dir/dut.stats" > "$SCALE_PORTS"
 	fair=$(awk '{ print $3 }' "$SCALE_PORTS" | jain)
-	RESULT="$tu ${fair#* } $load0 $load1 $mem"
+	# each process's CPU over the window, in % of one CPU
+	cpu=$(awk -v a="$c0" -v b="$c1" -v ns=$((tw1 - tw0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= 3; i++) printf "%.0f%s", (y[i] - x[i]) / hz * 1e11 / ns, i < 3 ? " " : ""
+	}')
+	RESULT="$tu ${fair#* } $load0 $load1 $mem $cpu"
 }
 
 # measure_model_big N Q K: tmmr-vfemu with N VFs of Q queue pairs each: seconds
@@ -230,56 +266,54 @@ measure_model_big()
 
 # --- the sections' tables (bench.sh section scale; results, note, BENCH_CSV) ---
 
-# scale_fwd_section: measure_fwd_many 32 once (the figure is not a ratio of
-# contenders: no rounds); scale_fwd.csv has a row per port
+# scale_fwd_section: measure_fwd_many with 1, 8 and 32 VFs (SCALE_FWD_VFS),
+# once each, and the same with net_virtio_user ports (no rounds: a figure of
+# one driver, the other for scale); scale_fwd.csv has a row per port,
+# scale_fwd_summary.csv one per driver and port count
 scale_fwd_section()
 {
-	local csv=$results/scale_fwd.csv n=${SCALE_FWD_VFS:-32} tu sum mn md mx j l0 l1
-	local dr dp df br bp bf mr mp mf
+	local csv=$results/scale_fwd.csv sum=$results/scale_fwd_summary.csv n who last=0
+	local -a f
 
+	echo "who,vfs,port,window_rx,mpps,backend_tx,backend_rx,rx,tx,errors" > "$csv"
+	echo "who,vfs,links_up_s,mpps_sum,mpps_min,mpps_median,mpps_max,jain,load1_before," \
+		"load1_after,testpmd_rss_kb,testpmd_pss_kb,testpmd_fds,backend_rss_kb," \
+		"backend_pss_kb,backend_fds,model_rss_kb,model_pss_kb,model_fds,testpmd_cpu_pct," \
+		"backend_cpu_pct,model_cpu_pct" | tr -d ' ' > "$sum"
+	BENCH_CSV=$sum
 	SCALE_PORTS=$results/scale_fwd.ports
-	measure_fwd_many "$n" "$duration"
-	read -r tu sum mn md mx j l0 l1 dr dp df br bp bf mr mp mf <<< "$RESULT"
-	echo "port,window_rx,mpps,backend_tx,backend_rx,rx,tx,errors" > "$csv"
-	tr ' ' , < "$SCALE_PORTS" >> "$csv"
-	echo "what,value" > "$results/scale_fwd_summary.csv"
-	BENCH_CSV=$results/scale_fwd_summary.csv
-	bench_row vfs "$n"
-	bench_row links_up_s "$tu"
-	bench_row mpps_sum "$sum"
-	bench_row mpps_min "$mn"
-	bench_row mpps_median "$md"
-	bench_row mpps_max "$mx"
-	bench_row jain "$j"
-	bench_row load1_before "$l0"
-	bench_row load1_after "$l1"
-	bench_row testpmd_rss_kb "$dr"
-	bench_row testpmd_pss_kb "$dp"
-	bench_row testpmd_fds "$df"
-	bench_row backend_rss_kb "$br"
-	bench_row backend_pss_kb "$bp"
-	bench_row backend_fds "$bf"
-	bench_row model_rss_kb "$mr"
-	bench_row model_pss_kb "$mp"
-	bench_row model_fds "$mf"
+	for n in ${SCALE_FWD_VFS:-1 8 32}; do
+		for who in tmmr vu; do
+			SCALE_WHO=$who measure_fwd_many "$n" "$duration"
+			# shellcheck disable=SC2086 # RESULT: the figures, one word each
+			bench_row "$who" "$n" $RESULT
+			awk -v w="$who" -v n="$n" '{ $1 = $1; print w " " n " " $0 }' "$SCALE_PORTS" |
+				tr ' ' , >> "$csv"
+		done
+		last=$n
+	done
 	note ""
-	note "== scale: one testpmd forwarding on $n VFs at once (io, each port looped" \
+	note "== scale: one testpmd forwarding on N ports at once (io, each port looped" \
 		"through its own vhost port, ${SCALE_POP}x32 packets per port, one lcore each side," \
-		"${duration}s) =="
-	note "all $n links up ${tu} s after testpmd's start"
-	note "aggregate $sum Mpps; per VF min/median/max $mn/$md/$mx Mpps; Jain's fairness $j"
-	note "load1 $l0 before, $l1 after$( ((void)) && echo ": VOID, rates not a measurement")"
-	note "$(printf 'testpmd (%d VFs): RSS %.1f MB, PSS %.1f MB, %d fds' "$n" \
-		"$(awk -v k="$dr" 'BEGIN { print k / 1024 }')" \
-		"$(awk -v k="$dp" 'BEGIN { print k / 1024 }')" "$df")"
-	note "$(printf 'backend (%d vhost ports): RSS %.1f MB, PSS %.1f MB, %d fds' "$n" \
-		"$(awk -v k="$br" 'BEGIN { print k / 1024 }')" \
-		"$(awk -v k="$bp" 'BEGIN { print k / 1024 }')" "$bf")"
-	note "$(printf 'model (%d VFs, clients attached): RSS %.1f MB, PSS %.1f MB, %d fds' "$n" \
-		"$(awk -v k="$mr" 'BEGIN { print k / 1024 }')" \
-		"$(awk -v k="$mp" 'BEGIN { print k / 1024 }')" "$mf")"
+		"${duration}s): tmmr VFs, and net_virtio_user ports (vu) for comparison =="
+	printf '%-4s %-4s %8s %8s %-30s %7s %-14s %s\n' who VFs links_s Mpps \
+		"per VF min/median/max Mpps" Jain "CPU% tp/be/mod" "load1 before/after" |
+		tee -a "$results/summary.txt"
+	awk -F, -v v="$void" 'NR > 1 { printf "%-4s %-4s %8s %8s %-30s %7s %-14s %s/%s%s\n", $1,
+		$2, $3, $4, $5 "/" $6 "/" $7, $8, $20 "/" $21 "/" $22, $9, $10, v ? " VOID" : "" }' \
+		"$sum" | tee -a "$results/summary.txt"
+	read -r -a f < <(awk -F, -v n="$last" '$1 == "tmmr" && $2 == n { $1 = $1; print }' "$sum")
+	note "$(awk -v n="$last" -v dr="${f[10]}" -v dp="${f[11]}" -v df="${f[12]}" \
+		-v br="${f[13]}" -v bp="${f[14]}" -v bf="${f[15]}" -v mr="${f[16]}" -v mp="${f[17]}" \
+		-v mf="${f[18]}" 'BEGIN {
+		printf "tmmr with %d VFs: testpmd RSS %.1f MB, PSS %.1f MB, %d fds; backend RSS " \
+			"%.1f MB, PSS %.1f MB, %d fds; model RSS %.1f MB, PSS %.1f MB, %d fds",
+			n, dr / 1024, dp / 1024, df, br / 1024, bp / 1024, bf, mr / 1024, mp / 1024, mf }')"
 	note "(RSS counts memory shared with a peer once per mapping: the backend maps" \
 		"testpmd's DPDK memory once per vhost port; PSS shares it out)"
+	((void)) && note "VOID: the load average was above $load_max: the rates are not a" \
+		"measurement (memory, fds and links are)"
+	return 0
 }
 
 # scale_model_section: the model with 1 and with 1024 VFs of 8 queue pairs, a
