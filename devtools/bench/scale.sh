@@ -251,7 +251,9 @@ measure_model_big()
 		done
 		log "testpmd $name: $got of $want links up"
 		if [[ $name == mq ]]; then
-			SCALE_MQ_RXQ=$(tp_run mq 10 'testpmd> $' 'show port info 0' |
+			# (the TX line follows the RX one: waiting for the prompt could
+			# match the one before the command's output)
+			SCALE_MQ_RXQ=$(tp_run mq 10 'Current number of TX queues' 'show port info 0' |
 				sed -n 's/.*Current number of RX queues: *\([0-9]*\).*/\1/p')
 		fi
 		up=$((up + got))
