@@ -18,7 +18,11 @@
 #           cycles per packet (relay: telemetry /tmmr_relay/lcores; OVS:
 #           dpif-netdev/pmd-stats-show processing cycles), the headline ratios
 #   scale   probe time and memory of testpmd with 0, 1, 8 and 32 VFs; the
-#           model creating 1024 VFs (time to "ready", RSS)
+#           model creating 1024 VFs (time to "ready", RSS); one testpmd
+#           forwarding on 1, 8 and 32 VFs at once (aggregate Mpps, per-VF fairness,
+#           time to all links up, memory and fds); the model with 1024 VFs of
+#           8 queue pairs (ready time, memory and fds per VF) and testpmd on
+#           32 VFs spread over them (devtools/bench/scale.sh)
 #   ctl     vfio-user requests (register accesses) of one port start
 #   profile callgrind of the PMD's forwarding loop (not in the default set)
 #
@@ -328,6 +332,10 @@ section_scale()
 		}' "$csv" | tee -a "$results/summary.txt"
 	awk -F, '$1 ~ /^model/ { printf "model: 1024 VFs ready in %s s, RSS %.1f MB (%s)\n",
 		$3, $4 / 1024, substr($1, 15) }' "$csv" | tee -a "$results/summary.txt"
+	# shellcheck source=bench/scale.sh
+	source "$top/devtools/bench/scale.sh"
+	scale_fwd_section
+	scale_model_section
 }
 
 # --- ctl ---

@@ -49,11 +49,6 @@ loadavg1()
 	cut -d' ' -f1 /proc/loadavg
 }
 
-now_ns()
-{
-	date +%s%N
-}
-
 # bench_row FIELDS...: one CSV row (the header is written by bench.sh)
 bench_row()
 {

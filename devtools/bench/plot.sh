@@ -6,6 +6,8 @@
 #   fwd.png     median Mpps per contender, 64 and 1518 bytes, min..max bars
 #   switch.png  median Mpps of tmmr_relay and OVS-DPDK (if measured)
 #   scale.png   testpmd PSS and DPDK heap in use against the number of VFs
+#   scale_fwd.png    Mpps per VF of one testpmd forwarding on 32 VFs at once
+#   scale_model.png  the model's fds and RSS with 1 and 1024 VFs of 8 queue pairs
 # usage: plot.sh RESULTS_DIR OUT_DIR
 set -euo pipefail
 
@@ -93,4 +95,48 @@ plot "$tmp/scale" using 1:3 with linespoints lw 2 title "DPDK heap in use", \
 EOF
 	fi
 fi
+if [[ -f $res/scale_fwd.csv ]]; then
+	# Mpps of every port of the one testpmd forwarding on the most VFs at once
+	n=$(awk -F, 'NR > 1 && $2 > n { n = $2 } END { print n + 0 }' "$res/scale_fwd.csv")
+	awk -F, -v n="$n" 'NR > 1 && $1 == "tmmr" && $2 == n { print $3, $5 }' \
+		"$res/scale_fwd.csv" > "$tmp/sfwd"
+	read -r sum jain load < <(awk -F, -v n="$n" '$1 == "tmmr" && $2 == n { print $4, $8, $9 }' \
+		"$res/scale_fwd_summary.csv")
+	title="one testpmd forwarding on $n tmmr VFs at once: Mpps per VF"
+	title+="\\naggregate $sum Mpps, Jain's index $jain, load1 $load"
+	if [[ -s $tmp/sfwd ]]; then
+		gnuplot << EOF
+$common
+set output "$out/scale_fwd.png"
+set title "$title"
+set xlabel "port (VF)"
+set ylabel "Mpps"
+set yrange [0:*]
+set boxwidth 0.8
+plot "$tmp/sfwd" using 1:2 with boxes title "received per port"
+EOF
+	fi
+fi
+
+if [[ -f $res/scale_model.csv ]]; then
+	# the model's fds and RSS with 1 and with 1024 VFs of 8 queue pairs
+	awk -F, 'NR > 1 { print $1, $6, $4 / 1024, $3 }' "$res/scale_model.csv" > "$tmp/smodel"
+	if [[ -s $tmp/smodel ]]; then
+		gnuplot << EOF
+$common
+set output "$out/scale_model.png"
+set title "tmmr-vfemu with N VFs of 8 queue pairs: open fds and RSS at ready"
+set xlabel "VFs"
+set xrange [0:*]
+set ylabel "open fds"
+set y2label "RSS (MB)"
+set ytics nomirror
+set y2tics
+set key top left
+plot "$tmp/smodel" using 1:2 with linespoints lw 2 title "fds", \
+	'' using 1:3 axes x1y2 with linespoints lw 2 dt 2 title "RSS (MB)"
+EOF
+	fi
+fi
+
 ls "$out"/*.png 2> /dev/null || true

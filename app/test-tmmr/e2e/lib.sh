@@ -238,26 +238,49 @@ stop_pid()
 # and backend sockets $WORK/vh-<n>; waits for "ready", fills VF_BDFS
 vfemu_start()
 {
-	local n link
 
 	[[ -x $VFEMU_BIN ]] || fail "no $VFEMU_BIN: build first"
 	VFEMU_SYSFS=$WORK/sysfs
 	VHOST_PREFIX=$WORK/vh-
 	mkdir -p "$VFEMU_SYSFS"
 	e2e_spawn vfemu "$VFEMU_BIN" --sysfs "$VFEMU_SYSFS" --backend "vhost-user:$VHOST_PREFIX" "$@"
-	wait_until 10 vfemu_ready || {
+	wait_until "${VFEMU_READY_S:-10}" vfemu_ready || {
 		tail -n 20 "$WORK/vfemu.log" >&2
 		fail "tmmr-vfemu did not get ready"
 	}
+	VFEMU_READY_NS=$(now_ns)
 	VFEMU_CTL=$VFEMU_SYSFS/.vfemu-ctl.sock
-	VF_BDFS=()
-	for ((n = 0; ; n++)); do
-		link=$(find "$VFEMU_SYSFS" -maxdepth 2 -name "virtfn$n" -print -quit)
-		[[ -n $link ]] || break
-		VF_BDFS+=("$(basename "$(readlink "$link")")")
-	done
+	vfemu_list_vfs
 	((${#VF_BDFS[@]} > 0)) || fail "tmmr-vfemu made no VFs"
-	log "tmmr-vfemu ready: VFs ${VF_BDFS[*]}"
+	if ((${#VF_BDFS[@]} > 32)); then
+		log "tmmr-vfemu ready: ${#VF_BDFS[@]} VFs ${VF_BDFS[0]} .. ${VF_BDFS[-1]}"
+	else
+		log "tmmr-vfemu ready: VFs ${VF_BDFS[*]}"
+	fi
+}
+
+# vfemu_list_vfs: VF_BDFS from the PF's virtfn<n> links of the model's tree
+# (one find for all VFs: 1024 of them take one pass)
+vfemu_list_vfs()
+{
+	local n bdf
+
+	VF_BDFS=()
+	while read -r n bdf; do
+		VF_BDFS[n]=$bdf
+	done < <(find "$VFEMU_SYSFS" -mindepth 2 -maxdepth 2 -name 'virtfn[0-9]*' -printf '%f %l\n' |
+		awk '{ sub(/^virtfn/, "", $1); n = split($2, p, "/"); print $1, p[n] }')
+	# a gap (a link missing) would shift the indexes: keep the VFs before it only
+	for ((n = 0; n < ${#VF_BDFS[@]}; n++)); do
+		[[ -n ${VF_BDFS[n]:-} ]] || break
+	done
+	VF_BDFS=("${VF_BDFS[@]:0:n}")
+}
+
+# now_ns: the time in nanoseconds
+now_ns()
+{
+	date +%s%N
 }
 
 # vfemu_ready: 0 once the model printed "ready"; ends the wait if it died

@@ -104,26 +104,37 @@ parse_mac(const char *s, uint8_t mac[6])
 
 /*
  * Every VF holds its queues' eventfds, a listening socket and a vhost-user
- * socket; a client brings its own (connection, DMA and MSI-X fds) on top,
- * which the margin covers for the ports one DPDK process can drive.
+ * socket (2q + 3 fds): without these the model cannot start. A client attached
+ * to a VF brings its own: the connection, its DMA regions, the config and the
+ * queue vectors' eventfds (up to 2q + 4). 1024 VFs of 8 queue pairs hold 18,000
+ * fds at ready, so a soft limit sized for the VFs alone ran out once a few
+ * hundred of them had a client: the soft limit goes up to what every VF with
+ * a client needs, or to the hard limit, with a warning when that is short.
  */
 static int
 raise_fd_limit(const struct vfemu_opts *o)
 {
-	unsigned long need = (unsigned long)o->nb_vfs * (2 * o->queue_pairs + 1 + 2) + 256;
+	unsigned long base = (unsigned long)o->nb_vfs * (2 * o->queue_pairs + 3) + 256;
+	unsigned long full = base + (unsigned long)o->nb_vfs * (2 * o->queue_pairs + 4);
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return -1;
-	if (rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	if (rl.rlim_cur < full) {
+		rl.rlim_cur = rl.rlim_max < full ? rl.rlim_max : full;
 		setrlimit(RLIMIT_NOFILE, &rl);
+		if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return -1;
 	}
-	if (rl.rlim_cur < need) {
+	if (rl.rlim_cur < base) {
 		fprintf(stderr, "tmmr-vfemu: need %lu file descriptors, the limit is %lu\n",
-			need, (unsigned long)rl.rlim_cur);
+			base, (unsigned long)rl.rlim_cur);
 		return -1;
 	}
+	if (rl.rlim_cur < full)
+		fprintf(stderr, "tmmr-vfemu: warning: %lu file descriptors (the hard limit)"
+			" cover the VFs but not a client on each (%lu): raise ulimit -Hn\n",
+			(unsigned long)rl.rlim_cur, full);
 	return 0;
 }
 
