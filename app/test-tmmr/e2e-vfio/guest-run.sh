@@ -455,6 +455,11 @@ vdpa_scenario()
 {
 	local sock=$W/vdpa.sock rc i pid t0 t1 c0 c1 a b hz pkts ns s off idle kicks
 	VDPA_SOCK=$sock
+	# the vIOMMU's address width (MGAW, bits 21:16 of the capability register, plus 1)
+	# must hold the relay's memory at 256 GiB (2^38)
+	i=$(cat /sys/class/iommu/dmar*/intel-iommu/cap 2>/dev/null | head -1)
+	i=$(((0x${i:-0} >> 16 & 0x3f) + 1))
+	check "the relay's IOVAs from 256 GiB fit the vIOMMU's $i address bits" test $i -ge 39
 	# function 0 as a vDPA device through vfio-pci. IOVA as VA: the frontend's memory is
 	# mapped into function 0's IOMMU domain at IOVA = the frontend's addresses (from 4 GiB
 	# up, testpmd's EAL default), the relay's own memory at IOVA = its own addresses: at
