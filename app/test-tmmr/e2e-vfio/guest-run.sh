@@ -288,6 +288,25 @@ relay_counts()
 	check_eq "$what: relay drops (vf_tx, guest_rx, offload)" \
 		"$((a[2] - b[2])) $((a[5] - b[5])) $((a[6] - b[6]))" "0 0 0"
 }
+# relay_sigint NAME SOCKET: SIGINT to the relay (timeout passes it on and returns the
+# relay's status), which must exit 0 and clean up
+relay_sigint()
+{
+	local i=0 rc
+	kill -INT $RELAY_PID
+	while kill -0 $RELAY_PID 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait $RELAY_PID
+	rc=$?
+	sed 's/^/RELAY: /' $RELAY_LOG
+	check_eq "the $1 exits with status 0 on SIGINT" $rc 0
+	check "the $1 quit cleanly (stopped)" grep -q 'tmmr_relay: stopped' $RELAY_LOG
+	check "no error in the $1's log" \
+		eval "! grep -q -E 'ERR|PANIC|Segmentation fault|Aborted' $RELAY_LOG"
+	check "the $1's socket is gone" test ! -e $2
+}
 relay_scenario()
 {
 	local sock=$W/relay.sock mac peer1=02:00:00:00:00:01 s0 s1 rc i
@@ -372,21 +391,7 @@ relay_scenario()
 	dump_log
 	check "the relay saw its consumer leave" \
 		file_wait 20 $RELAY_LOG "guest disconnected from $sock"
-	# SIGINT (timeout passes it on and returns the relay's status)
-	kill -INT $RELAY_PID
-	i=0
-	while kill -0 $RELAY_PID 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait $RELAY_PID
-	rc=$?
-	sed 's/^/RELAY: /' $RELAY_LOG
-	check_eq "the relay exits with status 0 on SIGINT" $rc 0
-	check "the relay quit cleanly (stopped)" grep -q 'tmmr_relay: stopped' $RELAY_LOG
-	check "no error in the relay's log" \
-		eval "! grep -q -E 'ERR|PANIC|Segmentation fault|Aborted' $RELAY_LOG"
-	check "the relay's socket is gone" test ! -e $sock
+	relay_sigint relay $sock
 }
 # --- the relay in vDPA mode (vdpa scenario) ---
 # vdpa_stats: "guest kicks_relayed completed_descriptors" of VF 0 from the relay's telemetry
@@ -554,20 +559,7 @@ vdpa_scenario()
 	check "the frontend that quit left function 0" relay_wait 20 $off 'left the VF'
 	check "the relay saw that frontend leave" \
 		relay_wait 20 $off "guest disconnected from $sock"
-	kill -INT $RELAY_PID
-	i=0
-	while kill -0 $RELAY_PID 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait $RELAY_PID
-	rc=$?
-	sed 's/^/RELAY: /' $RELAY_LOG
-	check_eq "the vDPA relay exits with status 0 on SIGINT" $rc 0
-	check "the vDPA relay quit cleanly (stopped)" grep -q 'tmmr_relay: stopped' $RELAY_LOG
-	check "no error in the vDPA relay's log" \
-		eval "! grep -q -E 'ERR|PANIC|Segmentation fault|Aborted' $RELAY_LOG"
-	check "the vDPA relay's socket is gone" test ! -e $sock
+	relay_sigint "vDPA relay" $sock
 }
 # exact_one WHAT: port 0 alone sends one burst (forwarding on port 0 only, rxonly), then
 # both ports only receive: port 1 receives exactly that burst
