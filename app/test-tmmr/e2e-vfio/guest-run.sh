@@ -7,7 +7,7 @@
 # "CHECK FAIL: what"; the host (vfio_e2e.sh) requires its expected list of PASS lines and no
 # FAIL. "@@MON CMD" asks the host to run CMD on the QEMU monitor.
 #
-# usage: guest-run.sh va|pa|mq|relay|mp
+# usage: guest-run.sh va|pa|mq|relay|vdpa|mp
 #   va: IOVA as VA (the functions DMA through the vIOMMU): probe, io forwarding, LSC over
 #       MSI-X, port stop/start, port reset (VFIO reset), MTU 9000 with scattered Rx, Rx
 #       interrupts (rxintr), device_del of one function
@@ -19,6 +19,11 @@
 #       on that socket, which also drives function 1 (the far end of QEMU's hub): exact
 #       counts both ways end to end and in the relay's counters, the relay woken by the
 #       function's Rx interrupt, mac forwarding round the loop, clean exits
+#   vdpa: IOVA as VA, tmmr_relay --mode vdpa: function 0 runs the rings of a net_virtio_user
+#       frontend (a testpmd that also drives function 1) itself, the relay only maps the
+#       frontend's memory through the vIOMMU, wires MSI-X to its call fds and relays its
+#       kicks: exact counts both ways, the relay's kicks_relayed/completed_descriptors, its
+#       CPU, a killed frontend replaced, clean exit
 #   mp: IOVA as VA, DPDK secondary processes (each function receives back what it sends,
 #       on the queue it sent from, see vfio_e2e.sh): dpdk-proc-info and dpdk-dumpcap on
 #       testpmd's ports, then our tmmr-mp-queue, primary on queue pair 0 and a secondary on
@@ -283,6 +288,25 @@ relay_counts()
 	check_eq "$what: relay drops (vf_tx, guest_rx, offload)" \
 		"$((a[2] - b[2])) $((a[5] - b[5])) $((a[6] - b[6]))" "0 0 0"
 }
+# relay_sigint NAME SOCKET: SIGINT to the relay (timeout passes it on and returns the
+# relay's status), which must exit 0 and clean up
+relay_sigint()
+{
+	local i=0 rc
+	kill -INT $RELAY_PID
+	while kill -0 $RELAY_PID 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait $RELAY_PID
+	rc=$?
+	sed 's/^/RELAY: /' $RELAY_LOG
+	check_eq "the $1 exits with status 0 on SIGINT" $rc 0
+	check "the $1 quit cleanly (stopped)" grep -q 'tmmr_relay: stopped' $RELAY_LOG
+	check "no error in the $1's log" \
+		eval "! grep -q -E 'ERR|PANIC|Segmentation fault|Aborted' $RELAY_LOG"
+	check "the $1's socket is gone" test ! -e $2
+}
 relay_scenario()
 {
 	local sock=$W/relay.sock mac peer1=02:00:00:00:00:01 s0 s1 rc i
@@ -367,21 +391,175 @@ relay_scenario()
 	dump_log
 	check "the relay saw its consumer leave" \
 		file_wait 20 $RELAY_LOG "guest disconnected from $sock"
-	# SIGINT (timeout passes it on and returns the relay's status)
-	kill -INT $RELAY_PID
-	i=0
-	while kill -0 $RELAY_PID 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
+	relay_sigint relay $sock
+}
+# --- the relay in vDPA mode (vdpa scenario) ---
+# vdpa_stats: "guest kicks_relayed completed_descriptors" of VF 0 from the relay's telemetry
+vdpa_stats()
+{
+	echo /tmmr_relay/stats,0 | timeout 60 python3 /usr/bin/dpdk-telemetry.py -f relay \
+		2>/dev/null | python3 -c '
+import json, sys
+d = {}
+for line in sys.stdin:
+    if line.startswith("{"):
+        d = next(iter(json.loads(line).values()))
+print(d.get("guest", "?"), d.get("kicks_relayed", "?"), d.get("completed_descriptors", "?"))'
+}
+# relay_ticks: user + system clock ticks of every thread of the relay (the child of timeout)
+relay_ticks()
+{
+	local pid t sum=0 st
+	pid=$(cat /proc/$RELAY_PID/task/$RELAY_PID/children 2>/dev/null)
+	pid=${pid%% *}
+	for t in /proc/$pid/task/*/stat; do
+		# the relay names its threads without spaces: field 14 and 15 are utime, stime
+		read -r -a st <$t 2>/dev/null || continue
+		sum=$((sum + st[13] + st[14]))
 	done
-	wait $RELAY_PID
-	rc=$?
-	sed 's/^/RELAY: /' $RELAY_LOG
-	check_eq "the relay exits with status 0 on SIGINT" $rc 0
-	check "the relay quit cleanly (stopped)" grep -q 'tmmr_relay: stopped' $RELAY_LOG
-	check "no error in the relay's log" \
-		eval "! grep -q -E 'ERR|PANIC|Segmentation fault|Aborted' $RELAY_LOG"
-	check "the relay's socket is gone" test ! -e $sock
+	echo $sum
+}
+# vdpa_frontend: testpmd with function 1 (port 0, through vfio-pci) and net_virtio_user on
+# the relay's socket (port 1), whose rings function 0 runs itself
+vdpa_frontend()
+{
+	# QEMU's legacy virtio-net chooses 256-entry rings; net_virtio_user sends its features
+	# only once FEATURES_OK is set, hence VERSION_1 (modern=1 on the relay's side)
+	TP_DEVS=(--single-file-segments -a "${bdfs[1]},lsc_poll_ms=0"
+		--vdev "net_virtio_user0,path=$VDPA_SOCK,queues=1,queue_size=256")
+	tp_start va
+}
+# vdpa_bursts WHAT: exact bursts both ways, the relay's counters follow them
+vdpa_bursts()
+{
+	local what=$1 s0 s1 done_descs kicks pkts
+	read -r -a s0 <<<"$(vdpa_stats)"
+	exact_bursts "$what" 4
+	read -r -a s1 <<<"$(vdpa_stats)"
+	check_eq "$what: the relay's guest" "${s1[0]}" connected
+	kicks=$((s1[1] - s0[1]))
+	done_descs=$((s1[2] - s0[2]))
+	read -r -a t <<<"$TOTALS"
+	pkts=$((t[0] + t[1]))
+	log "$what: relay kicks_relayed +$kicks completed_descriptors +$done_descs for $pkts packets"
+	check "$what: the relay relayed the frontend's kicks (+$kicks)" test "$kicks" -ge 1
+	# one descriptor per 64-byte packet each way (mergeable buffers: one per frame)
+	check_eq "$what: completed descriptors are the packets function 0 moved" \
+		"$done_descs" "$pkts"
+}
+# relay_wait SECONDS OFFSET PATTERN: PATTERN in the relay's log after byte OFFSET
+relay_wait()
+{
+	local deadline=$((SECONDS + $1))
+	while ! tail -c +$(($2 + 1)) $RELAY_LOG | grep -q -- "$3"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+vdpa_scenario()
+{
+	local sock=$W/vdpa.sock rc i pid t0 t1 c0 c1 a b hz pkts ns s off idle kicks
+	VDPA_SOCK=$sock
+	# the vIOMMU's address width (MGAW, bits 21:16 of the capability register, plus 1)
+	# must hold the relay's memory at 256 GiB (2^38)
+	i=$(cat /sys/class/iommu/dmar*/intel-iommu/cap 2>/dev/null | head -1)
+	i=$(((0x${i:-0} >> 16 & 0x3f) + 1))
+	check "the relay's IOVAs from 256 GiB fit the vIOMMU's $i address bits" test $i -ge 39
+	# function 0 as a vDPA device through vfio-pci. IOVA as VA: the frontend's memory is
+	# mapped into function 0's IOMMU domain at IOVA = the frontend's addresses (from 4 GiB
+	# up, testpmd's EAL default), the relay's own memory at IOVA = its own addresses: at
+	# 256 GiB, clear of the frontend's and below the 39-bit width of QEMU's intel-iommu
+	timeout -k 5 500 stdbuf -o0 -e0 $RELAY -l 0 -n 1 --file-prefix relay --iova-mode=va \
+		--base-virtaddr 0x4000000000 -d $PMD_DIR/librte_net_virtio_tmmr.so \
+		--log-level='pmd.net.virtio_tmmr*:info' --log-level=lib.eal:info \
+		-a "${bdfs[0]},class=vdpa,modern=1" -- \
+		--mode vdpa --vf "${bdfs[0]},socket=$sock" --stats-interval 0 >$RELAY_LOG 2>&1 &
+	RELAY_PID=$!
+	if ! file_wait 90 $RELAY_LOG "vDPA, vhost-user server listening on $sock"; then
+		failc "the relay serves function 0 as a vDPA device"
+		sed 's/^/RELAY: /' $RELAY_LOG
+		echo "GUEST-RUN-DONE: $nfail failed"
+		exit 1
+	fi
+	pass "the relay serves function 0 as a vDPA device"
+	check "relay: ${bdfs[0]}: BAR0 mapped by vfio-pci" \
+		grep -q "${bdfs[0]}: BAR0 mapped, 16384 bytes" $RELAY_LOG
+	check "relay: EAL in IOVA VA mode" grep -q "Selected IOVA mode 'VA'" $RELAY_LOG
+	check "no forwarding in the relay: no mbuf pool" eval "! grep -q relay_mbufs $RELAY_LOG"
+
+	vdpa_frontend
+	check "function 1: BAR0 mapped by vfio-pci" \
+		grep -q "${bdfs[1]}: BAR0 mapped, 16384 bytes" $TP_LOG
+	check "function 1: legacy block found by the VSEC on the vfio-pci transport" \
+		grep -q "${bdfs[1]}: legacy block in BAR0 at 0x1000, 256 bytes (vfio-pci transport)" \
+		$TP_LOG
+	check_eq "port 1 is the frontend" "$(tp_run 10 'Device name' 'show port info 1' |
+		sed -n 's/^Device name: *//p' | head -1)" net_virtio_user0
+	check "function 0 runs the frontend's rings" \
+		file_wait 30 $RELAY_LOG 'runs on the VF: features'
+	check "the frontend's memory IOMMU-mapped and MSI-X wired without error" \
+		eval "! grep -q -E 'IOMMU map of|cannot wire|refused' $RELAY_LOG"
+	check "port 0 link up" wait_link 0 20 up
+	check "port 1 link up" wait_link 1 20 up
+	vdpa_bursts "vdpa bursts"
+
+	# the relay idle with its frontend connected: the kick thread's used ring sampling
+	hz=$(getconf CLK_TCK)
+	c0=$(relay_ticks)
+	sleep 5
+	c1=$(relay_ticks)
+	idle=$((c1 - c0))
+	log "relay CPU idle with its frontend connected: $idle ticks of 1/$hz s in 5 s"
+	# round the loop (function 1 -> hub -> function 0 -> frontend -> function 0 -> ...)
+	# for 3 s: the relay's threads only relay kicks and sample the used rings
+	c0=$(relay_ticks)
+	read -r -a s <<<"$(vdpa_stats)"
+	t0=$(date +%s%N)
+	io_forwarding "vdpa io forwarding"
+	t1=$(date +%s%N)
+	c1=$(relay_ticks)
+	read -r -a a <<<"$(vdpa_stats)"
+	read -r -a b <<<"$TOTALS"
+	pkts=$((b[0] + b[1]))
+	kicks=$((a[1] - s[1]))
+	ns=$(((c1 - c0) * 1000000000 / hz / (pkts > 0 ? pkts : 1)))
+	log "relay CPU over $(((t1 - t0) / 1000000)) ms: $((c1 - c0)) ticks of 1/$hz s for" \
+		"$pkts packets through function 0 ($ns ns/packet), $kicks kicks relayed"
+	# the copy relay spends a core (hz ticks a second, with the forwarding window about
+	# 15 s here); the vDPA relay samples the used rings every 5 to 40 ms and turns each
+	# kick into one MMIO store (a TCG exit here): at most a tenth of a CPU plus 200 us a
+	# kick, and no work per packet: kicks come in batches of the frontend's bursts
+	check "relay CPU near zero: $((c1 - c0)) ticks over $(((t1 - t0) / 1000000)) ms, $ns ns/packet,$(
+		) $idle in 5 s idle" \
+		test $((c1 - c0)) -le $(((t1 - t0) * hz / 1000000000 / 10 + kicks * hz / 5000))
+	check "the relay relayed kicks while forwarding, at most one per 8 packets ($kicks)" \
+		test "$kicks" -ge 1 -a $((kicks * 8)) -le "$pkts"
+
+	# the frontend killed: function 0 lets go of it, a new one runs on it. (A frontend
+	# stops and restarts the vDPA device each time it sends a new memory table: testpmd's
+	# EAL grows its memory while it sets up, so "runs on the VF" shows several times.)
+	off=$(stat -c %s $RELAY_LOG)
+	pid=$(cat /proc/$TP_PID/task/$TP_PID/children)
+	kill -KILL ${pid%% *}
+	wait $TP_PID 2>/dev/null
+	exec 3>&-
+	check "the killed frontend left function 0" relay_wait 30 $off 'left the VF'
+	check "the relay saw the killed frontend's socket close" \
+		relay_wait 30 $off "guest disconnected from $sock"
+	check "the relay lives on" kill -0 $RELAY_PID
+	off=$(stat -c %s $RELAY_LOG)
+	vdpa_frontend
+	check "the reconnected frontend runs on function 0" \
+		relay_wait 30 $off 'runs on the VF: features'
+	check "port 1 link up after the reconnection" wait_link 1 20 up
+	vdpa_bursts "vdpa bursts after the reconnection"
+	off=$(stat -c %s $RELAY_LOG)
+	tp_quit
+	dump_log
+	check "the frontend that quit left function 0" relay_wait 20 $off 'left the VF'
+	check "the relay saw that frontend leave" \
+		relay_wait 20 $off "guest disconnected from $sock"
+	relay_sigint "vDPA relay" $sock
 }
 # exact_one WHAT: port 0 alone sends one burst (forwarding on port 0 only, rxonly), then
 # both ports only receive: port 1 receives exactly that burst
@@ -592,6 +770,9 @@ mq)
 	;;
 relay)
 	relay_scenario
+	;;
+vdpa)
+	vdpa_scenario
 	;;
 pa)
 	tp_start pa

@@ -9,7 +9,7 @@
 # guest-run.sh does the work in the guest; this script boots the guest, runs the QEMU monitor
 # commands the guest asks for (set_link, device_del) and checks the guest's verdicts.
 #
-# usage: vfio_e2e.sh --build DIR --run va|pa|mq|relay|mp
+# usage: vfio_e2e.sh --build DIR --run va|pa|mq|relay|vdpa|mp
 #   va: x-mmr-dma=on (the functions DMA through the vIOMMU), EAL IOVA as VA, all scenarios
 #   pa: x-mmr-dma=off (guest-physical DMA), EAL IOVA as PA, probe and forwarding
 #   mq: x-mmr-dma=on, 2 queue pairs per function: the QEMU hub has one queue, so each
@@ -19,6 +19,9 @@
 #   relay: x-mmr-dma=on, the QEMU hub: tmmr_relay in the guest drives function 0 and
 #       re-exports it over vhost-user to a testpmd with net_virtio_user, which also drives
 #       function 1
+#   vdpa: x-mmr-dma=on, the QEMU hub: tmmr_relay --mode vdpa in the guest gives function 0
+#       the rings of a testpmd's net_virtio_user (which also drives function 1): function
+#       0 DMAs into that testpmd's memory through the vIOMMU, no packet passes the relay
 #   mp: x-mmr-dma=on, 2 queue pairs per function on 2-queue taps as mq, but each tap alone
 #       in a bridge of its own with hairpin on: every function receives back what it sends,
 #       on the queue it sent it from (see guest-run.sh). DPDK secondary processes on the
@@ -32,7 +35,7 @@ while [[ $# -gt 0 ]]; do
 	case $1 in
 	--build) build=$(cd "$2" && pwd); shift 2 ;;
 	--run) run=$2; shift 2 ;;
-	*) echo "usage: $0 --build DIR --run va|pa|mq|relay|mp" >&2; exit 2 ;;
+	*) echo "usage: $0 --build DIR --run va|pa|mq|relay|vdpa|mp" >&2; exit 2 ;;
 	esac
 done
 
@@ -77,7 +80,7 @@ trap cleanup EXIT
 
 case $run in
 va) dma=on ;;
-relay)
+relay | vdpa)
 	dma=on
 	[[ -x $build/examples/tmmr_relay/tmmr_relay ]] ||
 		skip "no $build/examples/tmmr_relay/tmmr_relay (built with -Drelay=false?)"
@@ -200,7 +203,8 @@ required=(
 	"bursts: port 1 received exactly port 0's"
 	"testpmd quit cleanly"
 )
-[[ $run == relay || $run == mp ]] || required+=("io forwarding: port 1 tx = port 0 rx")
+[[ $run == relay || $run == vdpa || $run == mp ]] ||
+	required+=("io forwarding: port 1 tx = port 0 rx")
 if [[ $run == va ]]; then
 	required+=(
 		"EAL in IOVA VA mode"
@@ -237,6 +241,26 @@ elif [[ $run == relay ]]; then
 		"relay mac forwarding: relay drops"
 		"the relay exits with status 0 on SIGINT"
 		"the relay quit cleanly"
+	)
+elif [[ $run == vdpa ]]; then
+	required+=(
+		"the relay serves function 0 as a vDPA device"
+		"relay: EAL in IOVA VA mode"
+		"function 0 runs the frontend's rings"
+		"vdpa bursts: port 0 received exactly port 1's"
+		"vdpa bursts: the relay relayed the frontend's kicks"
+		"vdpa bursts: completed descriptors are the packets function 0 moved"
+		"vdpa io forwarding: port 1 tx = port 0 rx"
+		"vdpa io forwarding: port 0 then received the"
+		"relay CPU near zero"
+		"the killed frontend left function 0"
+		"the reconnected frontend runs on function 0"
+		"vdpa bursts after the reconnection: port 1 received exactly port 0's"
+		"vdpa bursts after the reconnection: completed descriptors are"
+		"the frontend that quit left function 0"
+		"the vDPA relay exits with status 0 on SIGINT"
+		"the vDPA relay quit cleanly"
+		"no error in the vDPA relay's log"
 	)
 elif [[ $run == mp ]]; then
 	required+=(
