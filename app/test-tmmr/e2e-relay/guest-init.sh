@@ -56,6 +56,45 @@ if [ "$mode" = loop ]; then
 		sleep 0.3
 	done
 fi
+if [ "$mode" = vping ]; then
+	# relay_vdpa_guest_e2e.sh; its own words: tmmr.mtu=M (eth0's MTU), tmmr.idle=S (seconds
+	# idle between the ARP warm-up and the run), tmmr.count=N tmmr.interval=S tmmr.psize=B
+	# (the run: on every CPU, pinned, N pings of B bytes every S seconds)
+	vmtu= idle=0 count=3 interval=1 psize=56
+	for w in $(cat /proc/cmdline); do
+		case $w in
+		tmmr.mtu=*) vmtu=${w#*=} ;;
+		tmmr.idle=*) idle=${w#*=} ;;
+		tmmr.count=*) count=${w#*=} ;;
+		tmmr.interval=*) interval=${w#*=} ;;
+		tmmr.psize=*) psize=${w#*=} ;;
+		esac
+	done
+	[ -n "$vmtu" ] && ip link set eth0 mtu $vmtu
+	echo "GUEST-VPING: mtu $(cat /sys/class/net/eth0/mtu) cpus $(nproc)" \
+		"queues $(ls /sys/class/net/eth0/queues | tr '\n' ' ')"
+	ping -c 3 -W 3 $peer >/dev/null 2>&1
+	echo "GUEST-VPING: idle $idle s"
+	sleep $idle
+	echo "GUEST-VPING: start $(cat /sys/class/net/eth0/statistics/tx_packets)" \
+		"$(cat /sys/class/net/eth0/statistics/rx_packets)"
+	c=0
+	while [ $c -lt $(nproc) ]; do
+		taskset -c $c ping -q -c $count -i $interval -W 5 -s $psize $peer >/tmp/ping$c 2>&1 &
+		c=$((c + 1))
+	done
+	wait
+	s=/sys/class/net/eth0/statistics
+	echo "GUEST-VPING: end $(cat $s/tx_packets) $(cat $s/rx_packets)" \
+		"$(cat $s/tx_bytes) $(cat $s/rx_bytes)"
+	c=0
+	while [ $c -lt $(nproc) ]; do
+		echo "GUEST-VPING: cpu $c $(grep transmitted /tmp/ping$c)"
+		c=$((c + 1))
+	done
+	echo "GUEST: done"
+	poweroff -f
+fi
 # counters of eth0: rx packets, rx bytes, tx packets, tx bytes
 stats()
 {

@@ -1,0 +1,346 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Real Linux guests through tmmr_relay's vDPA mode (no copy: the VF runs the guest's rings):
+#   guest (legacy virtio-net, QEMU TCG) <-vhost-user-> tmmr_relay --mode vdpa
+#     (net_virtio_tmmr class=vdpa: guest memory DMA-mapped into the VF at IOVA = GPA, kicks
+#     relayed to the doorbell, the VF's MSI-X wired to the guest's call fds)
+#   the VF (tmmr-vfemu) <-vhost-user-> testpmd backend, which reads and writes the guest's
+#   memory directly.
+# Cases (--case):
+#   ping:       the guest pings the backend's icmpecho; the relay's CPU time over an idle period
+#               and over a ping run, per packet, bounded by its idle rate plus the kicks it
+#               relays; the guest memory mapped into the model while the guest runs, unmapped
+#               when QEMU exits; VF link down/up seen by the guest; a SIGKILLed guest and a
+#               new one that pings again.
+#   mq:         2 queue pairs (model --queue-pairs 2, QEMU mq=on and queues=2, -smp 2): the guest
+#               has 2 pairs, enables both through the control queue and pings from each CPU;
+#               the backend's icmpecho answers on both of its queues.
+#   jumbo:      MTU 9000 everywhere (model --mtu, QEMU host_mtu, the guest's eth0): 8000-byte
+#               pings, unfragmented.
+#   two-guests: two guests on two VFs, the backend forwarding between the VFs (io), ping each
+#               other.
+# --relay copy runs a case through the copy relay instead (for comparison: the same figures).
+#
+# usage: relay_vdpa_guest_e2e.sh --build BUILD_DIR --case ping|mq|jumbo|two-guests
+#        [--relay vdpa|copy]
+set -u
+
+# shellcheck source=relay_lib.sh
+. "$(dirname "$0")/relay_lib.sh"
+build=
+case=
+relay=vdpa
+e2e_args "build: case: relay:" "$@"
+case $case in
+ping|mq|jumbo|two-guests) ;;
+*) echo "bad --case '$case'" >&2; exit 2 ;;
+esac
+case $relay in
+vdpa|copy) ;;
+*) echo "bad --relay '$relay'" >&2; exit 2 ;;
+esac
+relay_init "vdpa-$case" "$build" mmr
+relay_guest_image
+# a registered case must not skip: a relay without the mode fails here, saying so
+if [ "$relay" = vdpa ]; then
+	"$RELAY_BIN" --help 2>&1 | grep -q -- '--mode' || fail "$RELAY_BIN has no --mode (vDPA mode not built)"
+fi
+
+# vf_field VF FIELD: FIELD of the model's status line of VF
+vf_field()
+{
+	model_ctl status "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# relay_cpu: "TICKS NS" CPU time of the relay process so far: TICKS (user + system, clock
+# ticks) from /proc/PID/stat, which keeps the time of threads that ended; NS the sum of its
+# live threads' run time from /proc/PID/task/*/schedstat (nanoseconds)
+relay_cpu()
+{
+	local p s t ns=0 r
+	local -a f
+
+	p=$(pgrep -P "$relay_pid" | head -n 1)
+	s=$(<"/proc/$p/stat")
+	read -r -a f <<<"${s##*) }"
+	for t in /proc/"$p"/task/*; do
+		read -r r _ <"$t/schedstat" 2>/dev/null && ns=$((ns + r))
+	done
+	echo "$((f[11] + f[12])) $ns"
+}
+
+# relay_threads: "name:ticks" of each live thread of the relay (a diagnosis aid)
+relay_threads()
+{
+	local p t s
+	local -a f
+
+	p=$(pgrep -P "$relay_pid" | head -n 1)
+	for t in /proc/"$p"/task/*; do
+		s=$(<"$t/stat")
+		read -r -a f <<<"${s##*) }"
+		s=${s#*(}
+		printf '%s:%s ' "${s%%)*}" "$((f[11] + f[12]))"
+	done
+}
+
+# net_args N QUEUES DEVICE_OPTS: QEMU's network device on the relay's socket N
+net_args()
+{
+	local n=$1 q=$2 mac
+
+	mac=$(vf_field "$n" mac)
+	printf '%s' "-chardev socket,id=vr$n,path=$WORK/guest$n.sock,reconnect=1" \
+		" -netdev vhost-user,id=vn$n,chardev=vr$n,queues=$q" \
+		" -device virtio-net-pci,netdev=vn$n,mac=$mac,disable-modern=on,vectors=0$3"
+}
+
+# boot NAME VF CMDLINE QUEUES DEVICE_OPTS [QEMU_ARGS]: a guest on the relay's socket of VF
+boot()
+{
+	qemu_guest "$1" 384 240 "tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2 $3" \
+		"$(net_args "$2" "$4" "$5") ${6:-}"
+}
+
+# kill_guest: SIGKILL to the last guest's QEMU (not its timeout wrapper), as a crash would
+kill_guest()
+{
+	kill -KILL "$(pgrep -P "$qemu_pid" qemu-system-x86 || echo "$qemu_pid")" 2>/dev/null
+	wait "$qemu_pid" 2>/dev/null
+}
+
+# start_chain VF_COUNT FWD BACKEND_QUEUES MODEL_OPTS...: the model's VFs, the backend testpmd
+# (FWD icmpecho or io, interactive, forwarding from the start, BACKEND_QUEUES queues per port)
+# and the relay with one socket per VF, $WORK/guest<n>.sock
+start_chain()
+{
+	local n=$1 fwd=$2 q=$3 i
+	local -a vdevs=() vfs=()
+
+	shift 3
+	for ((i = 0; i < n; i++)); do
+		vdevs+=(--vdev "net_vhost$i,iface=$WORK/vh-$i,queues=$q")
+	done
+	tp_start backend "$E2E_CPU_PMD" "" --no-pci "${vdevs[@]}" -- -i -a \
+		--forward-mode="$fwd" --rxq="$q" --txq="$q" --total-num-mbufs=16384 \
+		--max-pkt-len=9018 --mbuf-size=2176 --no-lsc-interrupt
+	for ((i = 0; i < n; i++)); do
+		wait_until 30 test -S "$WORK/vh-$i" || fail "the backend did not listen"
+	done
+	vfemu_start --vfs "$n" "$@"
+	vf_names=("${VF_BDFS[@]}")
+	vf_env=("SYSFS_PCI_DEVICES=$VFEMU_SYSFS")
+	vf_eal=(-d "$PMD_ARG")
+	for ((i = 0; i < n; i++)); do
+		if [ "$relay" = vdpa ]; then
+			vf_eal+=(-a "${VF_BDFS[i]},class=vdpa")
+		else
+			vf_eal+=(-a "${VF_BDFS[i]}")
+		fi
+		vfs+=(--vf "${VF_BDFS[i]},socket=$WORK/guest$i.sock")
+	done
+	if [ "$relay" = vdpa ]; then
+		start_relay --mode vdpa "${vfs[@]}" --stats-interval 0
+	else
+		start_relay "${vfs[@]}" --stats-interval 0
+	fi
+	for ((i = 0; i < n; i++)); do
+		wait_until 30 test -S "$WORK/guest$i.sock" ||
+			fail "the relay did not listen on guest$i.sock"
+	done
+	log "relay mode $relay, VFs ${VF_BDFS[*]}"
+}
+
+# guest_ok NAME SECONDS: the guest printed its end within SECONDS
+guest_ok()
+{
+	relay_check "$1: guest finished" wait_for "$WORK/$1.log" 'GUEST: done' "$2"
+	relay_check "$1: legacy driver (VERSION_1, bit 32, not negotiated)" \
+		test "$(feature_bit "$WORK/$1.log" 32)" = 0
+}
+
+# pings_ok NAME: every ping of the run on every CPU answered
+pings_ok()
+{
+	local l sent got bad=0 n=0
+
+	while read -r l; do
+		sent=$(sed -n 's/.* \([0-9]*\) packets transmitted.*/\1/p' <<<"$l")
+		got=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' <<<"$l")
+		log "$1: $l"
+		n=$((n + 1))
+		[ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$got" ] || bad=1
+	done < <(grep 'GUEST-VPING: cpu' "$WORK/$1.log" | tr -d '\r')
+	[ "$n" -gt 0 ] && [ "$bad" = 0 ]
+}
+
+# vping_counter NAME MARK FIELD: the FIELD-th number after "GUEST-VPING: MARK"
+vping_counter()
+{
+	grep "GUEST-VPING: $2 " "$WORK/$1.log" | tr -d '\r' | head -1 |
+		awk -v f="$3" '{ print $(f + 2) }'
+}
+
+case_ping()
+{
+	local base maps t0 t1 c0 c1 c2 c3 idle_s run_s pkts tx0 rx0 tx1 rx1
+	local idle_ns run_ns extra_ns mhz bound_ns per_ns
+
+	start_chain 1 icmpecho 1
+	base=$(vf_field 0 dma_maps)
+	log "model: VF 0 dma_maps=$base before any guest"
+
+	# idle, no guest: the relay sleeps
+	read -r c0 _ <<<"$(relay_cpu)"
+	sleep 2
+	read -r c1 _ <<<"$(relay_cpu)"
+	log "relay without a guest: $((c1 - c0)) ticks in 2 s"
+	relay_check "relay without a guest sleeps (<10% of a core)" test $((c1 - c0)) -lt 20
+
+	# the measured guest: idle 5 s, then 200 pings every 50 ms
+	boot measured 0 "tmmr.mode=vping tmmr.idle=5 tmmr.count=200 tmmr.interval=0.05" 1 ""
+	relay_check "measured: guest idles" wait_for "$WORK/measured.log" 'GUEST-VPING: idle' 150
+	maps=$(vf_field 0 dma_maps)
+	log "model: VF 0 dma_maps=$maps with the guest, status $(vf_field 0 status)"
+	[ "$relay" = vdpa ] &&
+		relay_check "guest memory mapped into the model (dma_maps $maps > $base)" \
+			test "${maps:-0}" -gt "${base:-0}"
+	t0=$(date +%s%N)
+	read -r c0 idle_ns <<<"$(relay_cpu)"
+	wait_for "$WORK/measured.log" 'GUEST-VPING: start' 30
+	t1=$(date +%s%N)
+	read -r c1 c2 <<<"$(relay_cpu)"
+	idle_ns=$((c2 - idle_ns))
+	idle_s=$(((t1 - t0) / 1000000))
+	log "relay with an idle guest: $((c1 - c0)) ticks, $((idle_ns / 1000)) us in $idle_s ms;" \
+		"threads $(relay_threads)"
+	guest_ok measured 120
+	t0=$(date +%s%N)
+	read -r c3 run_ns <<<"$(relay_cpu)"
+	run_ns=$((run_ns - c2))
+	run_s=$(((t0 - t1) / 1000000))
+	relay_check "measured: 200 pings answered" pings_ok measured
+	tx0=$(vping_counter measured start 1)
+	rx0=$(vping_counter measured start 2)
+	tx1=$(vping_counter measured end 1)
+	rx1=$(vping_counter measured end 2)
+	pkts=$(((tx1 - tx0) + (rx1 - rx0)))
+	mhz=$(awk '/^cpu MHz/ { print int($4); exit }' /proc/cpuinfo)
+	log "relay over the ping run: $((c3 - c1)) ticks, $((run_ns / 1000)) us in $run_s ms," \
+		"$pkts guest packets (tx+rx); threads $(relay_threads)"
+	# the bound: the idle rate over the run's length, plus 50 us of one core per kick relayed
+	# (an eventfd wake, its read and one doorbell store: an eventfd write on the model), plus
+	# 10 ms (a clock tick) of rounding. The guest kicks at most once per frame it sends (Tx)
+	# and once per frame it receives (the Rx refill), so kicks <= its tx + rx frames. The
+	# frames themselves cost the relay nothing: the VF reads and writes the guest's rings and
+	# interrupts the guest through its call fd.
+	extra_ns=$((run_ns - idle_ns * run_s / (idle_s > 0 ? idle_s : 1)))
+	bound_ns=$((pkts * 50000 + 10000000))
+	per_ns=$((extra_ns / (pkts > 0 ? pkts : 1)))
+	log "FIGURE relay=$relay idle: $((idle_ns / (idle_s > 0 ? idle_s : 1))) ns/ms of CPU;" \
+		"ping run: $((run_ns / (run_s > 0 ? run_s : 1))) ns/ms; above idle:" \
+		"$((extra_ns / 1000)) us for $pkts packets = $per_ns ns" \
+		"($((per_ns * mhz / 1000)) cycles at $mhz MHz) per packet"
+	relay_check "$pkts packets crossed the guest's eth0 (>= 400)" test "$pkts" -ge 400
+	if [ "$relay" = vdpa ]; then
+		relay_check "relay CPU over the run <= idle rate + 50 us x $pkts kicks + 10 ms" \
+			"($((extra_ns / 1000)) us above idle, bound $((bound_ns / 1000)) us)" \
+			test "$extra_ns" -le "$bound_ns"
+		relay_check "relay ticks over the run ($((c3 - c1))) <= idle ticks scaled + the" \
+			"same kick budget + 2" test $(((c3 - c1) * 10000000)) -le \
+			$(((c1 - c0) * 10000000 * run_s / (idle_s > 0 ? idle_s : 1) + bound_ns + 20000000))
+	fi
+	wait "$qemu_pid" 2>/dev/null
+	relay_check "guest memory unmapped after QEMU exits (dma_maps back to $base)" \
+		wait_until 10 test "$(vf_field 0 dma_maps)" = "$base"
+
+	# VF link down/up, a guest killed while pinging, a new guest
+	boot looping 0 "tmmr.mode=loop" 1 ""
+	relay_check "looping guest gets replies" wait_for "$WORK/looping.log" 'GUEST-LOOP: reply' 150
+	model_ok link 0 down
+	relay_check "guest sees its link go down" wait_for "$WORK/looping.log" 'GUEST-LINK: down' 20
+	model_ok link 0 up
+	relay_check "guest sees its link come up" wait_for "$WORK/looping.log" 'GUEST-LINK: up' 30
+	wait_for "$WORK/looping.log" 'NEVER' 5
+	relay_check "guest gets replies again after link up" \
+		after_last "$WORK/looping.log" 'GUEST-LINK: up' 'GUEST-LOOP: reply'
+	kill_guest
+	relay_check "killed guest's memory unmapped (dma_maps back to $base)" \
+		wait_until 10 test "$(vf_field 0 dma_maps)" = "$base"
+	relay_check "relay survives the killed guest" kill -0 "$relay_pid"
+	boot restarted 0 "tmmr.mode=vping tmmr.count=3" 1 ""
+	guest_ok restarted 120
+	relay_check "restarted guest's pings answered" pings_ok restarted
+}
+
+case_mq()
+{
+	local qs out
+
+	start_chain 1 icmpecho 2 --queue-pairs 2
+	boot mq 0 "tmmr.mode=vping tmmr.count=20 tmmr.interval=0.1" 2 ",mq=on" "-smp 2"
+	guest_ok mq 150
+	qs=$(sed -n 's/.*GUEST-VPING: mtu .* queues \(.*\)/\1/p' "$WORK/mq.log" | tr -d '\r')
+	log "guest queues: $qs"
+	relay_check "MQ (bit 22) negotiated" test "$(feature_bit "$WORK/mq.log" 22)" = 1
+	relay_check "guest has 2 queue pairs (rx-0 rx-1 tx-0 tx-1)" \
+		test "$(xargs <<<"$qs")" = "rx-0 rx-1 tx-0 tx-1"
+	relay_check "2 CPUs each pinged, every ping answered" pings_ok mq
+	relay_check "2 CPUs in the guest" test "$(grep -c 'GUEST-VPING: cpu' "$WORK/mq.log")" = 2
+	out=$(tp_run backend 10 'Done.' stop)
+	log "backend: $(grep -E 'Forward Stats for RX Port|RX-packets' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
+	relay_check "backend answered on queue 0" \
+		grep -A1 'RX Port= 0/Queue= 0' <<<"$out" | grep -Eq 'RX-packets: [1-9]'
+	relay_check "backend answered on queue 1" \
+		grep -A1 'RX Port= 0/Queue= 1' <<<"$out" | grep -Eq 'RX-packets: [1-9]'
+}
+
+case_jumbo()
+{
+	local tx0 tx1 b1
+
+	start_chain 1 icmpecho 1 --mtu 9000
+	relay_check "model VF MTU 9000" test "$(vf_field 0 mtu)" = 9000
+	boot jumbo 0 "tmmr.mode=vping tmmr.mtu=9000 tmmr.count=10 tmmr.interval=0.2 tmmr.psize=8000" \
+		1 ",host_mtu=9000"
+	guest_ok jumbo 150
+	relay_check "MTU (bit 3) negotiated" test "$(feature_bit "$WORK/jumbo.log" 3)" = 1
+	relay_check "guest eth0 MTU 9000" grep -q 'GUEST-VPING: mtu 9000' "$WORK/jumbo.log"
+	relay_check "10 pings of 8000 bytes answered" pings_ok jumbo
+	tx0=$(vping_counter jumbo start 1)
+	tx1=$(vping_counter jumbo end 1)
+	b1=$(vping_counter jumbo end 3)
+	# unfragmented: 10 frames of 8042 bytes, not 60 of 1514
+	relay_check "guest sent the pings unfragmented ($((tx1 - tx0)) frames)" \
+		test $((tx1 - tx0)) -le 12
+	relay_check "guest's eth0 sent $b1 bytes (10 x 8042 and the warm-up)" test "${b1:-0}" -gt 80420
+}
+
+case_two_guests()
+{
+	local base0 base1 qa
+
+	start_chain 2 io 1
+	base0=$(vf_field 0 dma_maps)
+	base1=$(vf_field 1 dma_maps)
+	qemu_guest a 256 240 "tmmr.mode=loop tmmr.ip=198.18.0.1 tmmr.peer=198.18.0.2" \
+		"$(net_args 0 1 "")"
+	qa=$qemu_pid
+	qemu_guest b 256 240 "tmmr.mode=loop tmmr.ip=198.18.0.2 tmmr.peer=198.18.0.1" \
+		"$(net_args 1 1 "")"
+	relay_check "guest A gets replies from guest B" wait_for "$WORK/a.log" 'GUEST-LOOP: reply' 200
+	relay_check "guest B gets replies from guest A" wait_for "$WORK/b.log" 'GUEST-LOOP: reply' 60
+	[ "$relay" = vdpa ] && relay_check "both VFs have guest memory mapped" \
+		test "$(vf_field 0 dma_maps)" -gt "$base0" -a "$(vf_field 1 dma_maps)" -gt "$base1"
+	kill_guest
+	qemu_pid=$qa
+	kill_guest
+}
+
+"case_${case//-/_}"
+relay_check "relay alive at the end" kill -0 "$relay_pid"
+stop_pid "$relay_pid" INT
+relay_check "SIGINT stops the relay cleanly (exit $stopped_rc)" test "$stopped_rc" = 0
+relay_summary
