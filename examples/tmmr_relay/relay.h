@@ -48,6 +48,7 @@ struct relay_options {
 	unsigned int busy_poll_us;	/* busy-poll window before sleeping */
 	unsigned int nb_mbufs;		/* 0: computed */
 	unsigned int socket_mode;	/* of the vhost-user sockets the relay creates */
+	bool vdpa_mode;			/* --mode vdpa: the VFs run the guests' rings */
 };
 
 /* Per-pair counters: written only by the forwarding lcore (or, for the event counters, by the
@@ -154,6 +155,7 @@ void relay_port_close(struct relay_pair *p);
 int relay_vhost_register(struct relay *r, struct relay_pair *p);
 void relay_vhost_unregister(struct relay_pair *p);
 void relay_print_qemu_args(const struct relay *r, const struct relay_pair *p);
+void relay_remove_stale_socket(const char *path);
 
 /* relay_fwd.c */
 int relay_worker_init(struct relay_worker *w);
@@ -169,6 +171,10 @@ uint16_t relay_offload_from_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t v
 uint16_t relay_offload_to_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t guest_features,
 		struct relay_counters *cnt);
 uint64_t relay_guest_features_to_disable(uint64_t vf_rx_offloads, uint64_t vf_tx_offloads);
+
+/* relay_vdpa.c: --mode vdpa, a vDPA device per --vf, no forwarding lcores */
+int relay_vdpa_run(struct relay *r);
+void relay_vdpa_teardown(struct relay *r);
 
 /* relay_stats.c */
 int relay_telemetry_init(void);

@@ -26,6 +26,7 @@ enum {
 	OPT_BUSY_POLL_US,
 	OPT_MBUFS,
 	OPT_SOCKET_MODE,
+	OPT_MODE,
 	OPT_HELP,
 };
 
@@ -39,6 +40,7 @@ static const struct option relay_long_options[] = {
 	{ "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL_US },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,6 +55,9 @@ relay_usage(const char *prog)
 	       "  --socket-dir DIR     socket of a VF without socket=: DIR/<device name>.sock\n"
 	       "  --socket-mode MODE   octal mode of the sockets the relay creates, 0600..0777\n"
 	       "                       with the owner's read and write bits (default 0600)\n"
+	       "  --mode copy|vdpa     copy: forwarding lcores copy packets between guest and\n"
+	       "                       VF (default); vdpa: each VF runs its guest's rings\n"
+	       "                       (legacy guests; -a BDF,class=vdpa, DEV is the BDF)\n"
 	       "  --client             vhost-user client mode (QEMU is the server)\n"
 	       "  --no-link-reflect    keep the guest connected while the VF link is down\n"
 	       "  --stats-interval S   log a counter line every S seconds (0: off, default 10)\n"
@@ -184,6 +189,11 @@ relay_check_options(struct relay_options *opt, char *err, size_t errlen)
 					"socket %s is given to two VFs", opt->vf[i].socket);
 		}
 	}
+	for (i = 0; i < opt->nb_vfs && opt->vdpa_mode; i++)
+		if (opt->vf[i].lcore >= 0)
+			return relay_config_error(err, errlen,
+				"--vf %s: lcore= with --mode vdpa, which has no forwarding lcores",
+				opt->vf[i].dev);
 	if (opt->nb_vfs == 0 && opt->socket_dir[0] == '\0')
 		return relay_config_error(err, errlen,
 			"no --vf given: relaying every port needs --socket-dir");
@@ -257,6 +267,12 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 				return relay_config_error(err, errlen,
 					"--socket-mode '%s': expected an octal mode 0600..0777 that "
 					"keeps the owner's read and write bits, e.g. 0660", optarg);
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "copy") != 0 && strcmp(optarg, "vdpa") != 0)
+				return relay_config_error(err, errlen,
+					"--mode '%s': expected copy or vdpa", optarg);
+			opt->vdpa_mode = strcmp(optarg, "vdpa") == 0;
 			break;
 		case 'h':
 		case OPT_HELP:

@@ -275,8 +275,13 @@ main(int argc, char **argv)
 	signal(SIGTERM, relay_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = relay_run(r);
-	relay_teardown(r);
+	if (r->opt.vdpa_mode) {
+		ret = relay_vdpa_run(r);
+		relay_vdpa_teardown(r);
+	} else {
+		ret = relay_run(r);
+		relay_teardown(r);
+	}
 	RLOG(INFO, "stopped");
 	rte_eal_cleanup();
 	return ret < 0 ? 1 : 0;

@@ -105,7 +105,7 @@ static const struct rte_vhost_device_ops relay_vhost_ops = {
 };
 
 /* A socket file left by a killed relay blocks bind(): remove it if nobody listens on it. */
-static void
+void
 relay_remove_stale_socket(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };

@@ -79,6 +79,22 @@ struct tmmr_pci_ops {
 	 */
 	int (*intr_setup)(struct tmmr_pci *p, uint16_t nb_vec);
 	void (*intr_teardown)(struct tmmr_pci *p);
+	/*
+	 * Memory that is not DPDK's (a vDPA guest's): make @len bytes at @va,
+	 * backed by @fd from @fd_off (vfio-user sends them; vfio-pci needs only
+	 * @va), reachable by the device at @iova. dma_setup/teardown do not track
+	 * it: the caller unmaps it with ext_dma_unmap. 0 or negative errno.
+	 */
+	int (*ext_dma_map)(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len, int fd,
+			   uint64_t fd_off);
+	int (*ext_dma_unmap)(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len);
+	/*
+	 * MSI-X vector i signals the caller's eventfd @fds[i] (a vDPA guest's
+	 * call fd), i < @nb_vec; nb_vec 0 disables MSI-X. Not with intr_setup at
+	 * the same time (intr_teardown first). The fds stay the caller's: the
+	 * device holds its own references until MSI-X is disabled.
+	 */
+	int (*ext_irqs)(struct tmmr_pci *p, const int *fds, uint16_t nb_vec);
 	/* function-level reset; 0 or negative errno */
 	int (*fn_reset)(struct tmmr_pci *p);
 	/* is the link to the device still there (socket alive, device present) */

@@ -23,6 +23,8 @@
 #include <rte_dev.h>
 #include <rte_interrupts.h>
 #include <rte_io.h>
+#include <rte_errno.h>
+#include <rte_vfio.h>
 #include <bus_pci_driver.h>
 
 #include "tmmr_pci_priv.h"
@@ -204,6 +206,69 @@ vfio_intr_setup(struct tmmr_pci *p, uint16_t nb_vec)
 	return 0;
 }
 
+/* A vDPA guest's memory, at its guest-physical address in the EAL's container. */
+static int
+vfio_ext_dma_map(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len, int fd,
+		 uint64_t fd_off)
+{
+	RTE_SET_USED(fd);
+	RTE_SET_USED(fd_off);
+	if (rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD, va, iova, len) != 0) {
+		PCI_LOG(ERR, "%s: IOMMU map of IOVA 0x%" PRIx64 " (%" PRIu64 " bytes) failed",
+			p->name, iova, len);
+		return rte_errno != 0 ? -rte_errno : -EIO;
+	}
+	return 0;
+}
+
+static int
+vfio_ext_dma_unmap(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len)
+{
+	if (rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD, va, iova, len) != 0) {
+		PCI_LOG(WARNING, "%s: IOMMU unmap of IOVA 0x%" PRIx64 " failed", p->name, iova);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* VFIO_DEVICE_SET_IRQS on the MSI-X index with the caller's eventfds. */
+static int
+vfio_ext_irqs(struct tmmr_pci *p, const int *fds, uint16_t nb_vec)
+{
+	struct vfio_priv *v = p->priv;
+	struct vfio_irq_set *set;
+	size_t len = sizeof(*set) + (size_t)nb_vec * sizeof(int);
+	int dev_fd, ret;
+
+	if (v->intr_on)
+		return -EBUSY;
+	if (p->intr_handle == NULL)
+		return -ENOTSUP;
+	dev_fd = rte_intr_dev_fd_get(p->intr_handle);
+	if (dev_fd < 0)
+		return -ENOTSUP;
+	set = calloc(1, len);
+	if (set == NULL)
+		return -ENOMEM;
+	set->argsz = len;
+	set->index = VFIO_PCI_MSIX_IRQ_INDEX;
+	set->start = 0;
+	set->count = nb_vec;
+	if (nb_vec == 0) {
+		set->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+	} else {
+		set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		memcpy(set->data, fds, (size_t)nb_vec * sizeof(int));
+	}
+	ret = ioctl(dev_fd, VFIO_DEVICE_SET_IRQS, set);
+	ret = ret != 0 ? -errno : 0;
+	free(set);
+	if (ret != 0)
+		PCI_LOG(ERR, "%s: cannot wire %u MSI-X vectors to the caller's eventfds: %s",
+			p->name, nb_vec, strerror(-ret));
+	return ret;
+}
+
 static int
 vfio_fn_reset(struct tmmr_pci *p)
 {
@@ -286,6 +351,9 @@ static const struct tmmr_pci_ops vfio_ops = {
 	.doorbell = vfio_doorbell,
 	.dma_setup = vfio_dma_setup,
 	.dma_teardown = vfio_dma_teardown,
+	.ext_dma_map = vfio_ext_dma_map,
+	.ext_dma_unmap = vfio_ext_dma_unmap,
+	.ext_irqs = vfio_ext_irqs,
 	.intr_setup = vfio_intr_setup,
 	.intr_teardown = vfio_intr_teardown,
 	.fn_reset = vfio_fn_reset,

@@ -168,9 +168,9 @@ irq_fds_close(struct vfu_priv *v, uint16_t from)
 	v->nb_irq_fd = RTE_MIN(v->nb_irq_fd, from);
 }
 
-/* DEVICE_SET_IRQS on MSI-X: @n eventfds from vector 0, or disable if 0. */
+/* DEVICE_SET_IRQS on MSI-X: @n eventfds @fds from vector 0, or disable if 0. */
 static int
-set_irqs(struct tmmr_pci *p, uint16_t n)
+set_irqs_fds(struct tmmr_pci *p, const int *fds, uint16_t n)
 {
 	struct vfu_priv *v = p->priv;
 	struct tmmr_vfu_irq_set req = {
@@ -199,7 +199,7 @@ set_irqs(struct tmmr_pci *p, uint16_t n)
 		m.cmd = TMMR_VFU_DEVICE_SET_IRQS;
 		m.req = &req;
 		m.req_len = sizeof(req);
-		m.fds = &v->irq_fd[start];
+		m.fds = &fds[start];
 		m.nfds = chunk;
 		ret = tmmr_vfu_xfer(&v->cl, &m);
 		if (ret != 0)
@@ -207,6 +207,29 @@ set_irqs(struct tmmr_pci *p, uint16_t n)
 		start += chunk;
 	}
 	return 0;
+}
+
+static int
+set_irqs(struct tmmr_pci *p, uint16_t n)
+{
+	return set_irqs_fds(p, ((struct vfu_priv *)p->priv)->irq_fd, n);
+}
+
+static int
+vfu_ext_irqs(struct tmmr_pci *p, const int *fds, uint16_t nb_vec)
+{
+	struct vfu_priv *v = p->priv;
+	int ret;
+
+	if (v->irq_on)
+		return -EBUSY;
+	if (p->layout.has_msix && nb_vec > p->layout.msix_table_size)
+		return -EINVAL;
+	ret = set_irqs_fds(p, fds, nb_vec);
+	if (ret != 0)
+		PCI_LOG(ERR, "%s: cannot wire %u MSI-X vectors to the caller's eventfds: %s",
+			p->name, nb_vec, strerror(-ret));
+	return ret;
 }
 
 static void
@@ -366,6 +389,9 @@ static const struct tmmr_pci_ops vfu_ops = {
 	.doorbell = vfu_doorbell,
 	.dma_setup = tmmr_pci_vfu_dma_setup,
 	.dma_teardown = tmmr_pci_vfu_dma_teardown,
+	.ext_dma_map = tmmr_pci_vfu_ext_dma_map,
+	.ext_dma_unmap = tmmr_pci_vfu_ext_dma_unmap,
+	.ext_irqs = vfu_ext_irqs,
 	.intr_setup = vfu_intr_setup,
 	.intr_teardown = vfu_intr_teardown,
 	.fn_reset = vfu_fn_reset,

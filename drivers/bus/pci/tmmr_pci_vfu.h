@@ -60,6 +60,9 @@ struct vfu_priv {
 
 int tmmr_pci_vfu_dma_setup(struct tmmr_pci *p);
 void tmmr_pci_vfu_dma_teardown(struct tmmr_pci *p);
+int tmmr_pci_vfu_ext_dma_map(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len,
+			     int fd, uint64_t fd_off);
+int tmmr_pci_vfu_ext_dma_unmap(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len);
 /* The memory event callback; exposed for the unit tests (--no-huge has no hotplug). */
 void tmmr_pci_vfu_mem_event(enum rte_mem_event type, const void *addr, size_t len,
 			    void *arg);

@@ -100,8 +100,9 @@ walk_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *a
 	return 0;
 }
 
+/* DMA_MAP of @d, not recorded. */
 static int
-map_one(struct tmmr_pci *p, const struct vfu_dma_map *d)
+send_map(struct tmmr_pci *p, const struct vfu_dma_map *d)
 {
 	struct vfu_priv *v = p->priv;
 	struct tmmr_vfu_dma_map req = {
@@ -123,6 +124,17 @@ map_one(struct tmmr_pci *p, const struct vfu_dma_map *d)
 			p->name, d->iova, d->len, strerror(-ret));
 		return ret;
 	}
+	return 0;
+}
+
+static int
+map_one(struct tmmr_pci *p, const struct vfu_dma_map *d)
+{
+	struct vfu_priv *v = p->priv;
+	int ret = send_map(p, d);
+
+	if (ret != 0)
+		return ret;
 	ret = list_push(&v->maps, &v->nb_maps, &v->cap_maps, d);
 	if (ret != 0)
 		PCI_LOG(ERR, "%s: out of memory recording a DMA map", p->name);
@@ -313,4 +325,27 @@ tmmr_pci_vfu_dma_teardown(struct tmmr_pci *p)
 	unmap_all(p);
 	v->dma_on = false;
 	rte_mcfg_mem_read_unlock();
+}
+
+/* A vDPA guest's memory: mapped and unmapped by the caller, never in our list. */
+int
+tmmr_pci_vfu_ext_dma_map(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len, int fd,
+			 uint64_t fd_off)
+{
+	struct vfu_dma_map d = {
+		.va = va, .iova = iova, .len = len, .fd_off = fd_off, .fd = fd,
+	};
+
+	if (fd < 0 || len == 0)
+		return -EINVAL;
+	return send_map(p, &d);
+}
+
+int
+tmmr_pci_vfu_ext_dma_unmap(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len)
+{
+	struct vfu_dma_map d = { .va = va, .iova = iova, .len = len, .fd = -1 };
+
+	unmap_one(p, &d);
+	return 0;
 }

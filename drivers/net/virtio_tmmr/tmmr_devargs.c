@@ -22,6 +22,8 @@ static const char *const tmmr_valid_keys[] = {
 	TMMR_DEVARG_QUEUE_SIZE,
 	TMMR_DEVARG_MAC,
 	TMMR_DEVARG_LSC_POLL_MS,
+	TMMR_DEVARG_CLASS,
+	TMMR_DEVARG_MODERN,
 	NULL,
 };
 
@@ -128,6 +130,24 @@ tmmr_kv_mac(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/* DPDK's device class convention (mlx5, ifc): eth (the default) or vdpa */
+static int
+tmmr_kv_class(const char *key, const char *value, void *opaque)
+{
+	bool *vdpa = opaque;
+
+	if (value != NULL && strcmp(value, "vdpa") == 0) {
+		*vdpa = true;
+	} else if (value != NULL && (strcmp(value, "eth") == 0 || strcmp(value, "net") == 0)) {
+		*vdpa = false;
+	} else {
+		PMD_DRV_LOG(ERR, "devarg %s: invalid value '%s' (allowed: eth or vdpa)",
+			    key, value != NULL ? value : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 tmmr_devargs_parse(const char *args, struct tmmr_devargs *da)
 {
@@ -157,7 +177,9 @@ tmmr_devargs_parse(const char *args, struct tmmr_devargs *da)
 			       &tmp.queue_size) ||
 	    rte_kvargs_process(kvlist, TMMR_DEVARG_MAC, tmmr_kv_mac, &tmp) ||
 	    rte_kvargs_process(kvlist, TMMR_DEVARG_LSC_POLL_MS, tmmr_kv_lsc_poll,
-			       &tmp.lsc_poll_ms))
+			       &tmp.lsc_poll_ms) ||
+	    rte_kvargs_process(kvlist, TMMR_DEVARG_CLASS, tmmr_kv_class, &tmp.vdpa) ||
+	    rte_kvargs_process(kvlist, TMMR_DEVARG_MODERN, tmmr_kv_bool, &tmp.modern))
 		ret = -EINVAL;
 	else
 		*da = tmp;

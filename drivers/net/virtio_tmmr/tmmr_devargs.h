@@ -25,6 +25,8 @@
 #define TMMR_DEVARG_QUEUE_SIZE	"queue_size"
 #define TMMR_DEVARG_MAC		"mac"
 #define TMMR_DEVARG_LSC_POLL_MS	"lsc_poll_ms"
+#define TMMR_DEVARG_CLASS	"class"
+#define TMMR_DEVARG_MODERN	"modern"
 
 #define TMMR_DEVARGS_HELP \
 	TMMR_DEVARG_MRG_RXBUF "=0|1 " \
@@ -35,7 +37,9 @@
 	TMMR_DEVARG_TSO "=0|1 " \
 	TMMR_DEVARG_QUEUE_SIZE "=<power of 2, 2..32768> " \
 	TMMR_DEVARG_MAC "=<xx:xx:xx:xx:xx:xx> " \
-	TMMR_DEVARG_LSC_POLL_MS "=<0 or 10..60000>"
+	TMMR_DEVARG_LSC_POLL_MS "=<0 or 10..60000> " \
+	TMMR_DEVARG_CLASS "=eth|vdpa " \
+	TMMR_DEVARG_MODERN "=0|1"
 
 #define TMMR_LSC_POLL_MS_DEFAULT	100
 #define TMMR_LSC_POLL_MS_MIN		10
@@ -54,6 +58,8 @@ struct tmmr_devargs {
 	bool has_mac;
 	struct rte_ether_addr mac;
 	uint32_t lsc_poll_ms;	/* 0: no polling */
+	bool vdpa;		/* class=vdpa: a vDPA device, not an ethdev */
+	bool modern;		/* vDPA: offer VERSION_1 to legacy-laid-out guests */
 };
 
 /* Defaults: everything the device offers, no MAC override, 100 ms polling. */

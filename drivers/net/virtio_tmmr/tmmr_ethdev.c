@@ -27,6 +27,7 @@
 #include "tmmr_logs.h"
 #include "tmmr_mp.h"
 #include "tmmr_stats.h"
+#include "tmmr_vdpa.h"
 
 static const struct rte_pci_id tmmr_pci_id_map[] = {
 	{ RTE_PCI_DEVICE(TMMR_PCI_VENDOR_ID, TMMR_PCI_DEVICE_ID_NET) },
@@ -705,6 +706,12 @@ tmmr_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	if (p == NULL)
 		return -ENODEV;
 	tmmr_log_layout(p);
+	if (args.vdpa) {
+		ret = tmmr_vdpa_probe(pci_dev, p, &args);
+		if (ret != 0)
+			tmmr_pci_close(p);
+		return ret;
+	}
 	if (tmmr_iova_pa_on_model(p))
 		TMMR_LOG(driver, NOTICE, p, "IOVA mode is PA: each physically discontiguous page "
 			 "needs a DMA map of its own, which the model's vhost-user backend "
@@ -756,6 +763,8 @@ tmmr_pci_remove(struct rte_pci_device *pci_dev)
 	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(pci_dev->device.name);
 	uint16_t port;
 
+	if (tmmr_vdpa_remove(pci_dev) != 0)
+		return 0;
 	/* a secondary finds the name of a port it closed still in the shared data */
 	if (eth_dev == NULL || eth_dev->state == RTE_ETH_DEV_UNUSED)
 		return 0;	/* already closed */

@@ -307,6 +307,38 @@ fake_fn_reset(struct tmmr_pci *p)
 	return 0;
 }
 
+static int
+fake_ext_dma_map(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len, int fd,
+		 uint64_t fd_off)
+{
+	RTE_SET_USED(p);
+	RTE_SET_USED(va);
+	RTE_SET_USED(iova);
+	RTE_SET_USED(len);
+	RTE_SET_USED(fd);
+	RTE_SET_USED(fd_off);
+	return -ENOTSUP;
+}
+
+static int
+fake_ext_dma_unmap(struct tmmr_pci *p, uint64_t va, uint64_t iova, uint64_t len)
+{
+	RTE_SET_USED(p);
+	RTE_SET_USED(va);
+	RTE_SET_USED(iova);
+	RTE_SET_USED(len);
+	return -ENOTSUP;
+}
+
+static int
+fake_ext_irqs(struct tmmr_pci *p, const int *fds, uint16_t nb_vec)
+{
+	RTE_SET_USED(p);
+	RTE_SET_USED(fds);
+	RTE_SET_USED(nb_vec);
+	return -ENOTSUP;
+}
+
 static const struct tmmr_pci_ops fake_ops = {
 	.name = "fake",
 	.cfg_read = fake_cfg_read,
@@ -316,6 +348,9 @@ static const struct tmmr_pci_ops fake_ops = {
 	.doorbell = fake_doorbell,
 	.dma_setup = fake_dma_setup,
 	.dma_teardown = fake_nop,
+	.ext_dma_map = fake_ext_dma_map,
+	.ext_dma_unmap = fake_ext_dma_unmap,
+	.ext_irqs = fake_ext_irqs,
 	.close = fake_nop,
 	.intr_setup = fake_intr_setup,
 	.intr_teardown = fake_intr_teardown,

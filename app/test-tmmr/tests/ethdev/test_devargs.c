@@ -145,6 +145,33 @@ test_unknown_and_malformed(void **state)
 	assert_int_equal(da.lsc_poll_ms, 500);
 }
 
+static void
+test_class(void **state)
+{
+	static const char *const bad[] = {
+		"class=", "class=crypto", "class=VDPA", "class=vdpa,modern=2", "modern=yes",
+	};
+	struct tmmr_devargs da;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(tmmr_devargs_parse(NULL, &da), 0);
+	assert_false(da.vdpa || da.modern);
+	assert_int_equal(tmmr_devargs_parse("class=vdpa", &da), 0);
+	assert_true(da.vdpa);
+	assert_false(da.modern);
+	assert_int_equal(tmmr_devargs_parse("class=vdpa,modern=1", &da), 0);
+	assert_true(da.vdpa && da.modern);
+	assert_int_equal(tmmr_devargs_parse("class=eth", &da), 0);
+	assert_false(da.vdpa);
+	assert_int_equal(tmmr_devargs_parse("class=net", &da), 0);
+	assert_false(da.vdpa);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(tmmr_devargs_parse(bad[i], &da), -EINVAL);
+		assert_false(da.vdpa);
+	}
+}
+
 int
 main(void)
 {
@@ -156,6 +183,7 @@ main(void)
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_lsc_poll),
 		cmocka_unit_test(test_unknown_and_malformed),
+		cmocka_unit_test(test_class),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * --mode vdpa: each VF, probed with -a BDF,class=vdpa, is a vDPA device that
+ * runs its guest's rings itself. The relay only serves one vhost-user socket
+ * per VF with the device attached; no packet and no forwarding lcore passes
+ * through it (the driver's kick relay thread forwards the guest's doorbells).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_log.h>
+#include <rte_telemetry.h>
+#include <rte_vdpa.h>
+#include <rte_vhost.h>
+
+#include "relay.h"
+
+#define RLOG(level, fmt, ...) \
+	RTE_LOG(level, USER1, "tmmr_relay: " fmt "\n", ##__VA_ARGS__)
+
+#define RELAY_VDPA_TICK_US	100000
+#define RELAY_VDPA_MAX_STATS	8
+
+struct relay_vdpa_dev {
+	char name[RTE_DEV_NAME_MAX_LEN];
+	char socket[PATH_MAX];
+	struct rte_vdpa_device *vdev;
+	uint32_t nb_vrings;
+	bool registered;
+	int vid;			/* atomic; -1: no guest */
+	uint64_t guest_connects;	/* atomic */
+	uint64_t guest_disconnects;	/* atomic */
+};
+
+static struct relay_vdpa_dev relay_vdpa[RELAY_MAX_PAIRS];
+static unsigned int relay_nb_vdpa;
+
+static struct relay_vdpa_dev *
+relay_vdpa_by_vid(int vid)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+
+	if (rte_vhost_get_ifname(vid, path, sizeof(path)) < 0)
+		return NULL;
+	for (i = 0; i < relay_nb_vdpa; i++)
+		if (strcmp(relay_vdpa[i].socket, path) == 0)
+			return &relay_vdpa[i];
+	return NULL;
+}
+
+static int
+relay_vdpa_new_device(int vid)
+{
+	struct relay_vdpa_dev *d = relay_vdpa_by_vid(vid);
+	uint64_t features = 0;
+
+	if (d == NULL)
+		return -1;
+	rte_vhost_get_negotiated_features(vid, &features);
+	__atomic_store_n(&d->vid, vid, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&d->guest_connects, 1, __ATOMIC_RELAXED);
+	RLOG(INFO, "VF %s: guest connected on %s (vid %d, %s, features 0x%" PRIx64 ")",
+		d->name, d->socket, vid,
+		(features & (1ULL << VIRTIO_F_VERSION_1)) ? "modern" : "legacy", features);
+	return 0;
+}
+
+static void
+relay_vdpa_destroy_device(int vid)
+{
+	struct relay_vdpa_dev *d = relay_vdpa_by_vid(vid);
+
+	if (d == NULL || __atomic_load_n(&d->vid, __ATOMIC_ACQUIRE) != vid)
+		return;
+	__atomic_store_n(&d->vid, -1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&d->guest_disconnects, 1, __ATOMIC_RELAXED);
+	RLOG(INFO, "VF %s: guest disconnected from %s", d->name, d->socket);
+}
+
+static const struct rte_vhost_device_ops relay_vdpa_ops = {
+	.new_device = relay_vdpa_new_device,
+	.destroy_device = relay_vdpa_destroy_device,
+};
+
+static int
+relay_vdpa_add(struct relay *r, const char *name, const char *socket)
+{
+	struct relay_vdpa_dev *d = &relay_vdpa[relay_nb_vdpa];
+	uint32_t pairs = 0;
+	int n;
+
+	memset(d, 0, sizeof(*d));
+	d->vid = -1;
+	d->vdev = rte_vdpa_find_device_by_name(name);
+	if (d->vdev == NULL) {
+		fprintf(stderr, "tmmr_relay: error: '%s' is not a vDPA device (probe it with "
+			"-a %s,class=vdpa)\n", name, name);
+		return -1;
+	}
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	if (socket[0] != '\0')
+		n = snprintf(d->socket, sizeof(d->socket), "%s", socket);
+	else
+		n = snprintf(d->socket, sizeof(d->socket), "%s/%s.sock", r->opt.socket_dir, name);
+	if (n >= 108) {
+		fprintf(stderr, "tmmr_relay: error: socket path %s is longer than 107 bytes\n",
+			d->socket);
+		return -1;
+	}
+	if (rte_vdpa_get_queue_num(d->vdev, &pairs) != 0 || pairs == 0)
+		pairs = 1;
+	d->nb_vrings = 2 * pairs;
+	relay_nb_vdpa++;
+	return 0;
+}
+
+/* Every vDPA device on the PCI bus, when no --vf names them. */
+static int
+relay_vdpa_add_all(struct relay *r)
+{
+	struct rte_dev_iterator it;
+	struct rte_device *dev;
+
+	RTE_DEV_FOREACH(dev, "bus=pci", &it) {
+		if (relay_nb_vdpa == RELAY_MAX_PAIRS)
+			break;
+		if (rte_vdpa_find_device_by_name(rte_dev_name(dev)) == NULL)
+			continue;
+		if (relay_vdpa_add(r, rte_dev_name(dev), "") < 0)
+			return -1;
+	}
+	if (relay_nb_vdpa == 0) {
+		fprintf(stderr, "tmmr_relay: error: no vDPA device was probed "
+			"(give -a BDF,class=vdpa)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
+{
+	uint64_t flags = r->opt.client_mode ? RTE_VHOST_USER_CLIENT : 0;
+	mode_t old;
+	int rc;
+
+	if (!r->opt.client_mode)
+		relay_remove_stale_socket(d->socket);
+	if (rte_vhost_driver_register(d->socket, flags) < 0) {
+		RLOG(ERR, "VF %s: cannot register vhost-user socket %s", d->name, d->socket);
+		return -1;
+	}
+	d->registered = true;
+	if (rte_vhost_driver_callback_register(d->socket, &relay_vdpa_ops) < 0 ||
+	    rte_vhost_driver_attach_vdpa_device(d->socket, d->vdev) < 0) {
+		RLOG(ERR, "VF %s: cannot attach the vDPA device to %s", d->name, d->socket);
+		return -1;
+	}
+	/* born owner-only, widened on request: as the copy relay's sockets */
+	old = umask(r->opt.client_mode ? 0 : 0177);
+	rc = rte_vhost_driver_start(d->socket);
+	umask(old);
+	if (rc < 0 || (!r->opt.client_mode && r->opt.socket_mode != RELAY_SOCKET_MODE &&
+		       chmod(d->socket, r->opt.socket_mode) < 0)) {
+		RLOG(ERR, "VF %s: cannot start vhost-user socket %s", d->name, d->socket);
+		return -1;
+	}
+	RLOG(INFO, "VF %s: vDPA, vhost-user %s %s", d->name,
+		r->opt.client_mode ? "client connecting to" : "server listening on", d->socket);
+	printf("VF %u %s vDPA socket %s\n"
+	       "  qemu: -chardev socket,id=relay%u,path=%s%s -netdev vhost-user,id=relaynet%u,"
+	       "chardev=relay%u -device virtio-net-pci,netdev=relaynet%u,disable-modern=on,"
+	       "rx_queue_size=<VF queue size>,tx_queue_size=<VF queue size>\n",
+	       (unsigned int)(d - relay_vdpa), d->name, d->socket, (unsigned int)(d - relay_vdpa),
+	       d->socket, r->opt.client_mode ? ",server=on,wait=off" : ",reconnect=1",
+	       (unsigned int)(d - relay_vdpa), (unsigned int)(d - relay_vdpa),
+	       (unsigned int)(d - relay_vdpa));
+	fflush(stdout);
+	return 0;
+}
+
+/* Sum of each vring's driver counters, by name. */
+static unsigned int
+relay_vdpa_stats(const struct relay_vdpa_dev *d, struct rte_vdpa_stat_name *names,
+		 uint64_t *sum)
+{
+	struct rte_vdpa_stat st[RELAY_VDPA_MAX_STATS];
+	int n, k, i;
+	uint32_t q;
+
+	n = rte_vdpa_get_stats_names(d->vdev, names, RELAY_VDPA_MAX_STATS);
+	if (n <= 0)
+		return 0;
+	n = RTE_MIN(n, RELAY_VDPA_MAX_STATS);
+	memset(sum, 0, sizeof(*sum) * n);
+	for (q = 0; q < d->nb_vrings; q++) {
+		k = rte_vdpa_get_stats(d->vdev, q, st, n);
+		for (i = 0; i < RTE_MIN(k, n); i++)
+			if (st[i].id < (uint64_t)n)
+				sum[st[i].id] += st[i].value;
+	}
+	return n;
+}
+
+static void
+relay_vdpa_dict(struct rte_tel_data *t, const struct relay_vdpa_dev *d)
+{
+	struct rte_vdpa_stat_name names[RELAY_VDPA_MAX_STATS];
+	uint64_t sum[RELAY_VDPA_MAX_STATS];
+	unsigned int i, n = relay_vdpa_stats(d, names, sum);
+	int vid = __atomic_load_n(&d->vid, __ATOMIC_ACQUIRE);
+
+	rte_tel_data_start_dict(t);
+	rte_tel_data_add_dict_string(t, "mode", "vdpa");
+	rte_tel_data_add_dict_string(t, "vf", d->name);
+	rte_tel_data_add_dict_string(t, "socket", d->socket);
+	rte_tel_data_add_dict_string(t, "guest", vid >= 0 ? "connected" : "none");
+	rte_tel_data_add_dict_int(t, "vid", vid);
+	rte_tel_data_add_dict_u64(t, "guest_connects",
+		__atomic_load_n(&d->guest_connects, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(t, "guest_disconnects",
+		__atomic_load_n(&d->guest_disconnects, __ATOMIC_RELAXED));
+	for (i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(t, names[i].name, sum[i]);
+}
+
+/* /tmmr_relay/stats[,N]: as the copy relay's, one dictionary per VF */
+static int
+relay_vdpa_tel_stats(const char *cmd, const char *params, struct rte_tel_data *t)
+{
+	char key[16];
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	if (params != NULL && params[0] != '\0') {
+		char *end;
+		unsigned long v = strtoul(params, &end, 10);
+
+		if (*end != '\0' || v >= relay_nb_vdpa)
+			return -1;
+		relay_vdpa_dict(t, &relay_vdpa[v]);
+		return 0;
+	}
+	rte_tel_data_start_dict(t);
+	for (i = 0; i < relay_nb_vdpa; i++) {
+		struct rte_tel_data *c = rte_tel_data_alloc();
+
+		if (c == NULL)
+			return -1;
+		relay_vdpa_dict(c, &relay_vdpa[i]);
+		snprintf(key, sizeof(key), "%u", i);
+		rte_tel_data_add_dict_container(t, key, c, 0);
+	}
+	return 0;
+}
+
+static int
+relay_vdpa_tel_pairs(const char *cmd, const char *params, struct rte_tel_data *t)
+{
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_array(t, RTE_TEL_STRING_VAL);
+	for (i = 0; i < relay_nb_vdpa; i++)
+		rte_tel_data_add_array_string(t, relay_vdpa[i].name);
+	return 0;
+}
+
+static void
+relay_vdpa_log(void)
+{
+	struct rte_vdpa_stat_name names[RELAY_VDPA_MAX_STATS];
+	uint64_t sum[RELAY_VDPA_MAX_STATS];
+	char line[256];
+	unsigned int i, k, n;
+	int len;
+
+	for (i = 0; i < relay_nb_vdpa; i++) {
+		n = relay_vdpa_stats(&relay_vdpa[i], names, sum);
+		len = 0;
+		for (k = 0; k < n && len < (int)sizeof(line); k++)
+			len += snprintf(line + len, sizeof(line) - len, " %s %" PRIu64,
+				names[k].name, sum[k]);
+		RLOG(INFO, "vdpa %u %s guest=%s |%s", i, relay_vdpa[i].name,
+			__atomic_load_n(&relay_vdpa[i].vid, __ATOMIC_RELAXED) >= 0 ?
+			"connected" : "none", line);
+	}
+}
+
+int
+relay_vdpa_run(struct relay *r)
+{
+	uint64_t hz = rte_get_timer_hz();
+	uint64_t next_log = rte_get_timer_cycles() + hz * r->opt.stats_interval_s;
+	unsigned int i;
+
+	relay_nb_vdpa = 0;
+	if (r->opt.nb_vfs == 0) {
+		if (relay_vdpa_add_all(r) < 0)
+			return -1;
+	} else {
+		for (i = 0; i < r->opt.nb_vfs; i++)
+			if (relay_vdpa_add(r, r->opt.vf[i].dev, r->opt.vf[i].socket) < 0)
+				return -1;
+	}
+	for (i = 0; i < relay_nb_vdpa; i++)
+		if (relay_vdpa_start(r, &relay_vdpa[i]) < 0)
+			return -1;
+	printf("guest memory must be shared, e.g.: -object memory-backend-memfd,id=mem,"
+	       "size=512M,share=on -numa node,memdev=mem\n");
+	fflush(stdout);
+	if (rte_telemetry_register_cmd("/tmmr_relay/stats", relay_vdpa_tel_stats,
+			"Per VF counters (vDPA mode). Parameters: int VF index (optional)") < 0 ||
+	    rte_telemetry_register_cmd("/tmmr_relay/pairs", relay_vdpa_tel_pairs,
+			"VF device names, by index. Takes no parameters") < 0)
+		RLOG(WARNING, "telemetry commands unavailable");
+	/* nothing to forward: the main lcore only logs until told to stop */
+	while (!r->quit) {
+		usleep(RELAY_VDPA_TICK_US);
+		if (r->opt.stats_interval_s != 0 && rte_get_timer_cycles() >= next_log) {
+			relay_vdpa_log();
+			next_log += hz * r->opt.stats_interval_s;
+		}
+	}
+	return 0;
+}
+
+void
+relay_vdpa_teardown(struct relay *r)
+{
+	unsigned int i;
+
+	RTE_SET_USED(r);
+	/* closes each connection: the driver's dev_close runs before it returns */
+	for (i = 0; i < relay_nb_vdpa; i++) {
+		if (relay_vdpa[i].registered &&
+		    rte_vhost_driver_unregister(relay_vdpa[i].socket) < 0)
+			RLOG(ERR, "VF %s: unregistering %s failed", relay_vdpa[i].name,
+				relay_vdpa[i].socket);
+		relay_vdpa[i].registered = false;
+	}
+}
