@@ -59,8 +59,9 @@ fi
 if [ "$mode" = vping ]; then
 	# relay_vdpa_guest_e2e.sh; its own words: tmmr.mtu=M (eth0's MTU), tmmr.idle=S (seconds
 	# idle between the ARP warm-up and the run), tmmr.count=N tmmr.interval=S tmmr.psize=B
-	# (the run: on every CPU, pinned, N pings of B bytes every S seconds)
-	vmtu= idle=0 count=3 interval=1 psize=56
+	# (the run: on every CPU, pinned, N pings of B bytes every S seconds), tmmr.hold=S
+	# (seconds idle after the run, before power-off)
+	vmtu= idle=0 count=3 interval=1 psize=56 hold=0
 	for w in $(cat /proc/cmdline); do
 		case $w in
 		tmmr.mtu=*) vmtu=${w#*=} ;;
@@ -68,6 +69,7 @@ if [ "$mode" = vping ]; then
 		tmmr.count=*) count=${w#*=} ;;
 		tmmr.interval=*) interval=${w#*=} ;;
 		tmmr.psize=*) psize=${w#*=} ;;
+		tmmr.hold=*) hold=${w#*=} ;;
 		esac
 	done
 	[ -n "$vmtu" ] && ip link set eth0 mtu $vmtu
@@ -92,6 +94,7 @@ if [ "$mode" = vping ]; then
 		echo "GUEST-VPING: cpu $c $(grep transmitted /tmp/ping$c)"
 		c=$((c + 1))
 	done
+	sleep $hold
 	echo "GUEST: done"
 	poweroff -f
 fi
