@@ -60,7 +60,7 @@ if [ "$mode" = vping ]; then
 	# relay_vdpa_guest_e2e.sh; its own words: tmmr.mtu=M (eth0's MTU), tmmr.idle=S (seconds
 	# idle between the ARP warm-up and the run), tmmr.count=N tmmr.interval=S tmmr.psize=B
 	# (the run: on every CPU, pinned, N pings of B bytes every S seconds), tmmr.hold=S
-	# (seconds idle after the run, before power-off)
+	# (after the run, S seconds of one ping a second, before power-off)
 	vmtu= idle=0 count=3 interval=1 psize=56 hold=0
 	for w in $(cat /proc/cmdline); do
 		case $w in
@@ -94,7 +94,7 @@ if [ "$mode" = vping ]; then
 		echo "GUEST-VPING: cpu $c $(grep transmitted /tmp/ping$c)"
 		c=$((c + 1))
 	done
-	sleep $hold
+	[ "$hold" -gt 0 ] && ping -q -c $hold -i 1 $peer >/dev/null 2>&1
 	echo "GUEST: done"
 	poweroff -f
 fi
