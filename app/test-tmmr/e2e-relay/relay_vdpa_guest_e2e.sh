@@ -169,6 +169,12 @@ start_chain()
 	log "relay mode $relay, VFs ${VF_BDFS[*]}"
 }
 
+# on_vf N: in vDPA mode, the driver has put guests on the VFs N times so far (copy mode: true)
+on_vf()
+{
+	[ "$relay" = copy ] || [ "$(grep -c 'runs on the VF' "$WORK/relay.log")" = "$1" ]
+}
+
 # guest_ok NAME SECONDS: the guest printed its end within SECONDS
 guest_ok()
 {
@@ -243,6 +249,7 @@ case_ping()
 	run_s=$(((t0 - t1) / 1000000))
 	relay_check "measured: legacy driver (VERSION_1, bit 32, not negotiated)" \
 		test "$(feature_bit "$WORK/measured.log" 32)" = 0
+	relay_check "measured: its rings run on the VF" on_vf 1
 	wait_for "$WORK/measured.log" 'GUEST-VPING: cpu 0' 10
 	relay_check "measured: 400 pings answered" pings_ok measured
 	tx0=$(vping_counter measured start 1)
@@ -292,6 +299,7 @@ case_ping()
 	boot restarted 0 "tmmr.mode=vping tmmr.count=3" 1 ""
 	guest_ok restarted 150
 	relay_check "restarted guest's pings answered" pings_ok restarted
+	relay_check "restarted: its rings run on the VF" on_vf 2
 	wait "$qemu_pid" 2>/dev/null
 	relay_check "guest memory unmapped after QEMU exits (dma_maps back to $base)" \
 		wait_until 10 test "$(vf_field 0 dma_maps)" = "$base"
@@ -332,6 +340,7 @@ case_mq()
 		test "$(xargs <<<"$qs")" = "rx-0 rx-1 tx-0 tx-1"
 	relay_check "2 CPUs each pinged, every ping answered" pings_ok mq
 	relay_check "2 CPUs in the guest" test "$(grep -c 'GUEST-VPING: cpu' "$WORK/mq.log")" = 2
+	relay_check "its rings run on the VF" on_vf 1
 	out=$(tp_run backend 10 'Done.' stop)
 	log "backend: $(grep -E 'Forward Stats for RX Port|RX-packets' <<<"$out" |
 		tr -s ' ' | tr '\n' ' ')"
@@ -351,6 +360,7 @@ case_jumbo()
 	relay_check "MTU (bit 3) negotiated" test "$(feature_bit "$WORK/jumbo.log" 3)" = 1
 	relay_check "guest eth0 MTU 9000" grep -q 'GUEST-VPING: mtu 9000' "$WORK/jumbo.log"
 	relay_check "10 pings of 8000 bytes answered" pings_ok jumbo
+	relay_check "its rings run on the VF" on_vf 1
 	tx0=$(vping_counter jumbo start 1)
 	tx1=$(vping_counter jumbo end 1)
 	b1=$(vping_counter jumbo end 3)
@@ -374,6 +384,9 @@ case_two_guests()
 		"$(net_args 1 1 "")"
 	relay_check "guest A gets replies from guest B" wait_for "$WORK/a.log" 'GUEST-LOOP: reply' 200
 	relay_check "guest B gets replies from guest A" wait_for "$WORK/b.log" 'GUEST-LOOP: reply' 60
+	relay_check "both guests' rings run on their VFs" on_vf 2
+	relay_check "both guests legacy" test "$(feature_bit "$WORK/a.log" 32)$(feature_bit \
+		"$WORK/b.log" 32)" = 00
 	[ "$relay" = vdpa ] && relay_check "both VFs have guest memory mapped" \
 		test "$(vf_field 0 dma_maps)" -gt "$base0" -a "$(vf_field 1 dma_maps)" -gt "$base1"
 	kill_guest
