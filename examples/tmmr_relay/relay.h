@@ -179,5 +179,11 @@ void relay_vdpa_teardown(struct relay *r);
 /* relay_stats.c */
 int relay_telemetry_init(void);
 void relay_stats_log(const struct relay *r, double interval_s);
+struct rte_tel_data;
+/* A telemetry answer: with "N" in @params the dictionary @fill makes of item N (< @n), without
+ * one a dictionary of them all keyed by index. 0, or -1 for a bad index.
+ */
+int relay_tel_by_index(const char *params, struct rte_tel_data *d, unsigned int n,
+		void (*fill)(struct rte_tel_data *d, unsigned int i));
 
 #endif /* TMMR_RELAY_H */

@@ -65,7 +65,7 @@ relay_pair_dict(struct rte_tel_data *d, const struct relay_pair *p)
 }
 
 static int
-relay_parse_index(const char *params, unsigned int *idx)
+relay_parse_index(const char *params, unsigned int n, unsigned int *idx)
 {
 	char *end;
 	unsigned long v;
@@ -73,37 +73,50 @@ relay_parse_index(const char *params, unsigned int *idx)
 	if (params == NULL || params[0] < '0' || params[0] > '9')
 		return -1;
 	v = strtoul(params, &end, 10);
-	if (*end != '\0' || v >= relay_global.nb_pairs)
+	if (*end != '\0' || v >= n)
 		return -1;
 	*idx = v;
 	return 0;
+}
+
+int
+relay_tel_by_index(const char *params, struct rte_tel_data *d, unsigned int n,
+		   void (*fill)(struct rte_tel_data *d, unsigned int i))
+{
+	unsigned int i;
+	char key[16];
+
+	if (params != NULL && params[0] != '\0') {
+		if (relay_parse_index(params, n, &i) < 0)
+			return -1;
+		fill(d, i);
+		return 0;
+	}
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < n; i++) {
+		struct rte_tel_data *c = rte_tel_data_alloc();
+
+		if (c == NULL)
+			return -1;
+		fill(c, i);
+		snprintf(key, sizeof(key), "%u", i);
+		rte_tel_data_add_dict_container(d, key, c, 0);
+	}
+	return 0;
+}
+
+static void
+relay_pair_fill(struct rte_tel_data *d, unsigned int i)
+{
+	relay_pair_dict(d, &relay_global.pair[i]);
 }
 
 /* /tmmr_relay/stats[,N]: all pairs keyed by index, or pair N alone */
 static int
 relay_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int i;
-	char key[16];
-
 	RTE_SET_USED(cmd);
-	if (params != NULL && params[0] != '\0') {
-		if (relay_parse_index(params, &i) < 0)
-			return -1;
-		relay_pair_dict(d, &relay_global.pair[i]);
-		return 0;
-	}
-	rte_tel_data_start_dict(d);
-	for (i = 0; i < relay_global.nb_pairs; i++) {
-		struct rte_tel_data *c = rte_tel_data_alloc();
-
-		if (c == NULL)
-			return -1;
-		relay_pair_dict(c, &relay_global.pair[i]);
-		snprintf(key, sizeof(key), "%u", i);
-		rte_tel_data_add_dict_container(d, key, c, 0);
-	}
-	return 0;
+	return relay_tel_by_index(params, d, relay_global.nb_pairs, relay_pair_fill);
 }
 
 static int

@@ -236,34 +236,18 @@ relay_vdpa_dict(struct rte_tel_data *t, const struct relay_vdpa_dev *d)
 		rte_tel_data_add_dict_u64(t, names[i].name, sum[i]);
 }
 
+static void
+relay_vdpa_fill(struct rte_tel_data *t, unsigned int i)
+{
+	relay_vdpa_dict(t, &relay_vdpa[i]);
+}
+
 /* /tmmr_relay/stats[,N]: as the copy relay's, one dictionary per VF */
 static int
 relay_vdpa_tel_stats(const char *cmd, const char *params, struct rte_tel_data *t)
 {
-	char key[16];
-	unsigned int i;
-
 	RTE_SET_USED(cmd);
-	if (params != NULL && params[0] != '\0') {
-		char *end;
-		unsigned long v = strtoul(params, &end, 10);
-
-		if (*end != '\0' || v >= relay_nb_vdpa)
-			return -1;
-		relay_vdpa_dict(t, &relay_vdpa[v]);
-		return 0;
-	}
-	rte_tel_data_start_dict(t);
-	for (i = 0; i < relay_nb_vdpa; i++) {
-		struct rte_tel_data *c = rte_tel_data_alloc();
-
-		if (c == NULL)
-			return -1;
-		relay_vdpa_dict(c, &relay_vdpa[i]);
-		snprintf(key, sizeof(key), "%u", i);
-		rte_tel_data_add_dict_container(t, key, c, 0);
-	}
-	return 0;
+	return relay_tel_by_index(params, t, relay_nb_vdpa, relay_vdpa_fill);
 }
 
 static int

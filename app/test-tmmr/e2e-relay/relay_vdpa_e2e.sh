@@ -9,11 +9,13 @@
 #     <-> the model's vhost-user backend testpmd be (net_vhost)
 # Checks: exact packet counts both ways, the frontend's memory mapped into the model while it
 # is connected and unmapped after it left, MSI-X vectors wired, the relay's CPU time per packet
-# near zero, a frontend with another ring size refused with a clear reason while the relay
-# lives on, and the relay's telemetry.
+# near zero, a frontend with another ring size and one with VERSION_1 but no mergeable
+# buffers refused with a clear reason while the relay lives on, the relay's telemetry, a
+# frontend killed.
 #
 # --pairs N: N queue pairs on the VF and the frontend (MQ: the driver tells the VF through its
-# control queue how many pairs the frontend enabled).
+# control queue how many pairs the frontend enabled), the VF named with --vf; with 1 pair
+# the relay serves every vDPA device with --socket-dir instead.
 #
 # usage: relay_vdpa_e2e.sh --build BUILD_DIR [--pairs N]
 set -u
@@ -25,7 +27,6 @@ pairs=1
 e2e_args "build: pairs:" "$@"
 relay_init "vdpa$pairs" "$build" mmr
 qsize=256
-sock=$WORK/guest0.sock
 
 # status_field VF FIELD: one field of the model's status line
 status_field()
@@ -48,11 +49,11 @@ relay_cpu_ticks()
 	echo "$sum"
 }
 
-# fe_start NAME QUEUE_SIZE: the frontend testpmd on the relay's socket, forwarding rxonly
+# fe_start NAME QUEUE_SIZE [DEVARGS]: the frontend testpmd on the relay's socket, rxonly
 fe_start()
 {
 	tp_start "$1" "$E2E_CPU_PMD" "" --no-pci \
-		--vdev "net_virtio_user0,path=$sock,queues=$pairs,queue_size=$2" -- -i \
+		--vdev "net_virtio_user0,path=$sock,queues=$pairs,queue_size=$2${3:-}" -- -i \
 		--total-num-mbufs=16384 --txpkts=64 --no-lsc-interrupt --disable-link-check \
 		--forward-mode=rxonly --rxq="$pairs" --txq="$pairs"
 }
@@ -83,11 +84,25 @@ tp_start be "$E2E_CPU_BACKEND" "" --no-pci \
 	--rxq="$pairs" --txq="$pairs"
 wait_until 20 test -S "$(vhost_sock 0)" || fail "backend socket missing"
 
+# one pair: every vDPA device served, sockets in --socket-dir; more: the VF named with --vf
+if ((pairs == 1)); then
+	sock=$WORK/$vf.sock
+	vf_opt=(--socket-dir "$WORK")
+else
+	sock=$WORK/guest0.sock
+	vf_opt=(--vf "$vf,socket=$sock")
+fi
 e2e_prefixes+=("$tag-r")
-# the relay's own DMA memory (IOVA = VA) far from the frontend's addresses (its "GPAs")
-e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l 0 --no-huge -m 256 \
-	--file-prefix "$tag-r" ${RELAY_EAL_EXTRA:-} --base-virtaddr 0x40000000000 -d "$PMD_ARG" -a "$vf,class=vdpa,modern=1" \
-	-- --mode vdpa --vf "$vf,socket=$sock" --stats-interval 0
+# the relay's own DMA memory (IOVA = VA) away from the frontend's addresses (its "GPAs", from
+# 4 GiB up): at 4 TiB, or at 1 GiB below the shadow of a relay built with ASan (2 GiB-16 TiB)
+base=0x40000000000
+if [[ -n $E2E_ASAN_RT ]]; then
+	base=0x40000000
+fi
+e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
+	"ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0" "$RELAY_BIN" -l 0 \
+	--no-huge -m 256 --file-prefix "$tag-r" --base-virtaddr "$base" -d "$PMD_ARG" \
+	-a "$vf,class=vdpa,modern=1" -- --mode vdpa "${vf_opt[@]}" --stats-interval 0
 relay_pid=$pid_relay
 relay_check "relay serves the VF as a vDPA device" \
 	wait_for "$WORK/relay.log" 'vDPA, vhost-user server listening' 30
@@ -102,7 +117,12 @@ relay_check "the refusal is said once" \
 	test "$(grep -c 'refused:' "$WORK/relay.log")" = 1
 relay_check "nothing mapped for a refused guest" test "$(status_field 0 dma_maps)" = 0
 tp_quit bad
-relay_check "the relay is alive after the refusal" kill -0 "$relay_pid"
+# VERSION_1 is served only with MRG_RXBUF: the 12-byte header of a legacy guest's
+fe_start bad2 "$qsize" ,mrg_rxbuf=0
+relay_check "VERSION_1 without mergeable buffers is refused with its reason" \
+	wait_for "$WORK/relay.log" "refused: the guest acked VERSION_1 without MRG_RXBUF" 20
+tp_quit bad2
+relay_check "the relay is alive after the refusals" kill -0 "$relay_pid"
 
 # --- the real run
 fe_start fe "$qsize"
@@ -148,12 +168,17 @@ done_descs=$(json_get "$tel" 0 completed_descriptors)
 log "relay CPU over ${elapsed}s, $pkts packets and ${kicks:-0} kicks: $cpu ticks of 1/$hz s" \
 	"($(awk -v t="$cpu" -v h="$hz" -v p="$pkts" 'BEGIN { printf "%.1f", t / h * 1e9 / p }') ns/packet)"
 # the copy relay spends a core over the run (about elapsed * hz ticks); the vDPA relay only
-# samples the used rings every 5 ms (at most 2 % here) and relays kicks (at most 50 us each)
+# samples the used rings every 5 to 40 ms (at most 2 % here) and relays kicks (at most 50 us each)
 relay_check "relay CPU near zero: $cpu ticks in ${elapsed}s for $pkts packets, ${kicks:-0} kicks" \
 	test "$cpu" -le $((elapsed * hz / 50 + ${kicks:-0} * hz / 20000))
+relay_check "telemetry of VF 0 alone names it" \
+	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" vf)" = "$vf"
+relay_check "telemetry lists the VF" \
+	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/pairs)")" = "['$vf']"
 relay_check "telemetry counts relayed kicks ($kicks)" test "${kicks:-0}" -ge 1
-# one descriptor per 64-byte packet each way; the 16-bit used index is sampled every 5 ms, so a
-# starved sampler (two busy-polling testpmds share the 2 CPUs) misses whole wraps only
+# one descriptor per 64-byte packet each way; the 16-bit used index is sampled every 5 to 40
+# ms, so a burst after idle or a starved sampler (two busy-polling testpmds share the 2 CPUs)
+# misses whole wraps only
 relay_check "completed descriptors ($done_descs) are the $pkts packets, modulo 65536" \
 	test "${done_descs:-0}" -gt 0 -a "${done_descs:-0}" -le "$pkts" -a \
 	"$(((pkts - ${done_descs:-0}) % 65536))" = 0

@@ -33,10 +33,16 @@
 
 #define TMMR_VDPA_WHY_LEN	256
 
-/* vhost-user protocol features we support: several queue pairs, acked replies */
+/*
+ * vhost-user protocol features we support: several queue pairs, acked
+ * replies, the device status. With STATUS, vhost calls dev_conf only once the
+ * frontend set DRIVER_OK, when every queue pair has its rings: QEMU otherwise
+ * makes pair 0 ready (and dev_conf run) before it gives pair 1 its rings.
+ */
 #define TMMR_VDPA_PROTOCOL_FEATURES \
 	((UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ) | \
-	 (UINT64_C(1) << VHOST_USER_PROTOCOL_F_REPLY_ACK))
+	 (UINT64_C(1) << VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
+	 (UINT64_C(1) << VHOST_USER_PROTOCOL_F_STATUS))
 
 struct tmmr_vdpa_entry {
 	TAILQ_ENTRY(tmmr_vdpa_entry) next;
@@ -526,10 +532,15 @@ tmmr_vdpa_dev_close(int vid)
 		return -1;
 	pthread_mutex_lock(&v->lock);
 	if (v->vid == vid) {
+		uint16_t q;
+
 		if (v->configured) {
 			tmmr_vdpa_teardown(v, vid);
 			TMMR_LOG(driver, NOTICE, v, "vhost device %d left the VF", vid);
 		}
+		/* the next start enables its vrings again */
+		for (q = 0; q < TMMR_VDPA_MAX_VRINGS; q++)
+			v->vq[q].enabled = false;
 		v->vid = -1;
 		v->refused = false;
 	}
@@ -545,6 +556,10 @@ tmmr_vdpa_set_vring_state(int vid, int vring, int state)
 	if (v == NULL || vring < 0 || vring >= TMMR_VDPA_MAX_VRINGS)
 		return -1;
 	pthread_mutex_lock(&v->lock);
+	if (v->vid >= 0 && v->vid != vid) {
+		pthread_mutex_unlock(&v->lock);
+		return 0;	/* a guest the VF does not run */
+	}
 	v->vq[vring].enabled = state != 0;
 	if (v->configured && v->vid == vid) {
 		if (state && vring < v->nb_vrings && !v->vq[vring].programmed)

@@ -99,14 +99,19 @@ int tmmr_vdpa_remove(struct rte_pci_device *pci_dev);
 
 /*
  * tmmr_vdpa_notify.c. The thread also folds each vring's used index into
- * its 64-bit completed count every TMMR_VDPA_SAMPLE_MS: a count is exact
- * unless more than 65535 descriptors complete on one vring in between.
+ * its 64-bit completed count: every TMMR_VDPA_SAMPLE_MS while descriptors
+ * complete, backing off to TMMR_VDPA_SAMPLE_IDLE_MS when none do. A count is
+ * exact unless more than 65535 descriptors complete on one vring in between.
  */
-#define TMMR_VDPA_SAMPLE_MS	5
+#define TMMR_VDPA_SAMPLE_MS		5
+#define TMMR_VDPA_SAMPLE_IDLE_MS	40
 int tmmr_vdpa_notify_start(struct tmmr_vdpa *v);
 void tmmr_vdpa_notify_stop(struct tmmr_vdpa *v);
-/* Fold the used indexes in; the notify thread, or anyone once it stopped. */
-void tmmr_vdpa_sample_used(struct tmmr_vdpa *v);
+/*
+ * Fold the used indexes in; the notify thread, or anyone once it stopped.
+ * True if any vring completed descriptors since the last call.
+ */
+bool tmmr_vdpa_sample_used(struct tmmr_vdpa *v);
 
 /* tmmr_vdpa_util.c: no device, no vhost calls */
 

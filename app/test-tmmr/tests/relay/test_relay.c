@@ -161,6 +161,28 @@ test_args_errors(void **state)
 }
 
 static void
+test_args_mode(void **state)
+{
+	struct relay_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", NULL), 0);
+	assert_false(o.vdpa_mode);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--mode", "copy", NULL), 0);
+	assert_false(o.vdpa_mode);
+	assert_int_equal(parse(&o, err, "--mode", "vdpa", "--vf", "0000:01:00.1,socket=/a",
+		"--client", NULL), 0);
+	assert_true(o.vdpa_mode);
+	assert_string_equal(o.vf[0].dev, "0000:01:00.1");
+	expect_error("--mode 'fast'", "--socket-dir", "/d", "--mode", "fast", NULL);
+	expect_error("--mode ''", "--socket-dir", "/d", "--mode", "", NULL);
+	expect_error("no forwarding lcores", "--mode", "vdpa", "--vf",
+		"0000:01:00.1,socket=/a,lcore=0", NULL);
+	expect_error("needs --socket-dir", "--mode", "vdpa", NULL);
+}
+
+static void
 test_args_too_many_vfs(void **state)
 {
 	struct relay_options o;
@@ -450,6 +472,7 @@ main(void)
 		cmocka_unit_test(test_args_full),
 		cmocka_unit_test(test_args_defaults),
 		cmocka_unit_test(test_args_errors),
+		cmocka_unit_test(test_args_mode),
 		cmocka_unit_test(test_args_too_many_vfs),
 		cmocka_unit_test(test_from_guest_hw_csum),
 		cmocka_unit_test(test_from_guest_sw_csum),
