@@ -207,7 +207,7 @@ vping_counter()
 
 case_ping()
 {
-	local base maps t0 t1 c0 c1 c2 c3 k0 k1 kicks idle_s run_s pkts tx0 rx0 tx1 rx1
+	local base maps t0 t1 c0 c1 c2 c3 k0 k1 kicks idle_ms run_ms pkts tx0 rx0 tx1 rx1
 	local idle_ns run_ns extra_ns mhz idle_run_ns ticks_bound what bound_ns per_ns
 
 	start_chain 1 icmpecho 1
@@ -238,15 +238,15 @@ case_ping()
 	read -r c1 c2 <<<"$(relay_cpu)"
 	k0=$(relay_kicks)
 	idle_ns=$((c2 - idle_ns))
-	idle_s=$(((t1 - t0) / 1000000))
-	log "relay with an idle guest: $((c1 - c0)) ticks, $((idle_ns / 1000)) us in $idle_s ms;" \
+	idle_ms=$(((t1 - t0) / 1000000))
+	log "relay with an idle guest: $((c1 - c0)) ticks, $((idle_ns / 1000)) us in $idle_ms ms;" \
 		"threads $(relay_threads)"
 	relay_check "measured: the run ends" wait_for "$WORK/measured.log" 'GUEST-VPING: end' 120
 	t0=$(date +%s%N)
 	read -r c3 run_ns <<<"$(relay_cpu)"
 	k1=$(relay_kicks)
 	run_ns=$((run_ns - c2))
-	run_s=$(((t0 - t1) / 1000000))
+	run_ms=$(((t0 - t1) / 1000000))
 	relay_check "measured: legacy driver (VERSION_1, bit 32, not negotiated)" \
 		test "$(feature_bit "$WORK/measured.log" 32)" = 0
 	relay_check "measured: its rings run on the VF" on_vf 1
@@ -259,24 +259,26 @@ case_ping()
 	pkts=$(((tx1 - tx0) + (rx1 - rx0)))
 	mhz=$(awk '/^cpu MHz/ { print int($4); exit }' /proc/cpuinfo)
 	kicks=$((k1 - k0))
-	log "relay over the ping run: $((c3 - c1)) ticks, $((run_ns / 1000)) us in $run_s ms," \
+	log "relay over the ping run: $((c3 - c1)) ticks, $((run_ns / 1000)) us in $run_ms ms," \
 		"$pkts guest packets (tx+rx), $kicks kicks relayed; threads $(relay_threads)"
 	# The bound: the idle rate over the run's length, up by half (the idle relay's own
-	# periodic work, the kick thread's 5 ms poll of the used rings above all, costs more or
-	# less on a loaded machine), plus 50 us of one core per kick relayed (an eventfd wake, its
-	# read and one doorbell store: an eventfd write on the model), plus 10 ms (a clock tick)
-	# of rounding. The frames themselves cost the relay nothing: the VF reads and writes the
-	# guest's rings and interrupts the guest through its call fd. The guest kicks at most
-	# once per frame it sends (Tx) and once per frame it receives (the Rx refill): kicks <=
-	# its tx + rx frames. Copy mode, which has no kick count (its frames stand in), costs
-	# about 200 us per frame here: 800 frames are far above the bound.
+	# periodic work costs more or less on a loaded machine); plus the driver's used-ring
+	# sampler (its statistics), which wakes every 5 ms while the rings move and every 40 ms
+	# while they are still: 200 wake-ups a second at most, whatever the packet rate, 20 us
+	# each allowed (4 us per ms of the run); plus 50 us of one core per kick relayed (an
+	# eventfd wake, its read and one doorbell store: an eventfd write on the model); plus
+	# 10 ms (a clock tick) of rounding. The frames themselves cost the relay nothing: the VF
+	# reads and writes the guest's rings and interrupts the guest through its call fd. The
+	# guest kicks at most once per frame it sends (Tx) and once per frame it receives (the
+	# Rx refill): kicks <= its tx + rx frames. Copy mode, which has no kick count (its frames
+	# stand in), costs about 200 us per frame here: 800 frames are far above the bound.
 	[ "$relay" = copy ] && kicks=$pkts
-	idle_run_ns=$((idle_ns * run_s / (idle_s > 0 ? idle_s : 1)))
+	idle_run_ns=$((idle_ns * run_ms / (idle_ms > 0 ? idle_ms : 1)))
 	extra_ns=$((run_ns - idle_run_ns))
-	bound_ns=$((idle_run_ns * 3 / 2 + kicks * 50000 + 10000000))
+	bound_ns=$((idle_run_ns * 3 / 2 + run_ms * 4000 + kicks * 50000 + 10000000))
 	per_ns=$((extra_ns / (pkts > 0 ? pkts : 1)))
-	log "FIGURE relay=$relay idle: $((idle_ns / (idle_s > 0 ? idle_s : 1))) ns/ms of CPU;" \
-		"ping run: $((run_ns / (run_s > 0 ? run_s : 1))) ns/ms; above idle:" \
+	log "FIGURE relay=$relay idle: $((idle_ns / (idle_ms > 0 ? idle_ms : 1))) ns/ms of CPU;" \
+		"ping run: $((run_ns / (run_ms > 0 ? run_ms : 1))) ns/ms; above idle:" \
 		"$((extra_ns / 1000)) us for $pkts packets = $per_ns ns" \
 		"($((per_ns * mhz / 1000)) cycles at $mhz MHz) per packet, $kicks kicks"
 	relay_check "$pkts packets crossed the guest's eth0 (>= 800)" test "$pkts" -ge 800
@@ -284,9 +286,10 @@ case_ping()
 		relay_check "the guest's kicks ($kicks) <= its frames ($pkts)" \
 			test "$kicks" -ge 0 -a "$kicks" -le "$pkts"
 		what="relay CPU over the run ($((run_ns / 1000)) us) <= 1.5 x idle rate"
-		what+=" ($((idle_run_ns / 1000)) us) + 50 us x $kicks kicks + 10 ms"
+		what+=" ($((idle_run_ns / 1000)) us) + 4 us/ms sampler + 50 us x $kicks kicks + 10 ms"
 		relay_check "$what = $((bound_ns / 1000)) us" test "$run_ns" -le "$bound_ns"
-		ticks_bound=$(((c1 - c0) * 3 * run_s / (2 * (idle_s > 0 ? idle_s : 1)) + kicks / 200 + 3))
+		ticks_bound=$(((c1 - c0) * 3 * run_ms / (2 * (idle_ms > 0 ? idle_ms : 1)) +
+			run_ms / 2500 + kicks / 200 + 3))
 		what="relay ticks over the run ($((c3 - c1))) <= the same from ticks + 3"
 		relay_check "$what ($ticks_bound)" test "$((c3 - c1))" -le "$ticks_bound"
 	fi
