@@ -154,7 +154,7 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 {
 	uint64_t flags = r->opt.client_mode ? RTE_VHOST_USER_CLIENT : 0;
 	mode_t old;
-	int rc;
+	int rc, n;
 
 	if (!r->opt.client_mode)
 		relay_remove_stale_socket(d->socket);
@@ -179,14 +179,15 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 	}
 	RLOG(INFO, "VF %s: vDPA, vhost-user %s %s", d->name,
 		r->opt.client_mode ? "client connecting to" : "server listening on", d->socket);
-	printf("VF %u %s vDPA socket %s\n"
-	       "  qemu: -chardev socket,id=relay%u,path=%s%s -netdev vhost-user,id=relaynet%u,"
-	       "chardev=relay%u -device virtio-net-pci,netdev=relaynet%u,disable-modern=on,"
-	       "rx_queue_size=<VF queue size>,tx_queue_size=<VF queue size>\n",
-	       (unsigned int)(d - relay_vdpa), d->name, d->socket, (unsigned int)(d - relay_vdpa),
-	       d->socket, r->opt.client_mode ? ",server=on,wait=off" : ",reconnect=1",
-	       (unsigned int)(d - relay_vdpa), (unsigned int)(d - relay_vdpa),
-	       (unsigned int)(d - relay_vdpa));
+	n = (int)(d - relay_vdpa);
+	printf("VF %d %s vDPA socket %s\n"
+	       "  qemu: -chardev socket,id=relay%d,path=%s%s -netdev vhost-user,id=relaynet%d,"
+	       "chardev=relay%d -device virtio-net-pci,netdev=relaynet%d,disable-modern=on,"
+	       "vectors=0\n"
+	       "  the guest's rings must have the VF's size (the driver's probe line): QEMU's "
+	       "default is 256, else add rx_queue_size=N,tx_queue_size=N\n",
+	       n, d->name, d->socket, n, d->socket,
+	       r->opt.client_mode ? ",server=on,wait=off" : ",reconnect=1", n, n, n);
 	fflush(stdout);
 	return 0;
 }

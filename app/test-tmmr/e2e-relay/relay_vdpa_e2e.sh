@@ -196,8 +196,10 @@ relay_check "a new frontend runs on the VF" \
 	wait_until 20 test "$(grep -c 'runs on the VF: features' "$WORK/relay.log")" = 2
 relay_check "its memory is mapped" test "$(status_field 0 dma_maps)" -gt 0
 tp_kill fe2
+t0=$SECONDS
 relay_check "the killed frontend left the VF" \
 	wait_until 20 test "$(grep -c 'left the VF' "$WORK/relay.log")" = 2
+log "the relay let go of the killed frontend after $((SECONDS - t0)) s"
 relay_check "its memory unmapped from the model" \
 	wait_until 10 test "$(status_field 0 dma_maps)" = 0
 
