@@ -69,7 +69,7 @@ relay_cpu()
 	s=$(<"/proc/$p/stat")
 	read -r -a f <<<"${s##*) }"
 	for t in /proc/"$p"/task/*; do
-		read -r r _ <"$t/schedstat" 2>/dev/null && ns=$((ns + r))
+		read -r r _ 2>/dev/null <"$t/schedstat" && ns=$((ns + r))
 	done
 	echo "$((f[11] + f[12])) $ns"
 }
@@ -92,7 +92,7 @@ relay_threads()
 
 	p=$(pgrep -P "$relay_pid" | head -n 1)
 	for t in /proc/"$p"/task/*; do
-		s=$(<"$t/stat")
+		s=$(cat "$t/stat" 2>/dev/null) || continue	# a thread that just ended
 		read -r -a f <<<"${s##*) }"
 		s=${s#*(}
 		printf '%s:%s ' "${s%%)*}" "$((f[11] + f[12]))"
