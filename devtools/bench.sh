@@ -10,17 +10,22 @@
 #           net_virtio_tmmr PMD on a tmmr-vfemu VF vs DPDK's net_virtio_user
 #           with its defaults and with in_order=0, all against the same DPDK
 #           vhost backend (see devtools/bench/lib.sh for the traffic design);
-#           doorbells and interrupts per million packets of the tmmr PMD
+#           per contender and size min/median/max over the rounds of Mpps and
+#           of both sides' busy cycles per packet, which side limited it, the
+#           headline ratios; doorbells and interrupts per million packets
 #   switch  tmmr_relay vs OVS-DPDK forwarding vhost-user <-> VF
 #   scale   probe time and memory of testpmd with 0, 1, 8 and 32 VFs; the
 #           model creating 1024 VFs (time to "ready", RSS)
 #   ctl     vfio-user requests (register accesses) of one port start
 #   profile callgrind of the PMD's forwarding loop (not in the default set)
 #
-# Benchmarks are not tests: nothing here is registered with meson test.
+# Benchmarks are not tests: only the format of fwd's output is checked by a
+# test (bench-fwd-format, app/test-tmmr/e2e/bench_check.sh), never a speed.
 # Every process is bounded by timeout(1), pinned to one CPU (backend CPU 0,
 # measured side CPU 1) and ended by PID. The machine's 1-minute load average
 # is recorded beside every measurement: figures taken under load are noisy.
+# Before the first measurement the run waits (--load-wait, 120 s) for a load
+# below --load-max (1.0); if it stays higher the figures are printed as void.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,25 +34,36 @@ usage()
 {
 	cat >&2 << EOF
 usage: $0 [--quick] [--rounds N] [--duration S] [--build DIR] [--results DIR]
-          [--sections LIST] [--no-plots] [--plots-dir DIR] [--wait-load L]
-  --quick        1 round of 3 s (default: 3 rounds of 5 s, about 7 minutes)
+          [--sections LIST] [--sizes LIST] [--no-plots] [--plots-dir DIR]
+          [--load-max L] [--load-wait S]
+  --quick        1 round of 3 s (default: 5 rounds of 5 s, about 10 minutes)
+  --rounds N     interleaved rounds (every contender once per round, the order
+                 rotated from round to round); use at least 5 for a report
+  --duration S   seconds of each measuring window (after 1 s of warm-up)
   --sections     comma-separated from fwd,switch,scale,ctl,profile
                  (default fwd,switch,scale,ctl)
+  --sizes LIST   frame sizes of the fwd section (default 64,1518)
   --results DIR  where the CSV files go (default BUILD/bench-results/<time>)
   --plots-dir    where the PNG plots go (default doc/guides/perf)
-  --wait-load L  first wait (up to 15 minutes) for a 1-minute load average below L
+  --load-max L   a quiet machine: 1-minute load average below L (default 1.0)
+  --load-wait S  wait up to S seconds (default 120) for it before the first
+                 measurement; if the load stays higher the run goes on and
+                 says that its figures are void (--wait-load L: --load-max L)
 EOF
 	exit 2
 }
 
-rounds=3
+rounds=5
 duration=5
 build=$top/build
 results=
 sections=fwd,switch,scale,ctl
 plots=1
 plots_dir=$top/doc/guides/perf
-wait_load=
+sizes=64,1518
+load_max=1.0
+load_wait=120
+void=0
 while (($#)); do
 	case $1 in
 	--quick) rounds=1; duration=3 ;;
@@ -58,19 +74,15 @@ while (($#)); do
 	--sections) sections=$2; shift ;;
 	--no-plots) plots=0 ;;
 	--plots-dir) plots_dir=$2; shift ;;
-	--wait-load) wait_load=$2; shift ;;
+	--sizes) sizes=$2; shift ;;
+	--load-max | --wait-load) load_max=$2; shift ;;
+	--load-wait) load_wait=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
 done
-[[ $rounds =~ ^[1-9][0-9]*$ && $duration =~ ^[1-9][0-9]*$ ]] || usage
-if [[ -n $wait_load ]]; then
-	for ((i = 0; i < 90; i++)); do
-		awk -v l="$wait_load" '{ exit !($1 < l) }' /proc/loadavg && break
-		((i % 6)) || echo "waiting for load < $wait_load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-		sleep 10
-	done
-fi
+[[ $rounds =~ ^[1-9][0-9]*$ && $duration =~ ^[1-9][0-9]*$ && $load_wait =~ ^[0-9]+$ &&
+	$sizes =~ ^[0-9]+(,[0-9]+)*$ && $load_max =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage
 
 export E2E_BUILD=$build
 export E2E_TP_MEM=1024
@@ -116,6 +128,27 @@ note "tmmr benchmarks: $rounds round(s) of ${duration}s; results in $results"
 note "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 ((have_pmd)) || note "SKIP tmmr rows: $PMD_SO or $VFEMU_BIN not built"
 
+# a quiet machine first: the 1-minute load average below load_max, waited for
+# at most load_wait seconds; past that the run goes on, its figures void
+quiet()
+{
+	awk -v l="$load_max" '{ exit !($1 < l) }' /proc/loadavg
+}
+load_deadline=$((SECONDS + load_wait))
+until quiet || ((SECONDS >= load_deadline)); do
+	(((load_deadline - SECONDS) % 30 < 5)) &&
+		echo "waiting up to $((load_deadline - SECONDS)) s for load1 < $load_max:" \
+			"$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	sleep 5
+done
+if quiet; then
+	note "load1 $(loadavg1) < $load_max: quiet enough"
+else
+	void=1
+	note "VOID: load1 $(loadavg1) >= $load_max after waiting ${load_wait}s: the machine is" \
+		"busy, the figures of this run are void (it runs anyway)"
+fi
+
 # rotate WORDS... by N: the contenders' order of round N
 rotate()
 {
@@ -141,41 +174,74 @@ ratio()
 		if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.3f\n", a / b }'
 }
 
+# mmm FILE COLUMN FILTER-AWK: "min/median/max" of COLUMN over the rows FILTER selects
+mmm()
+{
+	local v
+
+	v=$(awk -F, "NR > 1 && ($3) { print \$$2 }" "$1" | grep -v '^na$' | sort -g) || true
+	if [[ -z $v ]]; then
+		echo "na"
+		return
+	fi
+	printf '%s/%s/%s\n' "$(head -n 1 <<< "$v")" "$(median <<< "$v")" "$(tail -n 1 <<< "$v")"
+}
+
+# pct FRACTION: as a whole percentage ("na" stays)
+pct()
+{
+	awk -v f="$1" 'BEGIN { if (f == "na" || f == "nan" || f == "") print "na"
+		else printf "%.0f%%\n", f * 100 }'
+}
+
 # --- fwd ---
 
 section_fwd()
 {
 	local csv=$results/fwd.csv r size who m contenders=(vu_default vu_inorder0)
-	local mp cy rd td ci load
+	local mp cy bcy bu bbu lim rd td ci load cpu bcpu
 
 	((have_pmd)) && contenders=(tmmr "${contenders[@]}")
 	BENCH_CSV=$csv
 	echo "round,contender,size,mpps,cycles_per_pkt,rx_doorbells_per_mpkt," \
-		"tx_doorbells_per_mpkt,config_irqs_per_mpkt,load1" | tr -d ' ' > "$csv"
+		"tx_doorbells_per_mpkt,config_irqs_per_mpkt,load1,backend_cycles_per_pkt," \
+		"busy,backend_busy,limit,cpu,backend_cpu" | tr -d ' ' > "$csv"
+	note ""
+	note "== io forwarding, one core per side: $rounds interleaved round(s) of ${duration}s =="
 	for ((r = 1; r <= rounds; r++)); do
-		for size in 64 1518; do
+		note "round $r: load1 before $(loadavg1), order $(rotate "$r" "${contenders[@]}")"
+		for size in ${sizes//,/ }; do
 			for who in $(rotate "$r" "${contenders[@]}"); do
 				measure_fwd "$who" "$size" "$duration"
 				m=$RESULT
-				read -r mp cy rd td ci load <<< "$m"
-				bench_row "$r" "$who" "$size" "$mp" "$cy" "$rd" "$td" "$ci" "$load"
-				log "fwd round $r $who ${size}B: $mp Mpps, $cy cycles/pkt (load $load)"
+				read -r mp cy bcy bu bbu lim rd td ci load cpu bcpu <<< "$m"
+				bench_row "$r" "$who" "$size" "$mp" "$cy" "$rd" "$td" "$ci" "$load" "$bcy" \
+					"$bu" "$bbu" "$lim" "$cpu" "$bcpu"
+				note "$(printf '  round %d %-11s %4sB: %7s Mpps, cycles/pkt %7s (busy %s)' \
+					"$r" "$who" "$size" "$mp" "$cy" "$(pct "$bu")")," \
+					"backend $bcy (busy $(pct "$bbu")), limit=$lim," \
+					"cpu $(pct "$cpu")/$(pct "$bcpu"), load1 $load"
 			done
 		done
 	done
 	note ""
-	note "== io forwarding, one core per side, median of $rounds round(s) =="
-	printf '%-12s %6s %10s %12s %8s %8s\n' contender size Mpps cycles/pkt min max |
+	note "== io forwarding: min/median/max over $rounds round(s); cycles/pkt are busy cycles" \
+		"per packet (measured side, then the vhost backend) =="
+	printf '%-12s %5s %-23s %-23s %-23s %s\n' contender size "Mpps" "cycles/pkt" \
+		"backend cycles/pkt" "limit (busy measured/backend, cpu measured/backend)" |
 		tee -a "$results/summary.txt"
-	for size in 64 1518; do
+	for size in ${sizes//,/ }; do
 		for who in "${contenders[@]}"; do
-			printf '%-12s %6s %10s %12s %8s %8s\n' "$who" "$size" \
-				"$(med "$csv" 4 "\$2 == \"$who\" && \$3 == $size")" \
-				"$(med "$csv" 5 "\$2 == \"$who\" && \$3 == $size")" \
-				"$(awk -F, -v w="$who" -v s="$size" 'NR > 1 && $2 == w && $3 == s' "$csv" |
-					cut -d, -f4 | sort -g | head -n 1)" \
-				"$(awk -F, -v w="$who" -v s="$size" 'NR > 1 && $2 == w && $3 == s' "$csv" |
-					cut -d, -f4 | sort -g | tail -n 1)" |
+			local f="\$2 == \"$who\" && \$3 == $size" bu_m bbu_m cpu_m bcpu_m
+			bu_m=$(med "$csv" 11 "$f")
+			bbu_m=$(med "$csv" 12 "$f")
+			cpu_m=$(med "$csv" 14 "$f")
+			bcpu_m=$(med "$csv" 15 "$f")
+			printf '%-12s %5s %-23s %-23s %-23s limit=%s (busy %s/%s, cpu %s/%s)\n' \
+				"$who" "$size" "$(mmm "$csv" 4 "$f")" "$(mmm "$csv" 5 "$f")" \
+				"$(mmm "$csv" 10 "$f")" \
+				"$(fwd_limit "$bu_m" "$bbu_m" "$cpu_m" "$bcpu_m")" "$(pct "$bu_m")" \
+				"$(pct "$bbu_m")" "$(pct "$cpu_m")" "$(pct "$bcpu_m")" |
 				tee -a "$results/summary.txt"
 		done
 	done
@@ -183,21 +249,27 @@ section_fwd()
 		tail -n +2 | sort -g | head -n 1), max $(cut -d, -f9 "$csv" | tail -n +2 |
 		sort -g | tail -n 1)"
 	if ((have_pmd)); then
-		for size in 64 1518; do
-			local t i d sfx=
-			t=$(med "$csv" 4 "\$2 == \"tmmr\" && \$3 == $size")
-			i=$(med "$csv" 4 "\$2 == \"vu_inorder0\" && \$3 == $size")
-			d=$(med "$csv" 4 "\$2 == \"vu_default\" && \$3 == $size")
+		for size in ${sizes//,/ }; do
+			local sfx="" f t
 			[[ $size == 64 ]] || sfx=" (${size}B)"
-			note "ratio tmmr/virtio_user(in_order=0)=$(ratio "$t" "$i")$sfx"
-			note "ratio tmmr/virtio_user(default)=$(ratio "$t" "$d")$sfx"
+			f="\$3 == $size"
+			for t in "default vu_default" "in_order=0 vu_inorder0"; do
+				note "ratio tmmr/virtio_user(${t% *})" \
+					"cycles=$(ratio "$(med "$csv" 5 "\$2 == \"tmmr\" && $f")" \
+					"$(med "$csv" 5 "\$2 == \"${t#* }\" && $f")")" \
+					"mpps=$(ratio "$(med "$csv" 4 "\$2 == \"tmmr\" && $f")" \
+					"$(med "$csv" 4 "\$2 == \"${t#* }\" && $f")")$sfx"
+			done
 		done
-		note "tmmr per million packets at 64B (median): rx doorbells" \
-			"$(med "$csv" 6 "\$2 == \"tmmr\" && \$3 == 64"), tx doorbells" \
-			"$(med "$csv" 7 "\$2 == \"tmmr\" && \$3 == 64"), config interrupts" \
-			"$(med "$csv" 8 "\$2 == \"tmmr\" && \$3 == 64");" \
+		note "tmmr per million packets at ${sizes%%,*}B (median): rx doorbells" \
+			"$(med "$csv" 6 "\$2 == \"tmmr\" && \$3 == ${sizes%%,*}"), tx doorbells" \
+			"$(med "$csv" 7 "\$2 == \"tmmr\" && \$3 == ${sizes%%,*}"), config interrupts" \
+			"$(med "$csv" 8 "\$2 == \"tmmr\" && \$3 == ${sizes%%,*}");" \
 			"queue interrupts 0 (poll mode: none requested)"
 	fi
+	((void)) && note "VOID: the load average was above $load_max when the rounds began" \
+		"(see above): these figures are not a measurement"
+	return 0
 }
 
 # --- switch: tmmr_relay vs OVS-DPDK ---

@@ -117,16 +117,27 @@ tp_xstats()
 # idle polls, and the faster side never waits on an empty ring for long.
 # The loop's rate is the slower side's rate. The vhost side does the copies
 # (enqueue into and dequeue out of the guest's buffers); the virtio side only
-# moves descriptors, so at 64 bytes the two are of the same order. To see
-# which side limits, the measured testpmd records its busy cycles per packet
-# (--record-core-cycles: cycles spent in polls that returned packets, divided
-# by packets): that figure is its own cost per forwarded packet whoever limits
-# the loop, and tsc_hz / cycles is the rate it could sustain alone.
-# Mpps is the measured port's RX-packets delta over the measuring window
-# (after BENCH_WARM seconds of warm-up), from "show port stats".
+# moves descriptors, so at 64 bytes the two are of the same order.
+#
+# Both testpmds record --record-core-cycles: the "busy" cycles, spent in polls
+# that returned packets. After BENCH_WARM seconds of warm-up, "show fwd stats
+# all" is sent to both sides at the start and at the end of the window (the
+# two commands back to back, so both sides' windows are the same); from the
+# differences come, for each side, busy cycles per packet (its own cost per
+# forwarded packet, whoever limits the loop) and its busy fraction (busy
+# cycles over the window's cycles, tsc_hz x seconds). The side whose busy
+# fraction is near 1 while the other's is not is the one that limited the rate.
+# Each side's forwarding thread's time on its CPU over the window (from
+# /proc/PID/task/TID/schedstat) says whether it had its core to itself: below
+# BENCH_SAT it shared it with another process (the machine was busy) and the
+# limit is "cpu", whatever the busy fractions say.
+# Mpps is the measured side's received packets over the window.
 
 BENCH_POP=${BENCH_POP:-8}
 BENCH_WARM=${BENCH_WARM:-1}
+# a side is saturated at this busy fraction; the other must be this much below
+BENCH_SAT=${BENCH_SAT:-0.90}
+BENCH_SAT_GAP=${BENCH_SAT_GAP:-0.10}
 
 # fwd_app_args SIZE
 fwd_app_args()
@@ -170,17 +181,119 @@ fwd_start_measured()
 	esac
 }
 
+# fwd_counters TEXT: "rx_packets busy_cycles mhz" from the output of "show fwd
+# stats all" ("na" for the cycles when testpmd printed none: no packet yet)
+fwd_counters()
+{
+	awk '
+		/Accumulated forward/ { acc = 1 }
+		acc && $1 == "RX-packets:" { rx = $2 }
+		/CPU cycles\/packet=/ {
+			if (match($0, /total cycles=[0-9]+/)) cyc = substr($0, RSTART + 13, RLENGTH - 13)
+			if (match($0, /at [0-9]+ MHz/)) mhz = substr($0, RSTART + 3, RLENGTH - 7)
+		}
+		END { print rx + 0, cyc == "" ? "na" : cyc, mhz == "" ? "na" : mhz }' <<< "$1"
+}
+
+# fwd_done TEXT: true when TEXT has the accumulated statistics and a prompt after them
+fwd_done()
+{
+	awk '/Accumulated forward/ { a = 1 } a && /testpmd> $/ { f = 1 } END { exit !f }' <<< "$1"
+}
+
+# fwd_snapshot: "show fwd stats all" to the measured side and the backend, back
+# to back; FWD_T the time (ns) between the two sends, FWD_DUT and FWD_BE their
+# counters (fwd_counters)
+fwd_snapshot()
+{
+	local od ob deadline=$((SECONDS + 20))
+
+	od=$(tp_offset dut)
+	ob=$(tp_offset be)
+	tp_cmd dut "show fwd stats all"
+	FWD_T=$(now_ns)
+	tp_cmd be "show fwd stats all"
+	# the table is complete when the next prompt shows after it
+	until fwd_done "$(tp_since dut "$od")" && fwd_done "$(tp_since be "$ob")"; do
+		((SECONDS < deadline)) || fail "no forwarding statistics from the testpmds"
+		sleep 0.05
+	done
+	FWD_DUT=$(fwd_counters "$(tp_since dut "$od")")
+	FWD_BE=$(fwd_counters "$(tp_since be "$ob")")
+}
+
+# fwd_side A B NS: "cycles_per_pkt busy_fraction" of a side between its counters
+# A and B (fwd_counters) over NS nanoseconds
+fwd_side()
+{
+	awk -v a="$1" -v b="$2" -v ns="$3" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		p = y[1] - x[1]
+		if (x[2] == "na" || y[2] == "na" || y[3] == "na" || p <= 0 || ns <= 0) {
+			print "na na"; exit
+		}
+		c = y[2] - x[2]
+		printf "%.1f %.3f\n", c / p, c / (ns / 1e3 * y[3]) }'
+}
+
+# fwd_worker_tid NAME: the thread id of testpmd NAME's forwarding lcore
+fwd_worker_tid()
+{
+	local pid t
+
+	pid=$(tp_pid_of "$1") || return 0
+	for t in /proc/"$pid"/task/*; do
+		if [[ $(cat "$t/comm" 2> /dev/null) == rte-worker-* ]]; then
+			echo "${t##*/}"
+			return 0
+		fi
+	done
+}
+
+# fwd_oncpu TID: nanoseconds thread TID has run so far ("na" if unknown)
+fwd_oncpu()
+{
+	local v=
+
+	[[ -n $1 ]] && v=$(cut -d' ' -f1 "/proc/$1/schedstat" 2> /dev/null)
+	echo "${v:-na}"
+}
+
+# fwd_share A B NS: the fraction of NS a thread ran between its fwd_oncpu A and B
+fwd_share()
+{
+	awk -v a="$1" -v b="$2" -v ns="$3" 'BEGIN {
+		if (a == "na" || b == "na" || ns <= 0) print "na"; else printf "%.3f\n", (b - a) / ns }'
+}
+
+# fwd_limit BUSY_MEASURED BUSY_BACKEND [CPU_MEASURED CPU_BACKEND]: which side
+# limited the rate ("cpu": a side did not have its CPU to itself)
+fwd_limit()
+{
+	awk -v m="$1" -v b="$2" -v cm="${3:-na}" -v cb="${4:-na}" -v s="$BENCH_SAT" \
+		-v g="$BENCH_SAT_GAP" 'BEGIN {
+		if ((cm != "na" && cm < s) || (cb != "na" && cb < s)) print "cpu"
+		else if (m == "na" || b == "na") print "unknown"
+		else if (b >= s && m >= s) print "both"
+		else if (b >= s && b - m >= g) print "backend"
+		else if (m >= s && m - b >= g) print "measured"
+		else print "neither" }'
+}
+
 # Every measure_* function leaves its figures in RESULT (it must run in this
 # shell, not in a command substitution, so that its processes are tracked).
 
 # measure_fwd CONTENDER SIZE SECONDS: one measurement; RESULT is
-# "mpps cycles_per_pkt rx_doorbells tx_doorbells config_irqs load"
-# (doorbells and interrupts per million packets; "na" where the PMD has no
-# such counter)
+# "mpps cycles_per_pkt be_cycles_per_pkt busy busy_be limit rx_doorbells
+# tx_doorbells config_irqs load cpu cpu_be" (busy: fraction of the window's
+# cycles spent in polls that returned packets; cpu: fraction of the window the
+# forwarding thread was on its CPU; doorbells and interrupts per million
+# packets, "na" where the PMD has no such counter)
 measure_fwd()
 {
-	local who=$1 size=$2 secs=$3 load s0 s1 t0 t1 x0 x1 cyc mpps xkeys
-	local -a a0 a1 b0 b1
+	local who=$1 size=$2 secs=$3 load t0 t1 x0 x1 mpps xkeys d0 d1 b0 b1 p0 p1
+	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu tc0 tc1
+	local -a a0 a1
 
 	load=$(loadavg1)
 	bench_begin "fwd-$who-$size"
@@ -194,27 +307,42 @@ measure_fwd()
 	sleep "$BENCH_WARM"
 	xkeys="rx_q0_doorbells tx_q0_doorbells config_interrupts"
 	[[ $who == tmmr ]] && x0=$(tp_xstats dut 0 $xkeys)
-	t0=$(now_ns)
-	s0=$(tp_stats_field dut 0 rx)
+	tid_d=$(fwd_worker_tid dut)
+	tid_b=$(fwd_worker_tid be)
+	tc0=$(now_ns)
+	c0d=$(fwd_oncpu "$tid_d")
+	c0b=$(fwd_oncpu "$tid_b")
+	fwd_snapshot
+	t0=$FWD_T d0=$FWD_DUT b0=$FWD_BE
 	sleep "$secs"
-	s1=$(tp_stats_field dut 0 rx)
-	t1=$(now_ns)
+	fwd_snapshot
+	t1=$FWD_T d1=$FWD_DUT b1=$FWD_BE
+	c1d=$(fwd_oncpu "$tid_d")
+	c1b=$(fwd_oncpu "$tid_b")
+	tc1=$(now_ns)
+	# the CPU times bracket the window: shares over their own span
+	cpu=$(fwd_share "$c0d" "$c1d" $((tc1 - tc0)))
+	becpu=$(fwd_share "$c0b" "$c1b" $((tc1 - tc0)))
 	[[ $who == tmmr ]] && x1=$(tp_xstats dut 0 $xkeys)
 	tp_fwd_stop be > "$WORK/be.stop"
 	tp_fwd_stop dut > "$WORK/dut.stop"
-	cyc=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$WORK/dut.stop" | tail -n 1)
-	mpps=$(awk -v d=$((s1 - s0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }')
+	p0=${d0%% *}
+	p1=${d1%% *}
+	mpps=$(awk -v d=$((p1 - p0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }')
+	read -r cyc busy < <(fwd_side "$d0" "$d1" $((t1 - t0)))
+	read -r becyc bebusy < <(fwd_side "$b0" "$b1" $((t1 - t0)))
+	limit=$(fwd_limit "$busy" "$bebusy" "$cpu" "$becpu")
 	local per="na na na"
 	if [[ $who == tmmr ]]; then
 		read -r -a a0 <<< "$x0"
 		read -r -a a1 <<< "$x1"
-		per=$(awk -v p=$((s1 - s0)) -v r=$((a1[0] - a0[0])) -v t=$((a1[1] - a0[1])) \
+		per=$(awk -v p=$((p1 - p0)) -v r=$((a1[0] - a0[0])) -v t=$((a1[1] - a0[1])) \
 			-v c=$((a1[2] - a0[2])) 'BEGIN {
 				if (p == 0) { print "na na na"; exit }
 				printf "%.1f %.1f %.1f\n", r * 1e6 / p, t * 1e6 / p, c * 1e6 / p }')
 	fi
 	bench_end
-	RESULT="$mpps ${cyc:-na} $per $load"
+	RESULT="$mpps $cyc $becyc $busy $bebusy $limit $per $load $cpu $becpu"
 }
 
 # --- scale ---

@@ -6,12 +6,14 @@
 # callgrind over the forwarding loop against the scripted device
 # (app/test-tmmr/tests/ring/ring_loop.c): full bursts of 32 64-byte packets,
 # so the figure does not depend on a backend or on the machine's load.
-# Usage: devtools/bench/ring-ir.sh [BUILD] [BURSTS] [fast-free]
+# Usage: devtools/bench/ring-ir.sh [BUILD] [BURSTS] [fast-free] [nomrg] [scalar]
+# (nomrg: Rx without mergeable buffers, the one-chain-per-packet path;
+# scalar: Rx without the SSE groups)
 
 set -e
 build=${1:-build}
 bursts=${2:-20000}
-mode=${3:-}
+mode=("${@:3}")
 exe=$build/app/test-tmmr/tests/ring/ring_loop
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -19,7 +21,7 @@ trap 'rm -rf "$out"' EXIT
 [[ -x $exe ]] || { echo "no $exe: build first" >&2; exit 1; }
 timeout 600 valgrind --tool=callgrind --callgrind-out-file="$out/cg" --collect-atstart=no \
 	--toggle-collect=tmmr_recv_pkts --toggle-collect=tmmr_xmit_pkts \
-	"$exe" "$bursts" $mode > "$out/log" 2> "$out/err" || { cat "$out/err" >&2; exit 1; }
+	"$exe" "$bursts" "${mode[@]}" > "$out/log" 2> "$out/err" || { cat "$out/err" >&2; exit 1; }
 pkts=$(awk '/packets forwarded/ { print $3 }' "$out/log")
 callgrind_annotate --inclusive=yes "$out/cg" 2> /dev/null | awk -v p="$pkts" '
 	{ gsub(",", "", $1) }

@@ -7,15 +7,17 @@
 
 /*
  * tmmr_relay: re-exports each VF ethdev port to a guest as a vhost-user virtio-net device.
+ * A VF/guest pair has one or more queue pairs: guest queue pair i <-> VF queue pair i.
  *
  * Threads:
- *  - forwarding lcores (every EAL lcore, the main one included) each own a list of pairs;
+ *  - forwarding lcores (every EAL lcore, the main one included) each own a list of queue
+ *    pairs, possibly of several VFs; the queue pairs of one VF may sit on several lcores;
  *  - the vhost-user event thread of librte_vhost calls the device callbacks;
  *  - a control thread handles link polling, VF reset/removal, the periodic log line;
  *  - the telemetry thread reads the counters.
- * Only the forwarding lcore touches a pair's queues; the other threads change a pair's state by
- * clearing a readiness flag, bumping the pair epoch and waiting until the owning lcore has run
- * one full loop iteration (relay_worker_quiesce()).
+ * Only the owning forwarding lcore touches a queue pair; the other threads change a pair's
+ * state by clearing a readiness flag, bumping the pair epoch and waiting until every lcore
+ * owning one of its queue pairs has run one full loop iteration (relay_worker_quiesce()).
  */
 
 #include <stdbool.h>
@@ -27,18 +29,28 @@
 #include <rte_mbuf.h>
 
 #define RELAY_MAX_PAIRS RTE_MAX_ETHPORTS
+#define RELAY_MAX_QUEUES 8	/* queue pairs per VF (guest pair i <-> VF queue pair i) */
 #define RELAY_BURST_MAX 64
-#define RELAY_GUEST_RXQ 0	/* vhost queue the relay enqueues to (guest Rx) */
-#define RELAY_GUEST_TXQ 1	/* vhost queue the relay dequeues from (guest Tx) */
+#define RELAY_GUEST_RXQ 0	/* vhost queue the relay enqueues to (guest Rx), of pair 0 */
+#define RELAY_GUEST_TXQ 1	/* vhost queue the relay dequeues from (guest Tx), of pair 0 */
+/* vhost queue indexes of guest queue pair q */
+#define RELAY_GUEST_RXQ_OF(q) (2 * (q) + RELAY_GUEST_RXQ)
+#define RELAY_GUEST_TXQ_OF(q) (2 * (q) + RELAY_GUEST_TXQ)
+#define RELAY_MTU_MIN 68
+#define RELAY_MTU_MAX 65535
 
 #define RELAY_SOCKET_MODE	0600	/* owner-only unless --socket-mode widens it */
 
 struct relay_options {
 	unsigned int nb_vfs;
-	struct {
+	struct relay_vf_opt {
 		char dev[RTE_ETH_NAME_MAX_LEN];	/* port id or device name as given */
 		char socket[PATH_MAX];		/* empty: derived from socket_dir */
-		int lcore;			/* -1: automatic */
+		int lcore;			/* -1: automatic, else lcores[0] */
+		unsigned int nb_lcores;		/* lcore=A[:B...]: queue pair q on lcores[q % n] */
+		unsigned int lcores[RELAY_MAX_QUEUES];
+		unsigned int queues;		/* queue pairs, 1..RELAY_MAX_QUEUES */
+		unsigned int mtu;		/* 0: the VF's default MTU */
 	} vf[RELAY_MAX_PAIRS];
 	char socket_dir[PATH_MAX];
 	bool client_mode;
@@ -77,6 +89,25 @@ enum relay_vf_state {
 };
 
 struct relay_worker;
+struct relay_pair;
+
+/* One queue pair of a VF/guest pair: VF queue pair qid <-> guest queue pair qid. */
+struct relay_queue {
+	struct relay_pair *pair;
+	uint16_t qid;
+	struct relay_worker *worker;
+
+	/* owned by the forwarding lcore (active also read by telemetry) */
+	uint32_t seen_epoch;
+	bool active;			/* guest connected and this guest pair enabled */
+	bool rx_intr_added;
+	bool notify_on;			/* guest kicks / VF interrupts armed for a sleep */
+	int kick_src_fd;		/* vhost's kick fd number we duplicated */
+	int kick_fd;			/* our dup of the guest Tx kick fd, -1: none */
+	struct rte_epoll_event kick_ev;
+
+	struct relay_counters cnt;	/* traffic counters of this queue pair */
+};
 
 struct relay_pair {
 	unsigned int index;
@@ -84,7 +115,10 @@ struct relay_pair {
 	char port_name[RTE_ETH_NAME_MAX_LEN];
 	struct rte_ether_addr mac;
 	char socket[PATH_MAX];
-	struct relay_worker *worker;
+	uint16_t nb_queues;		/* queue pairs of the VF and of the guest, at most */
+	uint16_t mtu_wanted;		/* 0: leave the VF's default */
+	uint16_t mtu;			/* the VF's MTU once configured */
+	struct relay_queue q[RELAY_MAX_QUEUES];
 
 	/* what the VF can do, decided at configuration time */
 	uint64_t vf_rx_offloads;
@@ -98,26 +132,21 @@ struct relay_pair {
 	uint32_t epoch;			/* bumped on any readiness change */
 	bool vhost_registered;
 	uint64_t guest_features;	/* negotiated by the current guest */
+	uint64_t vring_ready;		/* bit n: vhost vring n is ready (enabled) */
 	enum relay_vf_state vf_state;
 	bool link_up;
 	bool reset_pending;		/* set by the ethdev event callback */
 	bool remove_pending;
 
-	/* owned by the forwarding lcore */
-	uint32_t seen_epoch;
-	bool rx_intr_added;
-	bool notify_on;			/* guest kicks / VF interrupts armed for a sleep */
-	int kick_src_fd;		/* vhost's kick fd number we duplicated */
-	int kick_fd;			/* our dup of the guest Tx kick fd, -1: none */
-	struct rte_epoll_event kick_ev;
-
-	struct relay_counters cnt;
+	struct relay_counters cnt;	/* events; traffic is counted per queue pair */
 };
+
+#define RELAY_WORKER_MAX_QUEUES (RELAY_MAX_PAIRS * RELAY_MAX_QUEUES)
 
 struct relay_worker {
 	unsigned int lcore_id;
-	unsigned int nb_pairs;
-	struct relay_pair *pairs[RELAY_MAX_PAIRS];
+	unsigned int nb_queues;
+	struct relay_queue *queues[RELAY_WORKER_MAX_QUEUES];
 	int epfd;
 	int wake_fd;			/* eventfd: other threads wake a sleeping lcore */
 	struct rte_epoll_event wake_ev;
@@ -164,6 +193,7 @@ int relay_worker_main(void *arg);
 void relay_worker_wake(struct relay_worker *w);
 void relay_worker_quiesce(struct relay_worker *w);
 void relay_pair_set_ready(struct relay_pair *p, bool *flag, bool ready);
+void relay_pair_wake(struct relay_pair *p);
 
 /* relay_offload.c */
 uint16_t relay_offload_from_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t vf_tx_offloads,
@@ -179,6 +209,7 @@ void relay_vdpa_teardown(struct relay *r);
 /* relay_stats.c */
 int relay_telemetry_init(void);
 void relay_stats_log(const struct relay *r, double interval_s);
+void relay_pair_totals(const struct relay_pair *p, struct relay_counters *sum);
 struct rte_tel_data;
 /* A telemetry answer: with "N" in @params the dictionary @fill makes of item N (< @n), without
  * one a dictionary of them all keyed by index. 0, or -1 for a bad index.

@@ -49,9 +49,13 @@ void
 relay_usage(const char *prog)
 {
 	printf("Usage: %s [EAL options] -- [options]\n"
-	       "  --vf DEV[,socket=PATH][,lcore=N]\n"
+	       "  --vf DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M]\n"
 	       "        relay ethdev port DEV (port id or device name); repeat per VF.\n"
 	       "        Without any --vf every probed port is relayed.\n"
+	       "        queues=Q: Q queue pairs, 1..%d (guest pair i <-> VF pair i; QEMU\n"
+	       "        netdev queues=Q, device mq=on); lcore=A:B: pair i on the i-th lcore\n"
+	       "        of the list, round robin; mtu=M: the VF's MTU, %d..%d (QEMU\n"
+	       "        host_mtu= at most M)\n"
 	       "  --socket-dir DIR     socket of a VF without socket=: DIR/<device name>.sock\n"
 	       "  --socket-mode MODE   octal mode of the sockets the relay creates, 0600..0777\n"
 	       "                       with the owner's read and write bits (default 0600)\n"
@@ -65,7 +69,7 @@ relay_usage(const char *prog)
 	       "  --busy-poll-us N     busy-poll time before sleeping (default 200)\n"
 	       "  --mbufs N            mbuf pool size (default: sized for the VFs)\n"
 	       "  --help               these options (before --: EAL's options too)\n",
-	       prog, RELAY_BURST_MAX);
+	       prog, RELAY_MAX_QUEUES, RELAY_MTU_MIN, RELAY_MTU_MAX, RELAY_BURST_MAX);
 }
 
 static int __attribute__((format(printf, 3, 4)))
@@ -123,7 +127,30 @@ relay_parse_mode(const char *s, unsigned int *out)
 	return 0;
 }
 
-/* DEV[,socket=PATH][,lcore=N] */
+/* A[:B...]: at most RELAY_MAX_QUEUES lcore ids */
+static int
+relay_parse_lcores(const char *s, struct relay_vf_opt *vf)
+{
+	char buf[16 * RELAY_MAX_QUEUES], *save = NULL, *tok;
+	unsigned long v;
+
+	if (strlen(s) >= sizeof(buf) || s[0] == '\0' || s[strlen(s) - 1] == ':')
+		return -EINVAL;
+	strcpy(buf, s);
+	vf->nb_lcores = 0;
+	for (tok = strtok_r(buf, ":", &save); tok != NULL; tok = strtok_r(NULL, ":", &save)) {
+		if (vf->nb_lcores == RELAY_MAX_QUEUES ||
+		    relay_parse_uint(tok, 0, RTE_MAX_LCORE - 1, &v) < 0)
+			return -EINVAL;
+		vf->lcores[vf->nb_lcores++] = v;
+	}
+	if (vf->nb_lcores == 0 || strstr(s, "::") != NULL || s[0] == ':')
+		return -EINVAL;
+	vf->lcore = (int)vf->lcores[0];
+	return 0;
+}
+
+/* DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M] */
 static int
 relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t errlen)
 {
@@ -139,12 +166,14 @@ relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t err
 	if (strlen(arg) >= sizeof(buf))
 		return relay_config_error(err, errlen, "--vf argument too long");
 	strcpy(buf, arg);
+	memset(&opt->vf[i], 0, sizeof(opt->vf[i]));
 	opt->vf[i].lcore = -1;
-	opt->vf[i].socket[0] = '\0';
+	opt->vf[i].queues = 1;
 	tok = strtok_r(buf, ",", &save);
 	if (tok == NULL || strchr(tok, '=') != NULL)
 		return relay_config_error(err, errlen,
-			"--vf '%s': expected DEV[,socket=PATH][,lcore=N]", arg);
+			"--vf '%s': expected DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M]",
+			arg);
 	if (strlen(tok) >= sizeof(opt->vf[i].dev))
 		return relay_config_error(err, errlen, "--vf '%s': device name too long", arg);
 	strcpy(opt->vf[i].dev, tok);
@@ -156,15 +185,31 @@ relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t err
 					sizeof(((struct sockaddr_un *)0)->sun_path) - 1, arg);
 			strcpy(opt->vf[i].socket, tok + 7);
 		} else if (strncmp(tok, "lcore=", 6) == 0) {
-			if (relay_parse_uint(tok + 6, 0, RTE_MAX_LCORE - 1, &v) < 0)
+			if (relay_parse_lcores(tok + 6, &opt->vf[i]) < 0)
 				return relay_config_error(err, errlen,
-					"--vf '%s': lcore must be 0..%d", arg, RTE_MAX_LCORE - 1);
-			opt->vf[i].lcore = (int)v;
+					"--vf '%s': lcore must be 0..%d, or a list A:B of at most %d",
+					arg, RTE_MAX_LCORE - 1, RELAY_MAX_QUEUES);
+		} else if (strncmp(tok, "queues=", 7) == 0) {
+			if (relay_parse_uint(tok + 7, 1, RELAY_MAX_QUEUES, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--vf '%s': queues must be 1..%d", arg, RELAY_MAX_QUEUES);
+			opt->vf[i].queues = v;
+		} else if (strncmp(tok, "mtu=", 4) == 0) {
+			if (relay_parse_uint(tok + 4, RELAY_MTU_MIN, RELAY_MTU_MAX, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--vf '%s': mtu must be %d..%d", arg, RELAY_MTU_MIN,
+					RELAY_MTU_MAX);
+			opt->vf[i].mtu = v;
 		} else {
 			return relay_config_error(err, errlen,
-				"--vf '%s': unknown key '%s' (socket=, lcore=)", arg, tok);
+				"--vf '%s': unknown key '%s' (socket=, lcore=, queues=, mtu=)", arg,
+				tok);
 		}
 	}
+	if (opt->vf[i].nb_lcores > opt->vf[i].queues)
+		return relay_config_error(err, errlen,
+			"--vf '%s': %u lcores for %u queue pair(s): at most one per pair", arg,
+			opt->vf[i].nb_lcores, opt->vf[i].queues);
 	opt->nb_vfs++;
 	return 0;
 }
@@ -189,11 +234,17 @@ relay_check_options(struct relay_options *opt, char *err, size_t errlen)
 					"socket %s is given to two VFs", opt->vf[i].socket);
 		}
 	}
-	for (i = 0; i < opt->nb_vfs && opt->vdpa_mode; i++)
+	for (i = 0; i < opt->nb_vfs && opt->vdpa_mode; i++) {
 		if (opt->vf[i].lcore >= 0)
 			return relay_config_error(err, errlen,
 				"--vf %s: lcore= with --mode vdpa, which has no forwarding lcores",
 				opt->vf[i].dev);
+		else if (opt->vf[i].queues != 1 || opt->vf[i].mtu != 0)
+			/* the guest's QEMU chooses them; the VF's own limits apply */
+			return relay_config_error(err, errlen,
+				"--vf %s: queues= and mtu= with --mode vdpa, where the guest's "
+				"pairs and MTU are its own, up to the VF's", opt->vf[i].dev);
+	}
 	if (opt->nb_vfs == 0 && opt->socket_dir[0] == '\0')
 		return relay_config_error(err, errlen,
 			"no --vf given: relaying every port needs --socket-dir");

@@ -78,12 +78,46 @@ relay_fail(const char *fmt, ...)
 	return -1;
 }
 
-/* Turn the options into pairs: port, socket path, lcore. */
+/* Queue pair q of a VF on lcores[q % nb_lcores] as given, else on the least loaded lcore. */
+static int
+relay_assign_queues(struct relay *r, struct relay_pair *p, const struct relay_vf_opt *vf,
+		unsigned int *load)
+{
+	unsigned int q, lcore;
+
+	for (q = 0; q < p->nb_queues; q++) {
+		struct relay_queue *rq = &p->q[q];
+
+		if (vf->nb_lcores > 0) {
+			lcore = vf->lcores[q % vf->nb_lcores];
+			if (!rte_lcore_is_enabled(lcore))
+				return relay_fail("VF %s: lcore %u is not in the EAL lcore list",
+					p->port_name, lcore);
+		} else {
+			unsigned int best = rte_get_main_lcore();
+
+			RTE_LCORE_FOREACH(lcore)
+				if (load[lcore] < load[best])
+					best = lcore;
+			lcore = best;
+		}
+		load[lcore]++;
+		rq->pair = p;
+		rq->qid = q;
+		rq->kick_fd = -1;
+		rq->kick_src_fd = -1;
+		rq->worker = &r->worker[lcore];
+		rq->worker->queues[rq->worker->nb_queues++] = rq;
+	}
+	return 0;
+}
+
+/* Turn the options into pairs: port, socket path, the lcores of its queue pairs. */
 static int
 relay_build_pairs(struct relay *r)
 {
 	struct relay_options *o = &r->opt;
-	unsigned int i, lcore, load[RTE_MAX_LCORE] = { 0 };
+	unsigned int i, load[RTE_MAX_LCORE] = { 0 };
 	char path[PATH_MAX];
 	uint16_t port;
 
@@ -93,6 +127,7 @@ relay_build_pairs(struct relay *r)
 				break;
 			snprintf(o->vf[o->nb_vfs].dev, sizeof(o->vf[0].dev), "%u", port);
 			o->vf[o->nb_vfs].lcore = -1;
+			o->vf[o->nb_vfs].queues = 1;
 			o->nb_vfs++;
 		}
 		if (o->nb_vfs == 0)
@@ -105,8 +140,8 @@ relay_build_pairs(struct relay *r)
 		memset(p, 0, sizeof(*p));
 		p->index = i;
 		p->vid = -1;
-		p->kick_fd = -1;
-		p->kick_src_fd = -1;
+		p->nb_queues = RTE_MAX(o->vf[i].queues, 1u);
+		p->mtu_wanted = o->vf[i].mtu;
 		if (relay_port_resolve(o->vf[i].dev, &p->port_id) < 0) {
 			fprintf(stderr, "tmmr_relay: error: VF '%s' is not a probed port; ports:",
 				o->vf[i].dev);
@@ -136,23 +171,8 @@ relay_build_pairs(struct relay *r)
 		for (n = 0; n < (int)i; n++)
 			if (strcmp(r->pair[n].socket, p->socket) == 0)
 				return relay_fail("socket %s used for two VFs", p->socket);
-		if (o->vf[i].lcore >= 0) {
-			lcore = o->vf[i].lcore;
-			if (!rte_lcore_is_enabled(lcore))
-				return relay_fail("VF %s: lcore %u is not in the EAL lcore list",
-					p->port_name, lcore);
-		} else {
-			/* least loaded enabled lcore */
-			unsigned int best = rte_get_main_lcore();
-
-			RTE_LCORE_FOREACH(lcore)
-				if (load[lcore] < load[best])
-					best = lcore;
-			lcore = best;
-		}
-		load[lcore]++;
-		p->worker = &r->worker[lcore];
-		p->worker->pairs[p->worker->nb_pairs++] = p;
+		if (relay_assign_queues(r, p, &o->vf[i], load) < 0)
+			return -1;
 		r->nb_pairs++;
 	}
 	return 0;
@@ -174,11 +194,16 @@ relay_run(struct relay *r)
 	if (relay_build_pairs(r) < 0)
 		return -1;
 
-	/* per pair: Rx ring, Tx ring in flight, bursts in hand; per lcore: mempool cache */
+	/* per queue pair: Rx ring, Tx ring in flight, bursts in hand; per lcore: mempool cache */
 	nb_mbufs = r->opt.nb_mbufs;
-	if (nb_mbufs == 0)
-		nb_mbufs = RTE_MAX(8192u, r->nb_pairs * (2048 + 4 * RELAY_BURST_MAX) +
+	if (nb_mbufs == 0) {
+		unsigned int nb_queues = 0;
+
+		for (i = 0; i < r->nb_pairs; i++)
+			nb_queues += r->pair[i].nb_queues;
+		nb_mbufs = RTE_MAX(8192u, nb_queues * (2048 + 4 * RELAY_BURST_MAX) +
 			r->nb_workers * 512);
+	}
 	r->pool = rte_pktmbuf_pool_create("relay_mbufs", nb_mbufs, 256, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (r->pool == NULL)

@@ -44,45 +44,93 @@ static int
 relay_port_try(struct relay *r, struct relay_pair *p, uint64_t rx_off, uint64_t tx_off,
 		bool rx_intr)
 {
+	int socket = rte_eth_dev_socket_id(p->port_id);
 	struct rte_eth_conf conf;
+	uint16_t q;
 	int ret;
 
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.offloads = rx_off;
+	conf.rxmode.mtu = p->mtu_wanted;	/* 0: ethdev's default, RTE_ETHER_MTU */
 	conf.txmode.offloads = tx_off;
 	conf.intr_conf.rxq = rx_intr;
-	ret = rte_eth_dev_configure(p->port_id, 1, 1, &conf);
+	/* N queue pairs: the PMD tells the device (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET) */
+	ret = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues, &conf);
 	if (ret < 0)
 		return ret;
-	ret = rte_eth_rx_queue_setup(p->port_id, 0, 0, rte_eth_dev_socket_id(p->port_id),
-		NULL, r->pool);
-	if (ret < 0)
-		return ret;
-	ret = rte_eth_tx_queue_setup(p->port_id, 0, 0, rte_eth_dev_socket_id(p->port_id),
-		NULL);
-	if (ret < 0)
-		return ret;
+	for (q = 0; q < p->nb_queues; q++) {
+		ret = rte_eth_rx_queue_setup(p->port_id, q, 0, socket, NULL, r->pool);
+		if (ret < 0)
+			return ret;
+		ret = rte_eth_tx_queue_setup(p->port_id, q, 0, socket, NULL);
+		if (ret < 0)
+			return ret;
+	}
 	ret = rte_eth_dev_start(p->port_id);
 	if (ret < 0)
 		return ret;
-	if (rx_intr && rte_eth_dev_rx_intr_ctl_q_get_fd(p->port_id, 0) < 0) {
-		rte_eth_dev_stop(p->port_id);
-		return -ENOTSUP;
+	for (q = 0; rx_intr && q < p->nb_queues; q++) {
+		if (rte_eth_dev_rx_intr_ctl_q_get_fd(p->port_id, q) < 0) {
+			rte_eth_dev_stop(p->port_id);
+			return -ENOTSUP;
+		}
 	}
 	return 0;
 }
 
-/* Configure one queue pair with the offloads the VF offers and Rx interrupts if it has them;
+/* What the VF must take for --vf ...,queues= and mtu=: checked before trying, so that the
+ * log says why rather than which step failed.
+ */
+static int
+relay_port_check(struct relay *r, struct relay_pair *p, const struct rte_eth_dev_info *info,
+		uint64_t *need_rx, uint64_t *need_tx)
+{
+	uint32_t frame, room;
+
+	*need_rx = *need_tx = 0;
+	if (p->nb_queues > info->max_rx_queues || p->nb_queues > info->max_tx_queues) {
+		RLOG(ERR, "VF %s: %u queue pairs asked, the VF has %u Rx and %u Tx queues",
+			p->port_name, p->nb_queues, info->max_rx_queues, info->max_tx_queues);
+		return -EINVAL;
+	}
+	if (p->mtu_wanted == 0)
+		return 0;
+	if (p->mtu_wanted < info->min_mtu || p->mtu_wanted > info->max_mtu) {
+		RLOG(ERR, "VF %s: MTU %u outside the VF's range %u..%u", p->port_name,
+			p->mtu_wanted, info->min_mtu, info->max_mtu);
+		return -EINVAL;
+	}
+	/* a frame longer than one mbuf arrives and leaves as a chain of mbufs */
+	frame = p->mtu_wanted + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN + 2 * RTE_VLAN_HLEN;
+	room = rte_pktmbuf_data_room_size(r->pool) - RTE_PKTMBUF_HEADROOM;
+	if (frame > room) {
+		if (!(info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) ||
+		    !(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) {
+			RLOG(ERR, "VF %s: MTU %u needs %u-byte frames in %u-byte mbufs, and the "
+				"VF has no scattered Rx or multi-segment Tx", p->port_name,
+				p->mtu_wanted, frame, room);
+			return -EINVAL;
+		}
+		*need_rx = RTE_ETH_RX_OFFLOAD_SCATTER;
+		*need_tx = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	}
+	return 0;
+}
+
+/* Configure the queue pairs with the offloads the VF offers and Rx interrupts if it has them;
  * fall back step by step so that any ethdev can be relayed.
  */
 int
 relay_port_setup(struct relay *r, struct relay_pair *p)
 {
 	struct rte_eth_dev_info info;
-	uint64_t rx_off, tx_off;
+	uint64_t rx_off, tx_off, need_rx, need_tx;
 	int ret;
 
 	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret < 0)
+		return ret;
+	ret = relay_port_check(r, p, &info, &need_rx, &need_tx);
 	if (ret < 0)
 		return ret;
 	rx_off = info.rx_offload_capa & RELAY_RX_OFFLOADS;
@@ -104,8 +152,9 @@ relay_port_setup(struct relay *r, struct relay_pair *p)
 		RLOG(WARNING, "VF %s refused offloads rx 0x%" PRIx64 " tx 0x%" PRIx64
 			" (%s): relaying without them", p->port_name, rx_off, tx_off,
 			strerror(-ret));
-		rx_off = tx_off = 0;
-		ret = relay_port_try(r, p, 0, 0, false);
+		rx_off = need_rx;
+		tx_off = need_tx;
+		ret = relay_port_try(r, p, rx_off, tx_off, false);
 	}
 	if (ret < 0) {
 		RLOG(ERR, "VF %s: cannot configure and start: %s", p->port_name, strerror(-ret));
@@ -113,7 +162,12 @@ relay_port_setup(struct relay *r, struct relay_pair *p)
 	}
 	p->vf_rx_offloads = rx_off;
 	p->vf_tx_offloads = tx_off;
+	if (rte_eth_dev_get_mtu(p->port_id, &p->mtu) < 0)
+		p->mtu = RTE_ETHER_MTU;
 	rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (p->nb_queues > 1 || p->mtu_wanted != 0)
+		RLOG(INFO, "VF %s: %u queue pair(s), MTU %u%s", p->port_name, p->nb_queues,
+			p->mtu, (rx_off & RTE_ETH_RX_OFFLOAD_SCATTER) ? ", scattered Rx" : "");
 	return 0;
 }
 

@@ -32,11 +32,57 @@ relay_vf_state_name(const struct relay_pair *p)
 	}
 }
 
+/* The pair's traffic counters (the sum over its queue pairs) and its event counters. */
+void
+relay_pair_totals(const struct relay_pair *p, struct relay_counters *sum)
+{
+	uint16_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < p->nb_queues; i++) {
+		const struct relay_counters *c = &p->q[i].cnt;
+
+		sum->guest_tx_pkts += RD(c->guest_tx_pkts);
+		sum->vf_tx_pkts += RD(c->vf_tx_pkts);
+		sum->vf_tx_drops += RD(c->vf_tx_drops);
+		sum->vf_rx_pkts += RD(c->vf_rx_pkts);
+		sum->guest_rx_pkts += RD(c->guest_rx_pkts);
+		sum->guest_rx_drops += RD(c->guest_rx_drops);
+		sum->offload_drops += RD(c->offload_drops);
+		sum->sw_cksums += RD(c->sw_cksums);
+		sum->wakeups += RD(c->wakeups);
+	}
+	sum->guest_connects = RD(p->cnt.guest_connects);
+	sum->guest_disconnects = RD(p->cnt.guest_disconnects);
+	sum->vf_resets = RD(p->cnt.vf_resets);
+	sum->link_changes = RD(p->cnt.link_changes);
+}
+
+/* qN_KEY: queue pair N's lcore, whether the guest enabled it, and its traffic */
+static void
+relay_queue_keys(struct rte_tel_data *d, const struct relay_queue *q)
+{
+	char key[32];
+
+#define RELAY_QKEY(k) (snprintf(key, sizeof(key), "q%u_%s", q->qid, k), key)
+	rte_tel_data_add_dict_int(d, RELAY_QKEY("lcore"),
+		q->worker != NULL ? (int)q->worker->lcore_id : -1);
+	rte_tel_data_add_dict_int(d, RELAY_QKEY("active"), RD(q->active));
+	rte_tel_data_add_dict_u64(d, RELAY_QKEY("guest_tx_pkts"), RD(q->cnt.guest_tx_pkts));
+	rte_tel_data_add_dict_u64(d, RELAY_QKEY("vf_tx_pkts"), RD(q->cnt.vf_tx_pkts));
+	rte_tel_data_add_dict_u64(d, RELAY_QKEY("vf_rx_pkts"), RD(q->cnt.vf_rx_pkts));
+	rte_tel_data_add_dict_u64(d, RELAY_QKEY("guest_rx_pkts"), RD(q->cnt.guest_rx_pkts));
+#undef RELAY_QKEY
+}
+
 static void
 relay_pair_dict(struct rte_tel_data *d, const struct relay_pair *p)
 {
-	const struct relay_counters *c = &p->cnt;
+	struct relay_counters sum, *c = &sum;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	uint16_t i;
+
+	relay_pair_totals(p, &sum);
 
 	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
 	rte_tel_data_start_dict(d);
@@ -47,7 +93,10 @@ relay_pair_dict(struct rte_tel_data *d, const struct relay_pair *p)
 	rte_tel_data_add_dict_string(d, "vf_state", relay_vf_state_name(p));
 	rte_tel_data_add_dict_int(d, "guest_connected", RD(p->guest_ready));
 	rte_tel_data_add_dict_u64(d, "guest_features", RD(p->guest_features));
-	rte_tel_data_add_dict_int(d, "lcore", p->worker != NULL ? (int)p->worker->lcore_id : -1);
+	rte_tel_data_add_dict_int(d, "lcore",
+		p->q[0].worker != NULL ? (int)p->q[0].worker->lcore_id : -1);
+	rte_tel_data_add_dict_int(d, "queues", p->nb_queues);
+	rte_tel_data_add_dict_int(d, "mtu", p->mtu);
 	rte_tel_data_add_dict_int(d, "vf_rx_intr", p->vf_rx_intr);
 	rte_tel_data_add_dict_u64(d, "guest_tx_pkts", RD(c->guest_tx_pkts));
 	rte_tel_data_add_dict_u64(d, "vf_tx_pkts", RD(c->vf_tx_pkts));
@@ -62,6 +111,8 @@ relay_pair_dict(struct rte_tel_data *d, const struct relay_pair *p)
 	rte_tel_data_add_dict_u64(d, "guest_disconnects", RD(c->guest_disconnects));
 	rte_tel_data_add_dict_u64(d, "vf_resets", RD(c->vf_resets));
 	rte_tel_data_add_dict_u64(d, "link_changes", RD(c->link_changes));
+	for (i = 0; i < p->nb_queues; i++)
+		relay_queue_keys(d, &p->q[i]);
 }
 
 static int
@@ -151,16 +202,21 @@ relay_stats_log(const struct relay *r, double interval_s)
 
 	for (i = 0; i < r->nb_pairs; i++) {
 		const struct relay_pair *p = &r->pair[i];
-		uint64_t g2v = RD(p->cnt.vf_tx_pkts), v2g = RD(p->cnt.guest_rx_pkts);
+		struct relay_counters c;
+		uint64_t g2v, v2g;
+
+		relay_pair_totals(p, &c);
+		g2v = c.vf_tx_pkts;
+		v2g = c.guest_rx_pkts;
 
 		RLOG(INFO, "pair %u %s vf=%s guest=%s | guest->vf %" PRIu64 " pkts %.0f pps, "
 			"drops %" PRIu64 " | vf->guest %" PRIu64 " pkts %.0f pps, drops %" PRIu64
 			" | offload drops %" PRIu64 " resets %" PRIu64,
 			i, p->port_name, relay_vf_state_name(p),
 			RD(p->guest_ready) ? "connected" : "none",
-			g2v, (g2v - last_g2v[i]) / interval_s, RD(p->cnt.vf_tx_drops),
-			v2g, (v2g - last_v2g[i]) / interval_s, RD(p->cnt.guest_rx_drops),
-			RD(p->cnt.offload_drops), RD(p->cnt.vf_resets));
+			g2v, (g2v - last_g2v[i]) / interval_s, c.vf_tx_drops,
+			v2g, (v2g - last_v2g[i]) / interval_s, c.guest_rx_drops,
+			c.offload_drops, c.vf_resets);
 		last_g2v[i] = g2v;
 		last_v2g[i] = v2g;
 	}

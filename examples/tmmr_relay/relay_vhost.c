@@ -35,11 +35,36 @@ relay_pair_by_vid(int vid)
 	return NULL;
 }
 
+/* The guest's queue pairs and MTU must fit the VF: refuse it with the reason otherwise. */
+static int
+relay_guest_fits(const struct relay_pair *p, int vid)
+{
+	uint16_t rings = rte_vhost_get_vring_num(vid), mtu = 0;
+
+	if (rings > 2 * p->nb_queues) {
+		RLOG(ERR, "VF %s: guest on %s has %u queue pairs, the relay serves %u: refused "
+			"(QEMU netdev queues= at most %u, or --vf ...,queues=)", p->port_name,
+			p->socket, rings / 2, p->nb_queues, p->nb_queues);
+		return -1;
+	}
+	/* VHOST_USER_NET_SET_MTU: QEMU's host_mtu=, sent when VIRTIO_NET_F_MTU is offered */
+	if (rte_vhost_get_mtu(vid, &mtu) == 0 && mtu > p->mtu) {
+		RLOG(ERR, "VF %s: guest on %s has MTU %u, above the VF's %u: refused (QEMU "
+			"host_mtu= at most %u, or --vf ...,mtu=)", p->port_name, p->socket, mtu,
+			p->mtu, p->mtu);
+		return -1;
+	}
+	if (mtu != 0)
+		RLOG(INFO, "VF %s: guest MTU %u, VF MTU %u", p->port_name, mtu, p->mtu);
+	return 0;
+}
+
 static int
 relay_new_device(int vid)
 {
 	struct relay_pair *p = relay_pair_by_vid(vid);
 	uint64_t features = 0;
+	uint16_t q;
 
 	if (p == NULL) {
 		RLOG(ERR, "vhost device %d on an unknown socket", vid);
@@ -50,9 +75,11 @@ relay_new_device(int vid)
 		return -1;
 	}
 	rte_vhost_get_negotiated_features(vid, &features);
-	/* the lcore busy-polls the guest Tx ring until it goes to sleep */
-	rte_vhost_enable_guest_notification(vid, RELAY_GUEST_TXQ, 0);
-	rte_vhost_enable_guest_notification(vid, RELAY_GUEST_RXQ, 0);
+	if (relay_guest_fits(p, vid) < 0)
+		return -1;
+	/* the lcores busy-poll the guest Tx rings until they go to sleep */
+	for (q = 0; q < rte_vhost_get_vring_num(vid); q++)
+		rte_vhost_enable_guest_notification(vid, q, 0);
 	p->guest_features = features;
 	__atomic_store_n(&p->vid, vid, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&p->cnt.guest_connects, 1, __ATOMIC_RELAXED);
@@ -76,6 +103,7 @@ relay_destroy_device(int vid)
 	/* returns once the forwarding lcore no longer touches vid */
 	relay_pair_set_ready(p, &p->guest_ready, false);
 	__atomic_store_n(&p->vid, -1, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->vring_ready, 0, __ATOMIC_RELEASE);
 	p->guest_features = 0;
 	__atomic_add_fetch(&p->cnt.guest_disconnects, 1, __ATOMIC_RELAXED);
 	RLOG(INFO, "VF %s: guest disconnected from %s", p->port_name, p->socket);
@@ -85,20 +113,47 @@ static int
 relay_vring_state_changed(int vid, uint16_t queue_id, int enable)
 {
 	struct relay_pair *p = relay_pair_by_vid(vid);
+	int cur;
 
-	/* may run with vring locks held: never wait for the lcore here, just make it
-	 * re-read the kick fd
+	/* may run with vring locks held: never wait for the lcores here, just make them
+	 * re-read the pair's state (kick fds, which guest queue pairs are enabled)
 	 */
-	if (p != NULL) {
-		__atomic_add_fetch(&p->epoch, 1, __ATOMIC_RELEASE);
-		relay_worker_wake(p->worker);
+	if (p == NULL)
+		return 0;
+	/* rings of a second guest, refused by new_device, are not ours */
+	cur = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
+	if (cur != -1 && cur != vid)
+		return 0;
+	if (queue_id >= 2 * p->nb_queues) {
+		if (enable)
+			RLOG(ERR, "VF %s: guest on %s enabled queue pair %u, the relay serves %u: "
+				"not served (QEMU netdev queues= at most %u)", p->port_name,
+				p->socket, queue_id / 2, p->nb_queues, p->nb_queues);
+		return 0;
 	}
-	RTE_SET_USED(queue_id);
-	RTE_SET_USED(enable);
+	if (enable)
+		__atomic_or_fetch(&p->vring_ready, 1ULL << queue_id, __ATOMIC_ACQ_REL);
+	else
+		__atomic_and_fetch(&p->vring_ready, ~(1ULL << queue_id), __ATOMIC_ACQ_REL);
+	relay_pair_wake(p);
+	return 0;
+}
+
+/* A new connection on the socket of a pair without a guest: ring states of an earlier one
+ * (a guest refused by new_device never gets destroy_device) are not this one's.
+ */
+static int
+relay_new_connection(int vid)
+{
+	struct relay_pair *p = relay_pair_by_vid(vid);
+
+	if (p != NULL && __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE) == -1)
+		__atomic_store_n(&p->vring_ready, 0, __ATOMIC_RELEASE);
 	return 0;
 }
 
 static const struct rte_vhost_device_ops relay_vhost_ops = {
+	.new_connection = relay_new_connection,
 	.new_device = relay_new_device,
 	.destroy_device = relay_destroy_device,
 	.vring_state_changed = relay_vring_state_changed,
@@ -170,6 +225,12 @@ relay_vhost_register(struct relay *r, struct relay_pair *p)
 		return -EIO;
 	}
 	off = relay_guest_features_to_disable(p->vf_rx_offloads, p->vf_tx_offloads);
+	/* several queue pairs: the guest's MQ through the control queue (QEMU's), pairs
+	 * enabled through SET_VRING_ENABLE; librte_vhost 22.11 offers up to 128 pairs and
+	 * has no per-socket limit, so new_device refuses a guest with more than the VF's
+	 */
+	if (p->nb_queues > 1)
+		off &= ~(1ULL << VIRTIO_NET_F_MQ);
 	if (rte_vhost_driver_disable_features(p->socket, off) < 0 ||
 	    rte_vhost_driver_callback_register(p->socket, &relay_vhost_ops) < 0 ||
 	    relay_vhost_start(r, p) < 0) {
@@ -197,14 +258,20 @@ relay_vhost_unregister(struct relay_pair *p)
 void
 relay_print_qemu_args(const struct relay *r, const struct relay_pair *p)
 {
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	char mac[RTE_ETHER_ADDR_FMT_SIZE], mq[32] = "", dev_mq[16] = "", mtu[24] = "";
 
 	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+	if (p->nb_queues > 1) {
+		snprintf(mq, sizeof(mq), ",queues=%u", p->nb_queues);
+		snprintf(dev_mq, sizeof(dev_mq), ",mq=on");
+	}
+	if (p->mtu_wanted != 0)
+		snprintf(mtu, sizeof(mtu), ",host_mtu=%u", p->mtu);
 	printf("VF %u %s MAC %s socket %s\n", p->index, p->port_name, mac, p->socket);
 	printf("  qemu: -chardev socket,id=relay%u,path=%s%s"
-	       " -netdev vhost-user,id=relaynet%u,chardev=relay%u"
-	       " -device virtio-net-pci,netdev=relaynet%u,mac=%s,disable-modern=on,vectors=0\n",
+	       " -netdev vhost-user,id=relaynet%u,chardev=relay%u%s"
+	       " -device virtio-net-pci,netdev=relaynet%u,mac=%s,disable-modern=on,vectors=0%s%s\n",
 	       p->index, p->socket, r->opt.client_mode ? ",server=on,wait=off" : ",reconnect=1",
-	       p->index, p->index, p->index, mac);
+	       p->index, p->index, mq, p->index, mac, dev_mq, mtu);
 	fflush(stdout);
 }

@@ -3,8 +3,10 @@
 # Copyright(c) 2026 The tmmr authors
 #
 # /init of the test guest (busybox). Kernel command line:
-#   tmmr.mode=ping|loop|serve|fetch  tmmr.ip=ADDR  tmmr.peer=ADDR  tmmr.size=MIB
+#   tmmr.mode=ping|loop|serve|fetch|mq  tmmr.ip=ADDR  tmmr.peer=ADDR  tmmr.size=MIB
+#   tmmr.mtu=MTU (eth0's MTU)  tmmr.psize=BYTES (ping payload, default busybox's 56)
 # ping: report the virtio device, ping the peer 3 times, power off.
+# mq: ping the peer 3 times from each CPU (each CPU sends on its own Tx queue), then as ping.
 # loop: ping the peer forever (the test kills the guest).
 # serve: busybox httpd with /f (MIB MiB) and /ready; eth0's counters every second (the test
 #   kills the guest).
@@ -13,13 +15,15 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mode=ping ip=198.18.0.1 peer=198.18.0.2 size=4
+mode=ping ip=198.18.0.1 peer=198.18.0.2 size=4 mtu= psize=56
 for w in $(cat /proc/cmdline); do
 	case $w in
 	tmmr.mode=*) mode=${w#*=} ;;
 	tmmr.ip=*) ip=${w#*=} ;;
 	tmmr.peer=*) peer=${w#*=} ;;
 	tmmr.size=*) size=${w#*=} ;;
+	tmmr.mtu=*) mtu=${w#*=} ;;
+	tmmr.psize=*) psize=${w#*=} ;;
 	esac
 done
 for m in $(cat /etc/modules-order); do
@@ -35,6 +39,9 @@ for d in /sys/bus/virtio/devices/*; do
 	echo "GUEST-VIRTIO: ${d##*/} device $(cat $d/device) features $(cat $d/features)"
 done
 ip link set lo up
+[ -n "$mtu" ] && { ip link set eth0 mtu "$mtu" || echo "GUEST: mtu $mtu refused"; }
+echo "GUEST-MTU: $(cat /sys/class/net/eth0/mtu)"
+echo "GUEST-QUEUES: $(ls /sys/class/net/eth0/queues | tr '\n' ' ')"
 ip link set eth0 up
 ip addr add $ip/24 dev eth0
 i=0
@@ -140,7 +147,15 @@ if [ "$mode" = fetch ]; then
 	echo "GUEST: done"
 	poweroff -f
 fi
-ping -c 3 -W 3 $peer
+if [ "$mode" = mq ]; then
+	c=0
+	while [ $c -lt "$(nproc)" ]; do
+		taskset "$(printf '%x' $((1 << c)))" ping -c 3 -W 3 -s "$psize" $peer
+		echo "GUEST-PING-CPU$c: $?"
+		c=$((c + 1))
+	done
+fi
+ping -c 3 -W 3 -s "$psize" $peer
 echo "GUEST-PING-RC: $?"
 echo "GUEST-ARP: $(grep "^$peer " /proc/net/arp)"
 echo "GUEST-STATS: $(cat /sys/class/net/eth0/statistics/rx_packets) rx $(cat /sys/class/net/eth0/statistics/tx_packets) tx"

@@ -40,6 +40,15 @@ expect_exit "unknown VF" 1 "error: VF 'net_nope' is not a probed port; ports: 0=
 expect_exit "lcore not in the EAL list" 1 'lcore 1 is not in the EAL lcore list' \
 	--vdev net_null0,no-rx=1 -- --vf net_null0,socket="$WORK/a.sock",lcore=1
 expect_exit "no ports" 1 'no ethdev port was probed' -- --socket-dir "$WORK"
+expect_exit "queue pair on an lcore not in the EAL list" 1 \
+	'lcore 1 is not in the EAL lcore list' --vdev net_null0,no-rx=1 -- \
+	--vf net_null0,socket="$WORK/a.sock",queues=2,lcore=0:1
+expect_exit "bad queues" 2 "error: --vf 'x,queues=9': queues must be 1..8" \
+	-- --vf x,queues=9
+# net_null has neither scattered Rx nor multi-segment Tx: 9000-byte frames cannot fit
+expect_exit "jumbo MTU without scattered Rx" 1 \
+	'MTU 9000 needs 9026-byte frames in 2048-byte mbufs, and the VF has no scattered Rx' \
+	--vdev net_null0,no-rx=1 -- --vf net_null0,socket="$WORK/a.sock",mtu=9000
 
 # a socket file nobody listens on, as a killed relay leaves it
 /usr/bin/python3 -c '

@@ -60,19 +60,21 @@ relay_init()
 
 # start_backend FWD_MODE VDEV_OPTS SOCKET...: testpmd "backend" forwarding with FWD_MODE
 # (icmpecho: answers ARP and ping; io: port 0 <-> port 1) from the start, one net_vhost port
-# (queues=1VDEV_OPTS) per SOCKET, on the PMD's CPU; true once its sockets listen
+# (queues=QVDEV_OPTS) per SOCKET, on the PMD's CPU; true once its sockets listen. Q is
+# $BACKEND_QUEUES (default 1): testpmd answers on the queue pair a packet came in on.
 start_backend()
 {
-	local fwd=$1 opts=$2 s i=0
+	local fwd=$1 opts=$2 s i=0 nq=${BACKEND_QUEUES:-1}
 	local -a vdevs=()
 
 	shift 2
 	for s in "$@"; do
-		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=1$opts")
+		vdevs+=(--vdev "net_vhost$i,iface=$s,queues=$nq$opts")
 		i=$((i + 1))
 	done
 	TP_NOWAIT=1 tp_start backend "$E2E_CPU_PMD" "" --no-pci "${vdevs[@]}" -- \
-		--forward-mode="$fwd" --total-num-mbufs=16384 -a --stats-period 0
+		--forward-mode="$fwd" --total-num-mbufs=16384 -a --stats-period 0 \
+		--rxq="$nq" --txq="$nq"
 	for s in "$@"; do
 		wait_until 30 test -S "$s" || return 1
 	done
@@ -104,11 +106,15 @@ tp_do()
 }
 
 # start_relay RELAY_ARGS...: tmmr_relay on CPU 0 with the VFs of start_vf, file prefix
-# $tag-r; sets relay_pid, true once its vhost-user side is up
+# $tag-r; sets relay_pid, true once its vhost-user side is up. $RELAY_LCORES: EAL --lcores
+# instead of -l 0 (several forwarding lcores, e.g. 0@0,1@0)
 start_relay()
 {
+	local -a cpus=(-l 0)
+
+	[ -n "${RELAY_LCORES:-}" ] && cpus=(--lcores "$RELAY_LCORES")
 	e2e_prefixes+=("$tag-r")
-	e2e_spawn relay env "${vf_env[@]}" "$RELAY_BIN" -l 0 --no-huge -m 256 \
+	e2e_spawn relay env "${vf_env[@]}" "$RELAY_BIN" "${cpus[@]}" --no-huge -m 256 \
 		--file-prefix "$tag-r" "${vf_eal[@]}" -- "$@"
 	relay_pid=$pid_relay
 	wait_for "$WORK/relay.log" 'vhost-user (server listening|client connecting)' 30
@@ -118,7 +124,8 @@ start_relay()
 #   standin: net_virtio_user<i> on the backend's net_vhost socket
 #   mmr:     tmmr-vfemu VFs (the model connects to the sockets), driven by net_virtio_tmmr
 # Sets vf_names (device names), vf_name (the first), vf_eal (EAL arguments of the relay),
-# vf_env (environment of the relay).
+# vf_env (environment of the relay). Mode mmr: the array VF_MODEL_ARGS, if set, goes to the
+# model (e.g. --queue-pairs 2, --mtu 9000).
 start_vf()
 {
 	local i n=${2:-1}
@@ -136,7 +143,7 @@ start_vf()
 		vf_eal+=(--no-pci)
 		;;
 	mmr)
-		vfemu_start --vfs "$n"
+		vfemu_start --vfs "$n" ${VF_MODEL_ARGS[@]+"${VF_MODEL_ARGS[@]}"}
 		vf_names=("${VF_BDFS[@]}")
 		vf_eal=(-d "$PMD_ARG")
 		for i in "${VF_BDFS[@]}"; do

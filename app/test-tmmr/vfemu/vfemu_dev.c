@@ -99,6 +99,8 @@ vfemu_dev_init(struct vfemu_dev *dev, struct vfemu_loop *loop, const struct vfem
 			vfemu_loop_del(loop, dev->q[dev->nb_queues - 1].kick_fd);
 			goto fail;
 		}
+		/* before any backend connects: the first try is on a loop tick */
+		vfemu_vhost_set_mtu(dev->vh, dev->mtu);
 	}
 	vfemu_dev_update_link(dev);
 	return 0;

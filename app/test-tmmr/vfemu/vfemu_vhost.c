@@ -51,7 +51,8 @@ _Static_assert(VFEMU_MEMTAB_MAX_REGIONS == VHOST_USER_MAX_REGIONS, "one fd per r
 #define MAX_RETRY_BACKOFF 8
 /* protocol features the model makes use of */
 #define WANTED_PROTOCOL_FEATURES ((1ULL << VHOST_USER_PROTOCOL_F_MQ) | \
-				  (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK))
+				  (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
+				  (1ULL << VHOST_USER_PROTOCOL_F_NET_MTU))
 
 struct vfemu_vhost {
 	struct vfemu_loop *loop;
@@ -73,6 +74,7 @@ struct vfemu_vhost {
 	uint64_t features;	/* backend's virtio features */
 	uint64_t protocol;	/* negotiated protocol features */
 	uint16_t max_queue_pairs;
+	uint16_t mtu;		/* the VF's MTU, told with NET_SET_MTU; 0: never */
 
 	uint64_t op_deadline;	/* end of the current operation's budget, 0: none */
 	bool started;
@@ -363,7 +365,7 @@ vh_set_state(struct vfemu_vhost *vh, uint32_t request, uint32_t index, uint32_t 
 	return vh_request(vh, request, &st, sizeof(st), NULL, 0, NULL, 0, true);
 }
 
-/* Features, protocol features, queue count, ownership. */
+/* Features, protocol features, queue count, ownership, the VF's MTU. */
 static int
 handshake(struct vfemu_vhost *vh)
 {
@@ -396,7 +398,17 @@ handshake(struct vfemu_vhost *vh)
 			queues = MAX_RINGS / 2;
 		vh->max_queue_pairs = (uint16_t)queues;
 	}
-	return vh_request(vh, VHOST_USER_REQ_SET_OWNER, NULL, 0, NULL, 0, NULL, 0, true);
+	rc = vh_request(vh, VHOST_USER_REQ_SET_OWNER, NULL, 0, NULL, 0, NULL, 0, true);
+	if (rc < 0)
+		return rc;
+	/* as QEMU does for host_mtu=: the backend then takes frames of the VF's MTU */
+	if (vh->mtu != 0 && has_protocol(vh, VHOST_USER_PROTOCOL_F_NET_MTU)) {
+		rc = vh_set_u64(vh, VHOST_USER_REQ_NET_SET_MTU, vh->mtu, -1);
+		if (rc == 0)
+			fprintf(stderr, "vfemu: vhost %s: backend told MTU %u\n", vh->path,
+				vh->mtu);
+	}
+	return rc;
 }
 
 static void
@@ -621,6 +633,12 @@ vfemu_vhost_create(struct vfemu_loop *loop, const char *path, bool server,
 		return NULL;
 	}
 	return vh;
+}
+
+void
+vfemu_vhost_set_mtu(struct vfemu_vhost *vh, uint16_t mtu)
+{
+	vh->mtu = mtu;
 }
 
 void

@@ -56,6 +56,12 @@ struct vfemu_vhost_ops {
 struct vfemu_vhost *vfemu_vhost_create(struct vfemu_loop *loop, const char *path, bool server,
 				       const struct vfemu_vhost_ops *ops, void *opaque);
 void vfemu_vhost_destroy(struct vfemu_vhost *vh);
+/*
+ * The VF's MTU: told to every backend that offers VHOST_USER_PROTOCOL_F_NET_MTU
+ * (VHOST_USER_NET_SET_MTU) at the end of its handshake, as QEMU does with
+ * host_mtu=; 0: never. Takes effect from the next connection.
+ */
+void vfemu_vhost_set_mtu(struct vfemu_vhost *vh, uint16_t mtu);
 
 bool vfemu_vhost_connected(const struct vfemu_vhost *vh);
 /* The backend's virtio features (valid while connected). */

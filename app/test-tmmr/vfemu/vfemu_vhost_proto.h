@@ -28,6 +28,7 @@ enum vhost_user_request {
 	VHOST_USER_REQ_SET_PROTOCOL_FEATURES = 16,
 	VHOST_USER_REQ_GET_QUEUE_NUM = 17,
 	VHOST_USER_REQ_SET_VRING_ENABLE = 18,
+	VHOST_USER_REQ_NET_SET_MTU = 20,
 	VHOST_USER_REQ_IOTLB_MSG = 22,
 };
 
@@ -50,6 +51,7 @@ enum vhost_user_request {
 /* protocol feature bits */
 #define VHOST_USER_PROTOCOL_F_MQ	0
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK	3
+#define VHOST_USER_PROTOCOL_F_NET_MTU	4	/* NET_SET_MTU: the device's MTU, u64 */
 
 /* SET_VRING_KICK/CALL payload: ring index in the low byte, bit 8 = no fd */
 #define VHOST_USER_VRING_INDEX_MASK	0xffu

@@ -12,6 +12,17 @@
  *  - otherwise: one chain per packet sized for max_rx_pkt_len; the header
  *    either shares the first descriptor (ANY_LAYOUT) or has its own one
  *    pointing into the first mbuf's headroom.
+ *
+ * Static avail ring (q->in_order, whenever the number of chains is a power of
+ * 2): avail entry i always names chain i & cap_mask, written once when the
+ * queue is set up, and chains are posted in that order, so a refill writes
+ * only descriptor addresses and the index. A device that uses buffers in the
+ * order it got them (every known backend's Rx) then returns chain
+ * used_cons & cap_mask next; that is the only check the entry needs. Legacy
+ * virtio has no IN_ORDER feature, so a device may also complete out of order:
+ * the first used id that is not the expected one turns the queue over to the
+ * free-head stack for good (until it is stopped), whose checks then judge it:
+ * a chain in flight is taken, anything else is a device error as ever.
  */
 
 #include <errno.h>
@@ -26,22 +37,31 @@
 #include <rte_prefetch.h>
 
 #include "tmmr_logs.h"
-#include "tmmr_vq.h"
+#include "tmmr_rx_common.h"
+#ifdef RTE_ARCH_X86_64
+#include "tmmr_rx_sse.h"
+#endif
 
-#define TMMR_RX_MAX_SEGS	32
-#define TMMR_RX_ALLOC_CHUNK	64
-
-static inline bool
-tmmr_rx_id_valid(const struct tmmr_rxq *q, uint32_t id)
+/*
+ * The device used a chain other than the expected one: leave the static avail
+ * ring for the free-head stack, and let the checks of that mode judge the
+ * entry (a chain in flight: the device completes out of order; anything else:
+ * a device error). The chains in flight are the in_flight ones posted last
+ * before avail_shadow; the free ones follow them in the static order and go
+ * onto the stack, the next to post on top.
+ */
+void __rte_noinline
+tmmr_rx_leave_order(struct tmmr_rxq *q)
 {
-	return id < q->vq.num && (id & (q->stride - 1)) == 0 && q->sw[id] != NULL;
-}
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t k;
 
-/* Address of the net header the device wrote in front of an Rx mbuf's data. */
-static inline void *
-tmmr_rx_hdr(const struct tmmr_rxq *q, struct rte_mbuf *m)
-{
-	return (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM - q->hdr_len;
+	for (k = 0; k < q->nb_free_heads; k++)
+		q->free_heads[q->nb_free_heads - 1 - k] =
+			tmmr_rx_static_head(q, vq->avail_shadow + k, false);
+	q->in_order = false;
+	PMD_RX_LOG(INFO, "port %u queue %u: used id not in posting order, static avail ring off",
+		   vq->port_id, vq->queue_idx);
 }
 
 /* Write the fixed parts (flags, next, len) of every chain's descriptors. */
@@ -69,34 +89,33 @@ tmmr_rx_preset_descs(struct tmmr_rxq *q)
 		q->free_heads[q->capacity - 1 - c] = h;
 	}
 	q->nb_free_heads = q->capacity;
+	q->stride_shift = (uint8_t)rte_bsf32(q->stride);
+	q->in_order = q->static_ok && rte_is_power_of_2(q->capacity);
+	if (q->in_order) {
+		uint32_t pos;
+
+		q->cap_mask = q->capacity - 1;
+		for (pos = 0; pos < q->vq.num; pos++)
+			q->vq.avail->ring[pos] = tmmr_rx_static_head(q, pos, false);
+	}
 }
 
 /*
- * @n fresh mbufs for the ring: one bulk get from the pool, then the fields a
- * received packet does not overwrite are reset as rte_pktmbuf_reset would:
- * data_off, refcnt, nb_segs and port in one 8-byte store from the queue's
- * template, then the offload fields. pkt_len and data_len are set on
- * receive; next is NULL for every mbuf in a pool (the mbuf library frees
- * only unchained mbufs into it).
+ * A fresh mbuf for the ring: the fields a received packet does not overwrite
+ * are reset as rte_pktmbuf_reset would: data_off, refcnt, nb_segs and port in
+ * one 8-byte store from the queue's template (@rearm), then the offload
+ * fields. pkt_len and data_len are set on receive; next is NULL for every
+ * mbuf in a pool (the mbuf library frees only unchained mbufs into it).
  */
-static inline int
-tmmr_rx_get_mbufs(const struct tmmr_rxq *q, struct rte_mbuf **mb, unsigned int n)
+static __rte_always_inline void
+tmmr_rx_reset_mbuf(struct rte_mbuf *m, uint64_t rearm)
 {
-	unsigned int i;
-
-	if (unlikely(rte_mempool_get_bulk(q->mp, (void **)mb, n) != 0))
-		return -ENOBUFS;
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = mb[i];
-
-		memcpy(&m->rearm_data, &q->rearm, sizeof(q->rearm));
-		m->ol_flags &= RTE_MBUF_F_EXTERNAL;
-		m->packet_type = 0;
-		m->vlan_tci = 0;
-		m->vlan_tci_outer = 0;
-		m->tx_offload = 0;
-	}
-	return 0;
+	memcpy(&m->rearm_data, &rearm, sizeof(rearm));
+	m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	m->vlan_tci = 0;
+	m->vlan_tci_outer = 0;
+	m->tx_offload = 0;
 }
 
 /* The rearm_data of a fresh mbuf for port @port_id. */
@@ -115,6 +134,63 @@ tmmr_rx_rearm_template(uint16_t port_id)
 	return v;
 }
 
+/*
+ * Post @nc free chains with the fresh mbufs @mb (segs of them per chain,
+ * reset here).
+ */
+static __rte_always_inline void
+tmmr_rx_post(struct tmmr_rxq *q, struct rte_mbuf **mb, uint16_t nc, const bool in_order)
+{
+	struct tmmr_vq *vq = &q->vq;
+	const uint64_t rearm = q->rearm;
+	uint16_t i, k = 0;
+
+	if (in_order && likely(q->segs == 1 && !q->hdr_desc)) {
+		/* consecutive chains: one pass, the queue's fields in locals */
+		struct tmmr_vring_desc *desc = vq->desc;
+		struct rte_mbuf **sw = q->sw;
+		const uint16_t pos = vq->avail_shadow, cmask = q->cap_mask;
+		const uint64_t off = RTE_PKTMBUF_HEADROOM - q->hdr_len;
+
+		for (i = 0; i < nc; i++) {
+			uint16_t h = (uint16_t)(pos + i) & cmask;
+			struct rte_mbuf *m = mb[i];
+
+			tmmr_rx_reset_mbuf(m, rearm);
+			sw[h] = m;
+			desc[h].addr = m->buf_iova + off;
+		}
+		vq->avail_shadow = pos + nc;
+		q->nb_free_heads -= nc;
+	} else if (likely(q->segs == 1 && !q->hdr_desc)) {
+		for (i = 0; i < nc; i++) {
+			uint16_t h = tmmr_rx_take_head(q, in_order, true);
+			struct rte_mbuf *m = mb[i];
+
+			tmmr_rx_reset_mbuf(m, rearm);
+			q->sw[h] = m;
+			vq->desc[h].addr = m->buf_iova + RTE_PKTMBUF_HEADROOM - q->hdr_len;
+		}
+	} else {
+		for (i = 0; i < nc; i++) {
+			uint16_t h = tmmr_rx_take_head(q, in_order, false);
+			uint16_t s, d = h;
+
+			if (q->hdr_desc)
+				vq->desc[d++].addr = mb[k]->buf_iova +
+					RTE_PKTMBUF_HEADROOM - q->hdr_len;
+			for (s = 0; s < q->segs; s++, k++, d++) {
+				tmmr_rx_reset_mbuf(mb[k], rearm);
+				q->sw[h + s] = mb[k];
+				vq->desc[d].addr = mb[k]->buf_iova + RTE_PKTMBUF_HEADROOM;
+			}
+			if (!q->hdr_desc)
+				vq->desc[h].addr -= q->hdr_len;
+		}
+	}
+	vq->in_flight += nc;
+}
+
 /* Post up to @max free chains with fresh mbufs; returns chains posted. */
 static uint16_t
 tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
@@ -127,126 +203,120 @@ tmmr_rx_refill(struct tmmr_rxq *q, uint16_t max)
 
 	while (posted < want) {
 		uint16_t nc = RTE_MIN(want - posted, chunk_chains);
-		uint16_t i, k = 0;
 
 		/* a pool short of mbufs still gets what it has, in smaller bites */
-		while (unlikely(tmmr_rx_get_mbufs(q, mb, nc * q->segs) != 0)) {
+		while (unlikely(rte_mempool_get_bulk(q->mp, (void **)mb, nc * q->segs) != 0)) {
 			if (nc == 1) {
 				vq->stats.nombuf += (uint32_t)(want - posted) * q->segs;
 				goto out;
 			}
 			nc /= 2;
 		}
-		if (likely(q->segs == 1 && !q->hdr_desc)) {
-			for (i = 0; i < nc; i++) {
-				uint16_t h = q->free_heads[--q->nb_free_heads];
-				struct rte_mbuf *m = mb[i];
-
-				q->sw[h] = m;
-				vq->desc[h].addr = m->buf_iova + RTE_PKTMBUF_HEADROOM - q->hdr_len;
-				vq->avail->ring[vq->avail_shadow++ & vq->mask] = h;
-			}
-		} else {
-			for (i = 0; i < nc; i++) {
-				uint16_t h = q->free_heads[--q->nb_free_heads];
-				uint16_t s, d = h;
-
-				if (q->hdr_desc)
-					vq->desc[d++].addr = mb[k]->buf_iova +
-						RTE_PKTMBUF_HEADROOM - q->hdr_len;
-				for (s = 0; s < q->segs; s++, k++, d++) {
-					q->sw[h + s] = mb[k];
-					vq->desc[d].addr = mb[k]->buf_iova + RTE_PKTMBUF_HEADROOM;
-				}
-				if (!q->hdr_desc)
-					vq->desc[h].addr -= q->hdr_len;
-				vq->avail->ring[vq->avail_shadow++ & vq->mask] = h;
-			}
-		}
-		vq->in_flight += nc;
+		if (likely(q->in_order))
+			tmmr_rx_post(q, mb, nc, true);
+		else
+			tmmr_rx_post(q, mb, nc, false);
 		posted += nc;
 	}
 out:
 	return posted;
 }
 
-/* Offloads from the header; false: the packet is malformed and dropped. */
-static inline bool
-tmmr_rx_offload(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
-{
-	/* the device could still be writing: read each field once */
-	uint8_t flags = hdr->flags;
-	uint8_t gso = hdr->gso_type;
-	uint16_t gso_size = hdr->gso_size;
-
-	m->packet_type = rte_net_get_ptype(m, NULL, RTE_PTYPE_ALL_MASK);
-	if (flags & TMMR_NET_HDR_F_NEEDS_CSUM) {
-		uint32_t end = (uint32_t)hdr->csum_start + hdr->csum_offset + 2;
-
-		/* checksum still to be completed: valid data, unverified sum */
-		if (end <= m->pkt_len)
-			m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-		else
-			m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
-	} else if (flags & TMMR_NET_HDR_F_DATA_VALID) {
-		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	}
-	if (gso != TMMR_NET_HDR_GSO_NONE) {
-		switch (gso & ~TMMR_NET_HDR_GSO_ECN) {
-		case TMMR_NET_HDR_GSO_TCPV4:
-		case TMMR_NET_HDR_GSO_TCPV6:
-			if (gso_size == 0 || !q->cfg.rx_lro)
-				return false;
-			m->ol_flags |= RTE_MBUF_F_RX_LRO;
-			m->tso_segsz = gso_size;
-			break;
-		default:
-			return false;
-		}
-	}
-	return true;
-}
-
-/* Common tail of every received packet; false: dropped (already freed). */
-static inline bool
-tmmr_rx_finish(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hdr *hdr)
+/*
+ * Static ring, chains of one descriptor and one mbuf (MRG_RXBUF, or
+ * ANY_LAYOUT with packets that fit one mbuf): the used entries from @cons in
+ * groups of TMMR_RX_BATCH, at most @max entries. A group is taken only when
+ * every entry in it is plain: the expected id, a length from an Ethernet
+ * header to the buffer's end and, with @mrg, a header with num_buffers 1. The
+ * first group that is not is left, whole, to the entry-by-entry loop, which
+ * has the reasons. The index covering the entries was read (and the barrier
+ * passed) once for the burst. Returns the entries taken (tmmr_rx_groups
+ * frees their chains); the packets are stored at pkts[*nb_rx] on.
+ */
+static __rte_always_inline uint16_t
+tmmr_rx_static_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_rx,
+		      uint16_t cons, uint16_t max, const bool mrg)
 {
 	struct tmmr_vq *vq = &q->vq;
+	volatile struct tmmr_vring_used_elem *ring = vq->used->ring;
+	struct rte_mbuf **sw = q->sw;
+	const uint16_t mask = vq->mask;
+	const uint16_t cmask = q->cap_mask;
+	const uint16_t hdr_len = q->hdr_len;
+	const uint32_t lo = hdr_len + (uint32_t)RTE_ETHER_HDR_LEN;
+	const uint32_t span = q->buf_cap - lo;
+	uint16_t done = 0, n = *nb_rx;
 
-	m->port = vq->port_id;
-	if (unlikely(q->offload) && !tmmr_rx_offload(q, m, hdr)) {
-		vq->stats.errors++;
-		rte_pktmbuf_free(m);
-		return false;
+	while ((uint16_t)(max - done) >= TMMR_RX_BATCH) {
+		uint16_t pos = cons + done;
+		struct rte_mbuf *m[TMMR_RX_BATCH];
+		uint32_t len[TMMR_RX_BATCH];
+		uint32_t bad = 0;
+		unsigned int k;
+
+		TMMR_RX_UNROLL
+		for (k = 0; k < TMMR_RX_BATCH; k++) {
+			uint16_t p = pos + k;
+
+			bad |= ring[p & mask].id ^ (p & cmask);
+			len[k] = ring[p & mask].len;
+			bad |= len[k] - lo > span;
+			m[k] = sw[p & cmask];
+		}
+		if (unlikely(bad != 0) || (mrg && unlikely(tmmr_rx_group_mrg_bad(q, m) != 0)))
+			break;
+		if ((uint16_t)(max - done) >= 2 * TMMR_RX_BATCH)
+			tmmr_rx_group_prefetch(q, sw, cmask, pos + TMMR_RX_BATCH);
+		TMMR_RX_UNROLL
+		for (k = 0; k < TMMR_RX_BATCH; k++) {
+			m[k]->data_len = len[k] - hdr_len;
+			m[k]->pkt_len = len[k] - hdr_len;
+		}
+		n = tmmr_rx_group_take(q, sw, cmask, m, pos, pkts, n);
+		done += TMMR_RX_BATCH;
 	}
-	if (unlikely(q->vlan_strip))
-		rte_vlan_strip(m);
-	tmmr_stats_update(&vq->stats, m);
-	return true;
+	*nb_rx = n;
+	return done;
 }
 
-static inline void
-tmmr_rx_prefetch(const struct tmmr_rxq *q, uint16_t cons)
+/*
+ * Groups of used entries on the static ring: SSE where allowed, else scalar.
+ * Returns the entries taken, whose chains are free again.
+ */
+static __rte_always_inline uint16_t
+tmmr_rx_groups(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t *nb_rx, uint16_t cons,
+	       uint16_t max, const bool mrg)
 {
-	const struct tmmr_vq *vq = &q->vq;
-	struct rte_mbuf *m = q->sw[vq->used->ring[cons & vq->mask].id & vq->mask];
+	uint16_t done;
 
-	/* the mbuf, the header line and the first data line (stats read it) */
-	if (m != NULL) {
-		rte_prefetch0(m);
-		rte_prefetch0(RTE_PTR_ADD(m, q->pf_off));
-		rte_prefetch0(RTE_PTR_ADD(m, q->pf_off + q->hdr_len));
-	}
+#ifdef TMMR_RX_SSE
+	if (likely(q->vec))
+		done = tmmr_rx_static_groups_sse(q, pkts, nb_rx, cons, max, mrg);
+	else
+#endif
+		done = tmmr_rx_static_groups(q, pkts, nb_rx, cons, max, mrg);
+	q->nb_free_heads += done;
+	q->vq.in_flight -= done;
+	return done;
 }
 
-static uint16_t
-tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail)
+/*
+ * The used entries of one burst. With @in_order (the static ring) an entry's
+ * id is only compared with the expected chain and never used: on the first
+ * other one the queue leaves the static ring and the caller goes on with
+ * !@in_order, whose checks judge the entry.
+ */
+static __rte_always_inline uint16_t
+tmmr_rx_mrg_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail,
+		 const bool in_order)
 {
 	struct tmmr_vq *vq = &q->vq;
 	uint16_t cons = vq->used_cons;
 	uint16_t end = cons + avail;
 	uint16_t nb_rx = 0;
 
+	if (in_order)
+		cons += tmmr_rx_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts), true);
 	while (nb_rx < nb_pkts && cons != end) {
 		struct tmmr_vring_used_elem e;
 		struct tmmr_net_hdr_mrg *hdr;
@@ -256,7 +326,11 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 
 		e.id = vq->used->ring[cons & vq->mask].id;
 		e.len = vq->used->ring[cons & vq->mask].len;
-		if (unlikely(!tmmr_rx_id_valid(q, e.id))) {
+		if (unlikely(!tmmr_rx_head_ok(q, cons, e.id, in_order, true))) {
+			if (in_order) {
+				tmmr_rx_leave_order(q);
+				break;
+			}
 			vq->stats.bad_used_id++;
 			vq->broken = true;
 			break;
@@ -288,10 +362,19 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			}
 			if (nbuf > (uint16_t)(end - cons))
 				break;	/* the rest of the packet is not there yet */
+			/* in order, the followers are taken without reading their ids */
+			for (k = 1; in_order && k < nbuf; k++) {
+				uint16_t pos = cons + k;
+
+				if (vq->used->ring[pos & vq->mask].id !=
+				    tmmr_rx_static_head(q, pos, true)) {
+					tmmr_rx_leave_order(q);
+					goto out;
+				}
+			}
 		}
 		q->sw[e.id] = NULL;
-		q->free_heads[q->nb_free_heads++] = e.id;
-		vq->in_flight--;
+		tmmr_rx_put_head(q, e.id, in_order);
 		cons++;
 		m->data_len = e.len - q->hdr_len;
 		m->pkt_len = m->data_len;
@@ -299,9 +382,12 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 		for (k = 1; k < nbuf; k++) {
 			struct rte_mbuf *seg;
 
-			e.id = vq->used->ring[cons & vq->mask].id;
+			if (in_order)
+				e.id = tmmr_rx_static_head(q, cons, true);
+			else
+				e.id = vq->used->ring[cons & vq->mask].id;
 			e.len = vq->used->ring[cons & vq->mask].len;
-			if (unlikely(!tmmr_rx_id_valid(q, e.id))) {
+			if (!in_order && unlikely(!tmmr_rx_id_valid(q, e.id))) {
 				vq->stats.bad_used_id++;
 				vq->broken = true;
 				rte_pktmbuf_free(m);
@@ -309,8 +395,7 @@ tmmr_rx_mrg(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16
 			}
 			seg = q->sw[e.id];
 			q->sw[e.id] = NULL;
-			q->free_heads[q->nb_free_heads++] = e.id;
-			vq->in_flight--;
+			tmmr_rx_put_head(q, e.id, in_order);
 			cons++;
 			if (unlikely(e.len > q->buf_cap)) {
 				vq->stats.bad_used_len++;
@@ -339,14 +424,17 @@ out:
 	return nb_rx;
 }
 
-static uint16_t
-tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail)
+static __rte_always_inline uint16_t
+tmmr_rx_chain_loop(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts,
+		   uint16_t avail, const bool in_order)
 {
 	struct tmmr_vq *vq = &q->vq;
 	uint16_t cons = vq->used_cons;
 	uint16_t end = cons + avail;
 	uint16_t nb_rx = 0;
 
+	if (in_order && q->segs == 1 && !q->hdr_desc)
+		cons += tmmr_rx_groups(q, pkts, &nb_rx, cons, RTE_MIN(avail, nb_pkts), false);
 	while (nb_rx < nb_pkts && cons != end) {
 		struct rte_mbuf *segs[TMMR_RX_MAX_SEGS];
 		struct rte_mbuf *m;
@@ -355,7 +443,11 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 
 		id = vq->used->ring[cons & vq->mask].id;
 		len = vq->used->ring[cons & vq->mask].len;
-		if (unlikely(!tmmr_rx_id_valid(q, id))) {
+		if (unlikely(!tmmr_rx_head_ok(q, cons, id, in_order, false))) {
+			if (in_order) {
+				tmmr_rx_leave_order(q);
+				break;
+			}
 			vq->stats.bad_used_id++;
 			vq->broken = true;
 			break;
@@ -366,8 +458,7 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 			segs[s] = q->sw[id + s];
 			q->sw[id + s] = NULL;
 		}
-		q->free_heads[q->nb_free_heads++] = id;
-		vq->in_flight--;
+		tmmr_rx_put_head(q, id, in_order);
 		cons++;
 		/* beyond the chain, or a runt without an Ethernet header */
 		if (unlikely(len < q->hdr_len + (uint32_t)RTE_ETHER_HDR_LEN || len > q->buf_cap)) {
@@ -400,6 +491,28 @@ tmmr_rx_chain(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint
 	vq->used_cons = cons;
 	return nb_rx;
 }
+
+/*
+ * One burst of either layout: on the static ring while the device keeps the
+ * order, the rest of the burst with the free-head stack once it does not.
+ */
+#define TMMR_RX_BURST(name, loop) \
+static uint16_t \
+name(struct tmmr_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, uint16_t avail) \
+{ \
+	uint16_t cons0 = q->vq.used_cons, nb_rx; \
+\
+	if (unlikely(!q->in_order)) \
+		return loop(q, pkts, nb_pkts, avail, false); \
+	nb_rx = loop(q, pkts, nb_pkts, avail, true); \
+	if (likely(q->in_order)) \
+		return nb_rx; \
+	avail -= (uint16_t)(q->vq.used_cons - cons0); \
+	return nb_rx + loop(q, pkts + nb_rx, nb_pkts - nb_rx, avail, false); \
+}
+
+TMMR_RX_BURST(tmmr_rx_mrg, tmmr_rx_mrg_loop)
+TMMR_RX_BURST(tmmr_rx_chain, tmmr_rx_chain_loop)
 
 uint16_t
 tmmr_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
@@ -452,6 +565,10 @@ tmmr_rxq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	}
 	q->cfg = *cfg;
 	q->mp = mp;
+	q->static_ok = true;
+#ifdef TMMR_RX_SSE
+	q->vec = tmmr_rx_sse_allowed();
+#endif
 	q->rearm = tmmr_rx_rearm_template(port_id);
 	q->hdr_len = cfg->hdr_len;
 	q->mrg = cfg->mrg_rxbuf;
@@ -516,6 +633,30 @@ tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc)
 	if (q->refill_thresh == 0)
 		q->refill_thresh = 1;
 	tmmr_rx_preset_descs(q);
+}
+
+void
+tmmr_rxq_set_static_ring(struct tmmr_rxq *q, bool on)
+{
+	q->static_ok = on;
+	tmmr_rx_preset_descs(q);
+}
+
+bool
+tmmr_rxq_static_ring(const struct tmmr_rxq *q)
+{
+	return q->in_order;
+}
+
+bool
+tmmr_rxq_set_vector(struct tmmr_rxq *q, bool on)
+{
+#ifdef TMMR_RX_SSE
+	q->vec = on;
+#else
+	RTE_SET_USED(on);
+#endif
+	return q->vec;
 }
 
 void

@@ -76,6 +76,22 @@ void tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc);
 void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
 
 /*
+ * Rx with a static avail ring (the default; used while the number of chains
+ * is a power of 2 and the device completes in order) or always with the
+ * free-head stack (@on false: the reference path). Set while the queue is
+ * stopped. tmmr_rxq_static_ring: whether the queue uses it now.
+ */
+void tmmr_rxq_set_static_ring(struct tmmr_rxq *q, bool on);
+bool tmmr_rxq_static_ring(const struct tmmr_rxq *q);
+
+/*
+ * On the static ring, take used entries with SSE (x86-64; chosen at queue
+ * creation unless EAL --force-max-simd-bitwidth is below 128) or with the
+ * scalar code (@on false). Returns whether SSE is used now.
+ */
+bool tmmr_rxq_set_vector(struct tmmr_rxq *q, bool on);
+
+/*
  * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE on @q: completed mbufs go back to their
  * pool with one rte_mempool_put_bulk per batch. Set while the queue is stopped.
  */

@@ -63,10 +63,15 @@ struct tmmr_vq {
 struct tmmr_rxq {
 	struct tmmr_vq vq;
 	struct rte_mbuf **sw;		/* [num]: mbuf s of the chain at head h in sw[h + s] */
-	uint16_t *free_heads;		/* stack of free chain heads */
-	uint16_t nb_free_heads;
+	uint16_t *free_heads;		/* stack of free chain heads (unused while in_order) */
+	uint16_t nb_free_heads;		/* free chains */
 	uint16_t capacity;		/* chains posted at most (nb_desc, ring) */
 	uint16_t stride;		/* descriptors per chain slot (power of 2) */
+	uint16_t cap_mask;		/* capacity - 1 when capacity is a power of 2 */
+	uint8_t stride_shift;		/* log2(stride) */
+	bool in_order;			/* static avail ring: entry i names chain i & cap_mask */
+	bool static_ok;			/* the static ring may be used (default) */
+	bool vec;			/* SSE groups on the static ring (tmmr_rx_sse.h) */
 	uint16_t segs;			/* mbufs per chain */
 	uint16_t refill_thresh;		/* free chains that make a refill worth it */
 	uint32_t pf_off;		/* mbuf to its Rx header, for prefetching */

@@ -160,6 +160,56 @@ test_args_errors(void **state)
 		NULL);
 }
 
+/* queues=, the lcore list and mtu= of --vf */
+static void
+test_args_queues_mtu(void **state)
+{
+	struct relay_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, "--vf", "0,socket=/a,queues=4,lcore=1:2,mtu=9000",
+		"--vf", "1,socket=/b", "--vf", "2,mtu=68,queues=8,lcore=3,socket=/c",
+		"--vf", "3,socket=/d,queues=3,lcore=0:1:2", NULL), 0);
+	assert_int_equal(o.nb_vfs, 4);
+	assert_int_equal(o.vf[0].queues, 4);
+	assert_int_equal(o.vf[0].nb_lcores, 2);
+	assert_int_equal(o.vf[0].lcores[0], 1);
+	assert_int_equal(o.vf[0].lcores[1], 2);
+	assert_int_equal(o.vf[0].lcore, 1);
+	assert_int_equal(o.vf[0].mtu, 9000);
+	/* defaults: one queue pair, automatic lcore, the VF's MTU */
+	assert_int_equal(o.vf[1].queues, 1);
+	assert_int_equal(o.vf[1].nb_lcores, 0);
+	assert_int_equal(o.vf[1].lcore, -1);
+	assert_int_equal(o.vf[1].mtu, 0);
+	assert_int_equal(o.vf[2].queues, RELAY_MAX_QUEUES);
+	assert_int_equal(o.vf[2].mtu, RELAY_MTU_MIN);
+	assert_int_equal(o.vf[2].nb_lcores, 1);
+	assert_int_equal(o.vf[2].lcore, 3);
+	assert_string_equal(o.vf[2].socket, "/c");
+	assert_int_equal(o.vf[3].nb_lcores, 3);
+	assert_int_equal(o.vf[3].lcores[2], 2);
+	assert_int_equal(parse(&o, err, "--vf", "0,socket=/a,mtu=65535", NULL), 0);
+	assert_int_equal(o.vf[0].mtu, 65535);
+
+	expect_error("queues must be", "--vf", "0,socket=/a,queues=0", NULL);
+	expect_error("queues must be", "--vf", "0,socket=/a,queues=9", NULL);
+	expect_error("queues must be", "--vf", "0,socket=/a,queues=", NULL);
+	expect_error("queues must be", "--vf", "0,socket=/a,queues=2x", NULL);
+	expect_error("mtu must be", "--vf", "0,socket=/a,mtu=67", NULL);
+	expect_error("mtu must be", "--vf", "0,socket=/a,mtu=65536", NULL);
+	expect_error("mtu must be", "--vf", "0,socket=/a,mtu=-1", NULL);
+	expect_error("lcore must be", "--vf", "0,socket=/a,queues=2,lcore=1:", NULL);
+	expect_error("lcore must be", "--vf", "0,socket=/a,queues=2,lcore=:1", NULL);
+	expect_error("lcore must be", "--vf", "0,socket=/a,queues=2,lcore=1::2", NULL);
+	expect_error("lcore must be", "--vf", "0,socket=/a,queues=2,lcore=1:x", NULL);
+	expect_error("lcore must be", "--vf", "0,socket=/a,queues=8,lcore=0:1:2:3:4:5:6:7:8",
+		NULL);
+	expect_error("at most one per pair", "--vf", "0,socket=/a,lcore=0:1", NULL);
+	expect_error("at most one per pair", "--vf", "0,socket=/a,lcore=0:1:2,queues=2", NULL);
+}
+
 static void
 test_args_mode(void **state)
 {
@@ -180,6 +230,10 @@ test_args_mode(void **state)
 	expect_error("no forwarding lcores", "--mode", "vdpa", "--vf",
 		"0000:01:00.1,socket=/a,lcore=0", NULL);
 	expect_error("needs --socket-dir", "--mode", "vdpa", NULL);
+	expect_error("queues= and mtu= with --mode vdpa", "--mode", "vdpa", "--vf",
+		"0000:01:00.1,socket=/a,queues=2", NULL);
+	expect_error("queues= and mtu= with --mode vdpa", "--mode", "vdpa", "--vf",
+		"0000:01:00.1,socket=/a,mtu=9000", NULL);
 }
 
 static void
@@ -472,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_args_full),
 		cmocka_unit_test(test_args_defaults),
 		cmocka_unit_test(test_args_errors),
+		cmocka_unit_test(test_args_queues_mtu),
 		cmocka_unit_test(test_args_mode),
 		cmocka_unit_test(test_args_too_many_vfs),
 		cmocka_unit_test(test_from_guest_hw_csum),

@@ -344,3 +344,34 @@ harness_cfg(bool mrg, bool any_layout, bool indirect)
 		cfg.features |= 1u << TMMR_RING_F_INDIRECT_DESC;
 	return cfg;
 }
+
+static bool
+harness_rx_mode(const char *mode)
+{
+	const char *v = getenv("TMMR_RING_RX");
+
+	return v != NULL && strcmp(v, mode) == 0;
+}
+
+bool
+harness_rx_stack(void)
+{
+	return harness_rx_mode("stack");
+}
+
+int
+harness_rxq_start(struct tmmr_rxq *q)
+{
+	bool vec;
+
+	if (harness_rx_stack())
+		tmmr_rxq_set_static_ring(q, false);
+	vec = tmmr_rxq_set_vector(q, !harness_rx_mode("scalar"));
+#ifdef RTE_ARCH_X86_64
+	/* the default run is the SSE one: it must not fall back silently */
+	assert_int_equal(vec, !harness_rx_mode("scalar"));
+#else
+	assert_false(vec);
+#endif
+	return tmmr_rxq_start(q);
+}

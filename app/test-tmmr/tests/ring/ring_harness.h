@@ -52,6 +52,15 @@ struct fdev {
 void harness_eal_init(void);
 struct rte_mempool *harness_pool(const char *name, unsigned int n, uint16_t data_room);
 
+/*
+ * Start an Rx queue on the Rx path the test run asks for, by environment
+ * TMMR_RING_RX: "stack", the free-head stack (the reference path); "scalar",
+ * the static avail ring with scalar groups of used entries; otherwise the
+ * static ring with SSE groups (x86-64).
+ */
+int harness_rxq_start(struct tmmr_rxq *q);
+bool harness_rx_stack(void);
+
 void fdev_attach(struct fdev *d, uint64_t ring_iova, uint16_t num, uint16_t hdr_len);
 void fdev_detach(struct fdev *d);
 uint16_t fdev_avail_pending(const struct fdev *d);

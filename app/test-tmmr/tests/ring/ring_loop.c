@@ -8,7 +8,8 @@
  * functions' instructions under callgrind (devtools/bench/ring-ir.sh). Every
  * burst is full, so the count per packet does not depend on how fast a
  * backend is or how loaded the machine is.
- * Usage: ring_loop [BURSTS] [fast-free]
+ * Usage: ring_loop [BURSTS] [fast-free] [nomrg] [scalar]
+ * (nomrg: Rx without mergeable buffers, one chain per packet; scalar: no SSE)
  */
 
 #include <stdarg.h>
@@ -34,8 +35,8 @@ main(int argc, char **argv)
 {
 	static const uint8_t dst[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 	unsigned long bursts = argc > 1 ? strtoul(argv[1], NULL, 0) : 20000;
-	bool fast_free = argc > 2 && strcmp(argv[2], "fast-free") == 0;
-	struct tmmr_dp_cfg cfg = harness_cfg(true, true, true);
+	bool fast_free = false, mrg = true, vec = true;
+	struct tmmr_dp_cfg cfg;
 	struct rte_mbuf *pkts[LOOP_BURST];
 	struct tmmr_net_hdr h = { 0 };
 	struct rte_mempool *mp;
@@ -47,7 +48,19 @@ main(int argc, char **argv)
 	uint64_t iova;
 	uint8_t frame[64];
 	uint16_t n, k, sent;
+	int a;
 
+	for (a = 2; a < argc; a++) {
+		if (strcmp(argv[a], "fast-free") == 0)
+			fast_free = true;
+		else if (strcmp(argv[a], "nomrg") == 0)
+			mrg = false;
+		else if (strcmp(argv[a], "scalar") == 0)
+			vec = false;
+		else
+			return 2;
+	}
+	cfg = harness_cfg(mrg, true, true);
 	harness_eal_init();
 	mp = rte_pktmbuf_pool_create("ring_loop", 4096, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     SOCKET_ID_ANY);
@@ -64,6 +77,7 @@ main(int argc, char **argv)
 	fdev_attach(&td, iova, LOOP_RING, cfg.hdr_len);
 	tmmr_txq_set_doorbell(txq, &td.doorbell);
 	tmmr_txq_set_fast_free(txq, fast_free);
+	tmmr_rxq_set_vector(rxq, vec);
 	if (tmmr_rxq_start(rxq) != 0)
 		return 1;
 	harness_frame(frame, sizeof(frame), dst, 1);

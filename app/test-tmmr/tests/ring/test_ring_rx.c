@@ -83,7 +83,7 @@ test_rx_mrg_single(void **state)
 
 	(void)state;
 	env_open(&e, &cfg, NUM);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(fdev_doorbells(&e.dev), 1);
 	assert_int_equal(fdev_avail_pending(&e.dev), NUM);
 	/* one descriptor per mbuf, the header lands in the headroom */
@@ -151,7 +151,7 @@ test_rx_mrg_multi(void **state)
 
 	(void)state;
 	env_open(&e, &cfg, NUM);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	harness_frame(frame, 5000, mac_uc, 9);
 	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 5000, true), 3);
 	m = rx_one(&e, frame, 5000);
@@ -195,7 +195,7 @@ test_rx_hdr_own_desc(void **state)
 
 	(void)state;
 	env_open(&e, &cfg, NUM);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	/* 2-descriptor chains: half the ring in buffers */
 	assert_int_equal(fdev_avail_pending(&e.dev), NUM / 2);
 	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + NUM / 2);
@@ -230,7 +230,7 @@ test_rx_chain_jumbo(void **state)
 	(void)state;
 	cfg.max_rx_pkt_len = 9000;
 	env_open(&e, &cfg, NUM);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	/* header + 5 mbufs = 6 descriptors, in slots of 8 */
 	assert_int_equal(fdev_avail_pending(&e.dev), NUM / 8);
 	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + NUM / 8 * 5);
@@ -265,7 +265,7 @@ test_rx_any_layout(void **state)
 
 	(void)state;
 	env_open(&e, &cfg, 64);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(fdev_avail_pending(&e.dev), 64);
 	assert_true(fdev_pop(&e.dev, &c));
 	assert_int_equal(c.nseg, 1);
@@ -292,7 +292,7 @@ test_rx_offloads(void **state)
 	cfg.rx_csum = true;
 	cfg.rx_lro = true;
 	env_open(&e, &cfg, 64);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	harness_frame(frame, 100, mac_uc, 7);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = 0x45;
@@ -357,7 +357,7 @@ test_rx_no_offload(void **state)
 
 	(void)state;
 	env_open(&e, &cfg, 64);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	harness_frame(frame, 100, mac_uc, 7);
 	memset(&h, 0, sizeof(h));
 	h.flags = TMMR_NET_HDR_F_DATA_VALID;
@@ -380,7 +380,7 @@ test_rx_vlan_strip(void **state)
 	(void)state;
 	cfg.vlan_strip = true;
 	env_open(&e, &cfg, 64);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	harness_frame(frame, 100, mac_uc, 8);
 	frame[12] = 0x81;
 	frame[13] = 0x00;
@@ -411,7 +411,7 @@ test_rx_notify_suppressed(void **state)
 	(void)state;
 	env_open(&e, &cfg, 64);
 	e.dev.used->flags = TMMR_VRING_USED_F_NO_NOTIFY;
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(fdev_doorbells(&e.dev), 0);
 	harness_frame(frame, 64, mac_uc, 1);
 	for (i = 0; i < 40; i++)
@@ -447,7 +447,7 @@ test_rx_event_idx(void **state)
 	env_open(&e, &cfg, 64);
 	avail_event = (volatile uint16_t *)&e.dev.used->ring[64];
 	used_event = (volatile uint16_t *)&e.dev.avail->ring[64];
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	/* avail_event 0: the device wants to hear when entry 0 is made available */
 	assert_int_equal(fdev_doorbells(&e.dev), 1);
 	harness_frame(frame, 64, mac_uc, 1);
@@ -500,7 +500,7 @@ test_rx_intr_flags(void **state)
 	(void)state;
 	env_open(&e, &cfg, 64);
 	assert_int_equal(e.dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(e.dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
 	assert_false(tmmr_rxq_intr_enable(e.q));
 	assert_int_equal(e.dev.avail->flags, 0);
@@ -520,7 +520,7 @@ test_rx_restart(void **state)
 
 	(void)state;
 	env_open(&e, &cfg, 64);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	harness_frame(frame, 64, mac_uc, 1);
 	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
 	tmmr_rxq_stop(e.q);
@@ -528,7 +528,7 @@ test_rx_restart(void **state)
 	assert_int_equal(e.dev.avail->idx, 0);
 	assert_int_equal(e.dev.used->idx, 0);
 	e.dev.last_avail = 0;
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(fdev_avail_pending(&e.dev), 64);
 	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
 	m = rx_one(&e, frame, 64);
@@ -553,7 +553,7 @@ test_rx_abandon(void **state)
 
 	(void)state;
 	env_open(&e, &cfg, 64);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	in_use = rte_mempool_in_use_count(pool);
 	assert_int_equal(in_use, e.baseline + 64);
 	assert_int_equal(tmmr_rxq_abandon(e.q), 64);
@@ -561,7 +561,7 @@ test_rx_abandon(void **state)
 	assert_int_equal(tmmr_rxq_count(e.q), 0);
 	/* a new start posts fresh buffers into the emptied ring */
 	e.dev.last_avail = 0;
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(rte_mempool_in_use_count(pool), in_use + 64);
 	harness_frame(frame, 64, mac_uc, 1);
 	assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, true), 1);
@@ -587,7 +587,7 @@ test_rx_nb_desc(void **state)
 	(void)state;
 	env_open(&e, &cfg, 64);
 	tmmr_rxq_set_nb_desc(e.q, 8);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(fdev_avail_pending(&e.dev), 8);
 	assert_int_equal(rte_mempool_in_use_count(pool), e.baseline + 8);
 	harness_frame(frame, 64, mac_uc, 1);
@@ -603,12 +603,12 @@ test_rx_nb_desc(void **state)
 	cfg = harness_cfg(false, false, false);
 	env_open(&e, &cfg, 64);
 	tmmr_rxq_set_nb_desc(e.q, 9);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(fdev_avail_pending(&e.dev), 4);
 	tmmr_rxq_stop(e.q);
 	tmmr_rxq_set_nb_desc(e.q, 0);
 	e.dev.last_avail = 0;
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(fdev_avail_pending(&e.dev), 32);
 	env_close(&e);
 }
@@ -630,7 +630,7 @@ test_rx_pool_short(void **state)
 	assert_non_null(q);
 	fdev_attach(&dev, iova, 64, cfg.hdr_len);
 	tmmr_rxq_set_doorbell(q, &dev.doorbell);
-	assert_int_equal(tmmr_rxq_start(q), 0);
+	assert_int_equal(harness_rxq_start(q), 0);
 	assert_int_equal(fdev_avail_pending(&dev), 40);
 	assert_int_equal(rte_mempool_in_use_count(small), 40);
 	assert_int_equal(tmmr_rxq_stats(q)->nombuf, 24);
@@ -688,7 +688,7 @@ test_rx_refill_rearm(void **state)
 		assert_non_null(e.q);
 		fdev_attach(&e.dev, iova, 16, cfg.hdr_len);
 		tmmr_rxq_set_doorbell(e.q, &e.dev.doorbell);
-		assert_int_equal(tmmr_rxq_start(e.q), 0);
+		assert_int_equal(harness_rxq_start(e.q), 0);
 		for (i = 0; i < 24; i++) {
 			assert_int_equal(fdev_rx(&e.dev, NULL, frame, 64, mrg[l]), 1);
 			assert_int_equal(tmmr_recv_pkts(e.q, &m, 1), 1);
@@ -728,7 +728,7 @@ test_rx_small_capacity(void **state)
 	(void)state;
 	cfg.max_rx_pkt_len = 9000;
 	env_open(&e, &cfg, 64);
-	assert_int_equal(tmmr_rxq_start(e.q), 0);
+	assert_int_equal(harness_rxq_start(e.q), 0);
 	assert_int_equal(e.dev.avail->idx, 8);
 	harness_frame(frame, 64, mac_uc, 1);
 	for (i = 0; i < 4; i++)

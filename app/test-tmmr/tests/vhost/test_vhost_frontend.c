@@ -252,6 +252,72 @@ test_handshake_protocol_without_mq_ack(void **state)
 	tctx_fini(&t);
 }
 
+/* One handshake with a backend offering NET_MTU or not, the frontend told @mtu (0: not);
+ * returns the connections reported, the backend's records are in @fb.
+ */
+static int
+mtu_handshake(struct fake_backend *fb, uint16_t mtu, bool offer, bool nack)
+{
+	struct tctx t;
+	int ups;
+
+	tctx_init(&t);
+	start_server_with(&t, fb);
+	if (mtu != 0)
+		vfemu_vhost_set_mtu(t.vh, mtu);
+	full_backend(fb);
+	if (offer)
+		fb->protocol |= 1ULL << VHOST_USER_PROTOCOL_F_NET_MTU;
+	if (nack) {
+		fb->bad = FAKE_NACK;
+		fb->bad_request = VHOST_USER_REQ_NET_SET_MTU;
+		fb->bad_nth = 1;
+	}
+	assert_int_equal(fake_start(fb), 0);
+	pump(&t, &t.ups, 1, fb, nack ? 1000 : 3000);
+	ups = t.ups;
+	if (nack)
+		assert_false(vfemu_vhost_connected(t.vh));
+	finish(&t, fb);
+	tctx_fini(&t);
+	return ups;
+}
+
+/*
+ * The VF's MTU reaches a backend that offers PROTOCOL_F_NET_MTU (NET_SET_MTU, u64, acked
+ * after SET_OWNER); without the protocol feature, or with no MTU set, nothing is sent; a
+ * backend that refuses the MTU fails the handshake.
+ */
+static void
+test_handshake_net_mtu(void **state)
+{
+	struct fake_backend fb;
+	const struct fake_record *r;
+
+	(void)state;
+	assert_int_equal(mtu_handshake(&fb, 9000, true, false), 1);
+	assert_int_equal(fb.nb_rec, 6);
+	r = expect_msg(&fb, 2, VHOST_USER_REQ_SET_PROTOCOL_FEATURES, V1, 8);
+	assert_int_equal(r->payload.u64,
+		P_MQ | P_ACK | (1ULL << VHOST_USER_PROTOCOL_F_NET_MTU));
+	expect_msg(&fb, 4, VHOST_USER_REQ_SET_OWNER, V1 | NEED, 0);
+	r = expect_msg(&fb, 5, VHOST_USER_REQ_NET_SET_MTU, V1 | NEED, 8);
+	assert_int_equal(r->payload.u64, 9000);
+
+	/* not offered: the handshake of test_handshake_full */
+	assert_int_equal(mtu_handshake(&fb, 9000, false, false), 1);
+	assert_int_equal(fb.nb_rec, 5);
+	expect_msg(&fb, 4, VHOST_USER_REQ_SET_OWNER, V1 | NEED, 0);
+
+	/* offered, no MTU set */
+	assert_int_equal(mtu_handshake(&fb, 0, true, false), 1);
+	assert_int_equal(fb.nb_rec, 5);
+
+	/* refused (a nack): no connection is reported */
+	assert_int_equal(mtu_handshake(&fb, 9000, true, true), 0);
+	assert_true(fb.misbehaved);
+}
+
 struct two_regions {
 	int fd[2];
 	struct vfemu_vhost_mem mem[2];
@@ -1194,6 +1260,7 @@ main(void)
 		cmocka_unit_test(test_handshake_full),
 		cmocka_unit_test(test_handshake_legacy_backend),
 		cmocka_unit_test(test_handshake_protocol_without_mq_ack),
+		cmocka_unit_test(test_handshake_net_mtu),
 		cmocka_unit_test(test_start_stop_sequence),
 		cmocka_unit_test(test_restart_update_enable),
 		cmocka_unit_test(test_start_without_protocol_features),
