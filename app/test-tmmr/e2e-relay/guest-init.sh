@@ -3,7 +3,7 @@
 # Copyright(c) 2026 The tmmr authors
 #
 # /init of the test guest (busybox). Kernel command line:
-#   tmmr.mode=ping|loop|serve|fetch|mq  tmmr.ip=ADDR  tmmr.peer=ADDR  tmmr.size=MIB
+#   tmmr.mode=ping|loop|serve|fetch|mq|vping  tmmr.ip=ADDR  tmmr.peer=ADDR  tmmr.size=MIB
 #   tmmr.mtu=MTU (eth0's MTU)  tmmr.psize=BYTES (ping payload, default busybox's 56)
 # ping: report the virtio device, ping the peer 3 times, power off.
 # mq: ping the peer 3 times from each CPU (each CPU sends on its own Tx queue), then as ping.
@@ -11,6 +11,7 @@
 # serve: busybox httpd with /f (MIB MiB) and /ready; eth0's counters every second (the test
 #   kills the guest).
 # fetch: wait for the peer's httpd, then time one wget of /f; counters; power off.
+# vping: the vDPA guest tests' pings (their own words below).
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -64,22 +65,19 @@ if [ "$mode" = loop ]; then
 	done
 fi
 if [ "$mode" = vping ]; then
-	# relay_vdpa_guest_e2e.sh; its own words: tmmr.mtu=M (eth0's MTU), tmmr.idle=S (seconds
-	# idle between the ARP warm-up and the run), tmmr.count=N tmmr.interval=S tmmr.psize=B
-	# (the run: on every CPU, pinned, N pings of B bytes every S seconds), tmmr.hold=S
-	# (after the run, S seconds of one ping a second, before power-off)
-	vmtu= idle=0 count=3 interval=1 psize=56 hold=0
+	# relay_vdpa_guest_e2e.sh; its own words: tmmr.idle=S (seconds idle between the ARP
+	# warm-up and the run), tmmr.count=N tmmr.interval=S (the run: on every CPU, pinned, N
+	# pings of tmmr.psize bytes every S seconds), tmmr.hold=S (after the run, S seconds of
+	# one ping a second, before power-off)
+	idle=0 count=3 interval=1 hold=0
 	for w in $(cat /proc/cmdline); do
 		case $w in
-		tmmr.mtu=*) vmtu=${w#*=} ;;
 		tmmr.idle=*) idle=${w#*=} ;;
 		tmmr.count=*) count=${w#*=} ;;
 		tmmr.interval=*) interval=${w#*=} ;;
-		tmmr.psize=*) psize=${w#*=} ;;
 		tmmr.hold=*) hold=${w#*=} ;;
 		esac
 	done
-	[ -n "$vmtu" ] && ip link set eth0 mtu $vmtu
 	echo "GUEST-VPING: mtu $(cat /sys/class/net/eth0/mtu) cpus $(nproc)" \
 		"queues $(ls /sys/class/net/eth0/queues | tr '\n' ' ')"
 	ping -c 3 -W 3 $peer >/dev/null 2>&1
