@@ -11,12 +11,13 @@
 # serve: busybox httpd with /f (MIB MiB) and /ready; eth0's counters every second (the test
 #   kills the guest).
 # fetch: wait for the peer's httpd, then time one wget of /f; counters; power off.
-# vping: the vDPA guest tests' pings (their own words below).
+# vping: the vDPA guest tests' pings (tmmr.idle, tmmr.count, tmmr.interval, tmmr.hold: below).
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mode=ping ip=198.18.0.1 peer=198.18.0.2 size=4 mtu= psize=56
+idle=0 count=3 interval=1 hold=0	# vping's
 for w in $(cat /proc/cmdline); do
 	case $w in
 	tmmr.mode=*) mode=${w#*=} ;;
@@ -25,6 +26,10 @@ for w in $(cat /proc/cmdline); do
 	tmmr.size=*) size=${w#*=} ;;
 	tmmr.mtu=*) mtu=${w#*=} ;;
 	tmmr.psize=*) psize=${w#*=} ;;
+	tmmr.idle=*) idle=${w#*=} ;;
+	tmmr.count=*) count=${w#*=} ;;
+	tmmr.interval=*) interval=${w#*=} ;;
+	tmmr.hold=*) hold=${w#*=} ;;
 	esac
 done
 for m in $(cat /etc/modules-order); do
@@ -65,19 +70,10 @@ if [ "$mode" = loop ]; then
 	done
 fi
 if [ "$mode" = vping ]; then
-	# relay_vdpa_guest_e2e.sh; its own words: tmmr.idle=S (seconds idle between the ARP
-	# warm-up and the run), tmmr.count=N tmmr.interval=S (the run: on every CPU, pinned, N
-	# pings of tmmr.psize bytes every S seconds), tmmr.hold=S (after the run, S seconds of
-	# one ping a second, before power-off)
-	idle=0 count=3 interval=1 hold=0
-	for w in $(cat /proc/cmdline); do
-		case $w in
-		tmmr.idle=*) idle=${w#*=} ;;
-		tmmr.count=*) count=${w#*=} ;;
-		tmmr.interval=*) interval=${w#*=} ;;
-		tmmr.hold=*) hold=${w#*=} ;;
-		esac
-	done
+	# relay_vdpa_guest_e2e.sh: tmmr.idle=S (seconds idle between the ARP warm-up and the
+	# run), tmmr.count=N tmmr.interval=S (the run: on every CPU, pinned, N pings of
+	# tmmr.psize bytes every S seconds), tmmr.hold=S (after the run, S seconds of one ping a
+	# second, before power-off)
 	echo "GUEST-VPING: mtu $(cat /sys/class/net/eth0/mtu) cpus $(nproc)" \
 		"queues $(ls /sys/class/net/eth0/queues | tr '\n' ' ')"
 	ping -c 3 -W 3 $peer >/dev/null 2>&1
