@@ -3,7 +3,7 @@
 # Copyright(c) 2026 The tmmr authors
 #
 # /init of the test guest (busybox). Kernel command line:
-#   tmmr.mode=ping|loop|serve|fetch|mq  tmmr.ip=ADDR  tmmr.peer=ADDR  tmmr.size=MIB
+#   tmmr.mode=ping|loop|serve|fetch|mq|vping  tmmr.ip=ADDR  tmmr.peer=ADDR  tmmr.size=MIB
 #   tmmr.mtu=MTU (eth0's MTU)  tmmr.psize=BYTES (ping payload, default busybox's 56)
 # ping: report the virtio device, ping the peer 3 times, power off.
 # mq: ping the peer 3 times from each CPU (each CPU sends on its own Tx queue), then as ping.
@@ -11,11 +11,13 @@
 # serve: busybox httpd with /f (MIB MiB) and /ready; eth0's counters every second (the test
 #   kills the guest).
 # fetch: wait for the peer's httpd, then time one wget of /f; counters; power off.
+# vping: the vDPA guest tests' pings (tmmr.idle, tmmr.count, tmmr.interval, tmmr.hold: below).
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mode=ping ip=198.18.0.1 peer=198.18.0.2 size=4 mtu= psize=56
+idle=0 count=3 interval=1 hold=0	# vping's
 for w in $(cat /proc/cmdline); do
 	case $w in
 	tmmr.mode=*) mode=${w#*=} ;;
@@ -24,6 +26,10 @@ for w in $(cat /proc/cmdline); do
 	tmmr.size=*) size=${w#*=} ;;
 	tmmr.mtu=*) mtu=${w#*=} ;;
 	tmmr.psize=*) psize=${w#*=} ;;
+	tmmr.idle=*) idle=${w#*=} ;;
+	tmmr.count=*) count=${w#*=} ;;
+	tmmr.interval=*) interval=${w#*=} ;;
+	tmmr.hold=*) hold=${w#*=} ;;
 	esac
 done
 for m in $(cat /etc/modules-order); do
@@ -62,6 +68,36 @@ if [ "$mode" = loop ]; then
 		ping -c 1 -W 1 $peer >/dev/null 2>&1 && echo "GUEST-LOOP: reply"
 		sleep 0.3
 	done
+fi
+if [ "$mode" = vping ]; then
+	# relay_vdpa_guest_e2e.sh: tmmr.idle=S (seconds idle between the ARP warm-up and the
+	# run), tmmr.count=N tmmr.interval=S (the run: on every CPU, pinned, N pings of
+	# tmmr.psize bytes every S seconds), tmmr.hold=S (after the run, S seconds of one ping a
+	# second, before power-off)
+	echo "GUEST-VPING: mtu $(cat /sys/class/net/eth0/mtu) cpus $(nproc)" \
+		"queues $(ls /sys/class/net/eth0/queues | tr '\n' ' ')"
+	ping -c 3 -W 3 $peer >/dev/null 2>&1
+	echo "GUEST-VPING: idle $idle s"
+	sleep $idle
+	echo "GUEST-VPING: start $(cat /sys/class/net/eth0/statistics/tx_packets)" \
+		"$(cat /sys/class/net/eth0/statistics/rx_packets)"
+	c=0
+	while [ $c -lt $(nproc) ]; do
+		taskset -c $c ping -q -c $count -i $interval -W 5 -s $psize $peer >/tmp/ping$c 2>&1 &
+		c=$((c + 1))
+	done
+	wait
+	s=/sys/class/net/eth0/statistics
+	echo "GUEST-VPING: end $(cat $s/tx_packets) $(cat $s/rx_packets)" \
+		"$(cat $s/tx_bytes) $(cat $s/rx_bytes)"
+	c=0
+	while [ $c -lt $(nproc) ]; do
+		echo "GUEST-VPING: cpu $c $(grep transmitted /tmp/ping$c)"
+		c=$((c + 1))
+	done
+	[ "$hold" -gt 0 ] && ping -q -c $hold -i 1 $peer >/dev/null 2>&1
+	echo "GUEST: done"
+	poweroff -f
 fi
 # counters of eth0: rx packets, rx bytes, tx packets, tx bytes
 stats()

@@ -84,6 +84,8 @@ build_direct(const struct vfemu_vhost_mem *mem, unsigned int nb, const struct so
 		r->size = m->size;
 		r->fd_offset = m->fd_offset;
 		r->fd = m->fd;
+		r->file_dev = s->file[s->idx[i]].dev;
+		r->file_ino = s->file[s->idx[i]].ino;
 		prev = m;
 	}
 	return 0;
@@ -113,6 +115,8 @@ build_translated(const struct vfemu_vhost_mem *mem, unsigned int nb, const struc
 			lo[k] = m->fd_offset;
 			hi[k] = m->fd_offset + m->size;
 			t->regions[k].fd = m->fd;
+			t->regions[k].file_dev = files[k].dev;
+			t->regions[k].file_ino = files[k].ino;
 			t->nb_regions++;
 		}
 		if (m->fd_offset < lo[k])
@@ -177,6 +181,21 @@ vfemu_memtab_same_regions(const struct vfemu_memtab *a, const struct vfemu_memta
 		if (a->regions[k].addr != b->regions[k].addr ||
 		    a->regions[k].size != b->regions[k].size ||
 		    a->regions[k].fd_offset != b->regions[k].fd_offset)
+			return false;
+	}
+	return true;
+}
+
+bool
+vfemu_memtab_same_files(const struct vfemu_memtab *a, const struct vfemu_memtab *b)
+{
+	unsigned int k;
+
+	if (a->nb_regions != b->nb_regions)
+		return false;
+	for (k = 0; k < a->nb_regions; k++) {
+		if (a->regions[k].file_dev != b->regions[k].file_dev ||
+		    a->regions[k].file_ino != b->regions[k].file_ino)
 			return false;
 	}
 	return true;

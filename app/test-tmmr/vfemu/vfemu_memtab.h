@@ -43,6 +43,8 @@ struct vfemu_memtab_region {
 	uint64_t size;
 	uint64_t fd_offset;
 	int fd;			/* one of the caller's fds of that file */
+	uint64_t file_dev;	/* that file (fstat), which outlives the fd */
+	uint64_t file_ino;
 };
 
 struct vfemu_memtab_entry {
@@ -73,6 +75,9 @@ int vfemu_memtab_build(const struct vfemu_vhost_mem *mem, unsigned int nb, bool 
 
 /* Same regions (addresses, sizes, offsets) as far as a backend can tell? */
 bool vfemu_memtab_same_regions(const struct vfemu_memtab *a, const struct vfemu_memtab *b);
+
+/* Are @a's regions, one by one, backed by the same files as @b's (same number of regions)? */
+bool vfemu_memtab_same_files(const struct vfemu_memtab *a, const struct vfemu_memtab *b);
 
 /* Does @t hold exactly @e among its entries? */
 bool vfemu_memtab_has_entry(const struct vfemu_memtab *t, const struct vfemu_memtab_entry *e);

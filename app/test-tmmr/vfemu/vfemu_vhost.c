@@ -903,6 +903,29 @@ start_ring(struct vfemu_vhost *vh, const struct vfemu_vhost_ring *r)
 	return rc;
 }
 
+/*
+ * Would the backend keep serving from its old memory? DPDK's vhost takes a table whose
+ * regions have the addresses and sizes of the one it has as unchanged, whatever the fds
+ * and offsets (see vfemu_vhost_new_session). A driver that stays and maps other memory at
+ * the same IOVAs, as a vDPA driver does from one guest to the next (guest-physical
+ * addresses repeat), would leave the backend in the old guest's memory: only a new session
+ * makes it let go.
+ */
+static bool
+table_stale_for_backend(const struct vfemu_vhost *vh)
+{
+	const struct vfemu_memtab *a = vh->tab, *b = vh->next;
+	unsigned int k;
+
+	if (!vh->mem_sent || a->nb_regions != b->nb_regions)
+		return false;
+	for (k = 0; k < a->nb_regions; k++)
+		if (a->regions[k].addr != b->regions[k].addr ||
+		    a->regions[k].size != b->regions[k].size)
+			return false;	/* the backend sees a new table */
+	return !vfemu_memtab_same_regions(a, b) || !vfemu_memtab_same_files(a, b);
+}
+
 int
 vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 		  const struct vfemu_vhost_mem *mem, unsigned int nb_mem,
@@ -920,6 +943,12 @@ vfemu_vhost_start(struct vfemu_vhost *vh, uint64_t features,
 		rc = plan_mem(vh, mem, nb_mem, iommu_offered(vh), false);
 	if (rc < 0)
 		return rc;
+	if (table_stale_for_backend(vh)) {
+		/* the model starts the rings again once the backend is back */
+		vh_log(vh, "other memory at the addresses the backend has", 0);
+		vfemu_vhost_new_session(vh);
+		return -ENOTCONN;
+	}
 	op = op_begin(vh);
 	if (vh->started)
 		vfemu_vhost_stop(vh);
@@ -1009,6 +1038,11 @@ vfemu_vhost_update_mem(struct vfemu_vhost *vh, const struct vfemu_vhost_mem *mem
 	rc = plan_mem(vh, mem, nb_mem, translate, translate);
 	if (rc < 0)
 		return rc;
+	if (table_stale_for_backend(vh)) {
+		vh_log(vh, "other memory at the addresses the backend has", 0);
+		vfemu_vhost_new_session(vh);
+		return -ENOTCONN;
+	}
 	op = op_begin(vh);
 	if (translate)
 		rc = update_translated(vh);

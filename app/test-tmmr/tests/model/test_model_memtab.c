@@ -184,6 +184,42 @@ test_translated_regions_per_file_and_merged_entries(void **state)
 	free(t);
 }
 
+/*
+ * A guest replaced by another at the same guest-physical addresses: the tables look the same
+ * to a backend (DPDK compares addresses and sizes), only the files tell them apart, and the
+ * old file's fd may be closed (and its number reused) by then.
+ */
+static void
+test_same_shape_other_file(void **state)
+{
+	struct vfemu_memtab *t = malloc(sizeof(*t)), *u = malloc(sizeof(*u));
+	struct vfemu_vhost_mem m[2];
+	int relay = new_file(), guest1 = new_file(), guest2;
+
+	(void)state;
+	m[0] = map(relay, 0x40000000000ULL, MB2, 0);
+	m[1] = map(guest1, 0, 64 * MB2, 0);
+	for (int translate = 0; translate < 2; translate++) {
+		assert_int_equal(vfemu_memtab_build(m, 2, translate, t), 0);
+		assert_int_equal(vfemu_memtab_build(m, 2, translate, u), 0);
+		assert_true(vfemu_memtab_same_files(t, u));
+	}
+	assert_int_equal(vfemu_memtab_build(m, 2, false, t), 0);
+	close(guest1);
+	guest2 = new_file();
+	m[1] = map(guest2, 0, 64 * MB2, 0);
+	assert_int_equal(vfemu_memtab_build(m, 2, false, u), 0);
+	assert_true(vfemu_memtab_same_regions(t, u));
+	assert_false(vfemu_memtab_same_files(t, u));
+	/* fewer regions: never the same files */
+	assert_int_equal(vfemu_memtab_build(m, 1, false, u), 0);
+	assert_false(vfemu_memtab_same_files(t, u));
+	close(guest2);
+	close(relay);
+	free(t);
+	free(u);
+}
+
 static void
 test_translated_limits(void **state)
 {
@@ -269,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_direct_merges_continuing_pieces),
 		cmocka_unit_test(test_direct_limit_and_translated_form),
 		cmocka_unit_test(test_translated_regions_per_file_and_merged_entries),
+		cmocka_unit_test(test_same_shape_other_file),
 		cmocka_unit_test(test_translated_limits),
 		cmocka_unit_test(test_hostile_descriptors),
 	};
