@@ -315,6 +315,19 @@ measure_ovs()
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
 }
 
+# sw_ratios CSV A B NAME COLUMN: per size "ratio A/B NAME=X mpps=Y", medians of
+# COLUMN and of Mpps
+sw_ratios()
+{
+	local size fa fb
+
+	for size in ${sizes//,/ }; do
+		fa="\$2 == \"$2\" && \$3 == $size" fb="\$2 == \"$3\" && \$3 == $size"
+		note "ratio $2/$3 $4=$(ratio "$(med "$1" "$5" "$fa")" "$(med "$1" "$5" "$fb")")" \
+			"mpps=$(ratio "$(med "$1" 4 "$fa")" "$(med "$1" 4 "$fb")") (${size}B)"
+	done
+}
+
 switch_section()
 {
 	local csv=$results/switch.csv r who mp load cy pi cpu size contenders=() reason=
@@ -379,20 +392,10 @@ switch_section()
 		tail -n +2 | sort -g | head -n 1), max $(cut -d, -f5 "$csv" | tail -n +2 |
 		sort -g | tail -n 1)"
 	if [[ " ${contenders[*]} " == *" relay "* && " ${contenders[*]} " == *" ovs "* ]]; then
-		for size in ${sizes//,/ }; do
-			local fr="\$2 == \"relay\" && \$3 == $size" fo="\$2 == \"ovs\" && \$3 == $size"
-			note "ratio relay/ovs cycles=$(ratio "$(med "$csv" 6 "$fr")" \
-				"$(med "$csv" 6 "$fo")") mpps=$(ratio "$(med "$csv" 4 "$fr")" \
-				"$(med "$csv" 4 "$fo")") (${size}B)"
-		done
+		sw_ratios "$csv" relay ovs cycles 6
 	fi
 	if [[ " ${contenders[*]} " == *" vdpa "* ]]; then
-		for size in ${sizes//,/ }; do
-			local fv="\$2 == \"vdpa\" && \$3 == $size" fr="\$2 == \"relay\" && \$3 == $size"
-			note "ratio vdpa/relay cpu=$(ratio "$(med "$csv" 8 "$fv")" \
-				"$(med "$csv" 8 "$fr")") mpps=$(ratio "$(med "$csv" 4 "$fv")" \
-				"$(med "$csv" 4 "$fr")") (${size}B)"
-		done
+		sw_ratios "$csv" vdpa relay cpu 8
 	fi
 	((void)) && note "VOID: the load average was above $load_max when the rounds began" \
 		"(see above): these figures are not a measurement"

@@ -36,9 +36,10 @@ for who in relay vdpa ovs; do
 		bad "measurement line of $who: '$line'"
 		continue
 	fi
-	# the CPU of the vDPA relay, which moves no packet, may round to 0
+	# the CPU of the vDPA relay, which moves no packet, may round to 0; [-3]: the CPU
+	# figure (the load figure's fraction and the CPU's own come after it)
 	figs=("${BASH_REMATCH[1]}")
-	[[ $who != vdpa ]] && figs+=("${BASH_REMATCH[3]}" "${BASH_REMATCH[-2]}")
+	[[ $who != vdpa ]] && figs+=("${BASH_REMATCH[3]}" "${BASH_REMATCH[-3]}")
 	[[ $who == relay ]] && figs+=("${BASH_REMATCH[5]}")
 	for v in "${figs[@]}"; do
 		pos "$v" || bad "$who: figure $v is not positive"
