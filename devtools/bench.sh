@@ -13,10 +13,12 @@
 #           per contender and size min/median/max over the rounds of Mpps and
 #           of both sides' busy cycles per packet, which side limited it, the
 #           headline ratios; doorbells and interrupts per million packets
-#   switch  tmmr_relay vs OVS-DPDK forwarding vhost-user <-> VF, 64 and
-#           1518-byte frames: min/median/max of Mpps and of the switch's busy
-#           cycles per packet (relay: telemetry /tmmr_relay/lcores; OVS:
-#           dpif-netdev/pmd-stats-show processing cycles), the headline ratios
+#   switch  tmmr_relay (copy and vdpa modes) vs OVS-DPDK moving packets
+#           vhost-user <-> VF, 64 and 1518-byte frames: min/median/max of Mpps,
+#           of the switch's busy cycles per packet (relay: telemetry
+#           /tmmr_relay/lcores; OVS: dpif-netdev/pmd-stats-show processing
+#           cycles) and of its host CPU per packet (/proc/PID/task/*/stat, all
+#           three), the headline ratios
 #   scale   probe time and memory of testpmd with 0, 1, 8 and 32 VFs; the
 #           model creating 1024 VFs (time to "ready", RSS); one testpmd
 #           forwarding on 1, 8 and 32 VFs at once (aggregate Mpps, per-VF fairness,
@@ -279,7 +281,7 @@ section_fwd()
 	return 0
 }
 
-# --- switch: tmmr_relay vs OVS-DPDK ---
+# --- switch: tmmr_relay (copy, vdpa) vs OVS-DPDK ---
 
 section_switch()
 {

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The tmmr authors
 #
-# The "switch" section of devtools/bench.sh: tmmr_relay vs OVS-DPDK doing the
-# same job, forwarding between a vhost-user port (a VM) and a tmmr VF.
+# The "switch" section of devtools/bench.sh: tmmr_relay (copy mode), tmmr_relay
+# --mode vdpa and OVS-DPDK doing the same job, moving packets between a
+# vhost-user port (a VM) and a tmmr VF.
 #
 #   endpoint testpmd (CPU 0)                 switch (CPU 1)            model
 #   port 1 net_virtio_user ("the VM") <-vhost-user-> vhost port          |
@@ -18,6 +19,11 @@
 # OVS uses a dpdkvhostuserclient port (the endpoint's virtio_user listens).
 # OVS always runs DPDK on hugepages: the section adds the pages it needs to
 # vm.nr_hugepages and takes them back afterwards.
+# vdpa: the VF (probed class=vdpa) runs the endpoint's virtio_user rings itself,
+# the model's backend copies like a NIC would; the relay only relays kicks.
+# Host CPU per packet, the same for all three: utime + stime of every thread of
+# the switch process over the window (/proc/PID/task/*/stat, clock ticks), in
+# cycles at the CPU's MHz (/proc/cpuinfo), over the packets the endpoint received.
 
 SWITCH_HUGE_PAGES=${SWITCH_HUGE_PAGES:-512}	# 2 MB pages for OVS
 OVS_VSWITCHD_DPDK=${OVS_VSWITCHD_DPDK:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
@@ -30,6 +36,7 @@ SW_RELAY_ARGS=${SW_RELAY_ARGS:-}	# more tmmr_relay options
 # the relay's memory: hugepages as OVS when the section reserved them (both on
 # equal terms: TLB reach), else 4 kB pages; SW_RELAY_HUGE=0 forces 4 kB pages
 SW_RELAY_HUGE=${SW_RELAY_HUGE:-auto}
+SW_VDPA_QSIZE=${SW_VDPA_QSIZE:-256}	# the VF's ring size = the endpoint's queue_size (vdpa)
 sw_huge_added=0
 
 # sw_endpoint_start: net_vhost0 for the VF's data plane (the model, started
@@ -42,19 +49,54 @@ sw_endpoint_start()
 		--port-topology=paired --rxq=1 --txq=1 --nb-cores=1 --no-lsc-interrupt
 }
 
-# sw_rate SECONDS: Mpps the endpoint received on ports 0 and 1 over SECONDS
+# sw_rate SECONDS: SW_MPPS, the Mpps the endpoint received on ports 0 and 1
+# over SECONDS, SW_PKTS those packets; SW_TICKS the CPU ticks of the switch
+# process ($SW_PID) in between
 sw_rate()
 {
-	local a0 a1 b0 b1 t0 t1
+	local a0 a1 b0 b1 t0 t1 k0 k1
 
 	t0=$(now_ns)
 	a0=$(tp_stats_field ep 0 rx)
 	a1=$(tp_stats_field ep 1 rx)
+	k0=$(sw_cpu_ticks)
 	sleep "$1"
+	k1=$(sw_cpu_ticks)
 	b0=$(tp_stats_field ep 0 rx)
 	b1=$(tp_stats_field ep 1 rx)
 	t1=$(now_ns)
-	awk -v d=$((b0 - a0 + b1 - a1)) -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }'
+	SW_PKTS=$((b0 - a0 + b1 - a1))
+	SW_TICKS=$((k1 - k0))
+	SW_MPPS=$(awk -v d="$SW_PKTS" -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }')
+}
+
+# sw_cpu_ticks: user + system clock ticks of every thread of the switch process
+# ($SW_PID: the process under e2e_spawn's timeout) so far
+sw_cpu_ticks()
+{
+	local pid t sum=0
+	local -a st
+
+	pid=$(pgrep -P "$SW_PID" | head -n 1)
+	[[ -n $pid ]] || fail "the switch process under $SW_PID is gone"
+	for t in /proc/"$pid"/task/*/stat; do
+		read -r st < "$t" 2> /dev/null || continue
+		# fields after the comm, which may hold spaces: state is field 3
+		read -r -a st <<< "${st##*) }"
+		sum=$((sum + st[11] + st[12]))
+	done
+	echo "$sum"
+}
+
+# sw_cpu_per_pkt: host CPU cycles per packet of the last window (SW_TICKS over
+# SW_PKTS at the CPU's MHz)
+sw_cpu_per_pkt()
+{
+	local mhz
+
+	mhz=$(awk -F: '/^cpu MHz/ { print $2 + 0; exit }' /proc/cpuinfo)
+	awk -v t="$SW_TICKS" -v h="$(getconf CLK_TCK)" -v p="$SW_PKTS" -v m="${mhz:-0}" \
+		'BEGIN { if (p > 0 && m > 0) printf "%.1f", t / h * m * 1e6 / p; else printf "na" }'
 }
 
 # sw_relay_pkts: packets tmmr_relay took in so far (guest Tx + VF Rx of pair 0)
@@ -92,10 +134,18 @@ sw_cycles_ovs()
 	sw_appctl dpif-netdev/pmd-stats-clear > /dev/null
 }
 
+# sw_cycles_vdpa: no forwarding lcore in the relay (the VF moves the packets)
+sw_cycles_vdpa()
+{
+	echo "0 0 0"
+}
+
 # sw_traffic SECONDS WHO: inject, warm up, measure; RESULT "mpps load cycles/pkt
-# pkts/busy-iteration", cycles/pkt: the switch's busy cycles per packet it took
-# in (relay: its lcore's busy cycles; OVS: its PMD's processing cycles);
-# packets per busy iteration: how full the polls were (relay only, else na)
+# pkts/busy-iteration cpu-cycles/pkt", cycles/pkt: the switch's busy cycles per
+# packet it took in (relay: its lcore's busy cycles; OVS: its PMD's processing
+# cycles; vdpa: na); packets per busy iteration: how full the polls were (relay
+# only, else na); cpu-cycles/pkt: the switch process's CPU time per packet the
+# endpoint received (sw_cpu_ticks, all contenders)
 sw_traffic()
 {
 	local load mpps c0 p0 c1 p1 i0=0 i1=0
@@ -105,13 +155,14 @@ sw_traffic()
 		fail "endpoint did not start"
 	sleep "$BENCH_WARM"
 	read -r c0 p0 i0 <<< "$("sw_cycles_$2")"
-	mpps=$(sw_rate "$1")
+	sw_rate "$1"
+	mpps=$SW_MPPS
 	read -r c1 p1 i1 <<< "$("sw_cycles_$2")"
 	[[ $2 == ovs ]] && c0=0 p0=0
 	tp_fwd_stop ep > "$WORK/ep.stop"
 	RESULT="$mpps $load $(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v i=$((${i1:-0} - ${i0:-0})) \
 		'BEGIN { if (p > 0) printf "%.1f", c / p; else printf "na"
-			if (i > 0) printf " %.1f", p / i; else printf " na" }')"
+			if (i > 0) printf " %.1f", p / i; else printf " na" }') $(sw_cpu_per_pkt)"
 }
 
 # sw_relay_up: the model, the endpoint and tmmr_relay (under $SW_RELAY_WRAP),
@@ -130,6 +181,7 @@ sw_relay_up()
 		-l "$E2E_CPU_PMD" $mem --file-prefix "tmmr-bench-relay-$$" \
 		-d "$PMD_ARG" -a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
 		--stats-interval 0 $SW_RELAY_ARGS
+	SW_PID=$pid_relay
 	wait_until "$SW_START_WAIT" grep -Eq 'vhost-user (server listening|client connecting)' \
 		"$WORK/relay.log" || { tail -n 20 "$WORK/relay.log" >&2; fail "tmmr_relay did not start"; }
 	tp_run ep "$SW_START_WAIT" 'is attached' \
@@ -146,6 +198,34 @@ measure_relay()
 	bench_begin switch-relay
 	sw_relay_up
 	sw_traffic "$secs" relay
+	bench_end
+}
+
+# measure_vdpa SECONDS: tmmr_relay --mode vdpa, the VF probed as a vDPA device;
+# its DMA memory (IOVA = VA) at 4 TiB, away from the endpoint's addresses (the
+# "guest-physical" ones the VF reaches); the endpoint's rings as large as the VF's
+measure_vdpa()
+{
+	local secs=$1
+
+	bench_begin switch-vdpa
+	vfemu_start --vfs 1 --server --queue-size "$SW_VDPA_QSIZE"
+	sw_endpoint_start
+	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$RELAY_BIN" -l "$E2E_CPU_PMD" \
+		--no-huge -m 256 --file-prefix "tmmr-bench-relay-$$" --base-virtaddr 0x40000000000 \
+		-d "$PMD_ARG" -a "${VF_BDFS[0]},class=vdpa,modern=1" -- --mode vdpa \
+		--vf "${VF_BDFS[0]},socket=$WORK/guest.sock" --stats-interval 0
+	SW_PID=$pid_relay
+	wait_until "$SW_START_WAIT" grep -q 'vDPA, vhost-user server listening' "$WORK/relay.log" ||
+		{ tail -n 20 "$WORK/relay.log" >&2; fail "tmmr_relay --mode vdpa did not start"; }
+	tp_run ep "$SW_START_WAIT" 'is attached' \
+		"port attach net_virtio_user1,path=$WORK/guest.sock,queues=1,queue_size=$SW_VDPA_QSIZE" \
+		> /dev/null || fail "endpoint: attach virtio_user1"
+	tp_run ep "$SW_START_WAIT" 'testpmd> $' "port start 1" > /dev/null
+	wait_until "$SW_START_WAIT" grep -q 'runs on the VF' "$WORK/relay.log" ||
+		{ tail -n 20 "$WORK/relay.log" >&2; fail "the endpoint does not run on the VF"; }
+	tp_wait_links ep "$SW_START_WAIT" 0 1
+	sw_traffic "$secs" vdpa
 	bench_end
 }
 
@@ -207,6 +287,7 @@ measure_ovs()
 	e2e_spawn vswitchd env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" "$OVS_VSWITCHD_DPDK" \
 		"unix:$OVS_RUNDIR/db.sock" --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" \
 		--unixctl="$OVS_RUNDIR/ovs-vswitchd.ctl" --log-file="$OVS_LOGDIR/ovs-vswitchd.log"
+	SW_PID=$pid_vswitchd
 	ready()
 	{
 		[[ $(sw_vsctl get Open_vSwitch . dpdk_initialized 2> /dev/null) == true ]]
@@ -234,16 +315,29 @@ measure_ovs()
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
 }
 
+# sw_ratios CSV A B NAME COLUMN: per size "ratio A/B NAME=X mpps=Y", medians of
+# COLUMN and of Mpps
+sw_ratios()
+{
+	local size fa fb
+
+	for size in ${sizes//,/ }; do
+		fa="\$2 == \"$2\" && \$3 == $size" fb="\$2 == \"$3\" && \$3 == $size"
+		note "ratio $2/$3 $4=$(ratio "$(med "$1" "$5" "$fa")" "$(med "$1" "$5" "$fb")")" \
+			"mpps=$(ratio "$(med "$1" 4 "$fa")" "$(med "$1" 4 "$fb")") (${size}B)"
+	done
+}
+
 switch_section()
 {
-	local csv=$results/switch.csv r who mp load cy pi size contenders=() reason=
+	local csv=$results/switch.csv r who mp load cy pi cpu size contenders=() reason=
 
 	if ((!have_pmd)); then
 		note "SKIP switch: the PMD or the model is not built"
 		return
 	fi
 	if [[ -x $RELAY_BIN ]]; then
-		contenders+=(relay)
+		contenders+=(relay vdpa)
 	else
 		note "SKIP tmmr_relay: $RELAY_BIN not built"
 	fi
@@ -261,7 +355,8 @@ switch_section()
 	fi
 	((${#contenders[@]})) || return 0
 	BENCH_CSV=$csv
-	echo "round,contender,size,mpps,load1,cycles_per_pkt,pkts_per_busy_iter" > "$csv"
+	echo "round,contender,size,mpps,load1,cycles_per_pkt,pkts_per_busy_iter,cpu_cycles_per_pkt" \
+		> "$csv"
 	note ""
 	note "== vhost-user <-> VF forwarding, switch on one core: $rounds interleaved" \
 		"round(s) of ${duration}s =="
@@ -270,36 +365,37 @@ switch_section()
 		for size in ${sizes//,/ }; do
 			for who in $(rotate "$r" "${contenders[@]}"); do
 				SW_SIZE=$size "measure_$who" "$duration"
-				read -r mp load cy pi <<< "$RESULT"
-				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy" "$pi"
+				read -r mp load cy pi cpu <<< "$RESULT"
+				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy" "$pi" "$cpu"
 				note "$(printf '  round %d %-6s %4sB: %7s Mpps, busy cycles/pkt %7s' \
 					"$r" "$who" "$size" "$mp" "$cy")," \
-					"pkts/busy-iteration $pi, load1 $load"
+					"pkts/busy-iteration $pi, host CPU cycles/pkt $cpu, load1 $load"
 			done
 		done
 	done
 	sw_hugepages_restore
 	note ""
 	note "== vhost-user <-> VF, both directions: min/median/max over $rounds round(s);" \
-		"cycles/pkt: the switch's busy cycles per packet it took in =="
-	printf '%-8s %5s %-23s %-23s\n' contender size Mpps cycles/pkt | tee -a "$results/summary.txt"
+		"cycles/pkt: the switch's busy cycles per packet it took in; cpu/pkt: the" \
+		"switch process's CPU time per packet moved, in cycles =="
+	printf '%-8s %5s %-23s %-23s %-23s\n' contender size Mpps cycles/pkt cpu/pkt |
+		tee -a "$results/summary.txt"
 	for size in ${sizes//,/ }; do
 		for who in "${contenders[@]}"; do
 			local f="\$2 == \"$who\" && \$3 == $size"
-			printf '%-8s %5s %-23s %-23s\n' "$who" "$size" "$(mmm "$csv" 4 "$f")" \
-				"$(mmm "$csv" 6 "$f")" | tee -a "$results/summary.txt"
+			printf '%-8s %5s %-23s %-23s %-23s\n' "$who" "$size" "$(mmm "$csv" 4 "$f")" \
+				"$(mmm "$csv" 6 "$f")" "$(mmm "$csv" 8 "$f")" |
+				tee -a "$results/summary.txt"
 		done
 	done
 	note "load average during the measurements (1 min): min $(cut -d, -f5 "$csv" |
 		tail -n +2 | sort -g | head -n 1), max $(cut -d, -f5 "$csv" | tail -n +2 |
 		sort -g | tail -n 1)"
 	if [[ " ${contenders[*]} " == *" relay "* && " ${contenders[*]} " == *" ovs "* ]]; then
-		for size in ${sizes//,/ }; do
-			local fr="\$2 == \"relay\" && \$3 == $size" fo="\$2 == \"ovs\" && \$3 == $size"
-			note "ratio relay/ovs cycles=$(ratio "$(med "$csv" 6 "$fr")" \
-				"$(med "$csv" 6 "$fo")") mpps=$(ratio "$(med "$csv" 4 "$fr")" \
-				"$(med "$csv" 4 "$fo")") (${size}B)"
-		done
+		sw_ratios "$csv" relay ovs cycles 6
+	fi
+	if [[ " ${contenders[*]} " == *" vdpa "* ]]; then
+		sw_ratios "$csv" vdpa relay cpu 8
 	fi
 	((void)) && note "VOID: the load average was above $load_max when the rounds began" \
 		"(see above): these figures are not a measurement"
