@@ -15,10 +15,11 @@
 #           headline ratios; doorbells and interrupts per million packets
 #   switch  tmmr_relay (copy and vdpa modes) vs OVS-DPDK moving packets
 #           vhost-user <-> VF, 64 and 1518-byte frames: min/median/max of Mpps,
-#           of the switch's busy cycles per packet (relay: telemetry
-#           /tmmr_relay/lcores; OVS: dpif-netdev/pmd-stats-show processing
-#           cycles) and of its host CPU per packet (/proc/PID/task/*/stat, all
-#           three), the headline ratios
+#           of the switch's busy cycles per packet (the same quantity for both:
+#           relay: telemetry /tmmr_relay/lcores; OVS: dpif-netdev/pmd-stats-show
+#           processing cycles), of its host CPU per packet (/proc/PID/task/*/stat,
+#           all three) and of the traffic endpoint's busy cycles per packet;
+#           which side (switch or endpoint) limited the rate; the headline ratios
 #   scale   probe time and memory of testpmd with 0, 1, 8 and 32 VFs; the
 #           model creating 1024 VFs (time to "ready", RSS); one testpmd
 #           forwarding on 1, 8 and 32 VFs at once (aggregate Mpps, per-VF fairness,
@@ -203,6 +204,23 @@ pct()
 		else printf "%.0f%%\n", f * 100 }'
 }
 
+# limit_cell CSV FILTER-AWK BUSY_A BUSY_B CPU_A CPU_B [NAME_A NAME_B]: from the
+# medians of those columns over the rows FILTER selects, "limit=L (busy a%/b%,
+# cpu a%/b%)": which side limited the rate (fwd_limit)
+limit_cell()
+{
+	local b1 b2 c1 c2
+
+	# (no figure: "na" for fwd_limit)
+	b1=$(med "$1" "$3" "$2" | sed 's/^nan$/na/')
+	b2=$(med "$1" "$4" "$2" | sed 's/^nan$/na/')
+	c1=$(med "$1" "$5" "$2" | sed 's/^nan$/na/')
+	c2=$(med "$1" "$6" "$2" | sed 's/^nan$/na/')
+	printf 'limit=%s (busy %s/%s, cpu %s/%s)\n' "$(fwd_limit "$b1" "$b2" "$c1" "$c2" \
+		"${7:-measured}" "${8:-backend}")" "$(pct "$b1")" "$(pct "$b2")" "$(pct "$c1")" \
+		"$(pct "$c2")"
+}
+
 # --- fwd ---
 
 section_fwd()
@@ -241,17 +259,10 @@ section_fwd()
 		tee -a "$results/summary.txt"
 	for size in ${sizes//,/ }; do
 		for who in "${contenders[@]}"; do
-			local f="\$2 == \"$who\" && \$3 == $size" bu_m bbu_m cpu_m bcpu_m
-			bu_m=$(med "$csv" 11 "$f")
-			bbu_m=$(med "$csv" 12 "$f")
-			cpu_m=$(med "$csv" 14 "$f")
-			bcpu_m=$(med "$csv" 15 "$f")
-			printf '%-12s %5s %-23s %-23s %-23s limit=%s (busy %s/%s, cpu %s/%s)\n' \
-				"$who" "$size" "$(mmm "$csv" 4 "$f")" "$(mmm "$csv" 5 "$f")" \
-				"$(mmm "$csv" 10 "$f")" \
-				"$(fwd_limit "$bu_m" "$bbu_m" "$cpu_m" "$bcpu_m")" "$(pct "$bu_m")" \
-				"$(pct "$bbu_m")" "$(pct "$cpu_m")" "$(pct "$bcpu_m")" |
-				tee -a "$results/summary.txt"
+			local f="\$2 == \"$who\" && \$3 == $size"
+			printf '%-12s %5s %-23s %-23s %-23s %s\n' "$who" "$size" "$(mmm "$csv" 4 "$f")" \
+				"$(mmm "$csv" 5 "$f")" "$(mmm "$csv" 10 "$f")" \
+				"$(limit_cell "$csv" "$f" 11 12 14 15)" | tee -a "$results/summary.txt"
 		done
 	done
 	note "load average during the measurements (1 min): min $(cut -d, -f9 "$csv" |

@@ -122,10 +122,12 @@ tp_xstats()
 # forwarded packet, whoever limits the loop) and its busy fraction (busy
 # cycles over the window's cycles, tsc_hz x seconds). The side whose busy
 # fraction is near 1 while the other's is not is the one that limited the rate.
-# Each side's forwarding thread's time on its CPU over the window (from
-# /proc/PID/task/TID/schedstat) says whether it had its core to itself: below
-# BENCH_SAT it shared it with another process (the machine was busy) and the
-# limit is "cpu", whatever the busy fractions say.
+# Each side's forwarding thread's time on its CPU over the window, as a share
+# of the time it was runnable (on its CPU or waiting in the run queue, from
+# /proc/PID/task/TID/schedstat; a thread that sleeps by choice, as the relay's
+# when idle, is not counted as waiting), says whether it had its core to
+# itself: below BENCH_SAT it shared it with another process (the machine was
+# busy) and the limit is "cpu", whatever the busy fractions say.
 # Mpps is the measured side's received packets over the window.
 
 BENCH_POP=${BENCH_POP:-8}
@@ -177,7 +179,9 @@ fwd_start_measured()
 }
 
 # fwd_counters TEXT: "rx_packets busy_cycles mhz" from the output of "show fwd
-# stats all" ("na" for the cycles when testpmd printed none: no packet yet)
+# stats all" ("na" for the cycles when testpmd printed none: no packet yet); the
+# counts stay the strings testpmd printed (mawk prints numbers of 2^31 and more
+# as 2.1e+09 and its %d stops at 2^31 - 1)
 fwd_counters()
 {
 	awk '
@@ -187,7 +191,8 @@ fwd_counters()
 			if (match($0, /total cycles=[0-9]+/)) cyc = substr($0, RSTART + 13, RLENGTH - 13)
 			if (match($0, /at [0-9]+ MHz/)) mhz = substr($0, RSTART + 3, RLENGTH - 7)
 		}
-		END { print rx + 0, cyc == "" ? "na" : cyc, mhz == "" ? "na" : mhz }' <<< "$1"
+		END { print rx == "" ? 0 : rx, cyc == "" ? "na" : cyc, mhz == "" ? "na" : mhz }' \
+		<<< "$1"
 }
 
 # fwd_done TEXT: true when TEXT has the accumulated statistics and a prompt after them
@@ -196,25 +201,31 @@ fwd_done()
 	awk '/Accumulated forward/ { a = 1 } a && /testpmd> $/ { f = 1 } END { exit !f }' <<< "$1"
 }
 
-# fwd_snapshot: "show fwd stats all" to the measured side and the backend, back
-# to back; FWD_T the time (ns) between the two sends, FWD_DUT and FWD_BE their
-# counters (fwd_counters)
+# fwd_snapshot NAME...: "show fwd stats all" to those testpmds, back to back;
+# FWD_T the time (ns) between the first two sends, FWD[NAME] their counters
+# (fwd_counters)
+declare -A FWD=()
 fwd_snapshot()
 {
-	local od ob deadline=$((SECONDS + 20))
+	local n deadline=$((SECONDS + 20))
+	local -A off=()
 
-	od=$(tp_offset dut)
-	ob=$(tp_offset be)
-	tp_cmd dut "show fwd stats all"
-	FWD_T=$(now_ns)
-	tp_cmd be "show fwd stats all"
-	# the table is complete when the next prompt shows after it
-	until fwd_done "$(tp_since dut "$od")" && fwd_done "$(tp_since be "$ob")"; do
-		((SECONDS < deadline)) || fail "no forwarding statistics from the testpmds"
-		sleep 0.05
+	for n; do
+		off[$n]=$(tp_offset "$n")
 	done
-	FWD_DUT=$(fwd_counters "$(tp_since dut "$od")")
-	FWD_BE=$(fwd_counters "$(tp_since be "$ob")")
+	tp_cmd "$1" "show fwd stats all"
+	FWD_T=$(now_ns)
+	for n in "${@:2}"; do
+		tp_cmd "$n" "show fwd stats all"
+	done
+	# each table is complete when the next prompt shows after it
+	for n; do
+		until fwd_done "$(tp_since "$n" "${off[$n]}")"; do
+			((SECONDS < deadline)) || fail "no forwarding statistics from testpmd $n"
+			sleep 0.05
+		done
+		FWD[$n]=$(fwd_counters "$(tp_since "$n" "${off[$n]}")")
+	done
 }
 
 # fwd_side A B NS: "cycles_per_pkt busy_fraction" of a side between its counters
@@ -245,33 +256,41 @@ fwd_worker_tid()
 	done
 }
 
-# fwd_oncpu TID: nanoseconds thread TID has run so far ("na" if unknown)
+# fwd_oncpu TID: "run_ns wait_ns": nanoseconds thread TID has run so far and
+# waited in the run queue ("na" if unknown)
 fwd_oncpu()
 {
 	local v=
 
-	[[ -n $1 ]] && v=$(cut -d' ' -f1 "/proc/$1/schedstat" 2> /dev/null)
+	[[ -n $1 ]] && v=$(cut -d' ' -f1,2 "/proc/$1/schedstat" 2> /dev/null)
 	echo "${v:-na}"
 }
 
-# fwd_share A B NS: the fraction of NS a thread ran between its fwd_oncpu A and B
+# fwd_share A B: the share of its runnable time a thread ran between its
+# fwd_oncpu A and B ("na": unknown, or it never was runnable)
 fwd_share()
 {
-	awk -v a="$1" -v b="$2" -v ns="$3" 'BEGIN {
-		if (a == "na" || b == "na" || ns <= 0) print "na"; else printf "%.3f\n", (b - a) / ns }'
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "na" || b == "na") { print "na"; exit }
+		split(a, x, " "); split(b, y, " ")
+		r = y[1] - x[1]; w = y[2] - x[2]
+		if (r + w <= 0) print "na"; else printf "%.3f\n", r / (r + w) }'
 }
 
-# fwd_limit BUSY_MEASURED BUSY_BACKEND [CPU_MEASURED CPU_BACKEND]: which side
-# limited the rate ("cpu": a side did not have its CPU to itself)
+# fwd_limit BUSY_MEASURED BUSY_BACKEND [CPU_MEASURED CPU_BACKEND [NAME_MEASURED
+# NAME_BACKEND]]: which side limited the rate: the side whose busy fraction is
+# at least BENCH_SAT while the other's is BENCH_SAT_GAP below it, "both",
+# "neither", or "cpu" (a side did not have its CPU to itself); the sides are
+# called "measured" and "backend" unless named
 fwd_limit()
 {
 	awk -v m="$1" -v b="$2" -v cm="${3:-na}" -v cb="${4:-na}" -v s="$BENCH_SAT" \
-		-v g="$BENCH_SAT_GAP" 'BEGIN {
+		-v g="$BENCH_SAT_GAP" -v nm="${5:-measured}" -v nb="${6:-backend}" 'BEGIN {
 		if ((cm != "na" && cm < s) || (cb != "na" && cb < s)) print "cpu"
 		else if (m == "na" || b == "na") print "unknown"
 		else if (b >= s && m >= s) print "both"
-		else if (b >= s && b - m >= g) print "backend"
-		else if (m >= s && m - b >= g) print "measured"
+		else if (b >= s && b - m >= g) print nb
+		else if (m >= s && m - b >= g) print nm
 		else print "neither" }'
 }
 
@@ -287,7 +306,7 @@ fwd_limit()
 measure_fwd()
 {
 	local who=$1 size=$2 secs=$3 load t0 t1 x0 x1 mpps xkeys d0 d1 b0 b1 p0 p1
-	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu tc0 tc1
+	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu
 	local -a a0 a1
 
 	load=$(loadavg1)
@@ -304,20 +323,18 @@ measure_fwd()
 	[[ $who == tmmr ]] && x0=$(tp_xstats dut 0 $xkeys)
 	tid_d=$(fwd_worker_tid dut)
 	tid_b=$(fwd_worker_tid be)
-	tc0=$(now_ns)
 	c0d=$(fwd_oncpu "$tid_d")
 	c0b=$(fwd_oncpu "$tid_b")
-	fwd_snapshot
-	t0=$FWD_T d0=$FWD_DUT b0=$FWD_BE
+	fwd_snapshot dut be
+	t0=$FWD_T d0=${FWD[dut]} b0=${FWD[be]}
 	sleep "$secs"
-	fwd_snapshot
-	t1=$FWD_T d1=$FWD_DUT b1=$FWD_BE
+	fwd_snapshot dut be
+	t1=$FWD_T d1=${FWD[dut]} b1=${FWD[be]}
 	c1d=$(fwd_oncpu "$tid_d")
 	c1b=$(fwd_oncpu "$tid_b")
-	tc1=$(now_ns)
-	# the CPU times bracket the window: shares over their own span
-	cpu=$(fwd_share "$c0d" "$c1d" $((tc1 - tc0)))
-	becpu=$(fwd_share "$c0b" "$c1b" $((tc1 - tc0)))
+	# the CPU times bracket the window
+	cpu=$(fwd_share "$c0d" "$c1d")
+	becpu=$(fwd_share "$c0b" "$c1b")
 	[[ $who == tmmr ]] && x1=$(tp_xstats dut 0 $xkeys)
 	tp_fwd_stop be > "$WORK/be.stop"
 	tp_fwd_stop dut > "$WORK/dut.stop"
@@ -446,56 +463,4 @@ measure_ctl()
 	sleep 0.5
 	RESULT+=$'\n'"restart $("$BENCH_DIR/vfu_count.py" "$trace" "$mark")"
 	bench_end
-}
-
-# --- callgrind ---
-
-# cg_stats FILE FUNCTION...: "calls Ir [events...]" per FUNCTION, one line
-# each: how often it was called and its inclusive cost (self + callees)
-cg_stats()
-{
-	python3 - "$@" << 'PY'
-import re, sys
-path, names = sys.argv[1], sys.argv[2:]
-nev = 1
-ids, calls, cost = {}, {}, {}
-cur_fn = callee = None
-after_calls = False
-for line in open(path, errors="replace"):
-    if line.startswith("events:"):
-        nev = len(line.split()) - 1
-        continue
-    m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
-    if m:
-        if m.group(3):
-            ids[m.group(2)] = m.group(3).strip()
-        if m.group(1) == "fn":
-            cur_fn = m.group(2)
-        else:
-            callee = m.group(2)
-        after_calls = False
-        continue
-    m = re.match(r"calls=(\d+)", line)
-    if m:
-        calls[callee] = calls.get(callee, 0) + int(m.group(1))
-        after_calls = True
-        continue
-    if line[:1] in "0123456789+-*" and cur_fn is not None:
-        # the function's own cost, or (after calls=) the inclusive cost of a call
-        # it made: together its inclusive cost
-        v = [int(x) for x in line.split()[1:]] + [0] * nev
-        acc = cost.setdefault(cur_fn, [0] * nev)
-        for i in range(nev):
-            acc[i] += v[i]
-    after_calls = False
-by_name = {}
-for k, n in ids.items():
-    by_name.setdefault(n, []).append(k)
-for name in names:
-    c, tot = 0, [0] * nev
-    for k in by_name.get(name, []):
-        c += calls.get(k, 0)
-        tot = [a + b for a, b in zip(tot, cost.get(k, [0] * nev))]
-    print(c, " ".join(str(x) for x in tot))
-PY
 }

@@ -24,6 +24,22 @@
 # Host CPU per packet, the same for all three: utime + stime of every thread of
 # the switch process over the window (/proc/PID/task/*/stat, clock ticks), in
 # cycles at the CPU's MHz (/proc/cpuinfo), over the packets the endpoint received.
+# Busy cycles per packet, the same quantity for the relay and OVS: TSC cycles of
+# the forwarding thread's loop iterations that moved packets, over the packets it
+# took in on both ports. The relay's from telemetry /tmmr_relay/lcores and
+# /tmmr_relay/stats; OVS's from dpif-netdev/pmd-stats-show: its "processing
+# cycles" are PMD_CYCLES_ITER_BUSY, the TSC cycles of every poll-loop iteration
+# that received or sent packets (lib/dpif-netdev-perf.c, pmd_perf_end_iteration),
+# its "packets received" PMD_STAT_RECV, counted on every rx queue the PMD polls
+# (lib/dpif-netdev.c, dp_netdev_input__). Both are read as differences of two
+# reads, never cleared (pmd-stats-clear is deferred to the PMD's next
+# iteration), and summed with awk's %.0f (mawk's %d stops at 2^31 - 1, 0.8 s of
+# cycles: it made OVS's figure 5 to 8 times too small before).
+# Which side limited the rate (limit=, as in the fwd section, lib.sh's
+# fwd_limit): the switch's busy fraction (busy cycles over the TSC cycles of its
+# window) against the endpoint's (testpmd --record-core-cycles), and the
+# forwarding threads' time on their CPUs. vdpa has no forwarding loop in the
+# switch (busy 0): the endpoint's vhost port does the copies on its own core.
 
 SWITCH_HUGE_PAGES=${SWITCH_HUGE_PAGES:-512}	# 2 MB pages for OVS
 OVS_VSWITCHD_DPDK=${OVS_VSWITCHD_DPDK:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
@@ -46,28 +62,8 @@ sw_endpoint_start()
 	tp_start ep "$E2E_CPU_BACKEND" "" --no-pci \
 		--vdev "net_vhost0,iface=$VHOST_PREFIX""0,queues=1,client=1" -- \
 		-i --total-num-mbufs="$E2E_MBUFS" --txpkts="$SW_SIZE" --forward-mode=io \
-		--port-topology=paired --rxq=1 --txq=1 --nb-cores=1 --no-lsc-interrupt
-}
-
-# sw_rate SECONDS: SW_MPPS, the Mpps the endpoint received on ports 0 and 1
-# over SECONDS, SW_PKTS those packets; SW_TICKS the CPU ticks of the switch
-# process ($SW_PID) in between
-sw_rate()
-{
-	local a0 a1 b0 b1 t0 t1 k0 k1
-
-	t0=$(now_ns)
-	a0=$(tp_stats_field ep 0 rx)
-	a1=$(tp_stats_field ep 1 rx)
-	k0=$(sw_cpu_ticks)
-	sleep "$1"
-	k1=$(sw_cpu_ticks)
-	b0=$(tp_stats_field ep 0 rx)
-	b1=$(tp_stats_field ep 1 rx)
-	t1=$(now_ns)
-	SW_PKTS=$((b0 - a0 + b1 - a1))
-	SW_TICKS=$((k1 - k0))
-	SW_MPPS=$(awk -v d="$SW_PKTS" -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }')
+		--port-topology=paired --rxq=1 --txq=1 --nb-cores=1 --no-lsc-interrupt \
+		--record-core-cycles
 }
 
 # sw_cpu_ticks: user + system clock ticks of every thread of the switch process
@@ -123,15 +119,23 @@ sw_appctl()
 	ovs-appctl --timeout=30 --target="$OVS_RUNDIR/ovs-vswitchd.ctl" "$@"
 }
 
-# sw_cycles_ovs: "processing_cycles packets" of OVS's PMD threads since the last
-# call (it clears them; no busy iteration count there)
+# ovs_pmd_sums: "busy_cycles packets busy_iterations" summed over the threads
+# of OVS's dpif-netdev/pmd-stats-show and pmd-perf-show output on stdin
+ovs_pmd_sums()
+{
+	awk '$1 == "processing" && $2 == "cycles:" { c += $3 }
+		$1 == "packets" && $2 == "received:" { p += $3 }
+		$1 == "-" && $2 == "busy" && $3 == "iterations:" { i += $4 }
+		END { printf "%.0f %.0f %.0f\n", c, p, i }'
+}
+
+# sw_cycles_ovs: "busy_cycles packets busy_iterations" of OVS's PMD threads so far
 sw_cycles_ovs()
 {
-	sw_appctl dpif-netdev/pmd-stats-show | awk '
-		$1 == "processing" && $2 == "cycles:" { c += $3 }
-		$1 == "packets" && $2 == "received:" { p += $3 }
-		END { printf "%d %d\n", c, p }'
-	sw_appctl dpif-netdev/pmd-stats-clear > /dev/null
+	{
+		sw_appctl dpif-netdev/pmd-stats-show
+		sw_appctl dpif-netdev/pmd-perf-show -nh
+	} | ovs_pmd_sums
 }
 
 # sw_cycles_vdpa: no forwarding lcore in the relay (the VF moves the packets)
@@ -140,29 +144,85 @@ sw_cycles_vdpa()
 	echo "0 0 0"
 }
 
+# sw_fwd_tid WHO: the thread id of the switch's forwarding thread (none for vdpa)
+sw_fwd_tid()
+{
+	local pid t
+
+	pid=$(pgrep -P "$SW_PID" | head -n 1) || return 0
+	case $1 in
+	relay)
+		# its one lcore is the main one
+		echo "$pid"
+		;;
+	ovs)
+		for t in /proc/"$pid"/task/*; do
+			if [[ $(cat "$t/comm" 2> /dev/null) == pmd* ]]; then
+				echo "${t##*/}"
+				return 0
+			fi
+		done
+		;;
+	esac
+}
+
 # sw_traffic SECONDS WHO: inject, warm up, measure; RESULT "mpps load cycles/pkt
-# pkts/busy-iteration cpu-cycles/pkt", cycles/pkt: the switch's busy cycles per
-# packet it took in (relay: its lcore's busy cycles; OVS: its PMD's processing
-# cycles; vdpa: na); packets per busy iteration: how full the polls were (relay
-# only, else na); cpu-cycles/pkt: the switch process's CPU time per packet the
-# endpoint received (sw_cpu_ticks, all contenders)
+# pkts/busy-iteration cpu-cycles/pkt ep-cycles/pkt busy ep-busy limit cpu ep-cpu":
+# mpps: what the endpoint received on both ports; cycles/pkt: the switch's busy
+# cycles per packet it took in (vdpa: na); pkts/busy-iteration: how full its
+# polls were; cpu-cycles/pkt: the switch process's CPU time per packet the
+# endpoint received (sw_cpu_ticks, all contenders); ep-cycles/pkt: the
+# endpoint's busy cycles per packet it received; busy, ep-busy: the switch's and
+# the endpoint's busy fractions; limit: which side limited the rate (fwd_limit);
+# cpu, ep-cpu: the fraction of the window their forwarding threads ran
 sw_traffic()
 {
-	local load mpps c0 p0 c1 p1 i0=0 i1=0
+	local secs=$1 who=$2 load mpps c0 p0 i0 c1 p1 i1 n0 n1 k0 k1 t0 t1 e0 e1 tid etid
+	local s0 s1 q0 q1 cyc pi epcyc busy epbusy cpu epcpu
 
 	load=$(loadavg1)
 	tp_run ep 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
 		fail "endpoint did not start"
 	sleep "$BENCH_WARM"
-	read -r c0 p0 i0 <<< "$("sw_cycles_$2")"
-	sw_rate "$1"
-	mpps=$SW_MPPS
-	read -r c1 p1 i1 <<< "$("sw_cycles_$2")"
-	[[ $2 == ovs ]] && c0=0 p0=0
+	tid=$(sw_fwd_tid "$who")
+	etid=$(fwd_worker_tid ep)
+	# the switch's counters and CPU times bracket the endpoint's window
+	s0=$(fwd_oncpu "$tid")
+	q0=$(fwd_oncpu "$etid")
+	k0=$(sw_cpu_ticks)
+	# (the counters' time: the middle of their read)
+	n0=$(now_ns)
+	read -r c0 p0 i0 <<< "$("sw_cycles_$who")"
+	n0=$(((n0 + $(now_ns)) / 2))
+	fwd_snapshot ep
+	t0=$FWD_T e0=${FWD[ep]}
+	sleep "$secs"
+	fwd_snapshot ep
+	t1=$FWD_T e1=${FWD[ep]}
+	n1=$(now_ns)
+	read -r c1 p1 i1 <<< "$("sw_cycles_$who")"
+	n1=$(((n1 + $(now_ns)) / 2))
+	k1=$(sw_cpu_ticks)
+	s1=$(fwd_oncpu "$tid")
+	q1=$(fwd_oncpu "$etid")
 	tp_fwd_stop ep > "$WORK/ep.stop"
-	RESULT="$mpps $load $(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v i=$((${i1:-0} - ${i0:-0})) \
-		'BEGIN { if (p > 0) printf "%.1f", c / p; else printf "na"
-			if (i > 0) printf " %.1f", p / i; else printf " na" }') $(sw_cpu_per_pkt)"
+	SW_PKTS=$(awk -v a="${e0%% *}" -v b="${e1%% *}" 'BEGIN { printf "%.0f", b - a }')
+	SW_TICKS=$((k1 - k0))
+	mpps=$(awk -v d="$SW_PKTS" -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d * 1000 / t }')
+	read -r epcyc epbusy < <(fwd_side "$e0" "$e1" $((t1 - t0)))
+	# the switch's busy fraction over its own window, at the TSC rate testpmd
+	# reported (the same TSC)
+	read -r cyc pi busy < <(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v i=$((i1 - i0)) \
+		-v ns=$((n1 - n0)) -v m="${e1##* }" -v w="$who" 'BEGIN {
+			printf "%s %s ", (p > 0 ? sprintf("%.1f", c / p) : "na"),
+				(i > 0 ? sprintf("%.1f", p / i) : "na")
+			if (w == "vdpa") print 0
+			else if (m == "na" || ns <= 0) print "na"
+			else printf "%.3f\n", c / (ns / 1e3 * m) }')
+	cpu=$(fwd_share "$s0" "$s1")
+	epcpu=$(fwd_share "$q0" "$q1")
+	RESULT="$mpps $load $cyc $pi $(sw_cpu_per_pkt) $epcyc $busy $epbusy"
+	RESULT+=" $(fwd_limit "$busy" "$epbusy" "$cpu" "$epcpu" switch endpoint) $cpu $epcpu"
 }
 
 # sw_relay_up: the model, the endpoint and tmmr_relay (under $SW_RELAY_WRAP),
@@ -330,7 +390,8 @@ sw_ratios()
 
 switch_section()
 {
-	local csv=$results/switch.csv r who mp load cy pi cpu size contenders=() reason=
+	local csv=$results/switch.csv r who size contenders=() reason=
+	local mp load cy pi cpu ecy bu ebu lim fc efc
 
 	if ((!have_pmd)); then
 		note "SKIP switch: the PMD or the model is not built"
@@ -355,8 +416,8 @@ switch_section()
 	fi
 	((${#contenders[@]})) || return 0
 	BENCH_CSV=$csv
-	echo "round,contender,size,mpps,load1,cycles_per_pkt,pkts_per_busy_iter,cpu_cycles_per_pkt" \
-		> "$csv"
+	echo "round,contender,size,mpps,load1,cycles_per_pkt,pkts_per_busy_iter,cpu_cycles_per_pkt," \
+		"endpoint_cycles_per_pkt,busy,endpoint_busy,limit,cpu,endpoint_cpu" | tr -d ' ' > "$csv"
 	note ""
 	note "== vhost-user <-> VF forwarding, switch on one core: $rounds interleaved" \
 		"round(s) of ${duration}s =="
@@ -365,26 +426,34 @@ switch_section()
 		for size in ${sizes//,/ }; do
 			for who in $(rotate "$r" "${contenders[@]}"); do
 				SW_SIZE=$size "measure_$who" "$duration"
-				read -r mp load cy pi cpu <<< "$RESULT"
-				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy" "$pi" "$cpu"
+				read -r mp load cy pi cpu ecy bu ebu lim fc efc <<< "$RESULT"
+				bench_row "$r" "$who" "$size" "$mp" "$load" "$cy" "$pi" "$cpu" "$ecy" \
+					"$bu" "$ebu" "$lim" "$fc" "$efc"
 				note "$(printf '  round %d %-6s %4sB: %7s Mpps, busy cycles/pkt %7s' \
 					"$r" "$who" "$size" "$mp" "$cy")," \
-					"pkts/busy-iteration $pi, host CPU cycles/pkt $cpu, load1 $load"
+					"pkts/busy-iteration $pi, host CPU cycles/pkt $cpu, endpoint $ecy" \
+					"(busy $(pct "$bu")/$(pct "$ebu")), limit=$lim," \
+					"cpu $(pct "$fc")/$(pct "$efc"), load1 $load"
 			done
 		done
 	done
 	sw_hugepages_restore
 	note ""
 	note "== vhost-user <-> VF, both directions: min/median/max over $rounds round(s);" \
-		"cycles/pkt: the switch's busy cycles per packet it took in; cpu/pkt: the" \
-		"switch process's CPU time per packet moved, in cycles =="
-	printf '%-8s %5s %-23s %-23s %-23s\n' contender size Mpps cycles/pkt cpu/pkt |
+		"cycles/pkt: the switch's busy cycles (TSC) per packet it took in, relay and" \
+		"OVS alike; cpu/pkt: the switch process's CPU time per packet moved, in cycles;" \
+		"endpoint: its busy cycles per packet it received; limit: which side limited" \
+		"the rate, from the busy fractions (switch/endpoint) and the forwarding threads'" \
+		"time on their CPUs =="
+	printf '%-8s %5s %-23s %-23s %-23s %-23s %s\n' contender size Mpps cycles/pkt cpu/pkt \
+		"endpoint cycles/pkt" "limit (busy switch/endpoint, cpu switch/endpoint)" |
 		tee -a "$results/summary.txt"
 	for size in ${sizes//,/ }; do
 		for who in "${contenders[@]}"; do
 			local f="\$2 == \"$who\" && \$3 == $size"
-			printf '%-8s %5s %-23s %-23s %-23s\n' "$who" "$size" "$(mmm "$csv" 4 "$f")" \
-				"$(mmm "$csv" 6 "$f")" "$(mmm "$csv" 8 "$f")" |
+			printf '%-8s %5s %-23s %-23s %-23s %-23s %s\n' "$who" "$size" \
+				"$(mmm "$csv" 4 "$f")" "$(mmm "$csv" 6 "$f")" "$(mmm "$csv" 8 "$f")" \
+				"$(mmm "$csv" 9 "$f")" "$(limit_cell "$csv" "$f" 10 11 13 14 switch endpoint)" |
 				tee -a "$results/summary.txt"
 		done
 	done
