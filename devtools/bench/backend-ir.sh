@@ -30,92 +30,20 @@
 # the enqueue, their sum, the memory regions and features the backend saw.
 set -euo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=$top/build
-seconds=20
-sizes="64 1518"
 contenders="tmmr vu_default vu_inorder0"
 cache=0
 functions=0
-keep=
-while (($#)); do
+cg_option()
+{
 	case $1 in
-	--build) build=$(cd "$2" && pwd); shift ;;
-	--seconds) seconds=$2; shift ;;
-	--sizes) sizes=$2; shift ;;
-	--contenders) contenders=$2; shift ;;
+	--contenders) contenders=$2; return 1 ;;
 	--cache) cache=1 ;;
 	--functions) functions=1 ;;
-	--keep) keep=$2; shift ;;
-	*) sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2 ;;
+	*) return 2 ;;
 	esac
-	shift
-done
-command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-
-export E2E_BUILD=$build
-export E2E_LIFETIME=$((seconds * 3 + 300))
-E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-beir.XXXXXX")
-export E2E_WORK
-# shellcheck source=lib.sh
-source "$top/devtools/bench/lib.sh"
-e2e_init backend-ir
-BENCH_WORK=$WORK
-[[ -n $keep ]] && mkdir -p "$keep" && keep=$(cd "$keep" && pwd)
-
-# cg_self FILE MAP: "name Ir" per function, its own cost; functions callgrind
-# names by address get their name from MAP (vhost_syms.py) when it has it
-cg_self()
-{
-	python3 - "$@" << 'PY'
-import re, sys
-path, mapfile = sys.argv[1], sys.argv[2]
-names = {}
-for line in open(mapfile):
-    a, _, n = line.split()
-    names[int(a, 16)] = n
-ids, obs, cost = {}, {}, {}
-cur_ob = cur_fn = cob = None
-after_calls = False
-for line in open(path, errors="replace"):
-    m = re.match(r"(c?ob)=\((\d+)\)(?: (.*))?", line)
-    if m:
-        if m.group(3):
-            obs[m.group(2)] = m.group(3).strip()
-        if m.group(1) == "ob":
-            cur_ob = obs.get(m.group(2), "")
-        else:
-            cob = obs.get(m.group(2), "")
-        continue
-    m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
-    if m:
-        if m.group(3):
-            n = m.group(3).strip()
-            ob = cur_ob if m.group(1) == "fn" or cob is None else cob
-            if re.fullmatch(r"0x[0-9a-f]+", n) and "librte_vhost" in (ob or ""):
-                n = names.get(int(n, 16), n)
-            ids.setdefault(m.group(2), n)
-        if m.group(1) == "fn":
-            cur_fn = m.group(2)
-        else:
-            cob = None
-        after_calls = False
-        continue
-    if line.startswith("calls="):
-        after_calls = True
-        continue
-    if line[:1] in "0123456789+-*" and cur_fn is not None:
-        if not after_calls:
-            f = line.split()
-            cost[cur_fn] = cost.get(cur_fn, 0) + (int(f[1]) if len(f) > 1 else 0)
-    after_calls = False
-tot = {}
-for k, v in cost.items():
-    tot[ids.get(k, k)] = tot.get(ids.get(k, k), 0) + v
-for n, v in tot.items():
-    print(n, v)
-PY
 }
+# shellcheck source=cg-start.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cg-start.sh" beir "$@"
 
 # one_run CONTENDER SIZE: RESULT "deq_ir enq_ir rx tx regions features
 # empty_polls ir_per_empty_poll [d1 ll mispredicts]"
@@ -161,15 +89,15 @@ one_run()
 	tp_quit be || true
 	bench_end
 	[[ -s $out.1 && -s $out.2 ]] || fail "no callgrind dumps for $who"
-	read -r -a i <<< "$(cg_stats "$out.1" rte_vhost_dequeue_burst)"
+	read -r -a i <<< "$("$BENCH_DIR/cg.py" stats "$out.1" rte_vhost_dequeue_burst)"
 	{
 		read -r -a d
 		read -r -a e
-	} < <(cg_stats "$out.2" rte_vhost_dequeue_burst rte_vhost_enqueue_burst)
+	} < <("$BENCH_DIR/cg.py" stats "$out.2" rte_vhost_dequeue_burst rte_vhost_enqueue_burst)
 	if ((functions)); then
 		# own cost per packet, the empty polls' share (from the idle dump) taken out
-		join -a 1 -e 0 -o 0,1.2,2.2 <(cg_self "$out.2" "$BENCH_WORK/vhost.map" | sort) \
-			<(cg_self "$out.1" "$BENCH_WORK/vhost.map" | sort) |
+		join -a 1 -e 0 -o 0,1.2,2.2 <("$BENCH_DIR/cg.py" self "$out.2" "$BENCH_WORK/vhost.map" |
+			sort) <("$BENCH_DIR/cg.py" self "$out.1" "$BENCH_WORK/vhost.map" | sort) |
 			awk -v p="${rx:-0}" -v c="${d[0]:-0}" -v ic="${i[0]:-0}" '
 				BEGIN { e = c - int((p + 31) / 32); if (e < 0) e = 0 }
 				p > 0 { v = ($2 - (ic ? $3 * e / ic : 0)) / p

@@ -24,120 +24,25 @@
 # calls (see the legend printed below the table).
 #
 # OVS-DPDK is not run under callgrind: see doc/guides/perf/index.rst (its PMD
-# thread's cycles/pkt come from ovs-appctl dpif-netdev/pmd-perf-show in
+# thread's busy cycles/pkt come from ovs-appctl dpif-netdev/pmd-stats-show in
 # bench.sh's switch section).
 set -euo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=$top/build
-seconds=20
-sizes="64 1518"
-keep=
 burst=
-while (($#)); do
+cg_option()
+{
 	case $1 in
-	--build) build=$(cd "$2" && pwd); shift ;;
-	--seconds) seconds=$2; shift ;;
-	--sizes) sizes=$2; shift ;;
-	--keep) keep=$2; shift ;;
-	--burst) burst=$2; shift ;;
-	*) sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2 ;;
+	--burst) burst=$2; return 1 ;;
+	*) return 2 ;;
 	esac
-	shift
-done
-command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-
-export E2E_BUILD=$build
-export E2E_LIFETIME=$((seconds * 4 + 600))
-E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-relayir.XXXXXX")
-export E2E_WORK
-# shellcheck source=lib.sh
-source "$top/devtools/bench/lib.sh"
-e2e_init relay-ir
-BENCH_WORK=$WORK
+}
+# shellcheck source=cg-start.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cg-start.sh" relayir "$@"
 # shellcheck source=switch.sh
 source "$top/devtools/bench/switch.sh"
 [[ -x $RELAY_BIN ]] || fail "no $RELAY_BIN: build first"
-[[ -n $keep ]] && mkdir -p "$keep" && keep=$(cd "$keep" && pwd)
 # busy-polling for 1 s after the traffic stops: the idle dump's empty polls
 SW_RELAY_ARGS="--busy-poll-us 1000000${burst:+ --burst $burst}"
-
-# cg_relay FILE: the cost of relay_worker_main split at the relay's own
-# boundary: "self FN Ir" for each relay function it reaches (its own code,
-# inlined helpers included), "ext FN Ir calls" for each library function the
-# relay's code calls (inclusive of what that calls), "calls FN n" for the
-# calls between the relay's own functions
-cg_relay()
-{
-	python3 - "$1" << 'PY'
-import re, sys
-obs, fns = {}, {}
-selfc, calls = {}, {}
-ob = fn = cob = cfn = None
-pending = None
-for line in open(sys.argv[1], errors="replace"):
-    m = re.match(r"(c?ob)=\((\d+)\)(?: (.*))?", line)
-    if m:
-        if m.group(3):
-            obs[m.group(2)] = m.group(3).strip()
-        if m.group(1) == "ob":
-            ob = m.group(2)
-        else:
-            cob = m.group(2)
-        continue
-    m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
-    if m:
-        if m.group(3):
-            fns[m.group(2)] = m.group(3).strip()
-        if m.group(1) == "fn":
-            fn, cob = m.group(2), None
-            selfc.setdefault((ob, fn), 0)
-        else:
-            cfn = m.group(2)
-        continue
-    m = re.match(r"calls=(\d+)", line)
-    if m:
-        pending = int(m.group(1))
-        continue
-    if line[:1] in "0123456789+-*" and fn is not None:
-        f = line.split()
-        v = int(f[1]) if len(f) > 1 else 0
-        if pending is not None:
-            k = (ob, fn, cob or ob, cfn)
-            c = calls.setdefault(k, [0, 0])
-            c[0] += pending
-            c[1] += v
-            pending, cob = None, None
-        else:
-            selfc[(ob, fn)] = selfc.get((ob, fn), 0) + v
-relay = {k for k, n in obs.items() if n.endswith("/tmmr_relay")}
-root = [(o, f) for (o, f) in selfc if o in relay and fns.get(f) == "relay_worker_main"]
-seen, todo = set(root), list(root)
-while todo:
-    o, f = todo.pop()
-    for (a, b, co, cf) in calls:
-        if (a, b) == (o, f) and co in relay and (co, cf) not in seen:
-            seen.add((co, cf))
-            todo.append((co, cf))
-out = {}
-for (o, f) in seen:
-    print("self", fns.get(f, f), selfc.get((o, f), 0))
-for (a, b, co, cf), (n, v) in calls.items():
-    if (a, b) in seen and co not in relay:
-        k = fns.get(cf, cf)
-        c = out.setdefault(k, [0, 0])
-        c[0] += v
-        c[1] += n
-for k, (v, n) in out.items():
-    print("ext", k, v, n)
-inner = {}
-for (a, b, co, cf), (n, v) in calls.items():
-    if (a, b) in seen and co in relay:
-        inner[fns.get(cf, cf)] = inner.get(fns.get(cf, cf), 0) + n
-for k, n in inner.items():
-    print("calls", k, n)
-PY
-}
 
 # one_size SIZE: RESULT "pkts total deq enq rx tx offl free loop empty
 # full_deq_polls full_rx_polls polls"
@@ -180,8 +85,9 @@ one_size()
 		cp "$WORK/relay.log" "$keep/relay.$size.log" 2> /dev/null || true
 		callgrind_annotate "$out.2" > "$keep/annotate.relay.$size.txt" 2>&1 || true
 	fi
-	cg_relay "$out.1" > "$WORK/split.idle"
-	cg_relay "$out.2" > "$WORK/split"
+	# relay_worker_main's cost split at the relay's own boundary (cg.py split)
+	"$BENCH_DIR/cg.py" split "$out.1" tmmr_relay relay_worker_main > "$WORK/split.idle"
+	"$BENCH_DIR/cg.py" split "$out.2" tmmr_relay relay_worker_main > "$WORK/split"
 	[[ -n $keep ]] && cp "$WORK/split" "$keep/split.relay.$size" &&
 		cp "$WORK/split.idle" "$keep/split.relay.$size.idle"
 	# parts: vhost deq/enq, the PMD's rx/tx, the relay's frees, the offload
@@ -220,7 +126,9 @@ one_size()
 			deq -= eq; rx -= erx; loop -= el
 			empty = eq + erx + el
 			tot = deq + enq + rx + tx + fr + offl + loop + empty
-			printf "%d %d %d %d %d %d %d %d %d %d %d %d", tot, deq, enq, rx, tx, offl, fr,
+			# (%.0f: the %d of mawk stops at 2^31 - 1)
+			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f", tot, deq,
+				enq, rx, tx, offl, fr,
 				loop, empty, fd, fr2, dc + rc
 		}' "$WORK/split.idle" "$WORK/split")"
 }
