@@ -174,7 +174,8 @@ sw_fwd_tid()
 # endpoint received (sw_cpu_ticks, all contenders); ep-cycles/pkt: the
 # endpoint's busy cycles per packet it received; busy, ep-busy: the switch's and
 # the endpoint's busy fractions; limit: which side limited the rate (fwd_limit);
-# cpu, ep-cpu: the fraction of the window their forwarding threads ran
+# cpu, ep-cpu: the share of their runnable time their forwarding threads ran
+# (fwd_share; na for vdpa, which has no forwarding thread)
 sw_traffic()
 {
 	local secs=$1 who=$2 load mpps c0 p0 i0 c1 p1 i1 n0 n1 k0 k1 t0 t1 e0 e1 tid etid
