@@ -55,6 +55,8 @@ static pthread_mutex_t tmmr_vdpa_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const tmmr_vdpa_stat_names[TMMR_VDPA_NB_STATS] = {
 	[TMMR_VDPA_STAT_KICKS] = "kicks_relayed",
 	[TMMR_VDPA_STAT_COMPLETED] = "completed_descriptors",
+	[TMMR_VDPA_STAT_LINK_UP] = "vf_link_up",
+	[TMMR_VDPA_STAT_LINK_CHANGES] = "vf_link_changes",
 };
 
 static struct tmmr_vdpa *
@@ -616,6 +618,10 @@ tmmr_vdpa_get_stats(struct rte_vdpa_device *vdev, int qid, struct rte_vdpa_stat 
 		vq->kicks_base;
 	val[TMMR_VDPA_STAT_COMPLETED] = __atomic_load_n(&vq->completed, __ATOMIC_RELAXED) -
 		vq->completed_base;
+	/* device-wide, guest or not */
+	tmmr_vdpa_link_poll(v, false);
+	val[TMMR_VDPA_STAT_LINK_UP] = v->link_up;
+	val[TMMR_VDPA_STAT_LINK_CHANGES] = v->link_changes;
 	pthread_mutex_unlock(&v->lock);
 	for (i = 0; i < RTE_MIN(n, (unsigned int)TMMR_VDPA_NB_STATS); i++) {
 		stats[i].id = i;
@@ -711,6 +717,7 @@ tmmr_vdpa_probe(struct rte_pci_device *pci_dev, struct tmmr_pci *p,
 		TMMR_LOG(driver, ERR, v, "cannot read the VF's offer: %s", strerror(-ret));
 		goto fail_lock;
 	}
+	tmmr_vdpa_link_poll(v, true);
 	e->v = v;
 	pthread_mutex_lock(&tmmr_vdpa_list_lock);
 	TAILQ_INSERT_TAIL(&tmmr_vdpa_list, e, next);

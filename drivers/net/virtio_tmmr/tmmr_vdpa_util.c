@@ -138,3 +138,18 @@ tmmr_vdpa_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
 }
+
+int
+tmmr_vdpa_link_decode(uint32_t offer, uint16_t status, bool *up)
+{
+	if (!tmmr_has(offer, TMMR_NET_F_STATUS)) {
+		*up = true;
+		return 0;
+	}
+	if (status == UINT16_MAX) {
+		*up = false;
+		return -EIO;
+	}
+	*up = (status & TMMR_NET_S_LINK_UP) != 0;
+	return (status & ~(TMMR_NET_S_LINK_UP | TMMR_NET_S_ANNOUNCE)) != 0 ? -EINVAL : 0;
+}
