@@ -138,6 +138,7 @@ tmmr_vdpa_read_vrings(struct tmmr_vdpa *v, int vid, char *why)
 		struct rte_vhost_vring vr;
 		uint64_t desc, avail, used;
 		uint16_t last_avail, last_used;
+		char tmp[TMMR_VDPA_WHY_LEN] = "has no base index";
 
 		vq->programmed = false;
 		vq->kickfd = -1;
@@ -159,16 +160,15 @@ tmmr_vdpa_read_vrings(struct tmmr_vdpa *v, int vid, char *why)
 		if (tmmr_vdpa_check_layout(desc, avail, used, vr.size,
 					   tmmr_leg_queue_size(v->pci, q), why,
 					   TMMR_VDPA_WHY_LEN) != 0) {
-			char tmp[TMMR_VDPA_WHY_LEN];
-
 			snprintf(tmp, sizeof(tmp), "vring %u: %s", q, why);
 			snprintf(why, TMMR_VDPA_WHY_LEN, "%s", tmp);
 			return -1;
 		}
 		if (rte_vhost_get_vring_base(vid, q, &last_avail, &last_used) != 0 ||
-		    last_avail != 0 || last_used != 0) {
-			snprintf(why, TMMR_VDPA_WHY_LEN, "vring %u starts at index %u, a legacy "
-				 "device only at 0", q, last_avail);
+		    tmmr_vdpa_check_base(last_avail, last_used, *(volatile uint16_t *)
+					 ((uintptr_t)vr.used + 2), v->args.resume, tmp,
+					 sizeof(tmp)) != 0) {
+			snprintf(why, TMMR_VDPA_WHY_LEN, "vring %u %s", q, tmp);
 			return -1;
 		}
 		vq->num = vr.size;

@@ -173,6 +173,17 @@ int tmmr_vdpa_check_layout(uint64_t desc, uint64_t avail, uint64_t used, uint32_
 int tmmr_vdpa_hva_to_gpa(const struct rte_vhost_memory *mem, uint64_t hva, uint64_t len,
 			 uint64_t *gpa);
 
+/*
+ * May the VF run a vring that vhost-user hands over at avail index
+ * @last_avail and used index @last_used, whose used ring in the guest's
+ * memory holds @ring_used? At 0 always: the VF starts there after its reset.
+ * Elsewhere (a frontend that reconnects keeps its rings' indexes) only with
+ * @resume, a VF that resumes at the index its used ring holds, and only if
+ * all three agree. 0, or -ENOTSUP with the reason in @why.
+ */
+int tmmr_vdpa_check_base(uint16_t last_avail, uint16_t last_used, uint16_t ring_used,
+			 bool resume, char *why, size_t why_len);
+
 /* Do [a, a + alen) and [b, b + blen) overlap? */
 bool tmmr_vdpa_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
 

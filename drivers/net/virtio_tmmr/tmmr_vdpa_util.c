@@ -116,6 +116,26 @@ tmmr_vdpa_check_layout(uint64_t desc, uint64_t avail, uint64_t used, uint32_t nu
 }
 
 int
+tmmr_vdpa_check_base(uint16_t last_avail, uint16_t last_used, uint16_t ring_used,
+		     bool resume, char *why, size_t why_len)
+{
+	if (last_avail == 0 && last_used == 0)
+		return 0;
+	if (!resume) {
+		snprintf(why, why_len, "starts at index %u, a legacy device only at 0 (resume=1 "
+			 "if the VF resumes at its used ring's index)", last_avail);
+		return -ENOTSUP;
+	}
+	if (last_avail != last_used || ring_used != last_used) {
+		snprintf(why, why_len, "resumes at avail index %u and used index %u, its used "
+			 "ring holds %u: the VF resumes at the used ring's index only",
+			 last_avail, last_used, ring_used);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int
 tmmr_vdpa_hva_to_gpa(const struct rte_vhost_memory *mem, uint64_t hva, uint64_t len,
 		     uint64_t *gpa)
 {

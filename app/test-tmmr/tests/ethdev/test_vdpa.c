@@ -185,6 +185,27 @@ test_overlap(void **state)
 	assert_false(tmmr_vdpa_overlap(0x1000, 0, 0x1000, 0x1000));
 }
 
+/* Where the VF may take a guest's ring up: at 0, or where a resuming VF finds it */
+static void
+test_check_base(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_int_equal(tmmr_vdpa_check_base(0, 0, 0, false, why, sizeof(why)), 0);
+	assert_int_equal(tmmr_vdpa_check_base(0, 0, 0, true, why, sizeof(why)), 0);
+	/* a reconnecting frontend: QEMU resumes at the used ring's index */
+	assert_int_equal(tmmr_vdpa_check_base(2, 2, 2, false, why, sizeof(why)), -ENOTSUP);
+	assert_non_null(strstr(why, "starts at index 2"));
+	assert_int_equal(tmmr_vdpa_check_base(2, 2, 2, true, why, sizeof(why)), 0);
+	assert_int_equal(tmmr_vdpa_check_base(65535, 65535, 65535, true, why, sizeof(why)), 0);
+	/* the VF would resume elsewhere than the frontend asks */
+	assert_int_equal(tmmr_vdpa_check_base(3, 2, 2, true, why, sizeof(why)), -ENOTSUP);
+	assert_int_equal(tmmr_vdpa_check_base(2, 2, 5, true, why, sizeof(why)), -ENOTSUP);
+	assert_non_null(strstr(why, "holds 5"));
+	assert_int_equal(tmmr_vdpa_check_base(0, 2, 2, true, why, sizeof(why)), -ENOTSUP);
+}
+
 /* The VF's link from its net config status, as the vf_link_up stat reports it */
 static void
 test_link_decode(void **state)
@@ -233,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_hva_to_gpa),
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_link_decode),
+		cmocka_unit_test(test_check_base),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
