@@ -13,7 +13,10 @@
 #               and over a ping run, per packet, bounded by its idle rate plus the kicks it
 #               relays; the guest memory mapped into the model while the guest runs, unmapped
 #               when QEMU exits; a SIGKILLed guest and a new one that pings again.
-#   link:       VF link down/up (the model's control socket) seen by a pinging guest.
+#   link:       VF link down/up (the model's control socket) seen by a pinging guest: the relay
+#               closes the VF's socket while the link is down, the guest reconnects when it
+#               comes up and runs on the VF again from where its rings stopped (resume=1:
+#               the model resumes a ring at its used index), the relay counts the changes.
 #   mq:         2 queue pairs (model --queue-pairs 2, QEMU mq=on and queues=2, -smp 2): the guest
 #               has 2 pairs, enables both through the control queue and pings from each CPU;
 #               the backend's icmpecho answers on both of its queues.
@@ -34,6 +37,7 @@ build=
 case=
 relay=vdpa
 device_opts=
+vdpa_devargs=
 e2e_args "build: case: relay: device-opts:" "$@"
 case $case in
 ping|link|mq|jumbo|two-guests) ;;
@@ -151,7 +155,7 @@ start_chain()
 	[ "$relay" = vdpa ] && vf_eal+=(--base-virtaddr 0x40000000000)
 	for ((i = 0; i < n; i++)); do
 		if [ "$relay" = vdpa ]; then
-			vf_eal+=(-a "${VF_BDFS[i]},class=vdpa")
+			vf_eal+=(-a "${VF_BDFS[i]},class=vdpa$vdpa_devargs")
 		else
 			vf_eal+=(-a "${VF_BDFS[i]}")
 		fi
@@ -320,16 +324,31 @@ stream_busy()
 
 case_link()
 {
+	local tel
+
+	# the guest comes back with its rings where they stopped: the model resumes there
+	vdpa_devargs=,resume=1
 	start_chain 1 icmpecho 1
 	boot looping 0 "tmmr.mode=loop" 1 ""
 	relay_check "looping guest gets replies" wait_for "$WORK/looping.log" 'GUEST-LOOP: reply' 150
+	relay_check "its rings run on the VF" on_vf 1
 	model_ok link 0 down
 	relay_check "guest sees its link go down" wait_for "$WORK/looping.log" 'GUEST-LINK: down' 20
+	relay_check "relay logs the VF link down" \
+		wait_for "$WORK/relay.log" "VF ${vf_names[0]}: link down" 5
+	relay_check "relay closed the VF's socket while the link is down" \
+		wait_until 5 test ! -e "$WORK/guest0.sock"
 	model_ok link 0 up
 	relay_check "guest sees its link come up" wait_for "$WORK/looping.log" 'GUEST-LINK: up' 30
 	wait_for "$WORK/looping.log" 'NEVER' 5
 	relay_check "guest gets replies again after link up" \
 		after_last "$WORK/looping.log" 'GUEST-LINK: up' 'GUEST-LOOP: reply'
+	relay_check "its rings run on the VF again" on_vf 2
+	tel=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
+	log "relay: $tel"
+	relay_check "relay counted 2 link changes" test "$(json_get "$tel" link_changes)" = 2
+	[ "$relay" = vdpa ] && relay_check "driver's vf_link_up 1, vf_link_changes 2" \
+		test "$(json_get "$tel" vf_link_up) $(json_get "$tel" vf_link_changes)" = "1 2"
 	kill_guest
 }
 
