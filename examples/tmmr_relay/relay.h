@@ -197,6 +197,8 @@ int relay_vhost_register(struct relay *r, struct relay_pair *p);
 /* rte_vhost_driver_start on @path (registered), the socket owner-only unless --socket-mode */
 int relay_vhost_start(const struct relay *r, const char *vf, const char *path);
 void relay_vhost_unregister(struct relay_pair *p);
+/* Unregisters socket @path of VF @vf if *@registered, and clears it. */
+void relay_vhost_close(const char *vf, const char *path, bool *registered);
 void relay_print_qemu_args(const struct relay *r, const struct relay_pair *p);
 void relay_remove_stale_socket(const char *path);
 

@@ -218,11 +218,7 @@ relay_vdpa_open(struct relay *r, struct relay_vdpa_dev *d)
 static void
 relay_vdpa_close(struct relay_vdpa_dev *d)
 {
-	if (!d->registered)
-		return;
-	if (rte_vhost_driver_unregister(d->socket) < 0)
-		RLOG(ERR, "VF %s: unregistering %s failed", d->name, d->socket);
-	d->registered = false;
+	relay_vhost_close(d->name, d->socket, &d->registered);
 }
 
 static int

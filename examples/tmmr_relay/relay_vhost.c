@@ -245,14 +245,22 @@ relay_vhost_register(struct relay *r, struct relay_pair *p)
 }
 
 void
+relay_vhost_close(const char *vf, const char *path, bool *registered)
+{
+	if (!*registered)
+		return;
+	/* closes the connection: destroy_device (and a vDPA device's dev_close) runs in this
+	 * thread before it returns
+	 */
+	if (rte_vhost_driver_unregister(path) < 0)
+		RLOG(ERR, "VF %s: unregistering %s failed", vf, path);
+	*registered = false;
+}
+
+void
 relay_vhost_unregister(struct relay_pair *p)
 {
-	if (!p->vhost_registered)
-		return;
-	/* closes the connection: destroy_device runs (in this thread) before it returns */
-	if (rte_vhost_driver_unregister(p->socket) < 0)
-		RLOG(ERR, "VF %s: unregistering %s failed", p->port_name, p->socket);
-	p->vhost_registered = false;
+	relay_vhost_close(p->port_name, p->socket, &p->vhost_registered);
 }
 
 void
