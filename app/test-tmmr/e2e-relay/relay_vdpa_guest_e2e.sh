@@ -322,16 +322,33 @@ stream_busy()
 	grep -A1 "RX Port= 0/Queue= $2 " <<<"$1" | grep -Eq 'RX-packets: +[1-9].*TX-packets: +[1-9]'
 }
 
+# vf_runs: how many times the driver has put a guest on a VF so far (vDPA mode)
+vf_runs()
+{
+	grep -c 'runs on the VF' "$WORK/relay.log"
+}
+
+# relay_stat KEY: KEY of VF 0 in the relay's telemetry
+relay_stat()
+{
+	json_get "$(telemetry "$tag-r" '/tmmr_relay/stats,0')" "$1"
+}
+
 case_link()
 {
-	local tel
+	local runs0 ch0 vch0 ch vch
 
 	# the guest comes back with its rings where they stopped: the model resumes there
 	vdpa_devargs=,resume=1
 	start_chain 1 icmpecho 1
 	boot looping 0 "tmmr.mode=loop" 1 ""
 	relay_check "looping guest gets replies" wait_for "$WORK/looping.log" 'GUEST-LOOP: reply' 150
-	relay_check "its rings run on the VF" on_vf 1
+	relay_check "its rings run on the VF" test "$relay" = copy -o "$(vf_runs)" -ge 1
+	# counted from here: the model may flap the link by itself when its backend is slow to
+	# answer on the loaded machine (the relay reflects that too)
+	runs0=$(vf_runs)
+	ch0=$(relay_stat link_changes)
+	[ "$relay" = vdpa ] && vch0=$(relay_stat vf_link_changes)
 	model_ok link 0 down
 	relay_check "guest sees its link go down" wait_for "$WORK/looping.log" 'GUEST-LINK: down' 20
 	relay_check "relay logs the VF link down" \
@@ -343,12 +360,19 @@ case_link()
 	wait_for "$WORK/looping.log" 'NEVER' 5
 	relay_check "guest gets replies again after link up" \
 		after_last "$WORK/looping.log" 'GUEST-LINK: up' 'GUEST-LOOP: reply'
-	relay_check "its rings run on the VF again" on_vf 2
-	tel=$(telemetry "$tag-r" '/tmmr_relay/stats,0')
-	log "relay: $tel"
-	relay_check "relay counted 2 link changes" test "$(json_get "$tel" link_changes)" = 2
-	[ "$relay" = vdpa ] && relay_check "driver's vf_link_up 1, vf_link_changes 2" \
-		test "$(json_get "$tel" vf_link_up) $(json_get "$tel" vf_link_changes)" = "1 2"
+	relay_check "its rings run on the VF again" \
+		test "$relay" = copy -o "$(vf_runs)" -gt "$runs0"
+	log "relay: $(telemetry "$tag-r" '/tmmr_relay/stats,0')"
+	# down and up: an even number of changes, at least 2, the link up at the end
+	ch=$(( $(relay_stat link_changes) - ch0 ))
+	relay_check "relay counted the link down and up ($ch changes)" \
+		test "$ch" -ge 2 -a $((ch % 2)) = 0
+	if [ "$relay" = vdpa ]; then
+		# every read the relay makes is one of the driver's: it sees at least as many
+		vch=$(( $(relay_stat vf_link_changes) - vch0 ))
+		relay_check "driver's vf_link_changes counted them ($vch), vf_link_up 1" \
+			test "$vch" -ge "$ch" -a "$(relay_stat vf_link_up)" = 1
+	fi
 	kill_guest
 }
 
