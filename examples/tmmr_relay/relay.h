@@ -182,10 +182,23 @@ void relay_port_register_events(struct relay_pair *p);
 void relay_port_unregister_events(struct relay_pair *p);
 void relay_port_control(struct relay *r, struct relay_pair *p);
 void relay_port_close(struct relay_pair *p);
+/*
+ * The control step of both modes for VF @vf whose link reads @up: a change from *@link_up is
+ * counted in *@changes (atomic) and logged. True if the VF's vhost-user socket should be open
+ * (link up, or no link reflection).
+ */
+bool relay_link_follow(const struct relay *r, const char *vf, bool up, bool *link_up,
+		uint64_t *changes);
+/* Logs that VF @vf's socket @path waits for the link to come up. */
+void relay_link_wait_log(const char *vf, const char *path);
 
 /* relay_vhost.c */
 int relay_vhost_register(struct relay *r, struct relay_pair *p);
+/* rte_vhost_driver_start on @path (registered), the socket owner-only unless --socket-mode */
+int relay_vhost_start(const struct relay *r, const char *vf, const char *path);
 void relay_vhost_unregister(struct relay_pair *p);
+/* Unregisters socket @path of VF @vf if *@registered, and clears it. */
+void relay_vhost_close(const char *vf, const char *path, bool *registered);
 void relay_print_qemu_args(const struct relay *r, const struct relay_pair *p);
 void relay_remove_stale_socket(const char *path);
 

@@ -227,8 +227,7 @@ relay_run(struct relay *r)
 			if (relay_vhost_register(r, p) < 0)
 				return -1;
 		} else {
-			RLOG(INFO, "VF %s: link down, socket %s opens when it comes up",
-				p->port_name, p->socket);
+			relay_link_wait_log(p->port_name, p->socket);
 		}
 	}
 	printf("guest memory must be shared, e.g.: -object memory-backend-memfd,id=mem,"

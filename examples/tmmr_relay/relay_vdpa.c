@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_dev.h>
@@ -38,6 +37,9 @@ struct relay_vdpa_dev {
 	struct rte_vdpa_device *vdev;
 	uint32_t nb_vrings;
 	bool registered;
+	int link_stat;			/* index of the driver's vf_link_up stat, -1: none */
+	bool link_up;
+	uint64_t link_changes;		/* atomic */
 	int vid;			/* atomic; -1: no guest */
 	uint64_t guest_connects;	/* atomic */
 	uint64_t guest_disconnects;	/* atomic */
@@ -94,6 +96,36 @@ static const struct rte_vhost_device_ops relay_vdpa_ops = {
 	.destroy_device = relay_vdpa_destroy_device,
 };
 
+/* Index of the driver's stat @name, -1 if it has none. */
+static int
+relay_vdpa_stat_index(const struct relay_vdpa_dev *d, const char *name)
+{
+	struct rte_vdpa_stat_name names[RELAY_VDPA_MAX_STATS];
+	int n, i;
+
+	n = rte_vdpa_get_stats_names(d->vdev, names, RELAY_VDPA_MAX_STATS);
+	for (i = 0; i < RTE_MIN(n, RELAY_VDPA_MAX_STATS); i++)
+		if (strcmp(names[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The VF's link from its driver's vf_link_up stat (device-wide: vring 0's); up if none. */
+static bool
+relay_vdpa_link_read(const struct relay_vdpa_dev *d)
+{
+	struct rte_vdpa_stat st[RELAY_VDPA_MAX_STATS];
+	int n, i;
+
+	if (d->link_stat < 0)
+		return true;
+	n = rte_vdpa_get_stats(d->vdev, 0, st, RELAY_VDPA_MAX_STATS);
+	for (i = 0; i < RTE_MIN(n, RELAY_VDPA_MAX_STATS); i++)
+		if (st[i].id == (uint64_t)d->link_stat)
+			return st[i].value != 0;
+	return d->link_up;	/* unreadable this time: as it was */
+}
+
 static int
 relay_vdpa_add(struct relay *r, const char *name, const char *socket)
 {
@@ -122,6 +154,11 @@ relay_vdpa_add(struct relay *r, const char *name, const char *socket)
 	if (rte_vdpa_get_queue_num(d->vdev, &pairs) != 0 || pairs == 0)
 		pairs = 1;
 	d->nb_vrings = 2 * pairs;
+	d->link_stat = relay_vdpa_stat_index(d, "vf_link_up");
+	d->link_up = true;
+	if (r->opt.link_reflect && d->link_stat < 0)
+		RLOG(WARNING, "VF %s: its vDPA driver reports no vf_link_up: the link is not "
+			"reflected", name);
 	relay_nb_vdpa++;
 	return 0;
 }
@@ -149,37 +186,53 @@ relay_vdpa_add_all(struct relay *r)
 	return 0;
 }
 
+/* The VF's socket, the vDPA device attached; undone on failure. */
 static int
-relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
+relay_vdpa_open(struct relay *r, struct relay_vdpa_dev *d)
 {
 	uint64_t flags = r->opt.client_mode ? RTE_VHOST_USER_CLIENT : 0;
-	mode_t old;
-	int rc, n;
 
+	if (d->registered)
+		return 0;
 	if (!r->opt.client_mode)
 		relay_remove_stale_socket(d->socket);
 	if (rte_vhost_driver_register(d->socket, flags) < 0) {
 		RLOG(ERR, "VF %s: cannot register vhost-user socket %s", d->name, d->socket);
 		return -1;
 	}
-	d->registered = true;
 	if (rte_vhost_driver_callback_register(d->socket, &relay_vdpa_ops) < 0 ||
-	    rte_vhost_driver_attach_vdpa_device(d->socket, d->vdev) < 0) {
-		RLOG(ERR, "VF %s: cannot attach the vDPA device to %s", d->name, d->socket);
+	    rte_vhost_driver_attach_vdpa_device(d->socket, d->vdev) < 0 ||
+	    relay_vhost_start(r, d->name, d->socket) < 0) {
+		RLOG(ERR, "VF %s: cannot attach the vDPA device to %s and start it", d->name,
+			d->socket);
+		rte_vhost_driver_unregister(d->socket);
 		return -1;
 	}
-	/* born owner-only, widened on request: as the copy relay's sockets */
-	old = umask(r->opt.client_mode ? 0 : 0177);
-	rc = rte_vhost_driver_start(d->socket);
-	umask(old);
-	if (rc < 0 || (!r->opt.client_mode && r->opt.socket_mode != RELAY_SOCKET_MODE &&
-		       chmod(d->socket, r->opt.socket_mode) < 0)) {
-		RLOG(ERR, "VF %s: cannot start vhost-user socket %s", d->name, d->socket);
-		return -1;
-	}
+	d->registered = true;
 	RLOG(INFO, "VF %s: vDPA, vhost-user %s %s", d->name,
 		r->opt.client_mode ? "client connecting to" : "server listening on", d->socket);
-	n = (int)(d - relay_vdpa);
+	return 0;
+}
+
+/* Closes the socket: a guest is dropped, the driver's dev_close runs before it returns. */
+static void
+relay_vdpa_close(struct relay_vdpa_dev *d)
+{
+	relay_vhost_close(d->name, d->socket, &d->registered);
+}
+
+static int
+relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
+{
+	int n = (int)(d - relay_vdpa);
+
+	d->link_up = relay_vdpa_link_read(d);
+	if (!r->opt.link_reflect || d->link_up) {
+		if (relay_vdpa_open(r, d) < 0)
+			return -1;
+	} else {
+		relay_link_wait_log(d->name, d->socket);
+	}
 	printf("VF %d %s vDPA socket %s\n"
 	       "  qemu: -chardev socket,id=relay%d,path=%s%s -netdev vhost-user,id=relaynet%d,"
 	       "chardev=relay%d -device virtio-net-pci,netdev=relaynet%d,disable-modern=on,"
@@ -192,7 +245,18 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 	return 0;
 }
 
-/* Sum of each vring's driver counters, by name. */
+/* The control tick's link step: the socket follows the VF's link as in copy mode. */
+static void
+relay_vdpa_control(struct relay *r, struct relay_vdpa_dev *d)
+{
+	if (!relay_link_follow(r, d->name, relay_vdpa_link_read(d), &d->link_up,
+			       &d->link_changes))
+		relay_vdpa_close(d);
+	else if (!d->registered)
+		relay_vdpa_open(r, d);
+}
+
+/* Each vring's driver counters summed, by name; the device-wide ones (vf_*) as vring 0 says. */
 static unsigned int
 relay_vdpa_stats(const struct relay_vdpa_dev *d, struct rte_vdpa_stat_name *names,
 		 uint64_t *sum)
@@ -209,7 +273,8 @@ relay_vdpa_stats(const struct relay_vdpa_dev *d, struct rte_vdpa_stat_name *name
 	for (q = 0; q < d->nb_vrings; q++) {
 		k = rte_vdpa_get_stats(d->vdev, q, st, n);
 		for (i = 0; i < RTE_MIN(k, n); i++)
-			if (st[i].id < (uint64_t)n)
+			if (st[i].id < (uint64_t)n && (q == 0 ||
+			    strncmp(names[st[i].id].name, "vf_", 3) != 0))
 				sum[st[i].id] += st[i].value;
 	}
 	return n;
@@ -233,6 +298,9 @@ relay_vdpa_dict(struct rte_tel_data *t, const struct relay_vdpa_dev *d)
 		__atomic_load_n(&d->guest_connects, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(t, "guest_disconnects",
 		__atomic_load_n(&d->guest_disconnects, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_string(t, "socket_state", d->registered ? "open" : "closed");
+	rte_tel_data_add_dict_u64(t, "link_changes",
+		__atomic_load_n(&d->link_changes, __ATOMIC_RELAXED));
 	for (i = 0; i < n; i++)
 		rte_tel_data_add_dict_u64(t, names[i].name, sum[i]);
 }
@@ -279,9 +347,10 @@ relay_vdpa_log(void)
 		for (k = 0; k < n && len < (int)sizeof(line); k++)
 			len += snprintf(line + len, sizeof(line) - len, " %s %" PRIu64,
 				names[k].name, sum[k]);
-		RLOG(INFO, "vdpa %u %s guest=%s |%s", i, relay_vdpa[i].name,
-			__atomic_load_n(&relay_vdpa[i].vid, __ATOMIC_RELAXED) >= 0 ?
-			"connected" : "none", line);
+		RLOG(INFO, "vdpa %u %s guest=%s link_changes=%" PRIu64 " |%s", i,
+			relay_vdpa[i].name, __atomic_load_n(&relay_vdpa[i].vid,
+			__ATOMIC_RELAXED) >= 0 ? "connected" : "none",
+			__atomic_load_n(&relay_vdpa[i].link_changes, __ATOMIC_RELAXED), line);
 	}
 }
 
@@ -315,6 +384,8 @@ relay_vdpa_run(struct relay *r)
 	/* nothing to forward: the main lcore only logs until told to stop */
 	while (!r->quit) {
 		usleep(RELAY_VDPA_TICK_US);
+		for (i = 0; i < relay_nb_vdpa && !r->quit; i++)
+			relay_vdpa_control(r, &relay_vdpa[i]);
 		if (r->opt.stats_interval_s != 0 && rte_get_timer_cycles() >= next_log) {
 			relay_vdpa_log();
 			next_log += hz * r->opt.stats_interval_s;
@@ -330,11 +401,6 @@ relay_vdpa_teardown(struct relay *r)
 
 	RTE_SET_USED(r);
 	/* closes each connection: the driver's dev_close runs before it returns */
-	for (i = 0; i < relay_nb_vdpa; i++) {
-		if (relay_vdpa[i].registered &&
-		    rte_vhost_driver_unregister(relay_vdpa[i].socket) < 0)
-			RLOG(ERR, "VF %s: unregistering %s failed", relay_vdpa[i].name,
-				relay_vdpa[i].socket);
-		relay_vdpa[i].registered = false;
-	}
+	for (i = 0; i < relay_nb_vdpa; i++)
+		relay_vdpa_close(&relay_vdpa[i]);
 }

@@ -188,21 +188,21 @@ relay_remove_stale_socket(const char *path)
  * a file another thread created meanwhile would only get a narrower mode), then widened to
  * --socket-mode if asked.
  */
-static int
-relay_vhost_start(const struct relay *r, const struct relay_pair *p)
+int
+relay_vhost_start(const struct relay *r, const char *vf, const char *path)
 {
 	mode_t old;
 	int rc;
 
 	if (r->opt.client_mode)
-		return rte_vhost_driver_start(p->socket);
+		return rte_vhost_driver_start(path);
 	old = umask(0177);
-	rc = rte_vhost_driver_start(p->socket);
+	rc = rte_vhost_driver_start(path);
 	umask(old);
 	if (rc < 0)
 		return rc;
-	if (r->opt.socket_mode != RELAY_SOCKET_MODE && chmod(p->socket, r->opt.socket_mode) < 0) {
-		RLOG(ERR, "VF %s: chmod %o %s: %s", p->port_name, r->opt.socket_mode, p->socket,
+	if (r->opt.socket_mode != RELAY_SOCKET_MODE && chmod(path, r->opt.socket_mode) < 0) {
+		RLOG(ERR, "VF %s: chmod %o %s: %s", vf, r->opt.socket_mode, path,
 			strerror(errno));
 		return -1;
 	}
@@ -233,7 +233,7 @@ relay_vhost_register(struct relay *r, struct relay_pair *p)
 		off &= ~(1ULL << VIRTIO_NET_F_MQ);
 	if (rte_vhost_driver_disable_features(p->socket, off) < 0 ||
 	    rte_vhost_driver_callback_register(p->socket, &relay_vhost_ops) < 0 ||
-	    relay_vhost_start(r, p) < 0) {
+	    relay_vhost_start(r, p->port_name, p->socket) < 0) {
 		RLOG(ERR, "VF %s: cannot start vhost-user socket %s", p->port_name, p->socket);
 		rte_vhost_driver_unregister(p->socket);
 		return -EIO;
@@ -245,14 +245,22 @@ relay_vhost_register(struct relay *r, struct relay_pair *p)
 }
 
 void
+relay_vhost_close(const char *vf, const char *path, bool *registered)
+{
+	if (!*registered)
+		return;
+	/* closes the connection: destroy_device (and a vDPA device's dev_close) runs in this
+	 * thread before it returns
+	 */
+	if (rte_vhost_driver_unregister(path) < 0)
+		RLOG(ERR, "VF %s: unregistering %s failed", vf, path);
+	*registered = false;
+}
+
+void
 relay_vhost_unregister(struct relay_pair *p)
 {
-	if (!p->vhost_registered)
-		return;
-	/* closes the connection: destroy_device runs (in this thread) before it returns */
-	if (rte_vhost_driver_unregister(p->socket) < 0)
-		RLOG(ERR, "VF %s: unregistering %s failed", p->port_name, p->socket);
-	p->vhost_registered = false;
+	relay_vhost_close(p->port_name, p->socket, &p->vhost_registered);
 }
 
 void

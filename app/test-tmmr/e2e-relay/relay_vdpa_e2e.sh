@@ -99,11 +99,18 @@ base=0x40000000000
 if [[ -n $E2E_ASAN_RT ]]; then
 	base=0x40000000
 fi
+# the VF's link is down when the relay starts: its socket opens only once the link is up
+model_ok link 0 down || fail "the model did not take the VF link down"
 e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
 	"ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0" "$RELAY_BIN" -l 0 \
 	--no-huge -m 256 --file-prefix "$tag-r" --base-virtaddr "$base" -d "$PMD_ARG" \
 	-a "$vf,class=vdpa,modern=1" -- --mode vdpa "${vf_opt[@]}" --stats-interval 0
 relay_pid=$pid_relay
+relay_check "VF link down at start: no socket yet" \
+	wait_for "$WORK/relay.log" "VF $vf: link down, socket .* opens when it comes up" 30
+relay_check "VF link down at start: socket file absent" test ! -e "$sock"
+model_ok link 0 up
+relay_check "VF link up: the relay logs it" wait_for "$WORK/relay.log" "VF $vf: link up" 10
 relay_check "relay serves the VF as a vDPA device" \
 	wait_for "$WORK/relay.log" 'vDPA, vhost-user server listening' 30
 relay_check "no forwarding in the relay: no mbuf pool" \
@@ -195,6 +202,11 @@ fe_start fe2 "$qsize"
 relay_check "a new frontend runs on the VF" \
 	wait_until 20 test "$(grep -c 'runs on the VF: features' "$WORK/relay.log")" = 2
 relay_check "its memory is mapped" test "$(status_field 0 dma_maps)" -gt 0
+# the model renews its backend session for the new memory at the old addresses: that is
+# no link change, else the relay would drop each new frontend once
+sleep 1
+relay_check "the new frontend did not flap the VF link (the relay saw 1 change, at start)" \
+	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" link_changes)" = 1
 tp_kill fe2
 t0=$SECONDS
 relay_check "the killed frontend left the VF" \

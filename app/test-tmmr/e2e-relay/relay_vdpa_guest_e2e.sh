@@ -13,7 +13,10 @@
 #               and over a ping run, per packet, bounded by its idle rate plus the kicks it
 #               relays; the guest memory mapped into the model while the guest runs, unmapped
 #               when QEMU exits; a SIGKILLed guest and a new one that pings again.
-#   link:       VF link down/up (the model's control socket) seen by a pinging guest.
+#   link:       VF link down/up (the model's control socket) seen by a pinging guest: the relay
+#               closes the VF's socket while the link is down, the guest reconnects when it
+#               comes up and runs on the VF again from where its rings stopped (resume=1:
+#               the model resumes a ring at its used index), the relay counts the changes.
 #   mq:         2 queue pairs (model --queue-pairs 2, QEMU mq=on and queues=2, -smp 2): the guest
 #               has 2 pairs, enables both through the control queue and pings from each CPU;
 #               the backend's icmpecho answers on both of its queues.
@@ -34,6 +37,7 @@ build=
 case=
 relay=vdpa
 device_opts=
+vdpa_devargs=
 e2e_args "build: case: relay: device-opts:" "$@"
 case $case in
 ping|link|mq|jumbo|two-guests) ;;
@@ -151,7 +155,7 @@ start_chain()
 	[ "$relay" = vdpa ] && vf_eal+=(--base-virtaddr 0x40000000000)
 	for ((i = 0; i < n; i++)); do
 		if [ "$relay" = vdpa ]; then
-			vf_eal+=(-a "${VF_BDFS[i]},class=vdpa")
+			vf_eal+=(-a "${VF_BDFS[i]},class=vdpa$vdpa_devargs")
 		else
 			vf_eal+=(-a "${VF_BDFS[i]}")
 		fi
@@ -318,18 +322,57 @@ stream_busy()
 	grep -A1 "RX Port= 0/Queue= $2 " <<<"$1" | grep -Eq 'RX-packets: +[1-9].*TX-packets: +[1-9]'
 }
 
+# vf_runs: how many times the driver has put a guest on a VF so far (vDPA mode)
+vf_runs()
+{
+	grep -c 'runs on the VF' "$WORK/relay.log"
+}
+
+# relay_stat KEY: KEY of VF 0 in the relay's telemetry
+relay_stat()
+{
+	json_get "$(telemetry "$tag-r" '/tmmr_relay/stats,0')" "$1"
+}
+
 case_link()
 {
+	local runs0 ch0 vch0 ch vch
+
+	# the guest comes back with its rings where they stopped: the model resumes there
+	vdpa_devargs=,resume=1
 	start_chain 1 icmpecho 1
 	boot looping 0 "tmmr.mode=loop" 1 ""
 	relay_check "looping guest gets replies" wait_for "$WORK/looping.log" 'GUEST-LOOP: reply' 150
+	relay_check "its rings run on the VF" test "$relay" = copy -o "$(vf_runs)" -ge 1
+	# counted from here: the model may flap the link by itself when its backend is slow to
+	# answer on the loaded machine (the relay reflects that too)
+	runs0=$(vf_runs)
+	ch0=$(relay_stat link_changes)
+	[ "$relay" = vdpa ] && vch0=$(relay_stat vf_link_changes)
 	model_ok link 0 down
 	relay_check "guest sees its link go down" wait_for "$WORK/looping.log" 'GUEST-LINK: down' 20
+	relay_check "relay logs the VF link down" \
+		wait_for "$WORK/relay.log" "VF ${vf_names[0]}: link down" 5
+	relay_check "relay closed the VF's socket while the link is down" \
+		wait_until 5 test ! -e "$WORK/guest0.sock"
 	model_ok link 0 up
 	relay_check "guest sees its link come up" wait_for "$WORK/looping.log" 'GUEST-LINK: up' 30
 	wait_for "$WORK/looping.log" 'NEVER' 5
 	relay_check "guest gets replies again after link up" \
 		after_last "$WORK/looping.log" 'GUEST-LINK: up' 'GUEST-LOOP: reply'
+	relay_check "its rings run on the VF again" \
+		test "$relay" = copy -o "$(vf_runs)" -gt "$runs0"
+	log "relay: $(telemetry "$tag-r" '/tmmr_relay/stats,0')"
+	# down and up: an even number of changes, at least 2, the link up at the end
+	ch=$(( $(relay_stat link_changes) - ch0 ))
+	relay_check "relay counted the link down and up ($ch changes)" \
+		test "$ch" -ge 2 -a $((ch % 2)) = 0
+	if [ "$relay" = vdpa ]; then
+		# every read the relay makes is one of the driver's: it sees at least as many
+		vch=$(( $(relay_stat vf_link_changes) - vch0 ))
+		relay_check "driver's vf_link_changes counted them ($vch), vf_link_up 1" \
+			test "$vch" -ge "$ch" -a "$(relay_stat vf_link_up)" = 1
+	fi
 	kill_guest
 }
 

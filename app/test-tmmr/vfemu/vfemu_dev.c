@@ -284,7 +284,7 @@ vfemu_dev_needs_reset(struct vfemu_dev *dev, const char *why)
 void
 vfemu_dev_update_link(struct vfemu_dev *dev)
 {
-	bool up = dev->vh != NULL && vfemu_vhost_connected(dev->vh) && !dev->link_forced_down;
+	bool up = vfemu_vhost_link(dev->vh) && !dev->link_forced_down;
 	bool was = (dev->net_status & TMMR_NET_S_LINK_UP) != 0;
 
 	if (up == was)

@@ -67,6 +67,7 @@ struct vfemu_vhost {
 	bool fd_watched;
 	bool connected;		/* handshake done, socket healthy */
 	bool announced;		/* connection(true) was reported */
+	bool renewing;		/* client: we closed it for a new session, not the backend */
 	bool waiting_logged;	/* client: "backend missing" said once */
 	unsigned int retry_backoff;	/* client: ticks between attempts */
 	unsigned int retry_skip;	/* client: ticks left before the next one */
@@ -425,6 +426,17 @@ listen_rearm(struct vfemu_vhost *vh)
 		vh->listen_watched = true;
 }
 
+/* A new session that did not come up: the backend is gone after all (link down). */
+static void
+renewal_failed(struct vfemu_vhost *vh)
+{
+	if (!vh->renewing)
+		return;
+	vh->renewing = false;
+	if (vh->ops.connection != NULL)
+		vh->ops.connection(vh->opaque, false);
+}
+
 static void
 conn_close(struct vfemu_vhost *vh)
 {
@@ -451,6 +463,8 @@ conn_close(struct vfemu_vhost *vh)
 		vh_log(vh, "backend disconnected", 0);
 		if (vh->ops.connection != NULL)
 			vh->ops.connection(vh->opaque, false);
+	} else {
+		renewal_failed(vh);
 	}
 }
 
@@ -476,6 +490,7 @@ conn_open(struct vfemu_vhost *vh, int fd)
 		return;
 	}
 	vh->announced = true;
+	vh->renewing = false;
 	vh->waiting_logged = false;
 	fprintf(stderr, "vfemu: vhost %s: backend connected (features %#llx, protocol %#llx, "
 		"%u queue pairs)\n", vh->path, (unsigned long long)vh->features,
@@ -548,6 +563,7 @@ connect_tick(void *opaque)
 			vh_log(vh, "waiting for the backend", -errno);
 		vh->waiting_logged = true;
 		close(fd);
+		renewal_failed(vh);
 		vh->retry_skip = vh->retry_backoff;
 		vh->retry_backoff = vh->retry_backoff == 0 ? 1 :
 				    vh->retry_backoff * 2 > MAX_RETRY_BACKOFF ?
@@ -668,6 +684,12 @@ bool
 vfemu_vhost_connected(const struct vfemu_vhost *vh)
 {
 	return vh != NULL && vh->connected;
+}
+
+bool
+vfemu_vhost_link(const struct vfemu_vhost *vh)
+{
+	return vh != NULL && (vh->connected || vh->renewing);
 }
 
 uint64_t
@@ -1108,6 +1130,10 @@ vfemu_vhost_new_session(struct vfemu_vhost *vh)
 	if (vh == NULL || vh->fd < 0 || !vh->mem_sent)
 		return;
 	vh_log(vh, "driver gone: new session with the backend", 0);
+	/* our own reconnect, not a lost backend: the link stays up unless it fails (a vDPA
+	 * relay would otherwise drop each new guest, as the link blinks at its arrival)
+	 */
+	vh->renewing = !vh->server;
 	conn_close(vh);
 	vh->retry_skip = 0;
 	vh->retry_backoff = 0;

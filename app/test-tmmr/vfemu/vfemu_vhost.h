@@ -64,6 +64,11 @@ void vfemu_vhost_destroy(struct vfemu_vhost *vh);
 void vfemu_vhost_set_mtu(struct vfemu_vhost *vh, uint16_t mtu);
 
 bool vfemu_vhost_connected(const struct vfemu_vhost *vh);
+/*
+ * What the VF's link follows: connected, or (client) reconnecting for a new session the
+ * model started itself, until that fails.
+ */
+bool vfemu_vhost_link(const struct vfemu_vhost *vh);
 /* The backend's virtio features (valid while connected). */
 uint64_t vfemu_vhost_backend_features(const struct vfemu_vhost *vh);
 /* Number of queue pairs the backend can serve (1 without PROTOCOL_F_MQ). */

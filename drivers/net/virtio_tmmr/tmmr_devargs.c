@@ -24,6 +24,7 @@ static const char *const tmmr_valid_keys[] = {
 	TMMR_DEVARG_LSC_POLL_MS,
 	TMMR_DEVARG_CLASS,
 	TMMR_DEVARG_MODERN,
+	TMMR_DEVARG_RESUME,
 	NULL,
 };
 
@@ -179,7 +180,8 @@ tmmr_devargs_parse(const char *args, struct tmmr_devargs *da)
 	    rte_kvargs_process(kvlist, TMMR_DEVARG_LSC_POLL_MS, tmmr_kv_lsc_poll,
 			       &tmp.lsc_poll_ms) ||
 	    rte_kvargs_process(kvlist, TMMR_DEVARG_CLASS, tmmr_kv_class, &tmp.vdpa) ||
-	    rte_kvargs_process(kvlist, TMMR_DEVARG_MODERN, tmmr_kv_bool, &tmp.modern))
+	    rte_kvargs_process(kvlist, TMMR_DEVARG_MODERN, tmmr_kv_bool, &tmp.modern) ||
+	    rte_kvargs_process(kvlist, TMMR_DEVARG_RESUME, tmmr_kv_bool, &tmp.resume))
 		ret = -EINVAL;
 	else
 		*da = tmp;

@@ -27,6 +27,7 @@
 #define TMMR_DEVARG_LSC_POLL_MS	"lsc_poll_ms"
 #define TMMR_DEVARG_CLASS	"class"
 #define TMMR_DEVARG_MODERN	"modern"
+#define TMMR_DEVARG_RESUME	"resume"
 
 #define TMMR_DEVARGS_HELP \
 	TMMR_DEVARG_MRG_RXBUF "=0|1 " \
@@ -39,7 +40,8 @@
 	TMMR_DEVARG_MAC "=<xx:xx:xx:xx:xx:xx> " \
 	TMMR_DEVARG_LSC_POLL_MS "=<0 or 10..60000> " \
 	TMMR_DEVARG_CLASS "=eth|vdpa " \
-	TMMR_DEVARG_MODERN "=0|1"
+	TMMR_DEVARG_MODERN "=0|1 " \
+	TMMR_DEVARG_RESUME "=0|1"
 
 #define TMMR_LSC_POLL_MS_DEFAULT	100
 #define TMMR_LSC_POLL_MS_MIN		10
@@ -60,6 +62,7 @@ struct tmmr_devargs {
 	uint32_t lsc_poll_ms;	/* 0: no polling */
 	bool vdpa;		/* class=vdpa: a vDPA device, not an ethdev */
 	bool modern;		/* vDPA: offer VERSION_1 to legacy-laid-out guests */
+	bool resume;		/* vDPA: the VF resumes a ring at its used index */
 };
 
 /* Defaults: everything the device offers, no MAC override, 100 ms polling. */

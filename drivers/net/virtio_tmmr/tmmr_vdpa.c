@@ -55,6 +55,8 @@ static pthread_mutex_t tmmr_vdpa_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const tmmr_vdpa_stat_names[TMMR_VDPA_NB_STATS] = {
 	[TMMR_VDPA_STAT_KICKS] = "kicks_relayed",
 	[TMMR_VDPA_STAT_COMPLETED] = "completed_descriptors",
+	[TMMR_VDPA_STAT_LINK_UP] = "vf_link_up",
+	[TMMR_VDPA_STAT_LINK_CHANGES] = "vf_link_changes",
 };
 
 static struct tmmr_vdpa *
@@ -136,6 +138,7 @@ tmmr_vdpa_read_vrings(struct tmmr_vdpa *v, int vid, char *why)
 		struct rte_vhost_vring vr;
 		uint64_t desc, avail, used;
 		uint16_t last_avail, last_used;
+		char tmp[TMMR_VDPA_WHY_LEN] = "has no base index";
 
 		vq->programmed = false;
 		vq->kickfd = -1;
@@ -157,16 +160,15 @@ tmmr_vdpa_read_vrings(struct tmmr_vdpa *v, int vid, char *why)
 		if (tmmr_vdpa_check_layout(desc, avail, used, vr.size,
 					   tmmr_leg_queue_size(v->pci, q), why,
 					   TMMR_VDPA_WHY_LEN) != 0) {
-			char tmp[TMMR_VDPA_WHY_LEN];
-
 			snprintf(tmp, sizeof(tmp), "vring %u: %s", q, why);
 			snprintf(why, TMMR_VDPA_WHY_LEN, "%s", tmp);
 			return -1;
 		}
 		if (rte_vhost_get_vring_base(vid, q, &last_avail, &last_used) != 0 ||
-		    last_avail != 0 || last_used != 0) {
-			snprintf(why, TMMR_VDPA_WHY_LEN, "vring %u starts at index %u, a legacy "
-				 "device only at 0", q, last_avail);
+		    tmmr_vdpa_check_base(last_avail, last_used, *(volatile uint16_t *)
+					 ((uintptr_t)vr.used + 2), v->args.resume, tmp,
+					 sizeof(tmp)) != 0) {
+			snprintf(why, TMMR_VDPA_WHY_LEN, "vring %u %s", q, tmp);
 			return -1;
 		}
 		vq->num = vr.size;
@@ -616,6 +618,10 @@ tmmr_vdpa_get_stats(struct rte_vdpa_device *vdev, int qid, struct rte_vdpa_stat 
 		vq->kicks_base;
 	val[TMMR_VDPA_STAT_COMPLETED] = __atomic_load_n(&vq->completed, __ATOMIC_RELAXED) -
 		vq->completed_base;
+	/* device-wide, guest or not */
+	tmmr_vdpa_link_poll(v, false);
+	val[TMMR_VDPA_STAT_LINK_UP] = v->link_up;
+	val[TMMR_VDPA_STAT_LINK_CHANGES] = v->link_changes;
 	pthread_mutex_unlock(&v->lock);
 	for (i = 0; i < RTE_MIN(n, (unsigned int)TMMR_VDPA_NB_STATS); i++) {
 		stats[i].id = i;
@@ -711,6 +717,7 @@ tmmr_vdpa_probe(struct rte_pci_device *pci_dev, struct tmmr_pci *p,
 		TMMR_LOG(driver, ERR, v, "cannot read the VF's offer: %s", strerror(-ret));
 		goto fail_lock;
 	}
+	tmmr_vdpa_link_poll(v, true);
 	e->v = v;
 	pthread_mutex_lock(&tmmr_vdpa_list_lock);
 	TAILQ_INSERT_TAIL(&tmmr_vdpa_list, e, next);

@@ -32,10 +32,15 @@
 #define TMMR_VDPA_F_PROTOCOL_FEATURES	30	/* VHOST_USER_F_PROTOCOL_FEATURES */
 #define TMMR_VDPA_F_VERSION_1		32
 
-/* Per-vring counters (get_stats), in this order. */
+/*
+ * get_stats, in this order: per-vring counters, then the device-wide ones
+ * (named vf_*, the same on every vring), which need no guest.
+ */
 enum {
 	TMMR_VDPA_STAT_KICKS,		/* guest kicks relayed to the VF's doorbell */
 	TMMR_VDPA_STAT_COMPLETED,	/* descriptors the VF returned (used idx advance) */
+	TMMR_VDPA_STAT_LINK_UP,		/* the VF's link, read at each get_stats: 1 up */
+	TMMR_VDPA_STAT_LINK_CHANGES,	/* link changes get_stats saw since the probe */
 	TMMR_VDPA_NB_STATS,
 };
 
@@ -84,6 +89,11 @@ struct tmmr_vdpa {
 	struct tmmr_ctrlq cvq;
 	bool cvq_ready;
 
+	/* the VF's link (tmmr_vdpa_link.c), under the lock */
+	bool link_up;
+	bool link_bad;		/* the last read was unusable, said once */
+	uint64_t link_changes;
+
 	/* the kick relay */
 	pthread_t thread;
 	bool thread_on;
@@ -113,7 +123,21 @@ void tmmr_vdpa_notify_stop(struct tmmr_vdpa *v);
  */
 bool tmmr_vdpa_sample_used(struct tmmr_vdpa *v);
 
+/*
+ * tmmr_vdpa_link.c: read the VF's link into v->link_up, counting changes in
+ * v->link_changes; @first sets it without counting. v->lock held.
+ */
+void tmmr_vdpa_link_poll(struct tmmr_vdpa *v, bool first);
+
 /* tmmr_vdpa_util.c: no device, no vhost calls */
+
+/*
+ * The link of a VF offering @offer whose net config status reads @status
+ * (16 bits): without VIRTIO_NET_F_STATUS the link is always up. 0, or
+ * -EIO for all-ones (the device does not answer: down), or -EINVAL if
+ * bits other than LINK_UP and ANNOUNCE are set (reserved: decoded anyway).
+ */
+int tmmr_vdpa_link_decode(uint32_t offer, uint16_t status, bool *up);
 
 /*
  * The features the VF is given for a guest that acked @acked, out of the
@@ -148,6 +172,17 @@ int tmmr_vdpa_check_layout(uint64_t desc, uint64_t avail, uint64_t used, uint32_
  */
 int tmmr_vdpa_hva_to_gpa(const struct rte_vhost_memory *mem, uint64_t hva, uint64_t len,
 			 uint64_t *gpa);
+
+/*
+ * May the VF run a vring that vhost-user hands over at avail index
+ * @last_avail and used index @last_used, whose used ring in the guest's
+ * memory holds @ring_used? At 0 always: the VF starts there after its reset.
+ * Elsewhere (a frontend that reconnects keeps its rings' indexes) only with
+ * @resume, a VF that resumes at the index its used ring holds, and only if
+ * all three agree. 0, or -ENOTSUP with the reason in @why.
+ */
+int tmmr_vdpa_check_base(uint16_t last_avail, uint16_t last_used, uint16_t ring_used,
+			 bool resume, char *why, size_t why_len);
 
 /* Do [a, a + alen) and [b, b + blen) overlap? */
 bool tmmr_vdpa_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);

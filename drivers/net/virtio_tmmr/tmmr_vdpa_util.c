@@ -116,6 +116,26 @@ tmmr_vdpa_check_layout(uint64_t desc, uint64_t avail, uint64_t used, uint32_t nu
 }
 
 int
+tmmr_vdpa_check_base(uint16_t last_avail, uint16_t last_used, uint16_t ring_used,
+		     bool resume, char *why, size_t why_len)
+{
+	if (last_avail == 0 && last_used == 0)
+		return 0;
+	if (!resume) {
+		snprintf(why, why_len, "starts at index %u, a legacy device only at 0 (resume=1 "
+			 "if the VF resumes at its used ring's index)", last_avail);
+		return -ENOTSUP;
+	}
+	if (last_avail != last_used || ring_used != last_used) {
+		snprintf(why, why_len, "resumes at avail index %u and used index %u, its used "
+			 "ring holds %u: the VF resumes at the used ring's index only",
+			 last_avail, last_used, ring_used);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int
 tmmr_vdpa_hva_to_gpa(const struct rte_vhost_memory *mem, uint64_t hva, uint64_t len,
 		     uint64_t *gpa)
 {
@@ -137,4 +157,19 @@ bool
 tmmr_vdpa_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+int
+tmmr_vdpa_link_decode(uint32_t offer, uint16_t status, bool *up)
+{
+	if (!tmmr_has(offer, TMMR_NET_F_STATUS)) {
+		*up = true;
+		return 0;
+	}
+	if (status == UINT16_MAX) {
+		*up = false;
+		return -EIO;
+	}
+	*up = (status & TMMR_NET_S_LINK_UP) != 0;
+	return (status & ~(TMMR_NET_S_LINK_UP | TMMR_NET_S_ANNOUNCE)) != 0 ? -EINVAL : 0;
 }

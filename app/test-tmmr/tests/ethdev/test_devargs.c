@@ -150,18 +150,22 @@ test_class(void **state)
 {
 	static const char *const bad[] = {
 		"class=", "class=crypto", "class=VDPA", "class=vdpa,modern=2", "modern=yes",
+		"class=vdpa,resume=", "resume=on",
 	};
 	struct tmmr_devargs da;
 	unsigned int i;
 
 	(void)state;
 	assert_int_equal(tmmr_devargs_parse(NULL, &da), 0);
-	assert_false(da.vdpa || da.modern);
+	assert_false(da.vdpa || da.modern || da.resume);
 	assert_int_equal(tmmr_devargs_parse("class=vdpa", &da), 0);
 	assert_true(da.vdpa);
 	assert_false(da.modern);
 	assert_int_equal(tmmr_devargs_parse("class=vdpa,modern=1", &da), 0);
 	assert_true(da.vdpa && da.modern);
+	assert_false(da.resume);
+	assert_int_equal(tmmr_devargs_parse("class=vdpa,resume=1", &da), 0);
+	assert_true(da.vdpa && da.resume);
 	assert_int_equal(tmmr_devargs_parse("class=eth", &da), 0);
 	assert_false(da.vdpa);
 	assert_int_equal(tmmr_devargs_parse("class=net", &da), 0);

@@ -5,7 +5,7 @@
 /*
  * The pure parts of vDPA mode: which guests the VF serves (feature mapping),
  * the legacy ring layout check, the translation of the relay's addresses of a
- * guest's rings into guest-physical ones.
+ * guest's rings into guest-physical ones, the VF's link from its status.
  */
 
 #include <setjmp.h>
@@ -185,6 +185,65 @@ test_overlap(void **state)
 	assert_false(tmmr_vdpa_overlap(0x1000, 0, 0x1000, 0x1000));
 }
 
+/* Where the VF may take a guest's ring up: at 0, or where a resuming VF finds it */
+static void
+test_check_base(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_int_equal(tmmr_vdpa_check_base(0, 0, 0, false, why, sizeof(why)), 0);
+	assert_int_equal(tmmr_vdpa_check_base(0, 0, 0, true, why, sizeof(why)), 0);
+	/* a reconnecting frontend: QEMU resumes at the used ring's index */
+	assert_int_equal(tmmr_vdpa_check_base(2, 2, 2, false, why, sizeof(why)), -ENOTSUP);
+	assert_non_null(strstr(why, "starts at index 2"));
+	assert_int_equal(tmmr_vdpa_check_base(2, 2, 2, true, why, sizeof(why)), 0);
+	assert_int_equal(tmmr_vdpa_check_base(65535, 65535, 65535, true, why, sizeof(why)), 0);
+	/* the VF would resume elsewhere than the frontend asks */
+	assert_int_equal(tmmr_vdpa_check_base(3, 2, 2, true, why, sizeof(why)), -ENOTSUP);
+	assert_int_equal(tmmr_vdpa_check_base(2, 2, 5, true, why, sizeof(why)), -ENOTSUP);
+	assert_non_null(strstr(why, "holds 5"));
+	assert_int_equal(tmmr_vdpa_check_base(0, 2, 2, true, why, sizeof(why)), -ENOTSUP);
+}
+
+/* The VF's link from its net config status, as the vf_link_up stat reports it */
+static void
+test_link_decode(void **state)
+{
+	uint32_t no_status = OFFER & ~TMMR_BIT(TMMR_NET_F_STATUS);
+	bool up;
+
+	(void)state;
+	assert_true(tmmr_has(OFFER, TMMR_NET_F_STATUS));
+	up = true;
+	assert_int_equal(tmmr_vdpa_link_decode(OFFER, 0, &up), 0);
+	assert_false(up);
+	assert_int_equal(tmmr_vdpa_link_decode(OFFER, TMMR_NET_S_LINK_UP, &up), 0);
+	assert_true(up);
+	/* an announcement pending is not the link */
+	assert_int_equal(tmmr_vdpa_link_decode(OFFER, TMMR_NET_S_ANNOUNCE, &up), 0);
+	assert_false(up);
+	assert_int_equal(tmmr_vdpa_link_decode(OFFER, TMMR_NET_S_LINK_UP | TMMR_NET_S_ANNOUNCE,
+					       &up), 0);
+	assert_true(up);
+	/* all-ones: the device does not answer, down whatever LINK_UP says */
+	up = true;
+	assert_int_equal(tmmr_vdpa_link_decode(OFFER, UINT16_MAX, &up), -EIO);
+	assert_false(up);
+	/* reserved bits: reported, LINK_UP still read */
+	assert_int_equal(tmmr_vdpa_link_decode(OFFER, 0x8001, &up), -EINVAL);
+	assert_true(up);
+	assert_int_equal(tmmr_vdpa_link_decode(OFFER, 0x0100, &up), -EINVAL);
+	assert_false(up);
+	/* no STATUS offered: nothing to read, always up, whatever the register holds */
+	up = false;
+	assert_int_equal(tmmr_vdpa_link_decode(no_status, 0, &up), 0);
+	assert_true(up);
+	up = false;
+	assert_int_equal(tmmr_vdpa_link_decode(no_status, UINT16_MAX, &up), 0);
+	assert_true(up);
+}
+
 int
 main(void)
 {
@@ -194,6 +253,8 @@ main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_hva_to_gpa),
 		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_link_decode),
+		cmocka_unit_test(test_check_base),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
