@@ -185,10 +185,9 @@ void relay_port_close(struct relay_pair *p);
 /*
  * The control step of both modes for VF @vf whose link reads @up: a change from *@link_up is
  * counted in *@changes (atomic) and logged. True if the VF's vhost-user socket should be open
- * (link up, or no link reflection).
+ * (link up, or @reflect false).
  */
-bool relay_link_follow(const struct relay *r, const char *vf, bool up, bool *link_up,
-		uint64_t *changes);
+bool relay_link_follow(bool reflect, const char *vf, bool up, bool *link_up, uint64_t *changes);
 /* Logs that VF @vf's socket @path waits for the link to come up. */
 void relay_link_wait_log(const char *vf, const char *path);
 

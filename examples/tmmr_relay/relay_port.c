@@ -261,15 +261,15 @@ relay_port_control(struct relay *r, struct relay_pair *p)
 	if (rte_eth_link_get_nowait(p->port_id, &link) < 0)
 		return;
 	up = link.link_status == RTE_ETH_LINK_UP;
-	if (!relay_link_follow(r, p->port_name, up, &p->link_up, &p->cnt.link_changes))
+	if (!relay_link_follow(r->opt.link_reflect, p->port_name, up, &p->link_up,
+			       &p->cnt.link_changes))
 		relay_vhost_unregister(p);
 	else if (!p->vhost_registered)
 		relay_vhost_register(r, p);
 }
 
 bool
-relay_link_follow(const struct relay *r, const char *vf, bool up, bool *link_up,
-		uint64_t *changes)
+relay_link_follow(bool reflect, const char *vf, bool up, bool *link_up, uint64_t *changes)
 {
 	if (up != *link_up) {
 		*link_up = up;
@@ -279,7 +279,7 @@ relay_link_follow(const struct relay *r, const char *vf, bool up, bool *link_up,
 	/* the guest sees the VF link through the vhost-user connection: QEMU marks its
 	 * virtio-net link down while the backend socket is closed
 	 */
-	return up || !r->opt.link_reflect;
+	return up || !reflect;
 }
 
 void

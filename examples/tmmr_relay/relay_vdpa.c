@@ -39,6 +39,7 @@ struct relay_vdpa_dev {
 	bool registered;
 	int link_stat;			/* index of the driver's vf_link_up stat, -1: none */
 	bool link_up;
+	bool reflect;			/* --no-link-reflect off, vf_link_up and vf_resume */
 	uint64_t link_changes;		/* atomic */
 	int vid;			/* atomic; -1: no guest */
 	uint64_t guest_connects;	/* atomic */
@@ -110,20 +111,27 @@ relay_vdpa_stat_index(const struct relay_vdpa_dev *d, const char *name)
 	return -1;
 }
 
-/* The VF's link from its driver's vf_link_up stat (device-wide: vring 0's); up if none. */
-static bool
-relay_vdpa_link_read(const struct relay_vdpa_dev *d)
+/* A device-wide driver stat (vring 0's), or dflt when the driver has none or fails. */
+static uint64_t
+relay_vdpa_stat_read(const struct relay_vdpa_dev *d, int idx, uint64_t dflt)
 {
 	struct rte_vdpa_stat st[RELAY_VDPA_MAX_STATS];
 	int n, i;
 
-	if (d->link_stat < 0)
-		return true;
+	if (idx < 0)
+		return dflt;
 	n = rte_vdpa_get_stats(d->vdev, 0, st, RELAY_VDPA_MAX_STATS);
 	for (i = 0; i < RTE_MIN(n, RELAY_VDPA_MAX_STATS); i++)
-		if (st[i].id == (uint64_t)d->link_stat)
-			return st[i].value != 0;
-	return d->link_up;	/* unreadable this time: as it was */
+		if (st[i].id == (uint64_t)idx)
+			return st[i].value;
+	return dflt;
+}
+
+/* The VF's link from its driver's vf_link_up stat; as it was when unreadable. */
+static bool
+relay_vdpa_link_read(const struct relay_vdpa_dev *d)
+{
+	return relay_vdpa_stat_read(d, d->link_stat, d->link_up) != 0;
 }
 
 static int
@@ -156,9 +164,21 @@ relay_vdpa_add(struct relay *r, const char *name, const char *socket)
 	d->nb_vrings = 2 * pairs;
 	d->link_stat = relay_vdpa_stat_index(d, "vf_link_up");
 	d->link_up = true;
-	if (r->opt.link_reflect && d->link_stat < 0)
+	d->reflect = r->opt.link_reflect;
+	if (d->reflect && d->link_stat < 0) {
 		RLOG(WARNING, "VF %s: its vDPA driver reports no vf_link_up: the link is not "
 			"reflected", name);
+		d->reflect = false;
+	} else if (d->reflect &&
+		   relay_vdpa_stat_read(d, relay_vdpa_stat_index(d, "vf_resume"), 0) == 0) {
+		/* a guest dropped at link down comes back with its rings at a non-zero
+		 * index, which a legacy VF cannot take: it would stay idle for good
+		 */
+		RLOG(WARNING, "VF %s: the link is not reflected: the VF does not resume rings "
+			"(devarg resume=1 if it does), a guest dropped at link down could not "
+			"come back", name);
+		d->reflect = false;
+	}
 	relay_nb_vdpa++;
 	return 0;
 }
@@ -227,7 +247,7 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 	int n = (int)(d - relay_vdpa);
 
 	d->link_up = relay_vdpa_link_read(d);
-	if (!r->opt.link_reflect || d->link_up) {
+	if (!d->reflect || d->link_up) {
 		if (relay_vdpa_open(r, d) < 0)
 			return -1;
 	} else {
@@ -249,7 +269,7 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 static void
 relay_vdpa_control(struct relay *r, struct relay_vdpa_dev *d)
 {
-	if (!relay_link_follow(r, d->name, relay_vdpa_link_read(d), &d->link_up,
+	if (!relay_link_follow(d->reflect, d->name, relay_vdpa_link_read(d), &d->link_up,
 			       &d->link_changes))
 		relay_vdpa_close(d);
 	else if (!d->registered)

@@ -104,7 +104,7 @@ model_ok link 0 down || fail "the model did not take the VF link down"
 e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" \
 	"ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=0" "$RELAY_BIN" -l 0 \
 	--no-huge -m 256 --file-prefix "$tag-r" --base-virtaddr "$base" -d "$PMD_ARG" \
-	-a "$vf,class=vdpa,modern=1" -- --mode vdpa "${vf_opt[@]}" --stats-interval 0
+	-a "$vf,class=vdpa,modern=1,resume=1" -- --mode vdpa "${vf_opt[@]}" --stats-interval 0
 relay_pid=$pid_relay
 relay_check "VF link down at start: no socket yet" \
 	wait_for "$WORK/relay.log" "VF $vf: link down, socket .* opens when it comes up" 30

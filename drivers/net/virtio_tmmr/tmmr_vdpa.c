@@ -57,6 +57,7 @@ static const char *const tmmr_vdpa_stat_names[TMMR_VDPA_NB_STATS] = {
 	[TMMR_VDPA_STAT_COMPLETED] = "completed_descriptors",
 	[TMMR_VDPA_STAT_LINK_UP] = "vf_link_up",
 	[TMMR_VDPA_STAT_LINK_CHANGES] = "vf_link_changes",
+	[TMMR_VDPA_STAT_RESUME] = "vf_resume",
 };
 
 static struct tmmr_vdpa *
@@ -622,6 +623,7 @@ tmmr_vdpa_get_stats(struct rte_vdpa_device *vdev, int qid, struct rte_vdpa_stat 
 	tmmr_vdpa_link_poll(v, false);
 	val[TMMR_VDPA_STAT_LINK_UP] = v->link_up;
 	val[TMMR_VDPA_STAT_LINK_CHANGES] = v->link_changes;
+	val[TMMR_VDPA_STAT_RESUME] = v->args.resume;
 	pthread_mutex_unlock(&v->lock);
 	for (i = 0; i < RTE_MIN(n, (unsigned int)TMMR_VDPA_NB_STATS); i++) {
 		stats[i].id = i;

@@ -41,6 +41,8 @@ enum {
 	TMMR_VDPA_STAT_COMPLETED,	/* descriptors the VF returned (used idx advance) */
 	TMMR_VDPA_STAT_LINK_UP,		/* the VF's link, read at each get_stats: 1 up */
 	TMMR_VDPA_STAT_LINK_CHANGES,	/* link changes get_stats saw since the probe */
+	TMMR_VDPA_STAT_RESUME,		/* 1: the VF resumes rings (resume=1), so a guest
+					 * dropped at link down can come back */
 	TMMR_VDPA_NB_STATS,
 };
 
