@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The tmmr authors
+ */
+
+/*
+ * Tx on the static ring (q->in_order, the default whenever a packet can be
+ * one descriptor: ANY_LAYOUT or INDIRECT_DESC acked): avail entry i always
+ * names descriptor i & mask, written once when the queue is set up, and
+ * packet i goes into that descriptor, either with its header pushed into its
+ * headroom or as an indirect table. A send writes the descriptor and the
+ * mbuf pointer, and the burst moves the avail index; no free list.
+ *
+ * A device that completes in the order it got the chains (every known
+ * backend's Tx) returns descriptor used_cons & mask next; that is the only
+ * check a used entry needs, and the completed mbufs are a run of the mbuf
+ * array. Legacy virtio has no IN_ORDER feature, so a device may also
+ * complete out of order: the first used id that is not the expected one
+ * turns the queue over to the free list for good (until it is stopped),
+ * whose checks then judge it and the rest: a chain in flight is taken,
+ * anything else (out of range, completed twice) is a device error as ever.
+ * A packet that needs a chain (no INDIRECT_DESC, and no room or no
+ * ANY_LAYOUT for the header) also moves the queue to the free list, which
+ * hands it back to the static ring once nothing is in flight.
+ */
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "tmmr_tx_common.h"
+
+/* Lay the static ring out on an empty queue: avail entry i names descriptor i. */
+void
+tmmr_tx_static_init(struct tmmr_txq *q)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t i;
+
+	q->out_of_order = false;
+	q->in_order = q->static_ok && (q->any_layout || q->indirect);
+	if (!q->in_order)
+		return;
+	for (i = 0; i < vq->num; i++)
+		vq->avail->ring[i] = i;
+}
+
+/*
+ * Hand the queue to the free list: the chains in flight are the in_flight
+ * descriptors before avail_shadow, one each; the free ones follow them in the
+ * static order, the next to use first. Their mbuf pointers are stale and go,
+ * so that the free list's checks see a completion of one as a device error.
+ */
+void __rte_noinline
+tmmr_tx_leave_static(struct tmmr_txq *q, bool out_of_order)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t end = vq->avail_shadow;
+	uint16_t k;
+
+	for (k = 0; k < vq->num - vq->in_flight; k++) {
+		uint16_t j = (uint16_t)(end + k) & vq->mask;
+
+		q->mb[j] = NULL;
+		q->next[j] = (j + 1) & vq->mask;
+	}
+	for (k = 0; k < vq->in_flight; k++)
+		q->ndesc[(uint16_t)(vq->used_cons + k) & vq->mask] = 1;
+	q->free_head = end & vq->mask;
+	q->nb_free = q->max_desc - vq->in_flight;
+	q->dirty_from = end;
+	q->in_order = false;
+	q->out_of_order |= out_of_order;
+}
+
+/*
+ * Back to the static ring once the free list has nothing in flight, unless
+ * the device completed out of order: the avail entries the free list wrote
+ * name their descriptors again. Returns whether the queue is on it.
+ */
+bool __rte_noinline
+tmmr_tx_enter_static(struct tmmr_txq *q)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t n = (uint16_t)(vq->avail_shadow - q->dirty_from);
+	uint16_t k;
+
+	if (!q->static_ok || q->out_of_order || vq->in_flight != 0 ||
+	    !(q->any_layout || q->indirect))
+		return false;
+	if (vq->avail_shadow - q->dirty_from > vq->num)
+		n = vq->num;
+	for (k = 0; k < n; k++) {
+		uint16_t j = (uint16_t)(q->dirty_from + k) & vq->mask;
+
+		vq->avail->ring[j] = j;
+	}
+	q->in_order = true;
+	return true;
+}
+
+/*
+ * @n completed mbufs, a run of the mbuf array. Under fast free each is still
+ * checked (single segment, direct, refcnt 1, the run's pool) and one that is
+ * not goes the ordinary way; the others go back in place with one put per
+ * stretch.
+ */
+static inline void
+tmmr_tx_free_run(const struct tmmr_txq *q, struct rte_mbuf **run, uint32_t n)
+{
+	struct rte_mempool *mp;
+	uint32_t i, start = 0;
+
+	if (n == 0)
+		return;
+	if (!q->fast_free) {
+		rte_pktmbuf_free_bulk(run, n);
+		return;
+	}
+	mp = run[0]->pool;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = run[i];
+
+		if (likely(m->pool == mp && m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&
+			   rte_mbuf_refcnt_read(m) == 1))
+			continue;
+		if (i > start)
+			rte_mempool_put_bulk(mp, (void **)&run[start], i - start);
+		rte_pktmbuf_free(m);
+		start = i + 1;
+	}
+	if (n > start)
+		rte_mempool_put_bulk(mp, (void **)&run[start], n - start);
+}
+
+/* Take completed packets back; returns the number freed. */
+uint32_t
+tmmr_tx_reclaim_static(struct tmmr_txq *q, uint32_t max)
+{
+	struct tmmr_vq *vq = &q->vq;
+	volatile struct tmmr_vring_used_elem *ring = vq->used->ring;
+	uint16_t mask = vq->mask;
+	uint16_t cons = vq->used_cons;
+	uint32_t n = RTE_MIN((uint32_t)tmmr_vq_used_pending(vq), max);
+	uint32_t i, first, tail;
+
+	for (i = 0; i < n; i++) {
+		uint16_t want = (uint16_t)(cons + i) & mask;
+
+		if (unlikely(ring[want].id != want))
+			break;
+	}
+	vq->used_cons = cons + i;
+	vq->in_flight -= i;
+	first = cons & mask;
+	tail = first + i > vq->num ? first + i - vq->num : 0;
+	tmmr_tx_free_run(q, &q->mb[first], i - tail);
+	tmmr_tx_free_run(q, q->mb, tail);
+	if (unlikely(i < n)) {
+		/* not the expected descriptor: the free list's checks judge it */
+		tmmr_tx_leave_static(q, true);
+		return i + tmmr_tx_reclaim_list(q, max - i);
+	}
+	return i;
+}
+
+/*
+ * Post up to @nb_pkts packets, one descriptor each; stops early when the ring
+ * is full or at a packet that needs a chain (the queue is then on the free
+ * list, which takes it). The caller publishes.
+ */
+uint16_t
+tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct tmmr_vq *vq = &q->vq;
+	struct tmmr_vring_desc *desc = vq->desc;
+	struct rte_mbuf **mb = q->mb;
+	uint16_t mask = vq->mask;
+	uint16_t hdr_len = q->hdr_len;
+	uint16_t idx, room, n, i;
+	uint64_t bytes = 0;
+	uint32_t n64 = 0;
+
+	room = q->max_desc - vq->in_flight;
+	if (room < TMMR_TX_FREE_THRESH || room < nb_pkts) {
+		tmmr_tx_reclaim_static(q, UINT32_MAX);
+		if (unlikely(!q->in_order || vq->broken))
+			return 0;
+		room = q->max_desc - vq->in_flight;
+	}
+	n = RTE_MIN(nb_pkts, room);
+	idx = vq->avail_shadow;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint16_t slot = idx & mask;
+		uint32_t len;
+
+		if (likely(m->nb_segs == 1 && tmmr_tx_can_push(q, m))) {
+			tmmr_tx_push_hdr(q, m);
+			desc[slot].addr = rte_mbuf_data_iova(m) - hdr_len;
+			desc[slot].len = m->data_len + hdr_len;
+			desc[slot].flags = 0;
+		} else if (q->indirect && m->nb_segs < TMMR_TX_IND_MAX) {
+			tmmr_tx_post_indirect(q, slot, m);
+		} else {
+			break;
+		}
+		mb[slot] = m;
+		idx++;
+		len = m->pkt_len;
+		bytes += len;
+		if (likely(len == 64))
+			n64++;
+		else
+			tmmr_stats_slow(&vq->stats, m);
+		tmmr_stats_cast(&vq->stats, rte_pktmbuf_mtod(m, const uint8_t *));
+	}
+	vq->avail_shadow = idx;
+	vq->in_flight += i;
+	vq->stats.packets += i;
+	vq->stats.bytes += bytes;
+	vq->stats.size_bins[0] += n64;
+	if (unlikely(i < n))
+		tmmr_tx_leave_static(q, false);
+	return i;
+}
+
+/* Free what the device still holds: the in_flight packets before avail_shadow. */
+void
+tmmr_tx_static_stop(struct tmmr_txq *q)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t k;
+
+	for (k = 0; k < vq->in_flight; k++) {
+		uint16_t j = (uint16_t)(vq->used_cons + k) & vq->mask;
+
+		rte_pktmbuf_free(q->mb[j]);
+		q->mb[j] = NULL;
+	}
+}
