@@ -13,7 +13,12 @@
  * A device that completes in the order it got the chains (every known
  * backend's Tx) returns descriptor used_cons & mask next; that is the only
  * check a used entry needs, and the completed mbufs are a run of the mbuf
- * array. Legacy virtio has no IN_ORDER feature, so a device may also
+ * array. Under fast free a packet is checked when it is sent (one segment,
+ * direct, refcnt 1: its header went into its headroom; and the queue's
+ * pool); ff_slow is the avail index of the last one that failed. While that
+ * is before the run, nothing in flight failed and the run goes back with one
+ * put straight from the array; otherwise the run is checked mbuf by mbuf.
+ * Legacy virtio has no IN_ORDER feature, so a device may also
  * complete out of order: the first used id that is not the expected one
  * turns the queue over to the free list for good (until it is stopped),
  * whose checks then judge it and the rest: a chain in flight is taken,
@@ -37,6 +42,8 @@ tmmr_tx_static_init(struct tmmr_txq *q)
 	uint16_t i;
 
 	q->out_of_order = false;
+	q->ff_slow = vq->avail_shadow - 1;	/* none in flight */
+	q->ff_mp = NULL;
 	q->in_order = q->static_ok && (q->any_layout || q->indirect);
 	if (!q->in_order)
 		return;
@@ -94,18 +101,20 @@ tmmr_tx_enter_static(struct tmmr_txq *q)
 
 		vq->avail->ring[j] = j;
 	}
+	q->ff_slow = vq->avail_shadow - 1;
 	q->in_order = true;
 	return true;
 }
 
 /*
- * @n completed mbufs, a run of the mbuf array. Under fast free each is still
- * checked (single segment, direct, refcnt 1, the run's pool) and one that is
- * not goes the ordinary way; the others go back in place with one put per
- * stretch.
+ * @n completed mbufs, a run of the mbuf array from avail index @pos. Under
+ * fast free, with no packet in flight that failed the send-time check, one
+ * put; otherwise each is checked (single segment, direct, refcnt 1, the
+ * run's pool), one that is not goes the ordinary way, and the others go back
+ * in place with one put per stretch.
  */
 static inline void
-tmmr_tx_free_run(const struct tmmr_txq *q, struct rte_mbuf **run, uint32_t n)
+tmmr_tx_free_run(struct tmmr_txq *q, struct rte_mbuf **run, uint32_t n, uint16_t pos)
 {
 	struct rte_mempool *mp;
 	uint32_t i, start = 0;
@@ -114,6 +123,12 @@ tmmr_tx_free_run(const struct tmmr_txq *q, struct rte_mbuf **run, uint32_t n)
 		return;
 	if (!q->fast_free) {
 		rte_pktmbuf_free_bulk(run, n);
+		return;
+	}
+	if (likely((int16_t)(q->ff_slow - pos) < 0)) {
+		rte_mempool_put_bulk(q->ff_mp, (void **)run, n);
+		/* still before what is in flight, however far the index goes */
+		q->ff_slow = pos + n - 1;
 		return;
 	}
 	mp = run[0]->pool;
@@ -153,8 +168,8 @@ tmmr_tx_reclaim_static(struct tmmr_txq *q, uint32_t max)
 	vq->in_flight -= i;
 	first = cons & mask;
 	tail = first + i > vq->num ? first + i - vq->num : 0;
-	tmmr_tx_free_run(q, &q->mb[first], i - tail);
-	tmmr_tx_free_run(q, q->mb, tail);
+	tmmr_tx_free_run(q, &q->mb[first], i - tail, cons);
+	tmmr_tx_free_run(q, q->mb, tail, cons + i - tail);
 	if (unlikely(i < n)) {
 		/* not the expected descriptor: the free list's checks judge it */
 		tmmr_tx_leave_static(q, true);
@@ -164,31 +179,23 @@ tmmr_tx_reclaim_static(struct tmmr_txq *q, uint32_t max)
 }
 
 /*
- * Post up to @nb_pkts packets, one descriptor each; stops early when the ring
- * is full or at a packet that needs a chain (the queue is then on the free
- * list, which takes it). The caller publishes.
+ * Post @n packets from avail index @idx, one descriptor each; stops at a
+ * packet that needs a chain. @ff: fast free, mark the packets it must check.
  */
-uint16_t
-tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+static __rte_always_inline uint16_t
+tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint16_t idx,
+		    const bool ff)
 {
 	struct tmmr_vq *vq = &q->vq;
 	struct tmmr_vring_desc *desc = vq->desc;
 	struct rte_mbuf **mb = q->mb;
+	struct rte_mempool *ff_mp = q->ff_mp;
 	uint16_t mask = vq->mask;
 	uint16_t hdr_len = q->hdr_len;
-	uint16_t idx, room, n, i;
 	uint64_t bytes = 0;
 	uint32_t n64 = 0;
+	uint16_t i;
 
-	room = q->max_desc - vq->in_flight;
-	if (room < TMMR_TX_FREE_THRESH || room < nb_pkts) {
-		tmmr_tx_reclaim_static(q, UINT32_MAX);
-		if (unlikely(!q->in_order || vq->broken))
-			return 0;
-		room = q->max_desc - vq->in_flight;
-	}
-	n = RTE_MIN(nb_pkts, room);
-	idx = vq->avail_shadow;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint16_t slot = idx & mask;
@@ -199,8 +206,17 @@ tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkt
 			desc[slot].addr = rte_mbuf_data_iova(m) - hdr_len;
 			desc[slot].len = m->data_len + hdr_len;
 			desc[slot].flags = 0;
+			if (ff && unlikely(m->pool != ff_mp)) {
+				/* the first packet names the pool */
+				if (ff_mp == NULL)
+					q->ff_mp = ff_mp = m->pool;
+				else
+					q->ff_slow = idx;
+			}
 		} else if (q->indirect && m->nb_segs < TMMR_TX_IND_MAX) {
 			tmmr_tx_post_indirect(q, slot, m);
+			if (ff)
+				q->ff_slow = idx;
 		} else {
 			break;
 		}
@@ -215,10 +231,36 @@ tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkt
 		tmmr_stats_cast(&vq->stats, rte_pktmbuf_mtod(m, const uint8_t *));
 	}
 	vq->avail_shadow = idx;
-	vq->in_flight += i;
-	vq->stats.packets += i;
 	vq->stats.bytes += bytes;
 	vq->stats.size_bins[0] += n64;
+	return i;
+}
+
+/*
+ * Post up to @nb_pkts packets; stops early when the ring is full or at a
+ * packet that needs a chain (the queue is then on the free list, which takes
+ * it). The caller publishes.
+ */
+uint16_t
+tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct tmmr_vq *vq = &q->vq;
+	uint16_t room, n, i;
+
+	room = q->max_desc - vq->in_flight;
+	if (room < TMMR_TX_FREE_THRESH || room < nb_pkts) {
+		tmmr_tx_reclaim_static(q, UINT32_MAX);
+		if (unlikely(!q->in_order || vq->broken))
+			return 0;
+		room = q->max_desc - vq->in_flight;
+	}
+	n = RTE_MIN(nb_pkts, room);
+	if (q->fast_free)
+		i = tmmr_tx_static_post(q, pkts, n, vq->avail_shadow, true);
+	else
+		i = tmmr_tx_static_post(q, pkts, n, vq->avail_shadow, false);
+	vq->in_flight += i;
+	vq->stats.packets += i;
 	if (unlikely(i < n))
 		tmmr_tx_leave_static(q, false);
 	return i;
