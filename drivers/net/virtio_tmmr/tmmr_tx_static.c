@@ -28,11 +28,60 @@
  * hands it back to the static ring once nothing is in flight.
  */
 
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
 #include "tmmr_tx_common.h"
+
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+/*
+ * rearm_data as one word: refcnt 1 and one segment (data_off and port are
+ * masked out), in one load.
+ */
+#define TMMR_TX_REARM_SH(f) \
+	((offsetof(struct rte_mbuf, f) - offsetof(struct rte_mbuf, rearm_data)) * 8)
+#define TMMR_TX_REARM_MASK \
+	((UINT64_C(0xffff) << TMMR_TX_REARM_SH(refcnt)) | \
+	 (UINT64_C(0xffff) << TMMR_TX_REARM_SH(nb_segs)))
+#define TMMR_TX_REARM_ONE \
+	((UINT64_C(1) << TMMR_TX_REARM_SH(refcnt)) | (UINT64_C(1) << TMMR_TX_REARM_SH(nb_segs)))
+
+static __rte_always_inline bool
+tmmr_tx_one_seg_ref(const struct rte_mbuf *m)
+{
+	uint64_t rearm;
+
+	memcpy(&rearm, &m->rearm_data, sizeof(rearm));
+	return (rearm & TMMR_TX_REARM_MASK) == TMMR_TX_REARM_ONE;
+}
+
+/* len, then flags and next zero, in one store */
+static __rte_always_inline void
+tmmr_tx_desc_len(struct tmmr_vring_desc *d, uint32_t len)
+{
+	uint64_t len_flags = len;
+
+	memcpy(&d->len, &len_flags, sizeof(len_flags));
+}
+#else
+static __rte_always_inline bool
+tmmr_tx_one_seg_ref(const struct rte_mbuf *m)
+{
+	return m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1;
+}
+
+static __rte_always_inline void
+tmmr_tx_desc_len(struct tmmr_vring_desc *d, uint32_t len)
+{
+	d->len = len;
+	d->flags = 0;
+}
+#endif
 
 /* Lay the static ring out on an empty queue: avail entry i names descriptor i. */
 void
@@ -190,8 +239,12 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 	struct tmmr_vring_desc *desc = vq->desc;
 	struct rte_mbuf **mb = q->mb;
 	struct rte_mempool *ff_mp = q->ff_mp;
-	uint16_t mask = vq->mask;
-	uint16_t hdr_len = q->hdr_len;
+	/* in locals: the stores below may alias the queue */
+	const uint16_t mask = vq->mask;
+	const uint16_t hdr_len = q->hdr_len;
+	const bool push_ok = q->any_layout;
+	const bool hdr_ol = q->hdr_ol;
+	const bool indirect = q->indirect;
 	uint64_t bytes = 0;
 	uint32_t n64 = 0;
 	uint16_t i;
@@ -199,13 +252,16 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint16_t slot = idx & mask;
+		uint16_t off = m->data_off;
 		uint32_t len;
 
-		if (likely(m->nb_segs == 1 && tmmr_tx_can_push(q, m))) {
-			tmmr_tx_push_hdr(q, m);
-			desc[slot].addr = rte_mbuf_data_iova(m) - hdr_len;
-			desc[slot].len = m->data_len + hdr_len;
-			desc[slot].flags = 0;
+		/* one segment, refcnt 1, direct, room for the header, 2-byte aligned */
+		if (likely(push_ok && tmmr_tx_one_seg_ref(m) && RTE_MBUF_DIRECT(m) &&
+			   off >= hdr_len && (((uintptr_t)m->buf_addr + off) & 1) == 0)) {
+			char *dst = (char *)m->buf_addr + off - hdr_len;
+
+			desc[slot].addr = rte_mbuf_iova_get(m) + off - hdr_len;
+			tmmr_tx_desc_len(&desc[slot], m->data_len + hdr_len);
 			if (ff && unlikely(m->pool != ff_mp)) {
 				/* the first packet names the pool */
 				if (ff_mp == NULL)
@@ -213,7 +269,15 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 				else
 					q->ff_slow = idx;
 			}
-		} else if (q->indirect && m->nb_segs < TMMR_TX_IND_MAX) {
+			if (likely(!hdr_ol)) {
+				if (hdr_len == sizeof(struct tmmr_net_hdr_mrg))
+					memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
+				else
+					memset(dst, 0, sizeof(struct tmmr_net_hdr));
+			} else {
+				tmmr_tx_fill_hdr(q, dst, m);
+			}
+		} else if (indirect && m->nb_segs < TMMR_TX_IND_MAX) {
 			tmmr_tx_post_indirect(q, slot, m);
 			if (ff)
 				q->ff_slow = idx;

@@ -418,6 +418,73 @@ test_txs_fast_free_mixed(void **state)
 	rte_mempool_free(other);
 }
 
+/* A packet at @off in its buffer, the headroom before it filled with 0x5a. */
+static struct rte_mbuf *
+mbuf_at(uint16_t off)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	assert_non_null(m);
+	memset(m->buf_addr, 0x5a, off);
+	m->data_off = off;
+	memcpy(rte_pktmbuf_mtod(m, void *), frame, FLEN);
+	m->data_len = FLEN;
+	m->pkt_len = FLEN;
+	return m;
+}
+
+static void
+assert_headroom_kept(const struct rte_mbuf *m)
+{
+	const uint8_t *b = m->buf_addr;
+	uint16_t i;
+
+	for (i = 0; i < m->data_off; i++)
+		assert_int_equal(b[i], 0x5a);
+}
+
+/*
+ * No header in front of the data when the headroom is too small or the
+ * header would be odd-aligned: the indirect table's header slot, or a chain
+ * with the header in its own descriptor; the headroom stays as it was.
+ */
+static void
+test_txs_no_push(void **state)
+{
+	static const uint16_t off[4] = { RTE_PKTMBUF_HEADROOM, 4, 129, RTE_PKTMBUF_HEADROOM };
+	struct rte_mbuf *m[4];
+	struct fdev_chain c[4];
+	struct env e;
+	int i, ind;
+
+	(void)state;
+	for (ind = 0; ind < 2; ind++) {
+		env_open(&e, ind);
+		for (i = 0; i < 4; i++)
+			m[i] = mbuf_at(off[i]);
+		assert_int_equal(tmmr_xmit_pkts(e.q, m, 4), 4);
+		/* in flight: still ours to look at until completed */
+		take(&e, c, 4);
+		for (i = 1; i < 3; i++) {
+			if (ind) {
+				assert_true(c[i].indirect);
+			} else {
+				assert_false(c[i].indirect);
+				assert_int_equal(c[i].nseg, 2);
+			}
+			assert_int_equal(c[i].seg[0].len, e.dev.hdr_len);
+			assert_headroom_kept(m[i]);
+		}
+		assert_false(c[0].indirect || c[3].indirect);
+		assert_int_equal(c[0].nseg, 1);
+		assert_int_equal(tmmr_txq_static_ring(e.q), e.st && ind);
+		for (i = 0; i < 4; i++)
+			fdev_push_used(&e.dev, c[i].head, 0);
+		assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 4);
+		env_close(&e);
+	}
+}
+
 int
 main(void)
 {
@@ -427,6 +494,7 @@ main(void)
 		cmocka_unit_test(test_txs_index_wrap),
 		cmocka_unit_test(test_txs_chain_between),
 		cmocka_unit_test(test_txs_full),
+		cmocka_unit_test(test_txs_no_push),
 		cmocka_unit_test(test_txs_fast_free_mixed),
 	};
 
