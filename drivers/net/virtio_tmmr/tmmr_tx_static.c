@@ -196,26 +196,46 @@ tmmr_tx_free_run(struct tmmr_txq *q, struct rte_mbuf **run, uint32_t n, uint16_t
 		rte_mempool_put_bulk(mp, (void **)&run[start], n - start);
 }
 
+/*
+ * How many of the @n used entries from ring position @first on (not past the
+ * ring's end) name their own position, as the static ring expects: in groups
+ * of four (half a cache line), each id read once, then one by one from the
+ * group with a mismatch or the end.
+ */
+static inline uint32_t
+tmmr_tx_in_order(volatile struct tmmr_vring_used_elem *ring, uint32_t first, uint32_t n)
+{
+	uint32_t i = 0, j;
+
+	for (; i + 4 <= n; i += 4) {
+		j = first + i;
+		if ((ring[j].id ^ j) | (ring[j + 1].id ^ (j + 1)) |
+		    (ring[j + 2].id ^ (j + 2)) | (ring[j + 3].id ^ (j + 3)))
+			break;
+	}
+	for (; i < n; i++)
+		if (ring[first + i].id != first + i)
+			break;
+	return i;
+}
+
 /* Take completed packets back; returns the number freed. */
 uint32_t
 tmmr_tx_reclaim_static(struct tmmr_txq *q, uint32_t max)
 {
 	struct tmmr_vq *vq = &q->vq;
 	volatile struct tmmr_vring_used_elem *ring = vq->used->ring;
-	uint16_t mask = vq->mask;
 	uint16_t cons = vq->used_cons;
 	uint32_t n = RTE_MIN((uint32_t)tmmr_vq_used_pending(vq), max);
 	uint32_t i, first, tail;
 
-	for (i = 0; i < n; i++) {
-		uint16_t want = (uint16_t)(cons + i) & mask;
-
-		if (unlikely(ring[want].id != want))
-			break;
-	}
+	/* up to the ring's end, then from its start */
+	first = cons & vq->mask;
+	i = tmmr_tx_in_order(ring, first, RTE_MIN(n, vq->num - first));
+	if (i == vq->num - first && i < n)
+		i += tmmr_tx_in_order(ring, 0, n - i);
 	vq->used_cons = cons + i;
 	vq->in_flight -= i;
-	first = cons & mask;
 	tail = first + i > vq->num ? first + i - vq->num : 0;
 	tmmr_tx_free_run(q, &q->mb[first], i - tail, cons);
 	tmmr_tx_free_run(q, q->mb, tail, cons + i - tail);
