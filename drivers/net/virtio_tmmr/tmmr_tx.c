@@ -43,6 +43,7 @@
 
 #include "tmmr_logs.h"
 #include "tmmr_tx_common.h"
+#include "tmmr_tx_static.h"
 
 #define TMMR_TX_FREE_BATCH	64
 
@@ -115,7 +116,7 @@ tmmr_tx_fast_free(struct rte_mbuf **done, uint32_t n)
 		rte_mempool_put_bulk(mp, (void **)done, k);
 }
 
-void
+static inline void
 tmmr_tx_free_done(const struct tmmr_txq *q, struct rte_mbuf **done, uint32_t n)
 {
 	if (q->fast_free)
@@ -190,7 +191,7 @@ tmmr_tx_send_injected(struct tmmr_txq *q)
 }
 
 /* The free-list path: any chain shape; the caller publishes. */
-uint16_t
+static uint16_t
 tmmr_tx_list_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct tmmr_vq *vq = &q->vq;
@@ -515,5 +516,7 @@ tmmr_txq_done_cleanup(struct tmmr_txq *q, uint32_t free_cnt)
 		return 0;
 	if (unlikely(q->inject != NULL))
 		tmmr_tx_send_injected(q);
-	return (int)tmmr_tx_reclaim(q, free_cnt ? free_cnt : UINT32_MAX);
+	if (q->in_order)
+		return (int)tmmr_tx_reclaim_static(q, free_cnt ? free_cnt : UINT32_MAX);
+	return (int)tmmr_tx_reclaim_list(q, free_cnt ? free_cnt : UINT32_MAX);
 }

@@ -129,25 +129,7 @@ tmmr_tx_post_indirect(struct tmmr_txq *q, uint16_t head, const struct rte_mbuf *
 	d->flags = TMMR_VRING_DESC_F_INDIRECT;
 }
 
-/* tmmr_tx.c */
-void tmmr_tx_free_done(const struct tmmr_txq *q, struct rte_mbuf **done, uint32_t n);
+/* tmmr_tx.c: the free list's reclaim, which judges what the static ring did not expect */
 uint32_t tmmr_tx_reclaim_list(struct tmmr_txq *q, uint32_t max);
-uint16_t tmmr_tx_list_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts);
-
-/* tmmr_tx_static.c */
-void tmmr_tx_static_init(struct tmmr_txq *q);
-void tmmr_tx_leave_static(struct tmmr_txq *q, bool out_of_order);
-bool tmmr_tx_enter_static(struct tmmr_txq *q);
-uint32_t tmmr_tx_reclaim_static(struct tmmr_txq *q, uint32_t max);
-uint16_t tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts);
-void tmmr_tx_static_stop(struct tmmr_txq *q);
-
-/* Take completed chains back on whichever path the queue is on. */
-static inline uint32_t
-tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
-{
-	return likely(q->in_order) ? tmmr_tx_reclaim_static(q, max) :
-		tmmr_tx_reclaim_list(q, max);
-}
 
 #endif /* TMMR_TX_COMMON_H */

@@ -37,6 +37,7 @@
 #include <rte_mempool.h>
 
 #include "tmmr_tx_common.h"
+#include "tmmr_tx_static.h"
 
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
 /*
