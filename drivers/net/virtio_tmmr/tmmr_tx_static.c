@@ -249,19 +249,20 @@ tmmr_tx_reclaim_static(struct tmmr_txq *q, uint32_t max)
 }
 
 /*
- * Post @n packets from avail index @idx, one descriptor each; stops at a
- * packet that needs a chain. @ff: fast free, mark the packets it must check.
+ * Post @n packets at the avail index, one descriptor each from descriptor
+ * @slot on (not past the ring's end); stops at a packet that needs a chain.
+ * @ff: fast free, mark the packets it must check.
  */
 static __rte_always_inline uint16_t
-tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint16_t idx,
+tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint16_t slot,
 		    const bool ff)
 {
 	struct tmmr_vq *vq = &q->vq;
-	struct tmmr_vring_desc *desc = vq->desc;
-	struct rte_mbuf **mb = q->mb;
+	struct tmmr_vring_desc *desc = &vq->desc[slot];
+	struct rte_mbuf **mb = &q->mb[slot];
 	struct rte_mempool *ff_mp = q->ff_mp;
+	uint16_t idx = vq->avail_shadow;
 	/* in locals: the stores below may alias the queue */
-	const uint16_t mask = vq->mask;
 	const uint16_t hdr_len = q->hdr_len;
 	const bool push_ok = q->any_layout;
 	const bool hdr_ol = q->hdr_ol;
@@ -272,7 +273,6 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		uint16_t slot = idx & mask;
 		uint16_t off = m->data_off;
 		uint32_t len;
 
@@ -281,14 +281,14 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 			   off >= hdr_len && (((uintptr_t)m->buf_addr + off) & 1) == 0)) {
 			char *dst = (char *)m->buf_addr + off - hdr_len;
 
-			desc[slot].addr = rte_mbuf_iova_get(m) + off - hdr_len;
-			tmmr_tx_desc_len(&desc[slot], m->data_len + hdr_len);
+			desc[i].addr = rte_mbuf_iova_get(m) + off - hdr_len;
+			tmmr_tx_desc_len(&desc[i], m->data_len + hdr_len);
 			if (ff && unlikely(m->pool != ff_mp)) {
 				/* the first packet names the pool */
 				if (ff_mp == NULL)
 					q->ff_mp = ff_mp = m->pool;
 				else
-					q->ff_slow = idx;
+					q->ff_slow = idx + i;
 			}
 			if (likely(!hdr_ol)) {
 				if (hdr_len == sizeof(struct tmmr_net_hdr_mrg))
@@ -299,14 +299,13 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 				tmmr_tx_fill_hdr(q, dst, m);
 			}
 		} else if (indirect && m->nb_segs < TMMR_TX_IND_MAX) {
-			tmmr_tx_post_indirect(q, slot, m);
+			tmmr_tx_post_indirect(q, slot + i, m);
 			if (ff)
-				q->ff_slow = idx;
+				q->ff_slow = idx + i;
 		} else {
 			break;
 		}
-		mb[slot] = m;
-		idx++;
+		mb[i] = m;
 		len = m->pkt_len;
 		bytes += len;
 		if (likely(len == 64))
@@ -315,9 +314,22 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 			tmmr_stats_slow(&vq->stats, m);
 		tmmr_stats_cast(&vq->stats, rte_pktmbuf_mtod(m, const uint8_t *));
 	}
-	vq->avail_shadow = idx;
+	vq->avail_shadow = idx + i;
 	vq->stats.bytes += bytes;
 	vq->stats.size_bins[0] += n64;
+	return i;
+}
+
+/* Post @n packets: up to the ring's end, then from its start. */
+static __rte_always_inline uint16_t
+tmmr_tx_static_posts(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, const bool ff)
+{
+	uint16_t first = q->vq.avail_shadow & q->vq.mask;
+	uint16_t n1 = RTE_MIN(n, (uint16_t)(q->vq.num - first));
+	uint16_t i = tmmr_tx_static_post(q, pkts, n1, first, ff);
+
+	if (i == n1 && n1 < n)
+		i += tmmr_tx_static_post(q, pkts + n1, n - n1, 0, ff);
 	return i;
 }
 
@@ -341,9 +353,9 @@ tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkt
 	}
 	n = RTE_MIN(nb_pkts, room);
 	if (q->fast_free)
-		i = tmmr_tx_static_post(q, pkts, n, vq->avail_shadow, true);
+		i = tmmr_tx_static_posts(q, pkts, n, true);
 	else
-		i = tmmr_tx_static_post(q, pkts, n, vq->avail_shadow, false);
+		i = tmmr_tx_static_posts(q, pkts, n, false);
 	vq->in_flight += i;
 	vq->stats.packets += i;
 	if (unlikely(i < n))
