@@ -271,6 +271,12 @@ posted:
 		tmmr_stats_update(&vq->stats, m);
 	}
 	vq->stats.packets += nb_tx - nb_dropped;
+	/*
+	 * The avail entries written since the static ring was left, for going
+	 * back to it: at most the whole ring, however long the free list runs.
+	 */
+	if ((uint16_t)(vq->avail_shadow - q->dirty_from) > vq->num)
+		q->dirty_from = vq->avail_shadow - vq->num;
 	return nb_tx;
 }
 

@@ -144,7 +144,8 @@ tmmr_tx_enter_static(struct tmmr_txq *q)
 	if (!q->static_ok || q->out_of_order || vq->in_flight != 0 ||
 	    !(q->any_layout || q->indirect))
 		return false;
-	if (vq->avail_shadow - q->dirty_from > vq->num)
+	/* the free list keeps dirty_from at most a ring behind (tmmr_tx_list_burst) */
+	if (n > vq->num)
 		n = vq->num;
 	for (k = 0; k < n; k++) {
 		uint16_t j = (uint16_t)(q->dirty_from + k) & vq->mask;

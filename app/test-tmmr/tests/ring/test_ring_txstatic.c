@@ -328,6 +328,49 @@ test_txs_chain_between(void **state)
 	env_close(&e);
 }
 
+/*
+ * The free list runs for more than the 16-bit index range (one chain held
+ * by the device all along) before the queue goes back to the static ring:
+ * every avail entry it wrote names its own descriptor again.
+ */
+static void
+test_txs_long_list(void **state)
+{
+	struct rte_mbuf *m[32];
+	struct fdev_chain c, ch;
+	struct env e;
+	int i;
+
+	(void)state;
+	env_open(&e, false);
+	send(&e, 1, 3);
+	assert_false(tmmr_txq_static_ring(e.q));
+	take(&e, &c, 1);
+	while (e.q->vq.avail_shadow < 0xffe0 || e.q->vq.avail_shadow > 0xfff0) {
+		for (i = 0; i < 32; i++)
+			m[i] = harness_mbuf(pool, frame, 64, 1);
+		assert_int_equal(tmmr_xmit_pkts(e.q, m, 32), 32);
+		assert_false(tmmr_txq_static_ring(e.q));
+		for (i = 0; i < 32; i++) {
+			assert_true(fdev_pop(&e.dev, &ch));
+			fdev_push_used(&e.dev, ch.head, 0);
+		}
+		assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 32);
+	}
+	while (e.q->vq.avail_shadow != 5) {
+		send(&e, 1, 1);
+		round_trip(&e, 1);
+	}
+	fdev_push_used(&e.dev, c.head, 0);
+	assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 1);
+	for (i = 0; i < 2 * NUM / 8; i++) {
+		send(&e, 8, 1);
+		assert_int_equal(tmmr_txq_static_ring(e.q), e.st);
+		round_trip(&e, 8);
+	}
+	env_close(&e);
+}
+
 /* A full ring takes nothing more and stays on the static ring; room comes back. */
 static void
 test_txs_full(void **state)
@@ -494,6 +537,7 @@ main(void)
 		cmocka_unit_test(test_txs_wrong_id),
 		cmocka_unit_test(test_txs_index_wrap),
 		cmocka_unit_test(test_txs_chain_between),
+		cmocka_unit_test(test_txs_long_list),
 		cmocka_unit_test(test_txs_full),
 		cmocka_unit_test(test_txs_no_push),
 		cmocka_unit_test(test_txs_fast_free_mixed),
