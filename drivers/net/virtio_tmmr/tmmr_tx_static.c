@@ -13,11 +13,15 @@
  * A device that completes in the order it got the chains (every known
  * backend's Tx) returns descriptor used_cons & mask next; that is the only
  * check a used entry needs, and the completed mbufs are a run of the mbuf
- * array. Under fast free a packet is checked when it is sent (one segment,
- * direct, refcnt 1: its header went into its headroom; and the queue's
- * pool); ff_slow is the avail index of the last one that failed. While that
- * is before the run, nothing in flight failed and the run goes back with one
- * put straight from the array; otherwise the run is checked mbuf by mbuf.
+ * array. Whether a completed mbuf can go straight back to its pool is
+ * decided when it is sent: one segment, direct, refcnt 1 (its header went
+ * into its headroom, which needs all three) and the queue's pool (the first
+ * such packet's). Freeing such an mbuf is exactly a put into its pool, with
+ * or without fast free: its only reference is the one the application
+ * handed over. put_slow is the avail index of the last packet that failed;
+ * while that is before a completed run, nothing in flight failed and the run
+ * goes back with one put straight from the array; any other run is freed as
+ * before (fast free: checked mbuf by mbuf; otherwise rte_pktmbuf_free_bulk).
  * Legacy virtio has no IN_ORDER feature, so a device may also
  * complete out of order: the first used id that is not the expected one
  * turns the queue over to the free list for good (until it is stopped),
@@ -92,8 +96,8 @@ tmmr_tx_static_init(struct tmmr_txq *q)
 	uint16_t i;
 
 	q->out_of_order = false;
-	q->ff_slow = vq->avail_shadow - 1;	/* none in flight */
-	q->ff_mp = NULL;
+	q->put_slow = vq->avail_shadow - 1;	/* none in flight */
+	q->put_mp = NULL;
 	q->in_order = q->static_ok && (q->any_layout || q->indirect);
 	if (!q->in_order)
 		return;
@@ -152,15 +156,15 @@ tmmr_tx_enter_static(struct tmmr_txq *q)
 
 		vq->avail->ring[j] = j;
 	}
-	q->ff_slow = vq->avail_shadow - 1;
+	q->put_slow = vq->avail_shadow - 1;
 	q->in_order = true;
 	return true;
 }
 
 /*
- * @n completed mbufs, a run of the mbuf array from avail index @pos. Under
- * fast free, with no packet in flight that failed the send-time check, one
- * put; otherwise each is checked (single segment, direct, refcnt 1, the
+ * @n completed mbufs, a run of the mbuf array from avail index @pos. With no
+ * packet in flight that failed the send-time check, one put; otherwise,
+ * under fast free, each is checked (single segment, direct, refcnt 1, the
  * run's pool), one that is not goes the ordinary way, and the others go back
  * in place with one put per stretch.
  */
@@ -172,14 +176,14 @@ tmmr_tx_free_run(struct tmmr_txq *q, struct rte_mbuf **run, uint32_t n, uint16_t
 
 	if (n == 0)
 		return;
-	if (!q->fast_free) {
-		rte_pktmbuf_free_bulk(run, n);
+	if (likely((int16_t)(q->put_slow - pos) < 0)) {
+		rte_mempool_put_bulk(q->put_mp, (void **)run, n);
+		/* still before what is in flight, however far the index goes */
+		q->put_slow = pos + n - 1;
 		return;
 	}
-	if (likely((int16_t)(q->ff_slow - pos) < 0)) {
-		rte_mempool_put_bulk(q->ff_mp, (void **)run, n);
-		/* still before what is in flight, however far the index goes */
-		q->ff_slow = pos + n - 1;
+	if (!q->fast_free) {
+		rte_pktmbuf_free_bulk(run, n);
 		return;
 	}
 	mp = run[0]->pool;
@@ -252,16 +256,14 @@ tmmr_tx_reclaim_static(struct tmmr_txq *q, uint32_t max)
 /*
  * Post @n packets at the avail index, one descriptor each from descriptor
  * @slot on (not past the ring's end); stops at a packet that needs a chain.
- * @ff: fast free, mark the packets it must check.
  */
-static __rte_always_inline uint16_t
-tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint16_t slot,
-		    const bool ff)
+static inline uint16_t
+tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint16_t slot)
 {
 	struct tmmr_vq *vq = &q->vq;
 	struct tmmr_vring_desc *desc = &vq->desc[slot];
 	struct rte_mbuf **mb = &q->mb[slot];
-	struct rte_mempool *ff_mp = q->ff_mp;
+	struct rte_mempool *put_mp = q->put_mp;
 	uint16_t idx = vq->avail_shadow;
 	/* in locals: the stores below may alias the queue */
 	const uint16_t hdr_len = q->hdr_len;
@@ -284,12 +286,12 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 
 			desc[i].addr = rte_mbuf_iova_get(m) + off - hdr_len;
 			tmmr_tx_desc_len(&desc[i], m->data_len + hdr_len);
-			if (ff && unlikely(m->pool != ff_mp)) {
+			if (unlikely(m->pool != put_mp)) {
 				/* the first packet names the pool */
-				if (ff_mp == NULL)
-					q->ff_mp = ff_mp = m->pool;
+				if (put_mp == NULL)
+					q->put_mp = put_mp = m->pool;
 				else
-					q->ff_slow = idx + i;
+					q->put_slow = idx + i;
 			}
 			if (likely(!hdr_ol)) {
 				if (hdr_len == sizeof(struct tmmr_net_hdr_mrg))
@@ -301,8 +303,7 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 			}
 		} else if (indirect && m->nb_segs < TMMR_TX_IND_MAX) {
 			tmmr_tx_post_indirect(q, slot + i, m);
-			if (ff)
-				q->ff_slow = idx + i;
+			q->put_slow = idx + i;
 		} else {
 			break;
 		}
@@ -322,15 +323,15 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 }
 
 /* Post @n packets: up to the ring's end, then from its start. */
-static __rte_always_inline uint16_t
-tmmr_tx_static_posts(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, const bool ff)
+static inline uint16_t
+tmmr_tx_static_posts(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t first = q->vq.avail_shadow & q->vq.mask;
 	uint16_t n1 = RTE_MIN(n, (uint16_t)(q->vq.num - first));
-	uint16_t i = tmmr_tx_static_post(q, pkts, n1, first, ff);
+	uint16_t i = tmmr_tx_static_post(q, pkts, n1, first);
 
 	if (i == n1 && n1 < n)
-		i += tmmr_tx_static_post(q, pkts + n1, n - n1, 0, ff);
+		i += tmmr_tx_static_post(q, pkts + n1, n - n1, 0);
 	return i;
 }
 
@@ -353,10 +354,7 @@ tmmr_tx_static_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkt
 		room = q->max_desc - vq->in_flight;
 	}
 	n = RTE_MIN(nb_pkts, room);
-	if (q->fast_free)
-		i = tmmr_tx_static_posts(q, pkts, n, true);
-	else
-		i = tmmr_tx_static_posts(q, pkts, n, false);
+	i = tmmr_tx_static_posts(q, pkts, n);
 	vq->in_flight += i;
 	vq->stats.packets += i;
 	if (unlikely(i < n))

@@ -105,9 +105,9 @@ struct tmmr_txq {
 	uint16_t dirty_from;		/* avail idx from which the free-list path wrote
 					 * avail entries (rewritten when back on the static
 					 * ring) */
-	uint16_t ff_slow;		/* static ring, fast free: avail idx of the last
-					 * packet posted that a put in place cannot take */
-	struct rte_mempool *ff_mp;	/* static ring, fast free: the pool put to */
+	uint16_t put_slow;		/* static ring: avail idx of the last packet
+					 * posted that a put in place cannot take */
+	struct rte_mempool *put_mp;	/* static ring: the pool put to */
 	struct rte_mbuf *inject;	/* a control-path packet for the next burst */
 	uint16_t hdr_len;
 	bool any_layout;

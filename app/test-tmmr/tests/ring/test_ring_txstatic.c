@@ -408,13 +408,13 @@ test_txs_full(void **state)
 }
 
 /*
- * Fast free with packets outside its contract between ordinary ones (two
- * segments, another pool, a second reference), the first of them ahead of
- * every ordinary one, completed one by one and then in runs: each goes back
- * the right way, nothing leaks, the second reference stays.
+ * Packets a put in place cannot take (two segments, another pool, a second
+ * reference; the first of them ahead of every ordinary one) among ordinary
+ * ones, with and without fast free, completed one by one and then in runs:
+ * each goes back the right way, nothing leaks, the second reference stays.
  */
 static void
-test_txs_fast_free_mixed(void **state)
+test_txs_put_mixed(void **state)
 {
 	/* 0: 2 segs, 1, 2: ok, 3: other pool, 4: ok, 5: 2 segs, 6: ok, 7: shared */
 	static const uint8_t kind[8] = { 2, 0, 0, 3, 0, 2, 0, 1 };
@@ -422,7 +422,7 @@ test_txs_fast_free_mixed(void **state)
 	struct rte_mbuf *m[8];
 	struct fdev_chain c[8];
 	struct env e;
-	int i, round;
+	int i, round, ff;
 
 	(void)state;
 	small = rte_pktmbuf_pool_create("txs_small", 32, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -431,33 +431,35 @@ test_txs_fast_free_mixed(void **state)
 					SOCKET_ID_ANY);
 	assert_non_null(small);
 	assert_non_null(other);
-	env_open(&e, true);
-	tmmr_txq_set_fast_free(e.q, true);
-	for (round = 0; round < 4; round++) {
-		for (i = 0; i < 8; i++) {
-			m[i] = harness_mbuf(kind[i] == 3 ? other : small, frame, FLEN,
-					    kind[i] == 2 ? 2 : 1);
-			if (kind[i] == 1)
-				rte_mbuf_refcnt_update(m[i], 1);
-		}
-		assert_int_equal(tmmr_xmit_pkts(e.q, m, 8), 8);
-		assert_int_equal(tmmr_txq_static_ring(e.q), e.st);
-		take(&e, c, 8);
-		for (i = 0; i < 8; i++)
-			fdev_push_used(&e.dev, c[i].head, 0);
-		if (round % 2 == 0) {
+	for (ff = 0; ff < 2; ff++) {
+		env_open(&e, true);
+		tmmr_txq_set_fast_free(e.q, ff);
+		for (round = 0; round < 4; round++) {
+			for (i = 0; i < 8; i++) {
+				m[i] = harness_mbuf(kind[i] == 3 ? other : small, frame, FLEN,
+						    kind[i] == 2 ? 2 : 1);
+				if (kind[i] == 1)
+					rte_mbuf_refcnt_update(m[i], 1);
+			}
+			assert_int_equal(tmmr_xmit_pkts(e.q, m, 8), 8);
+			assert_int_equal(tmmr_txq_static_ring(e.q), e.st);
+			take(&e, c, 8);
 			for (i = 0; i < 8; i++)
-				assert_int_equal(tmmr_txq_done_cleanup(e.q, 1), 1);
-		} else {
-			assert_int_equal(tmmr_txq_done_cleanup(e.q, 3), 3);
-			assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 5);
+				fdev_push_used(&e.dev, c[i].head, 0);
+			if (round % 2 == 0) {
+				for (i = 0; i < 8; i++)
+					assert_int_equal(tmmr_txq_done_cleanup(e.q, 1), 1);
+			} else {
+				assert_int_equal(tmmr_txq_done_cleanup(e.q, 3), 3);
+				assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 5);
+			}
+			assert_int_equal(rte_mbuf_refcnt_read(m[7]), 1);
+			rte_pktmbuf_free(m[7]);
+			assert_int_equal(rte_mempool_avail_count(small), 32);
+			assert_int_equal(rte_mempool_avail_count(other), 8);
 		}
-		assert_int_equal(rte_mbuf_refcnt_read(m[7]), 1);
-		rte_pktmbuf_free(m[7]);
-		assert_int_equal(rte_mempool_avail_count(small), 32);
-		assert_int_equal(rte_mempool_avail_count(other), 8);
+		env_close(&e);
 	}
-	env_close(&e);
 	rte_mempool_free(small);
 	rte_mempool_free(other);
 }
@@ -540,7 +542,7 @@ main(void)
 		cmocka_unit_test(test_txs_long_list),
 		cmocka_unit_test(test_txs_full),
 		cmocka_unit_test(test_txs_no_push),
-		cmocka_unit_test(test_txs_fast_free_mixed),
+		cmocka_unit_test(test_txs_put_mixed),
 	};
 
 	harness_eal_init();
