@@ -205,8 +205,10 @@ tmmr_tx_free_run(struct tmmr_txq *q, struct rte_mbuf **run, uint32_t n, uint16_t
 /*
  * How many of the @n used entries from ring position @first on (not past the
  * ring's end) name their own position, as the static ring expects: in groups
- * of four (half a cache line), each id read once, then one by one from the
- * group with a mismatch or the end.
+ * of four (half a cache line), then one by one from the group with a
+ * mismatch or the end. An id is only compared, never used: what is taken
+ * comes from the driver's own array, so a device changing an id between the
+ * two reads of such a group decides nothing but that compare.
  */
 static inline uint32_t
 tmmr_tx_in_order(volatile struct tmmr_vring_used_elem *ring, uint32_t first, uint32_t n)
