@@ -425,12 +425,8 @@ test_txs_put_mixed(void **state)
 	int i, round, ff;
 
 	(void)state;
-	small = rte_pktmbuf_pool_create("txs_small", 32, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					SOCKET_ID_ANY);
-	other = rte_pktmbuf_pool_create("txs_other", 8, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					SOCKET_ID_ANY);
-	assert_non_null(small);
-	assert_non_null(other);
+	small = harness_pool("txs_small", 32, RTE_MBUF_DEFAULT_BUF_SIZE);
+	other = harness_pool("txs_other", 8, RTE_MBUF_DEFAULT_BUF_SIZE);
 	for (ff = 0; ff < 2; ff++) {
 		env_open(&e, true);
 		tmmr_txq_set_fast_free(e.q, ff);
