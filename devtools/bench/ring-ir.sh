@@ -6,9 +6,10 @@
 # callgrind over the forwarding loop against the scripted device
 # (app/test-tmmr/tests/ring/ring_loop.c): full bursts of 32 64-byte packets,
 # so the figure does not depend on a backend or on the machine's load.
-# Usage: devtools/bench/ring-ir.sh [BUILD] [BURSTS] [fast-free] [nomrg] [scalar]
+# Usage: devtools/bench/ring-ir.sh [BUILD] [BURSTS] [fast-free] [nomrg] [scalar] [txlist]
 # (nomrg: Rx without mergeable buffers, the one-chain-per-packet path;
-# scalar: Rx without the SSE groups)
+# scalar: Rx without the SSE groups; txlist: Tx on the free list, not the
+# static ring)
 
 set -e
 build=${1:-build}

@@ -92,6 +92,16 @@ bool tmmr_rxq_static_ring(const struct tmmr_rxq *q);
 bool tmmr_rxq_set_vector(struct tmmr_rxq *q, bool on);
 
 /*
+ * Tx with the static ring (the default; used while packets fit one
+ * descriptor, ANY_LAYOUT or INDIRECT_DESC acked, and the device completes in
+ * order) or always with the free list (@on false: the reference path). Set
+ * while the queue is stopped. tmmr_txq_static_ring: whether the queue uses
+ * it now.
+ */
+void tmmr_txq_set_static_ring(struct tmmr_txq *q, bool on);
+bool tmmr_txq_static_ring(const struct tmmr_txq *q);
+
+/*
  * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE on @q: completed mbufs go back to their
  * pool with one rte_mempool_put_bulk per batch. Set while the queue is stopped.
  */

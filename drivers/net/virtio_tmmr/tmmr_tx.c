@@ -17,7 +17,10 @@
  * An indirect table's first entry (the head's header slot) never changes and
  * is also written once at setup.
  * Completed chains are reclaimed from the used ring when free descriptors
- * run low and in tx_done_cleanup. Under RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE the
+ * run low and in tx_done_cleanup.
+ * This free-list path is the reference; the static ring (tmmr_tx_static.c)
+ * sends the one-descriptor packets cheaper while the device completes in
+ * order, and leaves the rest to this one. Under RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE the
  * application promises one pool and refcnt 1: completed mbufs then go back
  * with rte_mempool_put_bulk. Each is still checked (single segment, direct,
  * refcnt 1, the batch's pool) and one that is not, such as the control
@@ -39,7 +42,8 @@
 #include <rte_udp.h>
 
 #include "tmmr_logs.h"
-#include "tmmr_vq.h"
+#include "tmmr_tx_common.h"
+#include "tmmr_tx_static.h"
 
 #define TMMR_TX_FREE_BATCH	64
 
@@ -48,16 +52,21 @@
 	RTE_MBUF_F_TX_TUNNEL_MASK | RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_QINQ | \
 	RTE_MBUF_F_TX_OUTER_IPV4 | RTE_MBUF_F_TX_OUTER_IPV6 | RTE_MBUF_F_TX_SEC_OFFLOAD)
 
+/* An empty queue (ring just reset): free list whole, static ring laid out. */
 static void
 tmmr_tx_init_free_list(struct tmmr_txq *q)
 {
 	uint16_t i;
 
-	for (i = 0; i < q->vq.num; i++)
+	for (i = 0; i < q->vq.num; i++) {
 		q->next[i] = (uint16_t)((i + 1) & q->vq.mask);
+		q->mb[i] = NULL;
+	}
 	q->free_head = 0;
 	/* the list holds the whole ring; only max_desc of it is ever in flight */
 	q->nb_free = q->max_desc;
+	q->dirty_from = q->vq.avail_shadow;
+	tmmr_tx_static_init(q);
 }
 
 void
@@ -65,6 +74,19 @@ tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc)
 {
 	q->max_desc = nb_desc != 0 && nb_desc < q->vq.num ? nb_desc : q->vq.num;
 	tmmr_tx_init_free_list(q);
+}
+
+void
+tmmr_txq_set_static_ring(struct tmmr_txq *q, bool on)
+{
+	q->static_ok = on;
+	tmmr_tx_init_free_list(q);
+}
+
+bool
+tmmr_txq_static_ring(const struct tmmr_txq *q)
+{
+	return q->in_order;
 }
 
 void
@@ -104,8 +126,8 @@ tmmr_tx_free_done(const struct tmmr_txq *q, struct rte_mbuf **done, uint32_t n)
 }
 
 /* Take completed chains back; returns the number of packets freed. */
-static uint32_t
-tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
+uint32_t
+tmmr_tx_reclaim_list(struct tmmr_txq *q, uint32_t max)
 {
 	struct tmmr_vq *vq = &q->vq;
 	struct rte_mbuf *done[TMMR_TX_FREE_BATCH];
@@ -116,23 +138,21 @@ tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
 
 	for (i = 0; i < n; i++) {
 		uint32_t id = vq->used->ring[cons & vq->mask].id;
-		struct tmmr_tx_slot *slot;
 		uint16_t tail, k;
 
-		if (unlikely(id >= vq->num || q->sw[id].m == NULL)) {
+		if (unlikely(id >= vq->num || q->mb[id] == NULL)) {
 			vq->stats.bad_used_id++;
 			vq->broken = true;
 			break;
 		}
-		slot = &q->sw[id];
 		tail = id;
-		for (k = 1; k < slot->ndesc; k++)
+		for (k = 1; k < q->ndesc[id]; k++)
 			tail = q->next[tail];
 		q->next[tail] = q->free_head;
 		q->free_head = id;
-		q->nb_free += slot->ndesc;
-		done[nb_done++] = slot->m;
-		slot->m = NULL;
+		q->nb_free += q->ndesc[id];
+		done[nb_done++] = q->mb[id];
+		q->mb[id] = NULL;
 		vq->in_flight--;
 		cons++;
 		if (nb_done == TMMR_TX_FREE_BATCH) {
@@ -147,98 +167,6 @@ tmmr_tx_reclaim(struct tmmr_txq *q, uint32_t max)
 		freed += nb_done;
 	}
 	return freed;
-}
-
-/*
- * The legacy header for @m's offloads, as far as the device accepted them:
- * NEEDS_CSUM only with CSUM acked, GSO only with HOST_TSO4/6 acked for the
- * packet's family (tx_prep refuses the rest).
- */
-static inline void
-tmmr_tx_fill_hdr(const struct tmmr_txq *q, void *dst, const struct rte_mbuf *m)
-{
-	uint64_t ol = m->ol_flags & q->ol_ok;
-	struct tmmr_net_hdr *h = dst;
-
-	if (q->hdr_len == sizeof(struct tmmr_net_hdr_mrg))
-		memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
-	else
-		memset(dst, 0, sizeof(struct tmmr_net_hdr));
-	if (likely(!(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))))
-		return;
-	if ((ol & RTE_MBUF_F_TX_TCP_SEG) && !((ol & RTE_MBUF_F_TX_IPV6) ? q->tso6 : q->tso4))
-		ol &= ~RTE_MBUF_F_TX_TCP_SEG;
-	h->csum_start = m->l2_len + m->l3_len;
-	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
-		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
-		h->csum_offset = offsetof(struct rte_tcp_hdr, cksum);
-		h->gso_type = (ol & RTE_MBUF_F_TX_IPV6) ?
-			TMMR_NET_HDR_GSO_TCPV6 : TMMR_NET_HDR_GSO_TCPV4;
-		h->gso_size = m->tso_segsz;
-		h->hdr_len = m->l2_len + m->l3_len + m->l4_len;
-	} else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {
-		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
-		h->csum_offset = offsetof(struct rte_tcp_hdr, cksum);
-	} else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM) {
-		h->flags = TMMR_NET_HDR_F_NEEDS_CSUM;
-		h->csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
-	} else {
-		h->csum_start = 0;	/* SCTP, or nothing acked: refused by tx_prep */
-	}
-}
-
-/* The header in front of @m's data: a fixed-size zeroing without offloads. */
-static inline void
-tmmr_tx_push_hdr(const struct tmmr_txq *q, struct rte_mbuf *m)
-{
-	void *dst = rte_pktmbuf_mtod_offset(m, char *, -(int)q->hdr_len);
-
-	if (likely(!q->hdr_ol)) {
-		if (q->hdr_len == sizeof(struct tmmr_net_hdr_mrg))
-			memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
-		else
-			memset(dst, 0, sizeof(struct tmmr_net_hdr));
-		return;
-	}
-	tmmr_tx_fill_hdr(q, dst, m);
-}
-
-/* The head's slot in the header area: already zero unless offloads were acked. */
-static inline void
-tmmr_tx_slot_hdr(const struct tmmr_txq *q, uint16_t head, const struct rte_mbuf *m)
-{
-	if (q->hdr_ol)
-		tmmr_tx_fill_hdr(q, q->hdr_va + (size_t)head * TMMR_TX_HDR_SLOT, m);
-}
-
-static inline bool
-tmmr_tx_can_push(const struct tmmr_txq *q, const struct rte_mbuf *m)
-{
-	return q->any_layout && RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
-		rte_pktmbuf_headroom(m) >= q->hdr_len &&
-		(((uintptr_t)rte_pktmbuf_mtod(m, char *) - q->hdr_len) & 1) == 0;
-}
-
-/* Segments into descriptors from @idx on; returns the last one written. */
-static inline uint16_t
-tmmr_tx_fill_segs(struct tmmr_txq *q, struct tmmr_vring_desc *tbl, uint16_t idx,
-		  const struct rte_mbuf *seg, bool shadow_links)
-{
-	uint16_t nxt;
-
-	for (;;) {
-		tbl[idx].addr = rte_mbuf_data_iova(seg);
-		tbl[idx].len = seg->data_len;
-		seg = seg->next;
-		if (seg == NULL) {
-			tbl[idx].flags = 0;
-			return idx;
-		}
-		nxt = shadow_links ? q->next[idx] : idx + 1;
-		tbl[idx].flags = TMMR_VRING_DESC_F_NEXT;
-		tbl[idx].next = nxt;
-		idx = nxt;
-	}
 }
 
 int
@@ -262,20 +190,16 @@ tmmr_tx_send_injected(struct tmmr_txq *q)
 		__atomic_store_n(&q->inject, m, __ATOMIC_RELAXED);
 }
 
-uint16_t
-tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/* The free-list path: any chain shape; the caller publishes. */
+static uint16_t
+tmmr_tx_list_burst(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	struct tmmr_txq *q = txq;
 	struct tmmr_vq *vq = &q->vq;
 	struct tmmr_vring_desc *desc = vq->desc;
 	uint16_t nb_tx, nb_dropped = 0;
 
-	if (unlikely(vq->broken))
-		return 0;
-	if (unlikely(q->inject != NULL))
-		tmmr_tx_send_injected(q);
 	if (q->nb_free < TMMR_TX_FREE_THRESH)
-		tmmr_tx_reclaim(q, UINT32_MAX);
+		tmmr_tx_reclaim_list(q, UINT32_MAX);
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx];
@@ -285,7 +209,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		if (m->nb_segs == 1 && likely(tmmr_tx_can_push(q, m))) {
 			/* the common case: one descriptor, header in the headroom */
 			if (unlikely(q->nb_free == 0)) {
-				tmmr_tx_reclaim(q, UINT32_MAX);
+				tmmr_tx_reclaim_list(q, UINT32_MAX);
 				if (q->nb_free == 0 || vq->broken)
 					break;
 				head = q->free_head;
@@ -296,8 +220,8 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			desc[head].flags = 0;
 			q->free_head = q->next[head];
 			q->nb_free--;
-			q->sw[head].m = m;
-			q->sw[head].ndesc = 1;
+			q->mb[head] = m;
+			q->ndesc[head] = 1;
 			goto posted;
 		}
 
@@ -315,7 +239,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			continue;
 		}
 		if (unlikely(need > q->nb_free)) {
-			tmmr_tx_reclaim(q, UINT32_MAX);
+			tmmr_tx_reclaim_list(q, UINT32_MAX);
 			if (need > q->nb_free || vq->broken)
 				break;
 			head = q->free_head;
@@ -327,15 +251,7 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			desc[head].addr -= q->hdr_len;
 			desc[head].len += q->hdr_len;
 		} else if (need == 1) {
-			struct tmmr_vring_desc *tbl = q->ind_va + (size_t)head * TMMR_TX_IND_MAX;
-
-			/* tbl[0], the header slot, was written at setup */
-			tmmr_tx_slot_hdr(q, head, m);
-			tmmr_tx_fill_segs(q, tbl, 1, m, false);
-			desc[head].addr = q->ind_iova +
-				(uint64_t)head * TMMR_TX_IND_MAX * sizeof(*tbl);
-			desc[head].len = (m->nb_segs + 1) * sizeof(*tbl);
-			desc[head].flags = TMMR_VRING_DESC_F_INDIRECT;
+			tmmr_tx_post_indirect(q, head, m);
 			last = head;
 		} else {
 			tmmr_tx_slot_hdr(q, head, m);
@@ -347,15 +263,42 @@ tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		q->free_head = q->next[last];
 		q->nb_free -= need;
-		q->sw[head].m = m;
-		q->sw[head].ndesc = need;
+		q->mb[head] = m;
+		q->ndesc[head] = need;
 posted:
 		vq->avail->ring[vq->avail_shadow++ & vq->mask] = head;
 		vq->in_flight++;
 		tmmr_stats_update(&vq->stats, m);
 	}
 	vq->stats.packets += nb_tx - nb_dropped;
-	tmmr_vq_publish_and_kick(vq);
+	/*
+	 * The avail entries written since the static ring was left, for going
+	 * back to it: at most the whole ring, however long the free list runs.
+	 */
+	if ((uint16_t)(vq->avail_shadow - q->dirty_from) > vq->num)
+		q->dirty_from = vq->avail_shadow - vq->num;
+	return nb_tx;
+}
+
+uint16_t
+tmmr_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct tmmr_txq *q = txq;
+	uint16_t nb_tx;
+
+	if (unlikely(q->vq.broken))
+		return 0;
+	if (unlikely(q->inject != NULL))
+		tmmr_tx_send_injected(q);
+	if (likely(q->in_order) || (q->vq.in_flight == 0 && tmmr_tx_enter_static(q))) {
+		nb_tx = tmmr_tx_static_burst(q, pkts, nb_pkts);
+		/* a packet that needs a chain: the free list goes on from it */
+		if (unlikely(!q->in_order) && !q->vq.broken)
+			nb_tx += tmmr_tx_list_burst(q, pkts + nb_tx, nb_pkts - nb_tx);
+	} else {
+		nb_tx = tmmr_tx_list_burst(q, pkts, nb_pkts);
+	}
+	tmmr_vq_publish_and_kick(&q->vq);
 	return nb_tx;
 }
 
@@ -489,11 +432,13 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 	if (q->indirect)
 		len += (size_t)num * TMMR_TX_IND_MAX * sizeof(struct tmmr_vring_desc);
 	q->hdr_mz = tmmr_dp_memzone("txh", port_id, queue_idx, len, socket);
-	q->sw = rte_zmalloc_socket("tmmr_tx_sw", num * sizeof(q->sw[0]),
+	q->mb = rte_zmalloc_socket("tmmr_tx_mb", num * sizeof(q->mb[0]),
 				   RTE_CACHE_LINE_SIZE, socket);
+	q->ndesc = rte_zmalloc_socket("tmmr_tx_ndesc", num * sizeof(q->ndesc[0]),
+				      RTE_CACHE_LINE_SIZE, socket);
 	q->next = rte_zmalloc_socket("tmmr_tx_next", num * sizeof(q->next[0]),
 				     RTE_CACHE_LINE_SIZE, socket);
-	if (q->hdr_mz == NULL || q->sw == NULL || q->next == NULL) {
+	if (q->hdr_mz == NULL || q->mb == NULL || q->ndesc == NULL || q->next == NULL) {
 		rte_errno = ENOMEM;
 		goto fail;
 	}
@@ -515,12 +460,14 @@ tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t num, int socket,
 		}
 	}
 	q->max_desc = num;
+	q->static_ok = true;
 	tmmr_tx_init_free_list(q);
 	*ring_iova = q->vq.ring_iova;
 	return q;
 fail:
 	rte_free(q->next);
-	rte_free(q->sw);
+	rte_free(q->ndesc);
+	rte_free(q->mb);
 	rte_memzone_free(q->hdr_mz);
 	if (q->vq.ring_mz != NULL)
 		tmmr_vq_fini(&q->vq);
@@ -542,10 +489,12 @@ tmmr_txq_stop(struct tmmr_txq *q)
 	uint16_t i;
 
 	rte_pktmbuf_free(m);
-	for (i = 0; i < q->vq.num; i++) {
-		if (q->sw[i].m != NULL) {
-			rte_pktmbuf_free(q->sw[i].m);
-			q->sw[i].m = NULL;
+	if (q->in_order) {
+		tmmr_tx_static_stop(q);
+	} else {
+		for (i = 0; i < q->vq.num; i++) {
+			rte_pktmbuf_free(q->mb[i]);
+			q->mb[i] = NULL;
 		}
 	}
 	tmmr_vq_reset(&q->vq);
@@ -561,7 +510,8 @@ tmmr_txq_free(struct tmmr_txq *q)
 	tmmr_vq_fini(&q->vq);
 	rte_memzone_free(q->hdr_mz);
 	rte_free(q->next);
-	rte_free(q->sw);
+	rte_free(q->ndesc);
+	rte_free(q->mb);
 	rte_free(q);
 }
 
@@ -572,5 +522,7 @@ tmmr_txq_done_cleanup(struct tmmr_txq *q, uint32_t free_cnt)
 		return 0;
 	if (unlikely(q->inject != NULL))
 		tmmr_tx_send_injected(q);
-	return (int)tmmr_tx_reclaim(q, free_cnt ? free_cnt : UINT32_MAX);
+	if (q->in_order)
+		return (int)tmmr_tx_reclaim_static(q, free_cnt ? free_cnt : UINT32_MAX);
+	return (int)tmmr_tx_reclaim_list(q, free_cnt ? free_cnt : UINT32_MAX);
 }

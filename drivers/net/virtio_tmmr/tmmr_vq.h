@@ -88,18 +88,26 @@ struct tmmr_rxq {
 	struct tmmr_dp_cfg cfg;
 };
 
-struct tmmr_tx_slot {
-	struct rte_mbuf *m;		/* set on the chain head while in flight */
-	uint16_t ndesc;			/* descriptors of the chain */
-};
-
 struct tmmr_txq {
 	struct tmmr_vq vq;
-	struct tmmr_tx_slot *sw;	/* [num], indexed by chain head */
+	struct rte_mbuf **mb;		/* [num], by chain head: the packet in flight (the
+					 * static ring: valid only between used_cons and
+					 * avail_shadow) */
+	uint16_t *ndesc;		/* [num], by chain head: descriptors of the chain */
 	uint16_t *next;			/* [num] shadow of desc.next / free list links */
 	uint16_t free_head;
 	uint16_t nb_free;
 	uint16_t max_desc;		/* descriptors in flight at most (nb_desc) */
+	bool in_order;			/* static ring: avail entry i names descriptor i */
+	bool static_ok;			/* the static ring may be used (default) */
+	bool out_of_order;		/* the device completed out of order: no static ring
+					 * until the queue is stopped */
+	uint16_t dirty_from;		/* avail idx from which the free-list path wrote
+					 * avail entries (rewritten when back on the static
+					 * ring) */
+	uint16_t put_slow;		/* static ring: avail idx of the last packet
+					 * posted that a put in place cannot take */
+	struct rte_mempool *put_mp;	/* static ring: the pool put to */
 	struct rte_mbuf *inject;	/* a control-path packet for the next burst */
 	uint16_t hdr_len;
 	bool any_layout;
@@ -156,6 +164,19 @@ void tmmr_vq_suppress_interrupts(struct tmmr_vq *vq);
 /* Per-packet counters: size bins and multicast/broadcast. */
 void tmmr_stats_slow(struct tmmr_q_stats *s, const struct rte_mbuf *m);
 
+/* Multicast and broadcast, by the destination MAC at @dst. */
+static inline void
+tmmr_stats_cast(struct tmmr_q_stats *s, const uint8_t *dst)
+{
+	if (unlikely(dst[0] & 1)) {
+		if (dst[0] == 0xff && dst[1] == 0xff && dst[2] == 0xff &&
+		    dst[3] == 0xff && dst[4] == 0xff && dst[5] == 0xff)
+			s->broadcast++;
+		else
+			s->multicast++;
+	}
+}
+
 static inline void
 tmmr_stats_update(struct tmmr_q_stats *s, const struct rte_mbuf *m)
 {
@@ -167,13 +188,7 @@ tmmr_stats_update(struct tmmr_q_stats *s, const struct rte_mbuf *m)
 		s->size_bins[0]++;
 	else
 		tmmr_stats_slow(s, m);
-	if (unlikely(dst[0] & 1)) {
-		if (dst[0] == 0xff && dst[1] == 0xff && dst[2] == 0xff &&
-		    dst[3] == 0xff && dst[4] == 0xff && dst[5] == 0xff)
-			s->broadcast++;
-		else
-			s->multicast++;
-	}
+	tmmr_stats_cast(s, dst);
 }
 
 /*

@@ -375,3 +375,21 @@ harness_rxq_start(struct tmmr_rxq *q)
 #endif
 	return tmmr_rxq_start(q);
 }
+
+bool
+harness_tx_list(void)
+{
+	const char *v = getenv("TMMR_RING_TX");
+
+	return v != NULL && strcmp(v, "list") == 0;
+}
+
+void
+harness_txq_path(struct tmmr_txq *q, const struct tmmr_dp_cfg *cfg)
+{
+	if (harness_tx_list())
+		tmmr_txq_set_static_ring(q, false);
+	/* without either feature every packet is a chain: the free list */
+	assert_int_equal(tmmr_txq_static_ring(q),
+			 !harness_tx_list() && (cfg->any_layout || cfg->indirect));
+}

@@ -61,6 +61,14 @@ struct rte_mempool *harness_pool(const char *name, unsigned int n, uint16_t data
 int harness_rxq_start(struct tmmr_rxq *q);
 bool harness_rx_stack(void);
 
+/*
+ * Put a new Tx queue on the Tx path the test run asks for, by environment
+ * TMMR_RING_TX: "list", always the free list (the reference path); otherwise
+ * the static ring where the queue's features (@cfg) allow it.
+ */
+void harness_txq_path(struct tmmr_txq *q, const struct tmmr_dp_cfg *cfg);
+bool harness_tx_list(void);
+
 void fdev_attach(struct fdev *d, uint64_t ring_iova, uint16_t num, uint16_t hdr_len);
 void fdev_detach(struct fdev *d);
 uint16_t fdev_avail_pending(const struct fdev *d);

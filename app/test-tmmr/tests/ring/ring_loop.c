@@ -8,8 +8,9 @@
  * functions' instructions under callgrind (devtools/bench/ring-ir.sh). Every
  * burst is full, so the count per packet does not depend on how fast a
  * backend is or how loaded the machine is.
- * Usage: ring_loop [BURSTS] [fast-free] [nomrg] [scalar]
- * (nomrg: Rx without mergeable buffers, one chain per packet; scalar: no SSE)
+ * Usage: ring_loop [BURSTS] [fast-free] [nomrg] [scalar] [txlist]
+ * (nomrg: Rx without mergeable buffers, one chain per packet; scalar: no SSE;
+ * txlist: Tx always on the free list, not the static ring)
  */
 
 #include <stdarg.h>
@@ -35,7 +36,7 @@ main(int argc, char **argv)
 {
 	static const uint8_t dst[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 	unsigned long bursts = argc > 1 ? strtoul(argv[1], NULL, 0) : 20000;
-	bool fast_free = false, mrg = true, vec = true;
+	bool fast_free = false, mrg = true, vec = true, tx_static = true;
 	struct tmmr_dp_cfg cfg;
 	struct rte_mbuf *pkts[LOOP_BURST];
 	struct tmmr_net_hdr h = { 0 };
@@ -57,6 +58,8 @@ main(int argc, char **argv)
 			mrg = false;
 		else if (strcmp(argv[a], "scalar") == 0)
 			vec = false;
+		else if (strcmp(argv[a], "txlist") == 0)
+			tx_static = false;
 		else
 			return 2;
 	}
@@ -77,6 +80,7 @@ main(int argc, char **argv)
 	fdev_attach(&td, iova, LOOP_RING, cfg.hdr_len);
 	tmmr_txq_set_doorbell(txq, &td.doorbell);
 	tmmr_txq_set_fast_free(txq, fast_free);
+	tmmr_txq_set_static_ring(txq, tx_static);
 	tmmr_rxq_set_vector(rxq, vec);
 	if (tmmr_rxq_start(rxq) != 0)
 		return 1;

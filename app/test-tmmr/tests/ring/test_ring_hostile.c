@@ -60,6 +60,7 @@ tx_open(struct env *e, const struct tmmr_dp_cfg *cfg)
 	assert_non_null(e->txq);
 	fdev_attach(&e->dev, iova, NUM, cfg->hdr_len);
 	tmmr_txq_set_doorbell(e->txq, &e->dev.doorbell);
+	harness_txq_path(e->txq, cfg);
 }
 
 /* After a device reset: stop takes every mbuf back. */

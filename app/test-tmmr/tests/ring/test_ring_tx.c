@@ -43,6 +43,7 @@ env_open(struct tx_env *e, const struct tmmr_dp_cfg *cfg, uint16_t num)
 	assert_non_null(e->q);
 	fdev_attach(&e->dev, iova, num, cfg->hdr_len);
 	tmmr_txq_set_doorbell(e->q, &e->dev.doorbell);
+	harness_txq_path(e->q, cfg);
 	/* Tx completions are polled: interrupts suppressed */
 	assert_int_equal(e->dev.avail->flags, TMMR_VRING_AVAIL_F_NO_INTERRUPT);
 }
