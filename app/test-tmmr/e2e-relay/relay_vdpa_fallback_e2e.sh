@@ -118,6 +118,13 @@ relay_check "relay serves the VF as a vDPA device" \
 	wait_for "$WORK/relay.log" 'vDPA, vhost-user server listening' 30
 relay_check "telemetry: path vdpa, no fallback yet" \
 	test "$(tel0 path) $(tel0 fallbacks) $(tel0 vf_guest_refused)" = "vdpa 0 0"
+# the copy path's worker lcore sleeps while no guest is served by copying
+read -r -a st0 <<<"$(cut -d' ' -f14,15 "/proc/$(pgrep -P "$relay_pid" | head -n 1)/stat")"
+sleep 2
+read -r -a st1 <<<"$(cut -d' ' -f14,15 "/proc/$(pgrep -P "$relay_pid" | head -n 1)/stat")"
+idle=$((st1[0] + st1[1] - st0[0] - st0[1]))
+relay_check "idle relay with --fallback copy sleeps: $idle ticks in 2 s (< 10% of a core)" \
+	test "$idle" -lt $(($(getconf CLK_TCK) / 5))
 
 # --- a frontend of another ring size: refused by the VF, the relay switches to copying
 fe_start bad $((qsize / 2))
