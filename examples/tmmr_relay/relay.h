@@ -61,6 +61,7 @@ struct relay_options {
 	unsigned int nb_mbufs;		/* 0: computed */
 	unsigned int socket_mode;	/* of the vhost-user sockets the relay creates */
 	bool vdpa_mode;			/* --mode vdpa: the VFs run the guests' rings */
+	bool fallback_copy;		/* --fallback copy: a refused guest served by copying */
 };
 
 /* Per-pair counters: written only by the forwarding lcore (or, for the event counters, by the
@@ -137,6 +138,7 @@ struct relay_pair {
 	bool link_up;
 	bool reset_pending;		/* set by the ethdev event callback */
 	bool remove_pending;
+	uint64_t conn_closes;		/* atomic: vhost-user connections closed */
 
 	struct relay_counters cnt;	/* events; traffic is counted per queue pair */
 };
@@ -216,6 +218,13 @@ uint16_t relay_offload_from_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t v
 uint16_t relay_offload_to_guest(struct rte_mbuf **pkts, uint16_t n, uint64_t guest_features,
 		struct relay_counters *cnt);
 uint64_t relay_guest_features_to_disable(uint64_t vf_rx_offloads, uint64_t vf_tx_offloads);
+
+/* relay_main.c */
+/* Queue pair q of pair @p on vf->lcores[q % n] if given, else on the least loaded lcore by
+ * @load (the main one only if !@workers_only).
+ */
+int relay_assign_queues(struct relay *r, struct relay_pair *p, const struct relay_vf_opt *vf,
+		unsigned int *load, bool workers_only);
 
 /* relay_vdpa.c: --mode vdpa, a vDPA device per --vf, no forwarding lcores */
 int relay_vdpa_run(struct relay *r);

@@ -27,6 +27,7 @@ enum {
 	OPT_MBUFS,
 	OPT_SOCKET_MODE,
 	OPT_MODE,
+	OPT_FALLBACK,
 	OPT_HELP,
 };
 
@@ -41,6 +42,7 @@ static const struct option relay_long_options[] = {
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "fallback", required_argument, NULL, OPT_FALLBACK },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -62,6 +64,10 @@ relay_usage(const char *prog)
 	       "  --mode copy|vdpa     copy: forwarding lcores copy packets between guest and\n"
 	       "                       VF (default); vdpa: each VF runs its guest's rings\n"
 	       "                       (legacy guests; -a BDF,class=vdpa, DEV is the BDF)\n"
+	       "  --fallback none|copy with --mode vdpa: a guest the VF refuses stays idle\n"
+	       "                       (none, default) or is served by copying (copy: the\n"
+	       "                       VF becomes an ethdev until that guest leaves; needs\n"
+	       "                       a worker lcore, e.g. -l 0,1)\n"
 	       "  --client             vhost-user client mode (QEMU is the server)\n"
 	       "  --no-link-reflect    keep the guest connected while the VF link is down\n"
 	       "  --stats-interval S   log a counter line every S seconds (0: off, default 10)\n"
@@ -245,6 +251,9 @@ relay_check_options(struct relay_options *opt, char *err, size_t errlen)
 				"--vf %s: queues= and mtu= with --mode vdpa, where the guest's "
 				"pairs and MTU are its own, up to the VF's", opt->vf[i].dev);
 	}
+	if (opt->fallback_copy && !opt->vdpa_mode)
+		return relay_config_error(err, errlen,
+			"--fallback copy without --mode vdpa: copy mode copies already");
 	if (opt->nb_vfs == 0 && opt->socket_dir[0] == '\0')
 		return relay_config_error(err, errlen,
 			"no --vf given: relaying every port needs --socket-dir");
@@ -324,6 +333,12 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 				return relay_config_error(err, errlen,
 					"--mode '%s': expected copy or vdpa", optarg);
 			opt->vdpa_mode = strcmp(optarg, "vdpa") == 0;
+			break;
+		case OPT_FALLBACK:
+			if (strcmp(optarg, "none") != 0 && strcmp(optarg, "copy") != 0)
+				return relay_config_error(err, errlen,
+					"--fallback '%s': expected none or copy", optarg);
+			opt->fallback_copy = strcmp(optarg, "copy") == 0;
 			break;
 		case 'h':
 		case OPT_HELP:

@@ -78,10 +78,9 @@ relay_fail(const char *fmt, ...)
 	return -1;
 }
 
-/* Queue pair q of a VF on lcores[q % nb_lcores] as given, else on the least loaded lcore. */
-static int
+int
 relay_assign_queues(struct relay *r, struct relay_pair *p, const struct relay_vf_opt *vf,
-		unsigned int *load)
+		unsigned int *load, bool workers_only)
 {
 	unsigned int q, lcore;
 
@@ -94,10 +93,12 @@ relay_assign_queues(struct relay *r, struct relay_pair *p, const struct relay_vf
 				return relay_fail("VF %s: lcore %u is not in the EAL lcore list",
 					p->port_name, lcore);
 		} else {
-			unsigned int best = rte_get_main_lcore();
+			unsigned int best = workers_only ? rte_get_next_lcore(-1, 1, 0) :
+				rte_get_main_lcore();
 
 			RTE_LCORE_FOREACH(lcore)
-				if (load[lcore] < load[best])
+				if (load[lcore] < load[best] &&
+				    (!workers_only || lcore != rte_get_main_lcore()))
 					best = lcore;
 			lcore = best;
 		}
@@ -171,7 +172,7 @@ relay_build_pairs(struct relay *r)
 		for (n = 0; n < (int)i; n++)
 			if (strcmp(r->pair[n].socket, p->socket) == 0)
 				return relay_fail("socket %s used for two VFs", p->socket);
-		if (relay_assign_queues(r, p, &o->vf[i], load) < 0)
+		if (relay_assign_queues(r, p, &o->vf[i], load, false) < 0)
 			return -1;
 		r->nb_pairs++;
 	}

@@ -7,10 +7,16 @@
  * runs its guest's rings itself. The relay only serves one vhost-user socket
  * per VF with the device attached; no packet and no forwarding lcore passes
  * through it (the driver's kick relay thread forwards the guest's doorbells).
+ *
+ * --fallback copy: a guest the VF refuses (the driver's vf_guest_refused stat) is
+ * dropped, the VF probed again as an ethdev and the socket reopened for the copy path
+ * (relay_vhost.c, relay_fwd.c on the worker lcores); once that guest's connection
+ * closes the VF is a vDPA device again.
  */
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +24,10 @@
 
 #include <rte_cycles.h>
 #include <rte_dev.h>
+#include <rte_devargs.h>
+#include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_string_fns.h>
 #include <rte_telemetry.h>
 #include <rte_vdpa.h>
 #include <rte_vhost.h>
@@ -44,7 +53,18 @@ struct relay_vdpa_dev {
 	int vid;			/* atomic; -1: no guest */
 	uint64_t guest_connects;	/* atomic */
 	uint64_t guest_disconnects;	/* atomic */
+	/* --fallback copy */
+	int refused_stat;		/* index of vf_guest_refused, -1: no fallback */
+	char vdpa_args[RTE_DEV_NAME_MAX_LEN + 256];	/* BDF,devargs as probed */
+	char eth_args[RTE_DEV_NAME_MAX_LEN + 256];	/* the same without vDPA's */
+	struct relay_pair *pair;	/* the copy path's */
+	bool copy;			/* the VF is an ethdev serving the socket by copying */
+	uint64_t conn_closes;		/* pair->conn_closes when the copy path began */
+	uint64_t fallbacks;		/* atomic */
 };
+
+/* vdev of a VF changes at each switch: held by the switch and by telemetry */
+static pthread_mutex_t relay_vdpa_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct relay_vdpa_dev relay_vdpa[RELAY_MAX_PAIRS];
 static unsigned int relay_nb_vdpa;
@@ -118,7 +138,7 @@ relay_vdpa_stat_read(const struct relay_vdpa_dev *d, int idx, uint64_t dflt)
 	struct rte_vdpa_stat st[RELAY_VDPA_MAX_STATS];
 	int n, i;
 
-	if (idx < 0)
+	if (idx < 0 || d->vdev == NULL)
 		return dflt;
 	n = rte_vdpa_get_stats(d->vdev, 0, st, RELAY_VDPA_MAX_STATS);
 	for (i = 0; i < RTE_MIN(n, RELAY_VDPA_MAX_STATS); i++)
@@ -132,6 +152,38 @@ static bool
 relay_vdpa_link_read(const struct relay_vdpa_dev *d)
 {
 	return relay_vdpa_stat_read(d, d->link_stat, d->link_up) != 0;
+}
+
+/* The VF's devargs as probed, and as an ethdev: without class=, modern=, resume=. */
+static int
+relay_vdpa_fallback_prepare(struct relay_vdpa_dev *d)
+{
+	const struct rte_devargs *da = rte_dev_devargs(rte_vdpa_get_rte_device(d->vdev));
+	const char *args = da != NULL && da->args != NULL ? da->args : "";
+	char copy[256], *kv, *save = NULL;
+	size_t len;
+
+	d->refused_stat = relay_vdpa_stat_index(d, "vf_guest_refused");
+	if (d->refused_stat < 0) {
+		fprintf(stderr, "tmmr_relay: error: VF %s: its vDPA driver reports no "
+			"vf_guest_refused: --fallback copy cannot tell a refused guest\n", d->name);
+		return -1;
+	}
+	if (strlen(args) >= sizeof(copy)) {
+		fprintf(stderr, "tmmr_relay: error: VF %s: devargs too long\n", d->name);
+		return -1;
+	}
+	snprintf(d->vdpa_args, sizeof(d->vdpa_args), "%s%s%s", d->name, args[0] ? "," : "",
+		args);
+	len = snprintf(d->eth_args, sizeof(d->eth_args), "%s", d->name);
+	snprintf(copy, sizeof(copy), "%s", args);
+	for (kv = strtok_r(copy, ",", &save); kv != NULL; kv = strtok_r(NULL, ",", &save)) {
+		if (strncmp(kv, "class=", 6) == 0 || strncmp(kv, "modern=", 7) == 0 ||
+		    strncmp(kv, "resume=", 7) == 0)
+			continue;
+		len += snprintf(d->eth_args + len, sizeof(d->eth_args) - len, ",%s", kv);
+	}
+	return 0;
 }
 
 static int
@@ -179,6 +231,9 @@ relay_vdpa_add(struct relay *r, const char *name, const char *socket)
 			"come back", name);
 		d->reflect = false;
 	}
+	d->refused_stat = -1;
+	if (r->opt.fallback_copy && relay_vdpa_fallback_prepare(d) < 0)
+		return -1;
 	relay_nb_vdpa++;
 	return 0;
 }
@@ -265,15 +320,195 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 	return 0;
 }
 
+/* The VF, an ethdev or none, probed as the vDPA device again; false if it is lost. */
+static bool
+relay_vdpa_reprobe(struct relay_vdpa_dev *d)
+{
+	struct rte_vdpa_device *vdev = NULL;
+
+	if (rte_dev_probe(d->vdpa_args) == 0)
+		vdev = rte_vdpa_find_device_by_name(d->name);
+	pthread_mutex_lock(&relay_vdpa_lock);
+	d->vdev = vdev;
+	pthread_mutex_unlock(&relay_vdpa_lock);
+	if (vdev == NULL) {
+		RLOG(ERR, "VF %s: cannot probe %s as a vDPA device again: the VF is lost",
+			d->name, d->vdpa_args);
+		return false;
+	}
+	d->copy = false;
+	return true;
+}
+
+/* The ethdev of a copy path stopped and removed (its guest is gone). */
+static void
+relay_vdpa_eth_remove(struct relay_pair *p)
+{
+	struct rte_eth_dev_info info;
+
+	relay_pair_set_ready(p, &p->vf_ready, false);
+	if (p->vf_state == RELAY_VF_REMOVED)
+		return;
+	p->vf_state = RELAY_VF_REMOVED;
+	relay_port_unregister_events(p);
+	rte_eth_dev_stop(p->port_id);
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0)
+		rte_dev_remove(info.device);
+}
+
+/*
+ * The VF refused its guest: drop it, remove the vDPA device, probe the VF as an ethdev and
+ * serve the socket by copying. QEMU (reconnect=1) comes back to the copy path: its guest sees
+ * the link go down and up once. Back to vDPA as it was on any failure.
+ */
+static void
+relay_vdpa_to_copy(struct relay *r, struct relay_vdpa_dev *d)
+{
+	struct relay_pair *p = d->pair;
+	struct rte_eth_link link;
+	int ret;
+
+	RLOG(NOTICE, "VF %s: the VF refused its guest: switching to the copy path "
+		"(--fallback copy)", d->name);
+	relay_vdpa_close(d);
+	pthread_mutex_lock(&relay_vdpa_lock);
+	ret = rte_dev_remove(rte_vdpa_get_rte_device(d->vdev));
+	if (ret == 0)
+		d->vdev = NULL;
+	pthread_mutex_unlock(&relay_vdpa_lock);
+	if (ret < 0) {
+		RLOG(ERR, "VF %s: cannot remove the vDPA device (%s): no fallback for it",
+			d->name, strerror(-ret));
+		d->refused_stat = -1;
+		return;
+	}
+	ret = rte_dev_probe(d->eth_args);
+	if (ret < 0 || rte_eth_dev_get_port_by_name(d->name, &p->port_id) != 0) {
+		RLOG(ERR, "VF %s: cannot probe %s as an ethdev (%s): no fallback for it",
+			d->name, d->eth_args, strerror(-ret));
+		d->refused_stat = -1;
+		relay_vdpa_reprobe(d);
+		return;
+	}
+	rte_eth_dev_get_name_by_port(p->port_id, p->port_name);
+	p->remove_pending = p->reset_pending = false;
+	p->vf_state = RELAY_VF_UP;
+	if (relay_port_setup(r, p) < 0) {
+		RLOG(ERR, "VF %s: cannot start the ethdev: no fallback for it", d->name);
+		d->refused_stat = -1;
+		relay_vdpa_eth_remove(p);
+		relay_vdpa_reprobe(d);
+		return;
+	}
+	relay_port_register_events(p);
+	p->link_up = rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+		link.link_status == RTE_ETH_LINK_UP;
+	d->conn_closes = __atomic_load_n(&p->conn_closes, __ATOMIC_ACQUIRE);
+	d->copy = true;
+	__atomic_add_fetch(&d->fallbacks, 1, __ATOMIC_RELAXED);
+	relay_pair_set_ready(p, &p->vf_ready, true);
+	if (!r->opt.link_reflect || p->link_up)
+		relay_vhost_register(r, p);
+	RLOG(NOTICE, "VF %s: served by the copy path (port %u) until its guest leaves",
+		d->name, p->port_id);
+}
+
+/* The copy path's guest left: the VF is a vDPA device again for the next guest. */
+static void
+relay_vdpa_from_copy(struct relay *r, struct relay_vdpa_dev *d)
+{
+	struct relay_pair *p = d->pair;
+
+	relay_vhost_unregister(p);
+	relay_vdpa_eth_remove(p);
+	if (!relay_vdpa_reprobe(d))
+		return;
+	d->link_up = relay_vdpa_link_read(d);
+	RLOG(NOTICE, "VF %s: the copy path's guest left: the VF is a vDPA device again",
+		d->name);
+	if (!d->reflect || d->link_up)
+		relay_vdpa_open(r, d);
+}
+
 /* The control tick's link step: the socket follows the VF's link as in copy mode. */
 static void
 relay_vdpa_control(struct relay *r, struct relay_vdpa_dev *d)
 {
+	struct relay_pair *p = d->pair;
+
+	if (d->copy) {
+		relay_port_control(r, p);
+		if (__atomic_load_n(&p->conn_closes, __ATOMIC_ACQUIRE) != d->conn_closes &&
+		    __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE) < 0)
+			relay_vdpa_from_copy(r, d);
+		return;
+	}
+	if (d->vdev == NULL)
+		return;
 	if (!relay_link_follow(d->reflect, d->name, relay_vdpa_link_read(d), &d->link_up,
 			       &d->link_changes))
 		relay_vdpa_close(d);
 	else if (!d->registered)
 		relay_vdpa_open(r, d);
+	if (d->registered && relay_vdpa_stat_read(d, d->refused_stat, 0) != 0)
+		relay_vdpa_to_copy(r, d);
+}
+
+/* --fallback copy: the copy path's pair of each VF, its queues on the worker lcores (the
+ * main one runs the control tick), idle until the VF is an ethdev.
+ */
+static int
+relay_vdpa_fallback_init(struct relay *r)
+{
+	struct relay_vf_opt auto_vf = { .lcore = -1 };
+	unsigned int i, lcore, load[RTE_MAX_LCORE] = { 0 }, nb_mbufs = r->opt.nb_mbufs;
+	uint32_t pairs;
+
+	if (rte_lcore_count() < 2) {
+		fprintf(stderr, "tmmr_relay: error: --fallback copy needs a worker lcore for "
+			"the copy path (EAL -l with two lcores or more, e.g. -l 0,1)\n");
+		return -1;
+	}
+	RTE_LCORE_FOREACH(lcore) {
+		r->worker[lcore].lcore_id = lcore;
+		if (relay_worker_init(&r->worker[lcore]) < 0) {
+			fprintf(stderr, "tmmr_relay: error: lcore %u: cannot create its "
+				"epoll/eventfd\n", lcore);
+			return -1;
+		}
+		r->nb_workers++;
+	}
+	for (i = 0; i < relay_nb_vdpa; i++) {
+		struct relay_vdpa_dev *d = &relay_vdpa[i];
+		struct relay_pair *p = &r->pair[i];
+
+		memset(p, 0, sizeof(*p));
+		p->index = i;
+		p->vid = -1;
+		p->vf_state = RELAY_VF_REMOVED;
+		p->epoch = 1;
+		pairs = d->nb_vrings / 2;
+		p->nb_queues = RTE_MIN(pairs, (uint32_t)RELAY_MAX_QUEUES);
+		rte_strscpy(p->port_name, d->name, sizeof(p->port_name));
+		memcpy(p->socket, d->socket, sizeof(p->socket));
+		if (relay_assign_queues(r, p, &auto_vf, load, true) < 0)
+			return -1;
+		d->pair = p;
+		r->nb_pairs++;
+	}
+	if (nb_mbufs == 0)
+		nb_mbufs = RTE_MAX(8192u, r->nb_pairs * RELAY_MAX_QUEUES *
+			(2048 + 4 * RELAY_BURST_MAX) / 4 + r->nb_workers * 512);
+	r->pool = rte_pktmbuf_pool_create("relay_mbufs", nb_mbufs, 256, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (r->pool == NULL) {
+		fprintf(stderr, "tmmr_relay: error: cannot create %u mbufs for the copy path: "
+			"%s (give EAL -m more memory)\n", nb_mbufs, rte_strerror(rte_errno));
+		return -1;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		rte_eal_remote_launch(relay_worker_main, r, lcore);
+	return 0;
 }
 
 /* Each vring's driver counters summed, by name; the device-wide ones (vf_*) as vring 0 says. */
@@ -285,6 +520,8 @@ relay_vdpa_stats(const struct relay_vdpa_dev *d, struct rte_vdpa_stat_name *name
 	int n, k, i;
 	uint32_t q;
 
+	if (d->vdev == NULL)
+		return 0;
 	n = rte_vdpa_get_stats_names(d->vdev, names, RELAY_VDPA_MAX_STATS);
 	if (n <= 0)
 		return 0;
@@ -307,9 +544,22 @@ relay_vdpa_dict(struct rte_tel_data *t, const struct relay_vdpa_dev *d)
 	uint64_t sum[RELAY_VDPA_MAX_STATS];
 	unsigned int i, n = relay_vdpa_stats(d, names, sum);
 	int vid = __atomic_load_n(&d->vid, __ATOMIC_ACQUIRE);
+	struct relay_counters c;
 
+	if (d->copy)
+		vid = __atomic_load_n(&d->pair->vid, __ATOMIC_ACQUIRE);
 	rte_tel_data_start_dict(t);
 	rte_tel_data_add_dict_string(t, "mode", "vdpa");
+	rte_tel_data_add_dict_string(t, "path", d->copy ? "copy" : "vdpa");
+	rte_tel_data_add_dict_u64(t, "fallbacks",
+		__atomic_load_n(&d->fallbacks, __ATOMIC_RELAXED));
+	if (d->copy) {
+		relay_pair_totals(d->pair, &c);
+		rte_tel_data_add_dict_u64(t, "guest_tx_pkts", c.guest_tx_pkts);
+		rte_tel_data_add_dict_u64(t, "vf_tx_pkts", c.vf_tx_pkts);
+		rte_tel_data_add_dict_u64(t, "vf_rx_pkts", c.vf_rx_pkts);
+		rte_tel_data_add_dict_u64(t, "guest_rx_pkts", c.guest_rx_pkts);
+	}
 	rte_tel_data_add_dict_string(t, "vf", d->name);
 	rte_tel_data_add_dict_string(t, "socket", d->socket);
 	rte_tel_data_add_dict_string(t, "guest", vid >= 0 ? "connected" : "none");
@@ -318,7 +568,8 @@ relay_vdpa_dict(struct rte_tel_data *t, const struct relay_vdpa_dev *d)
 		__atomic_load_n(&d->guest_connects, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(t, "guest_disconnects",
 		__atomic_load_n(&d->guest_disconnects, __ATOMIC_RELAXED));
-	rte_tel_data_add_dict_string(t, "socket_state", d->registered ? "open" : "closed");
+	rte_tel_data_add_dict_string(t, "socket_state",
+		d->registered || (d->copy && d->pair->vhost_registered) ? "open" : "closed");
 	rte_tel_data_add_dict_u64(t, "link_changes",
 		__atomic_load_n(&d->link_changes, __ATOMIC_RELAXED));
 	for (i = 0; i < n; i++)
@@ -335,8 +586,13 @@ relay_vdpa_fill(struct rte_tel_data *t, unsigned int i)
 static int
 relay_vdpa_tel_stats(const char *cmd, const char *params, struct rte_tel_data *t)
 {
+	int ret;
+
 	RTE_SET_USED(cmd);
-	return relay_tel_by_index(params, t, relay_nb_vdpa, relay_vdpa_fill);
+	pthread_mutex_lock(&relay_vdpa_lock);
+	ret = relay_tel_by_index(params, t, relay_nb_vdpa, relay_vdpa_fill);
+	pthread_mutex_unlock(&relay_vdpa_lock);
+	return ret;
 }
 
 static int
@@ -367,9 +623,10 @@ relay_vdpa_log(void)
 		for (k = 0; k < n && len < (int)sizeof(line); k++)
 			len += snprintf(line + len, sizeof(line) - len, " %s %" PRIu64,
 				names[k].name, sum[k]);
-		RLOG(INFO, "vdpa %u %s guest=%s link_changes=%" PRIu64 " |%s", i,
-			relay_vdpa[i].name, __atomic_load_n(&relay_vdpa[i].vid,
-			__ATOMIC_RELAXED) >= 0 ? "connected" : "none",
+		RLOG(INFO, "vdpa %u %s path=%s guest=%s link_changes=%" PRIu64 " |%s", i,
+			relay_vdpa[i].name, relay_vdpa[i].copy ? "copy" : "vdpa",
+			__atomic_load_n(relay_vdpa[i].copy ? &relay_vdpa[i].pair->vid :
+			&relay_vdpa[i].vid, __ATOMIC_RELAXED) >= 0 ? "connected" : "none",
 			__atomic_load_n(&relay_vdpa[i].link_changes, __ATOMIC_RELAXED), line);
 	}
 }
@@ -390,6 +647,8 @@ relay_vdpa_run(struct relay *r)
 			if (relay_vdpa_add(r, r->opt.vf[i].dev, r->opt.vf[i].socket) < 0)
 				return -1;
 	}
+	if (r->opt.fallback_copy && relay_vdpa_fallback_init(r) < 0)
+		return -1;
 	for (i = 0; i < relay_nb_vdpa; i++)
 		if (relay_vdpa_start(r, &relay_vdpa[i]) < 0)
 			return -1;
@@ -417,10 +676,25 @@ relay_vdpa_run(struct relay *r)
 void
 relay_vdpa_teardown(struct relay *r)
 {
-	unsigned int i;
+	unsigned int i, lcore;
 
-	RTE_SET_USED(r);
 	/* closes each connection: the driver's dev_close runs before it returns */
 	for (i = 0; i < relay_nb_vdpa; i++)
 		relay_vdpa_close(&relay_vdpa[i]);
+	if (!r->opt.fallback_copy)
+		return;
+	r->quit = true;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		relay_worker_wake(&r->worker[lcore]);
+	rte_eal_mp_wait_lcore();
+	RTE_LCORE_FOREACH(lcore)
+		__atomic_store_n(&r->worker[lcore].running, false, __ATOMIC_RELEASE);
+	for (i = 0; i < r->nb_pairs; i++) {
+		relay_vhost_unregister(&r->pair[i]);
+		relay_port_close(&r->pair[i]);
+	}
+	RTE_LCORE_FOREACH(lcore)
+		relay_worker_fini(&r->worker[lcore]);
+	rte_mempool_free(r->pool);
+	r->pool = NULL;
 }

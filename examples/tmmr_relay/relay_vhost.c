@@ -152,8 +152,19 @@ relay_new_connection(int vid)
 	return 0;
 }
 
+/* The connection is gone (not merely the device stopped): --fallback copy waits for it. */
+static void
+relay_destroy_connection(int vid)
+{
+	struct relay_pair *p = relay_pair_by_vid(vid);
+
+	if (p != NULL)
+		__atomic_add_fetch(&p->conn_closes, 1, __ATOMIC_RELEASE);
+}
+
 static const struct rte_vhost_device_ops relay_vhost_ops = {
 	.new_connection = relay_new_connection,
+	.destroy_connection = relay_destroy_connection,
 	.new_device = relay_new_device,
 	.destroy_device = relay_destroy_device,
 	.vring_state_changed = relay_vring_state_changed,

@@ -123,7 +123,13 @@ relay_check "a ring of another size is refused with its reason" \
 relay_check "the refusal is said once" \
 	test "$(grep -c 'refused:' "$WORK/relay.log")" = 1
 relay_check "nothing mapped for a refused guest" test "$(status_field 0 dma_maps)" = 0
+tel=$(telemetry "$tag-r" /tmmr_relay/stats,0)
+refused=$(json_get "$tel" vf_guest_refused)
+relay_check "the driver reports the refusal (vf_guest_refused $refused), no --fallback: stays" \
+	test "$refused $(json_get "$tel" path) $(json_get "$tel" fallbacks)" = "1 vdpa 0"
 tp_quit bad
+relay_check "vf_guest_refused 0 once the refused frontend left" \
+	wait_until 10 test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" vf_guest_refused)" = 0
 # VERSION_1 is served only with MRG_RXBUF: the 12-byte header of a legacy guest's
 fe_start bad2 "$qsize" ,mrg_rxbuf=0
 relay_check "VERSION_1 without mergeable buffers is refused with its reason" \

@@ -24,10 +24,15 @@
 #               pings, unfragmented.
 #   two-guests: two guests on two VFs, the backend forwarding between the VFs (io), ping each
 #               other.
+#   fallback:   --fallback copy (VF devargs modern=1): a modern guest (disable-legacy=on, its
+#               rings in Linux's cache-line aligned modern layout) refused by the VF is served
+#               by the copy path after one link flap and pings; once QEMU is gone the VF is a
+#               vDPA device again.
 # --relay copy runs a case through the copy relay instead (for comparison: the same figures).
 #
 # usage: relay_vdpa_guest_e2e.sh --build BUILD_DIR --case ping|link|mq|jumbo|two-guests
 #        [--relay vdpa|copy] [--device-opts ,OPT=VAL...]
+#        (--case fallback too)
 # --device-opts: appended to every guest's -device virtio-net-pci (e.g. ,vectors=4: MSI-X)
 set -u
 
@@ -38,9 +43,11 @@ case=
 relay=vdpa
 device_opts=
 vdpa_devargs=
+relay_opts=()
+net_mode=disable-modern=on
 e2e_args "build: case: relay: device-opts:" "$@"
 case $case in
-ping|link|mq|jumbo|two-guests) ;;
+ping|link|mq|jumbo|two-guests|fallback) ;;
 *) echo "bad --case '$case'" >&2; exit 2 ;;
 esac
 case $relay in
@@ -111,7 +118,7 @@ net_args()
 	mac=$(vf_field "$n" mac)
 	printf '%s' "-chardev socket,id=vr$n,path=$WORK/guest$n.sock,reconnect=1" \
 		" -netdev vhost-user,id=vn$n,chardev=vr$n,queues=$q" \
-		" -device virtio-net-pci,netdev=vn$n,mac=$mac,disable-modern=on,vectors=0$3$device_opts"
+		" -device virtio-net-pci,netdev=vn$n,mac=$mac,$net_mode,vectors=0$3$device_opts"
 }
 
 # boot NAME VF CMDLINE QUEUES DEVICE_OPTS [QEMU_ARGS]: a guest on the relay's socket of VF
@@ -162,7 +169,7 @@ start_chain()
 		vfs+=(--vf "${VF_BDFS[i]},socket=$WORK/guest$i.sock")
 	done
 	if [ "$relay" = vdpa ]; then
-		start_relay --mode vdpa "${vfs[@]}" --stats-interval 0
+		start_relay --mode vdpa "${vfs[@]}" --stats-interval 0 "${relay_opts[@]}"
 	else
 		start_relay "${vfs[@]}" --stats-interval 0
 	fi
@@ -442,6 +449,38 @@ case_two_guests()
 	kill_guest
 	qemu_pid=$qa
 	kill_guest
+}
+
+case_fallback()
+{
+	local tel
+
+	[ "$relay" = vdpa ] || fail "--case fallback is a vDPA mode case"
+	vdpa_devargs=,modern=1,resume=1
+	relay_opts=(--fallback copy)
+	net_mode=disable-legacy=on
+	RELAY_LCORES=0@0,1@0
+	start_chain 1 icmpecho 1
+	boot modern 0 "tmmr.mode=vping tmmr.idle=8 tmmr.count=20 tmmr.interval=0.2 tmmr.hold=600" 1 ""
+	relay_check "modern: the VF refuses the guest" \
+		wait_for "$WORK/relay.log" 'vhost device [0-9]* refused' 150
+	relay_check "modern: the relay switches the VF to the copy path" \
+		wait_for "$WORK/relay.log" 'served by the copy path' 30
+	relay_check "modern: QEMU comes back to the copy path" \
+		wait_for "$WORK/relay.log" 'guest connected on .*modern' 30
+	relay_check "modern: guest's pings done" wait_for "$WORK/modern.log" 'GUEST-VPING: cpu 0' 200
+	relay_check "modern: VERSION_1 (bit 32) negotiated" \
+		test "$(feature_bit "$WORK/modern.log" 32)" = 1
+	relay_check "modern: 20 pings answered through the copy path" pings_ok modern
+	tel=$(telemetry "$tag-r" /tmmr_relay/stats,0)
+	log "telemetry: $tel"
+	relay_check "telemetry: path copy, 1 fallback" \
+		test "$(json_get "$tel" path) $(json_get "$tel" fallbacks)" = "copy 1"
+	relay_check "telemetry: the copy path forwarded ($(json_get "$tel" guest_tx_pkts))" \
+		test "$(json_get "$tel" guest_tx_pkts)" -ge 20
+	kill_guest
+	relay_check "QEMU gone: the VF is a vDPA device again" \
+		wait_for "$WORK/relay.log" 'the VF is a vDPA device again' 30
 }
 
 "case_${case//-/_}"

@@ -58,6 +58,7 @@ static const char *const tmmr_vdpa_stat_names[TMMR_VDPA_NB_STATS] = {
 	[TMMR_VDPA_STAT_LINK_UP] = "vf_link_up",
 	[TMMR_VDPA_STAT_LINK_CHANGES] = "vf_link_changes",
 	[TMMR_VDPA_STAT_RESUME] = "vf_resume",
+	[TMMR_VDPA_STAT_GUEST_REFUSED] = "vf_guest_refused",
 };
 
 static struct tmmr_vdpa *
@@ -624,6 +625,7 @@ tmmr_vdpa_get_stats(struct rte_vdpa_device *vdev, int qid, struct rte_vdpa_stat 
 	val[TMMR_VDPA_STAT_LINK_UP] = v->link_up;
 	val[TMMR_VDPA_STAT_LINK_CHANGES] = v->link_changes;
 	val[TMMR_VDPA_STAT_RESUME] = v->args.resume;
+	val[TMMR_VDPA_STAT_GUEST_REFUSED] = v->refused && v->vid >= 0;
 	pthread_mutex_unlock(&v->lock);
 	for (i = 0; i < RTE_MIN(n, (unsigned int)TMMR_VDPA_NB_STATS); i++) {
 		stats[i].id = i;

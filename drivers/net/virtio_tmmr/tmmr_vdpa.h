@@ -43,6 +43,8 @@ enum {
 	TMMR_VDPA_STAT_LINK_CHANGES,	/* link changes get_stats saw since the probe */
 	TMMR_VDPA_STAT_RESUME,		/* 1: the VF resumes rings (resume=1), so a guest
 					 * dropped at link down can come back */
+	TMMR_VDPA_STAT_GUEST_REFUSED,	/* 1 while a connected guest is refused (its
+					 * rings are not the VF's to run) */
 	TMMR_VDPA_NB_STATS,
 };
 

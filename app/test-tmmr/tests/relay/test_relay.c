@@ -89,6 +89,14 @@ test_args_defaults(void **state)
 	assert_int_equal(o.socket_mode, 0660);
 	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--socket-mode", "777", NULL), 0);
 	assert_int_equal(o.socket_mode, 0777);
+	assert_false(o.fallback_copy);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--mode", "vdpa", "--fallback",
+		"copy", NULL), 0);
+	assert_true(o.vdpa_mode);
+	assert_true(o.fallback_copy);
+	assert_int_equal(parse(&o, err, "--socket-dir", "/d", "--mode", "vdpa", "--fallback",
+		"none", NULL), 0);
+	assert_false(o.fallback_copy);
 }
 
 static void
@@ -158,6 +166,9 @@ test_args_errors(void **state)
 		NULL);
 	expect_error("QEMU does", "--socket-dir", "/d", "--client", "--socket-mode", "0660",
 		NULL);
+	expect_error("--fallback 'zero'", "--socket-dir", "/d", "--mode", "vdpa", "--fallback",
+		"zero", NULL);
+	expect_error("without --mode vdpa", "--socket-dir", "/d", "--fallback", "copy", NULL);
 }
 
 /* queues=, the lcore list and mtu= of --vf */
