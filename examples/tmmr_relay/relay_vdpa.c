@@ -131,20 +131,45 @@ relay_vdpa_stat_index(const struct relay_vdpa_dev *d, const char *name)
 	return -1;
 }
 
+/*
+ * Device-wide driver stats (vring 0's) in one read: val[k] gets the stat at idx[k], and
+ * keeps what the caller put there (its default) when idx[k] < 0 or the driver has none or
+ * fails. No read when no idx[k] names a stat.
+ */
+static void
+relay_vdpa_stats_read(const struct relay_vdpa_dev *d, const int *idx, uint64_t *val,
+		      unsigned int nb)
+{
+	struct rte_vdpa_stat st[RELAY_VDPA_MAX_STATS];
+	unsigned int k;
+	int n, i;
+
+	for (k = 0; k < nb; k++)
+		if (idx[k] >= 0)
+			break;
+	if (k == nb || d->vdev == NULL)
+		return;
+	n = rte_vdpa_get_stats(d->vdev, 0, st, RELAY_VDPA_MAX_STATS);
+	for (k = 0; k < nb; k++) {
+		if (idx[k] < 0)
+			continue;
+		for (i = 0; i < RTE_MIN(n, RELAY_VDPA_MAX_STATS); i++) {
+			if (st[i].id == (uint64_t)idx[k]) {
+				val[k] = st[i].value;
+				break;
+			}
+		}
+	}
+}
+
 /* A device-wide driver stat (vring 0's), or dflt when the driver has none or fails. */
 static uint64_t
 relay_vdpa_stat_read(const struct relay_vdpa_dev *d, int idx, uint64_t dflt)
 {
-	struct rte_vdpa_stat st[RELAY_VDPA_MAX_STATS];
-	int n, i;
+	uint64_t val = dflt;
 
-	if (idx < 0 || d->vdev == NULL)
-		return dflt;
-	n = rte_vdpa_get_stats(d->vdev, 0, st, RELAY_VDPA_MAX_STATS);
-	for (i = 0; i < RTE_MIN(n, RELAY_VDPA_MAX_STATS); i++)
-		if (st[i].id == (uint64_t)idx)
-			return st[i].value;
-	return dflt;
+	relay_vdpa_stats_read(d, &idx, &val, 1);
+	return val;
 }
 
 /* The VF's link from its driver's vf_link_up stat; as it was when unreadable. */
@@ -435,6 +460,9 @@ static void
 relay_vdpa_control(struct relay *r, struct relay_vdpa_dev *d)
 {
 	struct relay_pair *p = d->pair;
+	/* one read a tick: vf_link_up (as it was when unreadable), vf_guest_refused (0) */
+	int idx[2] = { d->link_stat, d->refused_stat };
+	uint64_t val[2] = { d->link_up, 0 };
 
 	if (d->copy) {
 		relay_port_control(r, p);
@@ -445,12 +473,12 @@ relay_vdpa_control(struct relay *r, struct relay_vdpa_dev *d)
 	}
 	if (d->vdev == NULL)
 		return;
-	if (!relay_link_follow(d->reflect, d->name, relay_vdpa_link_read(d), &d->link_up,
-			       &d->link_changes))
+	relay_vdpa_stats_read(d, idx, val, RTE_DIM(idx));
+	if (!relay_link_follow(d->reflect, d->name, val[0] != 0, &d->link_up, &d->link_changes))
 		relay_vdpa_close(d);
 	else if (!d->registered)
 		relay_vdpa_open(r, d);
-	if (d->registered && relay_vdpa_stat_read(d, d->refused_stat, 0) != 0)
+	if (d->registered && val[1] != 0)
 		relay_vdpa_to_copy(r, d);
 }
 
