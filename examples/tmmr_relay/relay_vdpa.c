@@ -391,6 +391,7 @@ relay_vdpa_to_copy(struct relay *r, struct relay_vdpa_dev *d)
 {
 	struct relay_pair *p = d->pair;
 	struct rte_eth_link link;
+	bool eth_up = false;
 	int ret;
 
 	RLOG(NOTICE, "VF %s: the VF refused its guest: switching to the copy path "
@@ -404,26 +405,21 @@ relay_vdpa_to_copy(struct relay *r, struct relay_vdpa_dev *d)
 	if (ret < 0) {
 		RLOG(ERR, "VF %s: cannot remove the vDPA device (%s): no fallback for it",
 			d->name, strerror(-ret));
-		d->refused_stat = -1;
-		return;
+		goto fail;
 	}
 	ret = rte_dev_probe(d->eth_args);
 	if (ret < 0 || rte_eth_dev_get_port_by_name(d->name, &p->port_id) != 0) {
 		RLOG(ERR, "VF %s: cannot probe %s as an ethdev (%s): no fallback for it",
 			d->name, d->eth_args, strerror(-ret));
-		d->refused_stat = -1;
-		relay_vdpa_reprobe(d);
-		return;
+		goto fail;
 	}
 	rte_eth_dev_get_name_by_port(p->port_id, p->port_name);
 	p->remove_pending = p->reset_pending = false;
 	p->vf_state = RELAY_VF_UP;
+	eth_up = true;
 	if (relay_port_setup(r, p) < 0) {
 		RLOG(ERR, "VF %s: cannot start the ethdev: no fallback for it", d->name);
-		d->refused_stat = -1;
-		relay_vdpa_eth_remove(p);
-		relay_vdpa_reprobe(d);
-		return;
+		goto fail;
 	}
 	relay_port_register_events(p);
 	p->link_up = rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
@@ -436,6 +432,15 @@ relay_vdpa_to_copy(struct relay *r, struct relay_vdpa_dev *d)
 		relay_vhost_register(r, p);
 	RLOG(NOTICE, "VF %s: served by the copy path (port %u) until its guest leaves",
 		d->name, p->port_id);
+	return;
+
+fail:
+	/* undo as far as it went: the ethdev, then the vDPA device (NULL once removed) */
+	d->refused_stat = -1;
+	if (eth_up)
+		relay_vdpa_eth_remove(p);
+	if (d->vdev == NULL)
+		relay_vdpa_reprobe(d);
 }
 
 /* The copy path's guest left: the VF is a vDPA device again for the next guest. */
