@@ -63,14 +63,8 @@ done
 
 for t in 'default' 'in_order=0'; do
 	re="^ratio tmmr/virtio_user\\($t\\) cycles=($num) mpps=($num)$"
-	line=$(grep -F "ratio tmmr/virtio_user($t) " "$out" || true)
-	if [[ $line =~ $re ]]; then
-		if ! pos "${BASH_REMATCH[1]}" || ! pos "${BASH_REMATCH[3]}"; then
-			bad "ratio line with a figure not positive: $line"
-		fi
-	else
-		bad "headline ratio line for $t: '$line'"
-	fi
+	ratio_ok "ratio tmmr/virtio_user($t) " "$re" "headline ratio line for $t" \
+		"ratio line with a figure not positive" 1 3
 done
 
 # the CSV: a header and one row per round, contender and size

@@ -46,6 +46,27 @@ mmm_ok()
 		bad "$1: not min <= median <= max: $2 $3 $4"
 }
 
+# ratio_ok PREFIX RE BAD-LINE BAD-FIGURE IDX...: the line of $out with PREFIX (grep -F)
+# matches RE and its captures IDX... are positive; else a failure, BAD-LINE: 'line' or
+# BAD-FIGURE: line
+ratio_ok()
+{
+	local prefix=$1 re=$2 bad_line=$3 bad_fig=$4 line k
+
+	shift 4
+	line=$(grep -F "$prefix" "$out" || true)
+	if [[ ! $line =~ $re ]]; then
+		bad "$bad_line: '$line'"
+		return 0
+	fi
+	for k; do
+		if ! pos "${BASH_REMATCH[k]}"; then
+			bad "$bad_fig: $line"
+			return 0
+		fi
+	done
+}
+
 bench_done()
 {
 	if ((fails)); then
