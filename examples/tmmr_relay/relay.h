@@ -55,6 +55,7 @@ struct relay_options {
 	char socket_dir[PATH_MAX];
 	bool client_mode;
 	bool link_reflect;
+	unsigned int link_hold_ms;	/* a shorter link down is not reflected */
 	unsigned int stats_interval_s;	/* 0: no periodic log line */
 	unsigned int burst;
 	unsigned int busy_poll_us;	/* busy-poll window before sleeping */
@@ -81,6 +82,18 @@ struct relay_counters {
 	uint64_t guest_disconnects;
 	uint64_t vf_resets;
 	uint64_t link_changes;
+	uint64_t link_blips;
+};
+
+/* A VF's link as the control tick reflects it to the guest (relay_link.c). */
+struct relay_link {
+	bool reflect;			/* the socket follows the link */
+	unsigned int hold_ms;		/* a shorter down is not reflected */
+	bool up;			/* as reflected: the VF's socket is open while up */
+	bool down_pending;		/* a down not reflected yet, first read at down_since_ms */
+	uint64_t down_since_ms;
+	uint64_t changes;		/* atomic: changes reflected */
+	uint64_t blips;			/* atomic: downs shorter than link_hold_ms */
 };
 
 enum relay_vf_state {
@@ -135,7 +148,7 @@ struct relay_pair {
 	uint64_t guest_features;	/* negotiated by the current guest */
 	uint64_t vring_ready;		/* bit n: vhost vring n is ready (enabled) */
 	enum relay_vf_state vf_state;
-	bool link_up;
+	struct relay_link link;
 	bool reset_pending;		/* set by the ethdev event callback */
 	bool remove_pending;
 	uint64_t conn_closes;		/* atomic: vhost-user connections closed */
@@ -184,14 +197,21 @@ void relay_port_register_events(struct relay_pair *p);
 void relay_port_unregister_events(struct relay_pair *p);
 void relay_port_control(struct relay *r, struct relay_pair *p);
 void relay_port_close(struct relay_pair *p);
+
+/* relay_link.c */
+/* @l starts as @up; its socket follows the link if @reflect, with opt's hold time. */
+void relay_link_init(struct relay_link *l, const struct relay_options *opt, bool reflect,
+		bool up);
 /*
- * The control step of both modes for VF @vf whose link reads @up: a change from *@link_up is
- * counted in *@changes (atomic) and logged. True if the VF's vhost-user socket should be open
- * (link up, or @reflect false).
+ * The control step of both modes for VF @vf whose link reads @up at @now_ms: a change of @l
+ * is counted and logged once a down has lasted l->hold_ms (a shorter one is counted as a
+ * blip). True if the VF's vhost-user socket should be open (link up, or reflection off).
  */
-bool relay_link_follow(bool reflect, const char *vf, bool up, bool *link_up, uint64_t *changes);
+bool relay_link_follow(struct relay_link *l, const char *vf, bool up, uint64_t now_ms);
 /* Logs that VF @vf's socket @path waits for the link to come up. */
 void relay_link_wait_log(const char *vf, const char *path);
+/* Milliseconds of the TSC, for relay_link_follow(). */
+uint64_t relay_now_ms(void);
 
 /* relay_vhost.c */
 int relay_vhost_register(struct relay *r, struct relay_pair *p);

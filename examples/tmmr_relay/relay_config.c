@@ -21,6 +21,7 @@ enum {
 	OPT_SOCKET_DIR,
 	OPT_CLIENT,
 	OPT_NO_LINK_REFLECT,
+	OPT_LINK_HOLD_MS,
 	OPT_STATS_INTERVAL,
 	OPT_BURST,
 	OPT_BUSY_POLL_US,
@@ -36,6 +37,7 @@ static const struct option relay_long_options[] = {
 	{ "socket-dir", required_argument, NULL, OPT_SOCKET_DIR },
 	{ "client", no_argument, NULL, OPT_CLIENT },
 	{ "no-link-reflect", no_argument, NULL, OPT_NO_LINK_REFLECT },
+	{ "link-hold-ms", required_argument, NULL, OPT_LINK_HOLD_MS },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "busy-poll-us", required_argument, NULL, OPT_BUSY_POLL_US },
@@ -70,6 +72,8 @@ relay_usage(const char *prog)
 	       "                       a worker lcore, e.g. -l 0,1)\n"
 	       "  --client             vhost-user client mode (QEMU is the server)\n"
 	       "  --no-link-reflect    keep the guest connected while the VF link is down\n"
+	       "  --link-hold-ms N     reflect a VF link down once it lasted N ms, 0..60000\n"
+	       "                       (default 1000; a shorter one is counted in link_blips)\n"
 	       "  --stats-interval S   log a counter line every S seconds (0: off, default 10)\n"
 	       "  --burst N            packets per burst, 1..%d (default 32)\n"
 	       "  --busy-poll-us N     busy-poll time before sleeping (default 200)\n"
@@ -271,6 +275,7 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 
 	memset(opt, 0, sizeof(*opt));
 	opt->link_reflect = true;
+	opt->link_hold_ms = 1000;
 	opt->stats_interval_s = 10;
 	opt->burst = 32;
 	opt->busy_poll_us = 200;
@@ -297,6 +302,12 @@ relay_parse_args(int argc, char **argv, struct relay_options *opt, char *err, si
 			break;
 		case OPT_NO_LINK_REFLECT:
 			opt->link_reflect = false;
+			break;
+		case OPT_LINK_HOLD_MS:
+			if (relay_parse_uint(optarg, 0, 60000, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--link-hold-ms '%s': expected 0..60000", optarg);
+			opt->link_hold_ms = v;
 			break;
 		case OPT_STATS_INTERVAL:
 			if (relay_parse_uint(optarg, 0, 86400, &v) < 0)

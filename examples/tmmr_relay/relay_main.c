@@ -222,9 +222,10 @@ relay_run(struct relay *r)
 		p->epoch = 1;
 		relay_port_register_events(p);
 		relay_print_qemu_args(r, p);
-		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
-			p->link_up = link.link_status == RTE_ETH_LINK_UP;
-		if (!r->opt.link_reflect || p->link_up) {
+		relay_link_init(&p->link, &r->opt, r->opt.link_reflect,
+				rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+				link.link_status == RTE_ETH_LINK_UP);
+		if (!r->opt.link_reflect || p->link.up) {
 			if (relay_vhost_register(r, p) < 0)
 				return -1;
 		} else {

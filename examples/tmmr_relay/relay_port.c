@@ -261,31 +261,10 @@ relay_port_control(struct relay *r, struct relay_pair *p)
 	if (rte_eth_link_get_nowait(p->port_id, &link) < 0)
 		return;
 	up = link.link_status == RTE_ETH_LINK_UP;
-	if (!relay_link_follow(r->opt.link_reflect, p->port_name, up, &p->link_up,
-			       &p->cnt.link_changes))
+	if (!relay_link_follow(&p->link, p->port_name, up, relay_now_ms()))
 		relay_vhost_unregister(p);
 	else if (!p->vhost_registered)
 		relay_vhost_register(r, p);
-}
-
-bool
-relay_link_follow(bool reflect, const char *vf, bool up, bool *link_up, uint64_t *changes)
-{
-	if (up != *link_up) {
-		*link_up = up;
-		__atomic_add_fetch(changes, 1, __ATOMIC_RELAXED);
-		RLOG(INFO, "VF %s: link %s", vf, up ? "up" : "down");
-	}
-	/* the guest sees the VF link through the vhost-user connection: QEMU marks its
-	 * virtio-net link down while the backend socket is closed
-	 */
-	return up || !reflect;
-}
-
-void
-relay_link_wait_log(const char *vf, const char *path)
-{
-	RLOG(INFO, "VF %s: link down, socket %s opens when it comes up", vf, path);
 }
 
 void

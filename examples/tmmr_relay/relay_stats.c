@@ -25,7 +25,7 @@ relay_vf_state_name(const struct relay_pair *p)
 {
 	switch (p->vf_state) {
 	case RELAY_VF_UP:
-		return p->link_up ? "up" : "link-down";
+		return p->link.up ? "up" : "link-down";
 	case RELAY_VF_DOWN:
 		return "down";
 	default:
@@ -56,7 +56,8 @@ relay_pair_totals(const struct relay_pair *p, struct relay_counters *sum)
 	sum->guest_connects = RD(p->cnt.guest_connects);
 	sum->guest_disconnects = RD(p->cnt.guest_disconnects);
 	sum->vf_resets = RD(p->cnt.vf_resets);
-	sum->link_changes = RD(p->cnt.link_changes);
+	sum->link_changes = RD(p->link.changes);
+	sum->link_blips = RD(p->link.blips);
 }
 
 /* qN_KEY: queue pair N's lcore, whether the guest enabled it, and its traffic */
@@ -112,6 +113,7 @@ relay_pair_dict(struct rte_tel_data *d, const struct relay_pair *p)
 	rte_tel_data_add_dict_u64(d, "guest_disconnects", RD(c->guest_disconnects));
 	rte_tel_data_add_dict_u64(d, "vf_resets", RD(c->vf_resets));
 	rte_tel_data_add_dict_u64(d, "link_changes", RD(c->link_changes));
+	rte_tel_data_add_dict_u64(d, "link_blips", RD(c->link_blips));
 	for (i = 0; i < p->nb_queues; i++)
 		relay_queue_keys(d, &p->q[i]);
 }

@@ -47,9 +47,8 @@ struct relay_vdpa_dev {
 	uint32_t nb_vrings;
 	bool registered;
 	int link_stat;			/* index of the driver's vf_link_up stat, -1: none */
-	bool link_up;
-	bool reflect;			/* --no-link-reflect off, vf_link_up and vf_resume */
-	uint64_t link_changes;		/* atomic */
+	/* reflected unless --no-link-reflect, or the VF has no vf_link_up or no vf_resume */
+	struct relay_link link;
 	int vid;			/* atomic; -1: no guest */
 	uint64_t guest_connects;	/* atomic */
 	uint64_t guest_disconnects;	/* atomic */
@@ -176,7 +175,7 @@ relay_vdpa_stat_read(const struct relay_vdpa_dev *d, int idx, uint64_t dflt)
 static bool
 relay_vdpa_link_read(const struct relay_vdpa_dev *d)
 {
-	return relay_vdpa_stat_read(d, d->link_stat, d->link_up) != 0;
+	return relay_vdpa_stat_read(d, d->link_stat, d->link.up) != 0;
 }
 
 /* The VF's devargs as probed, and as an ethdev: without class=, modern=, resume=. */
@@ -240,13 +239,12 @@ relay_vdpa_add(struct relay *r, const char *name, const char *socket)
 		pairs = 1;
 	d->nb_vrings = 2 * pairs;
 	d->link_stat = relay_vdpa_stat_index(d, "vf_link_up");
-	d->link_up = true;
-	d->reflect = r->opt.link_reflect;
-	if (d->reflect && d->link_stat < 0) {
+	relay_link_init(&d->link, &r->opt, r->opt.link_reflect, true);
+	if (d->link.reflect && d->link_stat < 0) {
 		RLOG(WARNING, "VF %s: its vDPA driver reports no vf_link_up: the link is not "
 			"reflected", name);
-		d->reflect = false;
-	} else if (d->reflect &&
+		d->link.reflect = false;
+	} else if (d->link.reflect &&
 		   relay_vdpa_stat_read(d, relay_vdpa_stat_index(d, "vf_resume"), 0) == 0) {
 		/* a guest dropped at link down comes back with its rings at a non-zero
 		 * index, which a legacy VF cannot take: it would stay idle for good
@@ -254,7 +252,7 @@ relay_vdpa_add(struct relay *r, const char *name, const char *socket)
 		RLOG(WARNING, "VF %s: the link is not reflected: the VF does not resume rings "
 			"(devarg resume=1 if it does), a guest dropped at link down could not "
 			"come back", name);
-		d->reflect = false;
+		d->link.reflect = false;
 	}
 	d->refused_stat = -1;
 	if (r->opt.fallback_copy && relay_vdpa_fallback_prepare(d) < 0)
@@ -326,8 +324,8 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 {
 	int n = (int)(d - relay_vdpa);
 
-	d->link_up = relay_vdpa_link_read(d);
-	if (!d->reflect || d->link_up) {
+	d->link.up = relay_vdpa_link_read(d);
+	if (!d->link.reflect || d->link.up) {
 		if (relay_vdpa_open(r, d) < 0)
 			return -1;
 	} else {
@@ -422,13 +420,14 @@ relay_vdpa_to_copy(struct relay *r, struct relay_vdpa_dev *d)
 		goto fail;
 	}
 	relay_port_register_events(p);
-	p->link_up = rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
-		link.link_status == RTE_ETH_LINK_UP;
+	relay_link_init(&p->link, &r->opt, r->opt.link_reflect,
+			rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+			link.link_status == RTE_ETH_LINK_UP);
 	d->conn_closes = __atomic_load_n(&p->conn_closes, __ATOMIC_ACQUIRE);
 	d->copy = true;
 	__atomic_add_fetch(&d->fallbacks, 1, __ATOMIC_RELAXED);
 	relay_pair_set_ready(p, &p->vf_ready, true);
-	if (!r->opt.link_reflect || p->link_up)
+	if (!r->opt.link_reflect || p->link.up)
 		relay_vhost_register(r, p);
 	RLOG(NOTICE, "VF %s: served by the copy path (port %u) until its guest leaves",
 		d->name, p->port_id);
@@ -453,10 +452,11 @@ relay_vdpa_from_copy(struct relay *r, struct relay_vdpa_dev *d)
 	relay_vdpa_eth_remove(p);
 	if (!relay_vdpa_reprobe(d))
 		return;
-	d->link_up = relay_vdpa_link_read(d);
+	d->link.up = relay_vdpa_link_read(d);
+	d->link.down_pending = false;
 	RLOG(NOTICE, "VF %s: the copy path's guest left: the VF is a vDPA device again",
 		d->name);
-	if (!d->reflect || d->link_up)
+	if (!d->link.reflect || d->link.up)
 		relay_vdpa_open(r, d);
 }
 
@@ -467,7 +467,7 @@ relay_vdpa_control(struct relay *r, struct relay_vdpa_dev *d)
 	struct relay_pair *p = d->pair;
 	/* one read a tick: vf_link_up (as it was when unreadable), vf_guest_refused (0) */
 	int idx[2] = { d->link_stat, d->refused_stat };
-	uint64_t val[2] = { d->link_up, 0 };
+	uint64_t val[2] = { d->link.up, 0 };
 
 	if (d->copy) {
 		relay_port_control(r, p);
@@ -479,7 +479,7 @@ relay_vdpa_control(struct relay *r, struct relay_vdpa_dev *d)
 	if (d->vdev == NULL)
 		return;
 	relay_vdpa_stats_read(d, idx, val, RTE_DIM(idx));
-	if (!relay_link_follow(d->reflect, d->name, val[0] != 0, &d->link_up, &d->link_changes))
+	if (!relay_link_follow(&d->link, d->name, val[0] != 0, relay_now_ms()))
 		relay_vdpa_close(d);
 	else if (!d->registered)
 		relay_vdpa_open(r, d);
@@ -604,7 +604,9 @@ relay_vdpa_dict(struct rte_tel_data *t, const struct relay_vdpa_dev *d)
 	rte_tel_data_add_dict_string(t, "socket_state",
 		d->registered || (d->copy && d->pair->vhost_registered) ? "open" : "closed");
 	rte_tel_data_add_dict_u64(t, "link_changes",
-		__atomic_load_n(&d->link_changes, __ATOMIC_RELAXED));
+		__atomic_load_n(&d->link.changes, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(t, "link_blips",
+		__atomic_load_n(&d->link.blips, __ATOMIC_RELAXED));
 	for (i = 0; i < n; i++)
 		rte_tel_data_add_dict_u64(t, names[i].name, sum[i]);
 }
@@ -660,7 +662,7 @@ relay_vdpa_log(void)
 			relay_vdpa[i].name, relay_vdpa[i].copy ? "copy" : "vdpa",
 			__atomic_load_n(relay_vdpa[i].copy ? &relay_vdpa[i].pair->vid :
 			&relay_vdpa[i].vid, __ATOMIC_RELAXED) >= 0 ? "connected" : "none",
-			__atomic_load_n(&relay_vdpa[i].link_changes, __ATOMIC_RELAXED), line);
+			__atomic_load_n(&relay_vdpa[i].link.changes, __ATOMIC_RELAXED), line);
 	}
 }
 

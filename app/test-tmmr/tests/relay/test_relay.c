@@ -2,7 +2,10 @@
  * Copyright(c) 2026 The tmmr authors
  */
 
-/* Unit tests of tmmr_relay: command line parsing and the offload mapping of both directions. */
+/*
+ * Unit tests of tmmr_relay: command line parsing, the offload mapping of both directions and
+ * how a VF link change reaches the guest.
+ */
 
 #include <ftw.h>
 #include <setjmp.h>
@@ -54,7 +57,8 @@ test_args_full(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, err, "--vf", "0,socket=/run/a.sock,lcore=1", "--vf", "net_b",
 		"--socket-dir", "/run/relay", "--client", "--stats-interval", "0", "--burst", "16",
-		"--busy-poll-us", "0", "--no-link-reflect", "--mbufs", "4096", NULL), 0);
+		"--busy-poll-us", "0", "--no-link-reflect", "--mbufs", "4096", "--link-hold-ms", "0",
+		NULL), 0);
 	assert_int_equal(o.nb_vfs, 2);
 	assert_string_equal(o.vf[0].dev, "0");
 	assert_string_equal(o.vf[0].socket, "/run/a.sock");
@@ -65,6 +69,7 @@ test_args_full(void **state)
 	assert_string_equal(o.socket_dir, "/run/relay");
 	assert_true(o.client_mode);
 	assert_false(o.link_reflect);
+	assert_int_equal(o.link_hold_ms, 0);
 	assert_int_equal(o.stats_interval_s, 0);
 	assert_int_equal(o.burst, 16);
 	assert_int_equal(o.busy_poll_us, 0);
@@ -81,6 +86,7 @@ test_args_defaults(void **state)
 	assert_int_equal(parse(&o, err, "--socket-dir", "/d", NULL), 0);
 	assert_int_equal(o.nb_vfs, 0);
 	assert_true(o.link_reflect);
+	assert_int_equal(o.link_hold_ms, 1000);
 	assert_false(o.client_mode);
 	assert_int_equal(o.burst, 32);
 	assert_int_equal(o.stats_interval_s, 10);
@@ -153,6 +159,10 @@ test_args_errors(void **state)
 	expect_error("--stats-interval", "--socket-dir", "/d", "--stats-interval", "-1", NULL);
 	expect_error("--stats-interval", "--socket-dir", "/d", "--stats-interval", "", NULL);
 	expect_error("--mbufs", "--socket-dir", "/d", "--mbufs", "10", NULL);
+	expect_error("--link-hold-ms '60001'", "--socket-dir", "/d", "--link-hold-ms", "60001",
+		NULL);
+	expect_error("--link-hold-ms '-1'", "--socket-dir", "/d", "--link-hold-ms", "-1", NULL);
+	expect_error("--link-hold-ms '1s'", "--socket-dir", "/d", "--link-hold-ms", "1s", NULL);
 	expect_error("unexpected argument", "--socket-dir", "/d", "stray", NULL);
 	expect_error("unknown", "--socket-dir", "/d", "--bogus", NULL);
 	expect_error("incomplete", "--socket-dir", NULL);
@@ -169,6 +179,83 @@ test_args_errors(void **state)
 	expect_error("--fallback 'zero'", "--socket-dir", "/d", "--mode", "vdpa", "--fallback",
 		"zero", NULL);
 	expect_error("without --mode vdpa", "--socket-dir", "/d", "--fallback", "copy", NULL);
+}
+
+/* ---- the VF link as the guest sees it ---- */
+
+static struct relay_options
+link_opts(unsigned int hold_ms)
+{
+	struct relay_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.link_hold_ms = hold_ms;
+	return o;
+}
+
+/* a down shorter than the hold is a blip: the socket stays open, nothing is reflected */
+static void
+test_link_blip(void **state)
+{
+	struct relay_options o = link_opts(1000);
+	struct relay_link l;
+
+	(void)state;
+	relay_link_init(&l, &o, true, true);
+	l.changes = l.blips = 0;
+	assert_true(relay_link_follow(&l, "vf", true, 5000));
+	assert_true(relay_link_follow(&l, "vf", false, 5100));
+	assert_true(relay_link_follow(&l, "vf", false, 6099));
+	assert_true(l.up);
+	assert_true(relay_link_follow(&l, "vf", true, 6099));
+	assert_int_equal(l.blips, 1);
+	assert_int_equal(l.changes, 0);
+	/* the next down is timed from its own start, not the blip's */
+	assert_true(relay_link_follow(&l, "vf", false, 7000));
+	assert_true(relay_link_follow(&l, "vf", false, 7999));
+	assert_false(relay_link_follow(&l, "vf", false, 8000));
+	assert_false(l.up);
+	assert_int_equal(l.changes, 1);
+	assert_int_equal(l.blips, 1);
+	/* up again at once: no hold on the way up */
+	assert_true(relay_link_follow(&l, "vf", true, 8001));
+	assert_true(l.up);
+	assert_int_equal(l.changes, 2);
+	assert_int_equal(l.blips, 1);
+	/* a clock at 0 (a fresh TSC) still times the down */
+	assert_true(relay_link_follow(&l, "vf", false, 0));
+	assert_false(relay_link_follow(&l, "vf", false, 1000));
+	assert_int_equal(l.changes, 3);
+}
+
+/* without a hold a down is reflected at once; without reflection the socket stays open */
+static void
+test_link_no_hold_no_reflect(void **state)
+{
+	struct relay_options o = link_opts(0);
+	struct relay_link l;
+
+	(void)state;
+	relay_link_init(&l, &o, true, true);
+	l.changes = l.blips = 0;
+	assert_false(relay_link_follow(&l, "vf", false, 10));
+	assert_int_equal(l.changes, 1);
+	assert_false(relay_link_follow(&l, "vf", false, 20));
+	assert_int_equal(l.changes, 1);
+	o = link_opts(500);
+	relay_link_init(&l, &o, false, true);
+	l.changes = l.blips = 0;
+	assert_true(relay_link_follow(&l, "vf", false, 100));
+	assert_true(relay_link_follow(&l, "vf", false, 600));
+	assert_false(l.up);
+	assert_int_equal(l.changes, 1);
+	/* a VF down from the start has nothing to hold */
+	relay_link_init(&l, &o, true, false);
+	l.changes = l.blips = 0;
+	assert_false(relay_link_follow(&l, "vf", false, 100));
+	assert_true(relay_link_follow(&l, "vf", true, 200));
+	assert_int_equal(l.changes, 1);
+	assert_int_equal(l.blips, 0);
 }
 
 /* queues=, the lcore list and mtu= of --vf */
@@ -540,6 +627,8 @@ main(void)
 		cmocka_unit_test(test_args_queues_mtu),
 		cmocka_unit_test(test_args_mode),
 		cmocka_unit_test(test_args_too_many_vfs),
+		cmocka_unit_test(test_link_blip),
+		cmocka_unit_test(test_link_no_hold_no_reflect),
 		cmocka_unit_test(test_from_guest_hw_csum),
 		cmocka_unit_test(test_from_guest_sw_csum),
 		cmocka_unit_test(test_from_guest_tso_and_hostile),
