@@ -8,7 +8,10 @@
 #    except a line ending in a string literal (messages stay greppable, as
 #    DPDK's checkpatch allows); indentation with tabs;
 #  - no trailing whitespace, no file over 1500 lines (800 under drivers/,
-#    where a file that grows past that holds more than one job).
+#    where a file that grows past that holds more than one job);
+#  - shell: no $(...) in the condition of a wait_until (`wait_until 5 test "$(f)" = 1`):
+#    the shell expands it once, before the wait, which then compares a stale value
+#    until its deadline (wait_eq runs the command anew each time).
 # usage: check-style.sh [FILE...]   (default: every file git knows that is ours)
 # Prints each violation as file:line: message; exits 1 if there is any.
 set -euo pipefail
@@ -65,6 +68,7 @@ function finish_file(    limit) {
 FNR == 1 {
 	finish_file()
 	is_c = FILENAME ~ /\.[ch]$/
+	is_sh = FILENAME ~ /\.sh$/ || $0 ~ /^#!.*(ba)?sh/
 	spdx_line = ($0 ~ /^#!/) ? 2 : 1
 }
 FNR == spdx_line && $0 !~ /SPDX-License-Identifier: / {
@@ -80,6 +84,9 @@ is_c && columns($0) > max_columns && $0 !~ /"([^"\\]|\\.)*"[ \t]*(,|\);|\\)?$/ {
 # continue a block comment
 is_c && (/^[\t ]* {8}/ || /^ +[^ *]/) {
 	report("indent with tabs")
+}
+is_sh && $0 !~ /^[ \t]*#/ && /wait_until[ \t]+[^ \t]+[ \t]+(test|\[\[?)[ \t].*\$\(/ {
+	report("$(...) in a wait_until condition is expanded once, before the wait: use wait_eq")
 }
 {
 	prev = FILENAME

@@ -58,6 +58,12 @@ relay_init()
 	esac
 }
 
+# relay_stat KEY: KEY of VF 0 in the telemetry of the relay started with file prefix $tag-r
+relay_stat()
+{
+	json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" "$1"
+}
+
 # start_backend FWD_MODE VDEV_OPTS SOCKET...: testpmd "backend" forwarding with FWD_MODE
 # (icmpecho: answers ARP and ping; io: port 0 <-> port 1) from the start, one net_vhost port
 # (queues=QVDEV_OPTS) per SOCKET, on the PMD's CPU; true once its sockets listen. Q is

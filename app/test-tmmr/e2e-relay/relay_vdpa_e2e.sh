@@ -82,7 +82,8 @@ tp_start be "$E2E_CPU_BACKEND" "" --no-pci \
 	--vdev "net_vhost0,iface=$(vhost_sock 0),queues=$pairs" -- -i --total-num-mbufs=16384 \
 	--txpkts=64 --no-lsc-interrupt --disable-link-check --forward-mode=rxonly \
 	--rxq="$pairs" --txq="$pairs"
-wait_until 20 test -S "$(vhost_sock 0)" || fail "backend socket missing"
+be_sock=$(vhost_sock 0)
+wait_until 20 test -S "$be_sock" || fail "backend socket missing"
 
 # one pair: every vDPA device served, sockets in --socket-dir; more: the VF named with --vf
 if ((pairs == 1)); then
@@ -132,7 +133,7 @@ relay_check "the driver reports the refusal (vf_guest_refused $refused), no --fa
 	test "$refused $(json_get "$tel" path) $(json_get "$tel" fallbacks)" = "1 vdpa 0"
 tp_quit bad
 relay_check "vf_guest_refused 0 once the refused frontend left" \
-	wait_until 10 test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" vf_guest_refused)" = 0
+	wait_eq 10 0 relay_stat vf_guest_refused
 # VERSION_1 is served only with MRG_RXBUF: the 12-byte header of a legacy guest's
 fe_start bad2 "$qsize" ,mrg_rxbuf=0
 relay_check "VERSION_1 without mergeable buffers is refused with its reason" \
@@ -152,7 +153,7 @@ relay_check "MSI-X vectors wired to the call fds ($(status_field 0 msix))" \
 	test "$(status_field 0 msix)" -ge $((2 * pairs))
 if ((pairs > 1)); then
 	relay_check "the VF was told $pairs queue pairs ($(status_field 0 pairs))" \
-		wait_until 10 test "$(status_field 0 pairs)" = "$pairs"
+		wait_eq 10 "$pairs" status_field 0 pairs
 fi
 relay_check "the VF is at DRIVER_OK" test "$(( $(status_field 0 status) & 4 ))" = 4
 tp_wait_links fe 20 0
@@ -163,7 +164,7 @@ model_ok link 0 down
 sleep 0.5
 model_ok link 0 up
 relay_check "a 0.5 s VF link down is a blip: counted, not reflected (link_blips 1)" \
-	wait_until 5 test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" link_blips)" = 1
+	wait_eq 5 1 relay_stat link_blips
 relay_check "the relay logged the blip" grep -q "up again within --link-hold-ms 3000" \
 	"$WORK/relay.log"
 relay_check "the frontend stayed on the VF through the blip" \
@@ -199,7 +200,7 @@ log "relay CPU over ${elapsed}s, $pkts packets and ${kicks:-0} kicks: $cpu ticks
 relay_check "relay CPU near zero: $cpu ticks in ${elapsed}s for $pkts packets, ${kicks:-0} kicks" \
 	test "$cpu" -le $((elapsed * hz / 50 + ${kicks:-0} * hz / 20000))
 relay_check "telemetry of VF 0 alone names it" \
-	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" vf)" = "$vf"
+	test "$(relay_stat vf)" = "$vf"
 relay_check "telemetry lists the VF" \
 	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/pairs)")" = "['$vf']"
 relay_check "telemetry counts relayed kicks ($kicks)" test "${kicks:-0}" -ge 1
@@ -213,27 +214,27 @@ relay_check "completed descriptors ($done_descs) are the $pkts packets, modulo 6
 tp_quit fe
 relay_check "the guest left the VF" wait_for "$WORK/relay.log" 'left the VF' 20
 relay_check "guest memory unmapped from the model" \
-	wait_until 10 test "$(status_field 0 dma_maps)" = 0
+	wait_eq 10 0 status_field 0 dma_maps
 relay_check "MSI-X unwired" test "$(status_field 0 msix)" = 0
 relay_check "the VF is reset" test "$(status_field 0 status)" = 0x00
 
 # --- a frontend that dies without a word: the VF lets go of its memory all the same
 fe_start fe2 "$qsize"
 relay_check "a new frontend runs on the VF" \
-	wait_until 20 test "$(grep -c 'runs on the VF: features' "$WORK/relay.log")" = 2
+	wait_eq 20 2 grep -c 'runs on the VF: features' "$WORK/relay.log"
 relay_check "its memory is mapped" test "$(status_field 0 dma_maps)" -gt 0
 # the model renews its backend session for the new memory at the old addresses: that is
 # no link change, else the relay would drop each new frontend once
 sleep 1
 relay_check "the new frontend did not flap the VF link (the relay saw 1 change, at start)" \
-	test "$(json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" link_changes)" = 1
+	test "$(relay_stat link_changes)" = 1
 tp_kill fe2
 t0=$SECONDS
 relay_check "the killed frontend left the VF" \
-	wait_until 20 test "$(grep -c 'left the VF' "$WORK/relay.log")" = 2
+	wait_eq 20 2 grep -c 'left the VF' "$WORK/relay.log"
 log "the relay let go of the killed frontend after $((SECONDS - t0)) s"
 relay_check "its memory unmapped from the model" \
-	wait_until 10 test "$(status_field 0 dma_maps)" = 0
+	wait_eq 10 0 status_field 0 dma_maps
 
 stop_pid "$relay_pid" INT
 relay_check "relay stops cleanly" test "$stopped_rc" = 0

@@ -72,9 +72,10 @@ exchange()
 	be_tx0=$be_tx
 }
 
-tel0()
+# path_and_fallbacks: "PATH FALLBACKS" of VF 0 in the relay's telemetry
+path_and_fallbacks()
 {
-	json_get "$(telemetry "$tag-r" /tmmr_relay/stats,0)" "$1"
+	echo "$(relay_stat path) $(relay_stat fallbacks)"
 }
 
 vfemu_start --vfs 1 --queue-size "$qsize"
@@ -101,7 +102,8 @@ relay_check "--fallback copy without --mode vdpa: refused (rc $rc)" \
 tp_start be "$E2E_CPU_BACKEND" "" --no-pci \
 	--vdev "net_vhost0,iface=$(vhost_sock 0),queues=1" -- -i --total-num-mbufs=16384 \
 	--txpkts=64 --no-lsc-interrupt --disable-link-check --forward-mode=rxonly
-wait_until 20 test -S "$(vhost_sock 0)" || fail "backend socket missing"
+be_sock=$(vhost_sock 0)
+wait_until 20 test -S "$be_sock" || fail "backend socket missing"
 
 e2e_prefixes+=("$tag-r")
 base=0x40000000000
@@ -117,7 +119,7 @@ relay_pid=$pid_relay
 relay_check "relay serves the VF as a vDPA device" \
 	wait_for "$WORK/relay.log" 'vDPA, vhost-user server listening' 30
 relay_check "telemetry: path vdpa, no fallback yet" \
-	test "$(tel0 path) $(tel0 fallbacks) $(tel0 vf_guest_refused)" = "vdpa 0 0"
+	test "$(relay_stat path) $(relay_stat fallbacks) $(relay_stat vf_guest_refused)" = "vdpa 0 0"
 # the copy path's worker lcore sleeps while no guest is served by copying
 read -r -a st0 <<<"$(cut -d' ' -f14,15 "/proc/$(pgrep -P "$relay_pid" | head -n 1)/stat")"
 sleep 2
@@ -133,25 +135,25 @@ relay_check "the VF refuses the frontend with its reason" \
 relay_check "the relay logs the switch to the copy path" \
 	wait_for "$WORK/relay.log" "VF $vf: served by the copy path" 20
 relay_check "telemetry: path copy, 1 fallback" \
-	test "$(tel0 path) $(tel0 fallbacks)" = "copy 1"
+	test "$(relay_stat path) $(relay_stat fallbacks)" = "copy 1"
 # the relay dropped the connection; net_virtio_user does not come back by itself
 tp_quit bad
 fe_start fe $((qsize / 2))
 relay_check "the frontend connects to the copy path" \
-	wait_until 20 test "$(tel0 guest)" = connected
+	wait_eq 20 connected relay_stat guest
 tp_wait_links fe 20 0
 tp_wait_links be 20 0
 exchange fe
-relay_check "the copy path counted the packets (guest_tx_pkts $(tel0 guest_tx_pkts))" \
-	test "$(tel0 guest_tx_pkts)" -ge 1000 -a "$(tel0 guest_rx_pkts)" -ge 1000
-relay_check "still on the copy path while the frontend is there" test "$(tel0 path)" = copy
+relay_check "the copy path counted the packets (guest_tx_pkts $(relay_stat guest_tx_pkts))" \
+	test "$(relay_stat guest_tx_pkts)" -ge 1000 -a "$(relay_stat guest_rx_pkts)" -ge 1000
+relay_check "still on the copy path while the frontend is there" test "$(relay_stat path)" = copy
 
 # --- it leaves: the VF is a vDPA device again, a frontend of its ring size runs on it
 tp_quit fe
 relay_check "the relay logs the switch back to vDPA" \
 	wait_for "$WORK/relay.log" "VF $vf: the copy path's guest left: the VF is a vDPA" 20
 relay_check "telemetry: path vdpa, fallbacks still 1" \
-	wait_until 10 test "$(tel0 path) $(tel0 fallbacks)" = "vdpa 1"
+	wait_eq 10 "vdpa 1" path_and_fallbacks
 fe_start good "$qsize"
 relay_check "the good frontend runs on the VF" \
 	wait_for "$WORK/relay.log" 'runs on the VF: features' 20
@@ -159,9 +161,9 @@ relay_check "its memory is mapped into the model ($(status_field 0 dma_maps))" \
 	test "$(status_field 0 dma_maps)" -gt 0
 tp_wait_links good 20 0
 exchange good
-relay_check "zero copy: the driver relayed kicks ($(tel0 kicks_relayed))" \
-	test "$(tel0 kicks_relayed)" -ge 1
-relay_check "no second fallback" test "$(tel0 path) $(tel0 fallbacks)" = "vdpa 1"
+relay_check "zero copy: the driver relayed kicks ($(relay_stat kicks_relayed))" \
+	test "$(relay_stat kicks_relayed)" -ge 1
+relay_check "no second fallback" test "$(relay_stat path) $(relay_stat fallbacks)" = "vdpa 1"
 relay_check "the switches were logged once each" \
 	test "$(grep -c 'switching to the copy path' "$WORK/relay.log")" = 1
 tp_quit good

@@ -311,7 +311,7 @@ case_ping()
 	# the relay resets the VF when vhost sees the socket close; on the loaded machine that
 	# has taken more than 10 s
 	relay_check "killed guest's memory unmapped (dma_maps back to $base)" \
-		wait_until 30 test "$(vf_field 0 dma_maps)" = "$base"
+		wait_eq 30 "$base" vf_field 0 dma_maps
 	log "the killed guest's memory was unmapped after $((SECONDS - t0)) s"
 	relay_check "relay survives the killed guest" kill -0 "$relay_pid"
 	boot restarted 0 "tmmr.mode=vping tmmr.count=3" 1 ""
@@ -320,7 +320,7 @@ case_ping()
 	relay_check "restarted: its rings run on the VF" on_vf 2
 	wait "$qemu_pid" 2>/dev/null
 	relay_check "guest memory unmapped after QEMU exits (dma_maps back to $base)" \
-		wait_until 30 test "$(vf_field 0 dma_maps)" = "$base"
+		wait_eq 30 "$base" vf_field 0 dma_maps
 }
 
 # stream_busy STOP_OUTPUT QUEUE: testpmd's stream of port 0 QUEUE received and sent frames

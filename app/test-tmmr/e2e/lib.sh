@@ -110,6 +110,19 @@ wait_until()
 	done
 }
 
+# wait_eq SECONDS WANT COMMAND...: true once COMMAND prints WANT, COMMAND run anew each time
+# (in `wait_until N test "$(cmd)" = x` the shell expands $(cmd) once, before the wait: that
+# compares one stale value until the deadline, and check-style.sh rejects it)
+wait_eq()
+{
+	local deadline=$((SECONDS + $1)) want=$2
+	shift 2
+	until [[ $("$@") == "$want" ]]; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
 # wait_for FILE REGEX SECONDS: true once FILE has a line matching REGEX (grep -E)
 wait_for()
 {

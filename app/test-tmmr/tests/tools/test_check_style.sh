@@ -61,6 +61,22 @@ printf "project('x')\n" >"$tmp/sub/meson.build"
 name=sub/meson.build
 expect "$name" FAIL "no SPDX-License-Identifier on line 1"
 
+# a command substitution in a wait_until condition is expanded once: the wait sees a stale value
+# (the fixtures spell the name through $wu, or this file would break the rule itself)
+wu=wait_until
+sh_head=$'#!/bin/bash\n# SPDX-License-Identifier: BSD-3-Clause'
+{
+	echo "$sh_head"
+	printf '%s\n' "# in a comment: $wu 5 test \"\$(f)\" = 1" 'wait_eq 5 1 f' \
+		"$wu 5 eval '[[ \$(f) == 1 ]]'" "$wu 5 test -S \"\$sock\""
+} >"$tmp/wait.sh"
+expect wait.sh PASS
+{ echo "$sh_head"; printf '\t%s\n' "$wu 20 test \"\$(grep -c x log)\" = 2 || fail"; } \
+	>"$tmp/stale.sh"
+expect stale.sh FAIL "stale.sh:3: \$(...) in a wait_until condition is expanded once"
+{ echo "$sh_head"; printf '%s\n' "$wu 9 [[ \$(f) == 1 ]]"; } >"$tmp/stale2"
+expect stale2 FAIL "stale2:3: \$(...) in a wait_until condition"
+
 { echo '# SPDX-License-Identifier: BSD-3-Clause'; seq 2 1500 | sed 's/^/# /'; } >"$tmp/max.sh"
 expect max.sh PASS
 echo '# one more' >>"$tmp/max.sh"
