@@ -197,19 +197,25 @@ void relay_port_register_events(struct relay_pair *p);
 void relay_port_unregister_events(struct relay_pair *p);
 void relay_port_control(struct relay *r, struct relay_pair *p);
 void relay_port_close(struct relay_pair *p);
+/* The pair's link as its port reads now; its socket registered unless the link keeps it
+ * closed. -1 if the socket could not be registered.
+ */
+int relay_port_link_start(struct relay *r, struct relay_pair *p);
 
 /* relay_link.c */
-/* @l starts as @up; its socket follows the link if @reflect, with opt's hold time. */
-void relay_link_init(struct relay_link *l, const struct relay_options *opt, bool reflect,
-		bool up);
+/* @l's socket follows the link if @reflect, with opt's hold time. */
+void relay_link_init(struct relay_link *l, const struct relay_options *opt, bool reflect);
+/*
+ * @l as VF @vf's link reads @up when its socket @path may open (at start, after a switch of
+ * mode): true if it should open now, else logs that it waits for the link.
+ */
+bool relay_link_start(struct relay_link *l, bool up, const char *vf, const char *path);
 /*
  * The control step of both modes for VF @vf whose link reads @up at @now_ms: a change of @l
  * is counted and logged once a down has lasted l->hold_ms (a shorter one is counted as a
  * blip). True if the VF's vhost-user socket should be open (link up, or reflection off).
  */
 bool relay_link_follow(struct relay_link *l, const char *vf, bool up, uint64_t now_ms);
-/* Logs that VF @vf's socket @path waits for the link to come up. */
-void relay_link_wait_log(const char *vf, const char *path);
 /* Milliseconds of the TSC, for relay_link_follow(). */
 uint64_t relay_now_ms(void);
 

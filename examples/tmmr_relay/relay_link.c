@@ -21,12 +21,23 @@
 	RTE_LOG(level, USER1, "tmmr_relay: " fmt "\n", ##__VA_ARGS__)
 
 void
-relay_link_init(struct relay_link *l, const struct relay_options *opt, bool reflect, bool up)
+relay_link_init(struct relay_link *l, const struct relay_options *opt, bool reflect)
 {
 	l->reflect = reflect;
 	l->hold_ms = opt->link_hold_ms;
+	l->up = true;
+	l->down_pending = false;
+}
+
+bool
+relay_link_start(struct relay_link *l, bool up, const char *vf, const char *path)
+{
 	l->up = up;
 	l->down_pending = false;
+	if (up || !l->reflect)
+		return true;
+	RLOG(INFO, "VF %s: link down, socket %s opens when it comes up", vf, path);
+	return false;
 }
 
 bool
@@ -53,12 +64,6 @@ relay_link_follow(struct relay_link *l, const char *vf, bool up, uint64_t now_ms
 		RLOG(INFO, "VF %s: link %s", vf, up ? "up" : "down");
 	}
 	return l->up || !l->reflect;
-}
-
-void
-relay_link_wait_log(const char *vf, const char *path)
-{
-	RLOG(INFO, "VF %s: link down, socket %s opens when it comes up", vf, path);
 }
 
 uint64_t

@@ -213,7 +213,6 @@ relay_run(struct relay *r)
 
 	for (i = 0; i < r->nb_pairs; i++) {
 		struct relay_pair *p = &r->pair[i];
-		struct rte_eth_link link;
 
 		if (relay_port_setup(r, p) < 0)
 			return relay_fail("VF %s cannot be started", p->port_name);
@@ -222,15 +221,8 @@ relay_run(struct relay *r)
 		p->epoch = 1;
 		relay_port_register_events(p);
 		relay_print_qemu_args(r, p);
-		relay_link_init(&p->link, &r->opt, r->opt.link_reflect,
-				rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
-				link.link_status == RTE_ETH_LINK_UP);
-		if (!r->opt.link_reflect || p->link.up) {
-			if (relay_vhost_register(r, p) < 0)
-				return -1;
-		} else {
-			relay_link_wait_log(p->port_name, p->socket);
-		}
+		if (relay_port_link_start(r, p) < 0)
+			return -1;
 	}
 	printf("guest memory must be shared, e.g.: -object memory-backend-memfd,id=mem,"
 	       "size=512M,share=on -numa node,memdev=mem\n");

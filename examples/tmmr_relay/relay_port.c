@@ -267,6 +267,19 @@ relay_port_control(struct relay *r, struct relay_pair *p)
 		relay_vhost_register(r, p);
 }
 
+int
+relay_port_link_start(struct relay *r, struct relay_pair *p)
+{
+	struct rte_eth_link link;
+	bool up = rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
+		link.link_status == RTE_ETH_LINK_UP;
+
+	relay_link_init(&p->link, &r->opt, r->opt.link_reflect);
+	if (!relay_link_start(&p->link, up, p->port_name, p->socket))
+		return 0;
+	return relay_vhost_register(r, p);
+}
+
 void
 relay_port_close(struct relay_pair *p)
 {

@@ -239,7 +239,7 @@ relay_vdpa_add(struct relay *r, const char *name, const char *socket)
 		pairs = 1;
 	d->nb_vrings = 2 * pairs;
 	d->link_stat = relay_vdpa_stat_index(d, "vf_link_up");
-	relay_link_init(&d->link, &r->opt, r->opt.link_reflect, true);
+	relay_link_init(&d->link, &r->opt, r->opt.link_reflect);
 	if (d->link.reflect && d->link_stat < 0) {
 		RLOG(WARNING, "VF %s: its vDPA driver reports no vf_link_up: the link is not "
 			"reflected", name);
@@ -324,13 +324,9 @@ relay_vdpa_start(struct relay *r, struct relay_vdpa_dev *d)
 {
 	int n = (int)(d - relay_vdpa);
 
-	d->link.up = relay_vdpa_link_read(d);
-	if (!d->link.reflect || d->link.up) {
-		if (relay_vdpa_open(r, d) < 0)
-			return -1;
-	} else {
-		relay_link_wait_log(d->name, d->socket);
-	}
+	if (relay_link_start(&d->link, relay_vdpa_link_read(d), d->name, d->socket) &&
+	    relay_vdpa_open(r, d) < 0)
+		return -1;
 	printf("VF %d %s vDPA socket %s\n"
 	       "  qemu: -chardev socket,id=relay%d,path=%s%s -netdev vhost-user,id=relaynet%d,"
 	       "chardev=relay%d -device virtio-net-pci,netdev=relaynet%d,disable-modern=on,"
@@ -388,7 +384,6 @@ static void
 relay_vdpa_to_copy(struct relay *r, struct relay_vdpa_dev *d)
 {
 	struct relay_pair *p = d->pair;
-	struct rte_eth_link link;
 	bool eth_up = false;
 	int ret;
 
@@ -420,15 +415,11 @@ relay_vdpa_to_copy(struct relay *r, struct relay_vdpa_dev *d)
 		goto fail;
 	}
 	relay_port_register_events(p);
-	relay_link_init(&p->link, &r->opt, r->opt.link_reflect,
-			rte_eth_link_get_nowait(p->port_id, &link) == 0 &&
-			link.link_status == RTE_ETH_LINK_UP);
 	d->conn_closes = __atomic_load_n(&p->conn_closes, __ATOMIC_ACQUIRE);
 	d->copy = true;
 	__atomic_add_fetch(&d->fallbacks, 1, __ATOMIC_RELAXED);
 	relay_pair_set_ready(p, &p->vf_ready, true);
-	if (!r->opt.link_reflect || p->link.up)
-		relay_vhost_register(r, p);
+	relay_port_link_start(r, p);
 	RLOG(NOTICE, "VF %s: served by the copy path (port %u) until its guest leaves",
 		d->name, p->port_id);
 	return;
@@ -452,11 +443,9 @@ relay_vdpa_from_copy(struct relay *r, struct relay_vdpa_dev *d)
 	relay_vdpa_eth_remove(p);
 	if (!relay_vdpa_reprobe(d))
 		return;
-	d->link.up = relay_vdpa_link_read(d);
-	d->link.down_pending = false;
 	RLOG(NOTICE, "VF %s: the copy path's guest left: the VF is a vDPA device again",
 		d->name);
-	if (!d->link.reflect || d->link.up)
+	if (relay_link_start(&d->link, relay_vdpa_link_read(d), d->name, d->socket))
 		relay_vdpa_open(r, d);
 }
 

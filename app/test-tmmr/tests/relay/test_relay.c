@@ -201,8 +201,9 @@ test_link_blip(void **state)
 	struct relay_link l;
 
 	(void)state;
-	relay_link_init(&l, &o, true, true);
+	relay_link_init(&l, &o, true);
 	l.changes = l.blips = 0;
+	assert_true(relay_link_start(&l, true, "vf", "/s"));
 	assert_true(relay_link_follow(&l, "vf", true, 5000));
 	assert_true(relay_link_follow(&l, "vf", false, 5100));
 	assert_true(relay_link_follow(&l, "vf", false, 6099));
@@ -236,22 +237,28 @@ test_link_no_hold_no_reflect(void **state)
 	struct relay_link l;
 
 	(void)state;
-	relay_link_init(&l, &o, true, true);
+	relay_link_init(&l, &o, true);
 	l.changes = l.blips = 0;
+	assert_true(relay_link_start(&l, true, "vf", "/s"));
 	assert_false(relay_link_follow(&l, "vf", false, 10));
 	assert_int_equal(l.changes, 1);
 	assert_false(relay_link_follow(&l, "vf", false, 20));
 	assert_int_equal(l.changes, 1);
 	o = link_opts(500);
-	relay_link_init(&l, &o, false, true);
+	relay_link_init(&l, &o, false);
 	l.changes = l.blips = 0;
+	assert_true(relay_link_start(&l, true, "vf", "/s"));
 	assert_true(relay_link_follow(&l, "vf", false, 100));
 	assert_true(relay_link_follow(&l, "vf", false, 600));
 	assert_false(l.up);
 	assert_int_equal(l.changes, 1);
-	/* a VF down from the start has nothing to hold */
-	relay_link_init(&l, &o, true, false);
+	/* a VF down from the start has nothing to hold; its socket waits (without reflection
+	 * it opens all the same)
+	 */
+	assert_true(relay_link_start(&l, false, "vf", "/s"));
+	relay_link_init(&l, &o, true);
 	l.changes = l.blips = 0;
+	assert_false(relay_link_start(&l, false, "vf", "/s"));
 	assert_false(relay_link_follow(&l, "vf", false, 100));
 	assert_true(relay_link_follow(&l, "vf", true, 200));
 	assert_int_equal(l.changes, 1);
