@@ -58,6 +58,13 @@ relay_init()
 	esac
 }
 
+# relay_check_counts FROM TO SENT RECEIVED MIN: what FROM sent reached TO, all of it, and
+# it was at least MIN packets
+relay_check_counts()
+{
+	relay_check "$1 -> $2: $3 sent, $4 received" test "$3" -ge "$5" -a "$3" = "$4"
+}
+
 # relay_stat KEY: KEY of VF 0 in the telemetry of the relay started with file prefix $tag-r
 relay_stat()
 {

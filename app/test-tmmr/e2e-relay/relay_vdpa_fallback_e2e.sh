@@ -64,10 +64,8 @@ exchange()
 	read -r fe_rx _ _ _ fe_tx _ _ < <(tp_port_stats "$1" 0)
 	read -r be_rx _ _ _ be_tx _ _ < <(tp_port_stats be 0)
 	log "$1 rx $fe_rx tx $fe_tx; backend rx $be_rx tx $be_tx (cumulative)"
-	relay_check "$1 -> backend: $fe_tx sent, $((be_rx - be_rx0)) received" \
-		test "$fe_tx" -ge 1000 -a "$fe_tx" = "$((be_rx - be_rx0))"
-	relay_check "backend -> $1: $((be_tx - be_tx0)) sent, $fe_rx received" \
-		test "$((be_tx - be_tx0))" -ge 1000 -a "$((be_tx - be_tx0))" = "$fe_rx"
+	relay_check_counts "$1" backend "$fe_tx" "$((be_rx - be_rx0))" 1000
+	relay_check_counts backend "$1" "$((be_tx - be_tx0))" "$fe_rx" 1000
 	be_rx0=$be_rx
 	be_tx0=$be_tx
 }
