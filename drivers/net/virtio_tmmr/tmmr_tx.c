@@ -13,7 +13,8 @@
  *  - chained: the head's header slot, then the segments.
  * With no Tx offload acked every header is zero: the header area is zeroed
  * once at queue setup and never written by a burst (only a header pushed into
- * an mbuf's headroom, which is not ours between bursts, is zeroed per packet).
+ * an mbuf's headroom, which is not ours between bursts, is zeroed per packet,
+ * and only when it is not zero already: tmmr_tx_zero_hdr).
  * An indirect table's first entry (the head's header slot) never changes and
  * is also written once at setup.
  * Completed chains are reclaimed from the used ring when free descriptors

@@ -295,14 +295,10 @@ tmmr_tx_static_post(struct tmmr_txq *q, struct rte_mbuf **pkts, uint16_t n, uint
 				else
 					q->put_slow = idx + i;
 			}
-			if (likely(!hdr_ol)) {
-				if (hdr_len == sizeof(struct tmmr_net_hdr_mrg))
-					memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
-				else
-					memset(dst, 0, sizeof(struct tmmr_net_hdr));
-			} else {
+			if (likely(!hdr_ol))
+				tmmr_tx_zero_hdr(dst, hdr_len);
+			else
 				tmmr_tx_fill_hdr(q, dst, m);
-			}
 		} else if (indirect && m->nb_segs < TMMR_TX_IND_MAX) {
 			tmmr_tx_post_indirect(q, slot + i, m);
 			q->put_slow = idx + i;

@@ -112,6 +112,53 @@ test_tx_headroom(void **state)
 	env_close(&e);
 }
 
+/*
+ * A header pushed into the headroom goes out zero whatever the headroom held:
+ * a received header (num_buffers 1 with MRG_RXBUF, which transmit must send
+ * as 0), garbage, or one stray byte at any position (the Tx path only stores
+ * when the header is not zero already, so every byte must be looked at).
+ */
+static void
+test_tx_headroom_dirty(void **state)
+{
+	static const uint16_t lens[] = { 10, 12 };
+	unsigned int l, k;
+
+	(void)state;
+	for (l = 0; l < RTE_DIM(lens); l++) {
+		struct tmmr_dp_cfg cfg = harness_cfg(lens[l] == 12, true, false);
+		uint16_t hl = lens[l];
+		struct tx_env e;
+
+		env_open(&e, &cfg, 64);
+		/* k < hl: byte k set; hl: all 0xff; hl + 1: a received header; hl + 2: zero */
+		for (k = 0; k < hl + 3u; k++) {
+			struct tmmr_net_hdr_mrg h;
+			struct fdev_chain c;
+			uint8_t frame[80], *dst;
+			struct rte_mbuf *m;
+
+			harness_frame(frame, sizeof(frame), mac_uc, k);
+			m = harness_mbuf(pool, frame, sizeof(frame), 1);
+			dst = rte_pktmbuf_mtod_offset(m, uint8_t *, -(int)hl);
+			memset(dst, 0, hl);
+			if (k < hl)
+				dst[k] = 0x5a;
+			else if (k == hl)
+				memset(dst, 0xff, hl);
+			else if (k == hl + 1u && hl == 12)
+				dst[10] = 1;	/* num_buffers 1, as a device wrote it */
+			assert_int_equal(tmmr_xmit_pkts(e.q, &m, 1), 1);
+			h = tx_check(&e, frame, sizeof(frame), &c);
+			assert_int_equal(c.nseg, 1);
+			assert_int_equal(c.seg[0].iova, rte_mbuf_data_iova(m) - hl);
+			assert_hdr_zero(&h, hl);
+			assert_int_equal(tmmr_txq_done_cleanup(e.q, 0), 1);
+		}
+		env_close(&e);
+	}
+}
+
 /* Without ANY_LAYOUT, or with an mbuf we may not write in front of. */
 static void
 test_tx_separate_hdr(void **state)
@@ -878,6 +925,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tx_headroom),
+		cmocka_unit_test(test_tx_headroom_dirty),
 		cmocka_unit_test(test_tx_separate_hdr),
 		cmocka_unit_test(test_tx_indirect),
 		cmocka_unit_test(test_tx_multiseg),
