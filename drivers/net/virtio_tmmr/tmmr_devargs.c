@@ -33,6 +33,7 @@ tmmr_devargs_default(struct tmmr_devargs *da)
 {
 	memset(da, 0, sizeof(*da));
 	da->mrg_rxbuf = true;
+	da->mrg_rxbuf_auto = true;
 	da->event_idx = true;
 	da->indirect = true;
 	da->any_layout = true;
@@ -73,6 +74,27 @@ tmmr_kv_bool(const char *key, const char *value, void *opaque)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* mrg_rxbuf: 0, 1 (whenever offered) or auto (when the offloads need it) */
+static int
+tmmr_kv_mrg(const char *key, const char *value, void *opaque)
+{
+	struct tmmr_devargs *da = opaque;
+
+	if (value != NULL && strcmp(value, "auto") == 0) {
+		da->mrg_rxbuf = true;
+		da->mrg_rxbuf_auto = true;
+		return 0;
+	}
+	if (value != NULL && (strcmp(value, "0") == 0 || strcmp(value, "1") == 0)) {
+		da->mrg_rxbuf = value[0] == '1';
+		da->mrg_rxbuf_auto = false;
+		return 0;
+	}
+	PMD_DRV_LOG(ERR, "devarg %s: invalid value '%s' (allowed: 0, 1 or auto)",
+		    key, value != NULL ? value : "");
+	return -EINVAL;
 }
 
 static int
@@ -168,7 +190,7 @@ tmmr_devargs_parse(const char *args, struct tmmr_devargs *da)
 	}
 
 	tmp = *da;
-	if (rte_kvargs_process(kvlist, TMMR_DEVARG_MRG_RXBUF, tmmr_kv_bool, &tmp.mrg_rxbuf) ||
+	if (rte_kvargs_process(kvlist, TMMR_DEVARG_MRG_RXBUF, tmmr_kv_mrg, &tmp) ||
 	    rte_kvargs_process(kvlist, TMMR_DEVARG_EVENT_IDX, tmmr_kv_bool, &tmp.event_idx) ||
 	    rte_kvargs_process(kvlist, TMMR_DEVARG_INDIRECT, tmmr_kv_bool, &tmp.indirect) ||
 	    rte_kvargs_process(kvlist, TMMR_DEVARG_ANY_LAYOUT, tmmr_kv_bool, &tmp.any_layout) ||

@@ -30,7 +30,7 @@
 #define TMMR_DEVARG_RESUME	"resume"
 
 #define TMMR_DEVARGS_HELP \
-	TMMR_DEVARG_MRG_RXBUF "=0|1 " \
+	TMMR_DEVARG_MRG_RXBUF "=0|1|auto " \
 	TMMR_DEVARG_EVENT_IDX "=0|1 " \
 	TMMR_DEVARG_INDIRECT "=0|1 " \
 	TMMR_DEVARG_ANY_LAYOUT "=0|1 " \
@@ -51,6 +51,8 @@
 struct tmmr_devargs {
 	/* feature switches: false = never negotiate, true = use if offered */
 	bool mrg_rxbuf;
+	/* mrg_rxbuf=auto (the default): only when the application asks for scattered Rx or LRO */
+	bool mrg_rxbuf_auto;
 	bool event_idx;
 	bool indirect;
 	bool any_layout;

@@ -160,6 +160,7 @@ tmmr_dev_configure(struct rte_eth_dev *dev)
 	req.rx_csum = (rx_off & (RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 				 RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) != 0;
 	req.rx_lro = (rx_off & RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0;
+	req.rx_scatter = (rx_off & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
 	req.tx_csum = (tx_off & (RTE_ETH_TX_OFFLOAD_UDP_CKSUM |
 				 RTE_ETH_TX_OFFLOAD_TCP_CKSUM)) != 0;
 	req.tx_tso = (tx_off & RTE_ETH_TX_OFFLOAD_TCP_TSO) != 0;
@@ -168,7 +169,7 @@ tmmr_dev_configure(struct rte_eth_dev *dev)
 
 	if (req.rx_lro && !tmmr_has(f, TMMR_NET_F_MRG_RXBUF)) {
 		TMMR_LOG(driver, ERR, hw, "TCP LRO needs mergeable Rx buffers ("
-			 TMMR_DEVARG_MRG_RXBUF "=1 and a device offering them)");
+			 TMMR_DEVARG_MRG_RXBUF "=1 or auto, and a device offering them)");
 		return -EINVAL;
 	}
 	if (RTE_MAX(nb_rx, nb_tx) > 1 && !tmmr_has(f, TMMR_NET_F_MQ)) {

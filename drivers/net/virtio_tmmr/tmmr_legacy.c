@@ -64,6 +64,13 @@ tmmr_features_negotiate(uint32_t device_features, const struct tmmr_devargs *da,
 		 */
 		if (!req->rx_lro)
 			f &= ~(TMMR_BIT(TMMR_NET_F_GUEST_TSO4) | TMMR_BIT(TMMR_NET_F_GUEST_TSO6));
+		/*
+		 * mrg_rxbuf=auto: a frame that fits one mbuf needs no mergeable
+		 * buffers, and without them the headers are the 10-byte ones a
+		 * forwarded packet can keep unwritten (tmmr_tx_zero_hdr).
+		 */
+		if (da->mrg_rxbuf_auto && !req->rx_scatter && !req->rx_lro)
+			f &= ~TMMR_BIT(TMMR_NET_F_MRG_RXBUF);
 		if (!req->rx_csum && !req->rx_lro)
 			f &= ~TMMR_BIT(TMMR_NET_F_GUEST_CSUM);
 		if (!req->tx_tso)

@@ -45,6 +45,7 @@
 struct tmmr_feature_req {
 	bool rx_csum;		/* Rx UDP/TCP checksum offload */
 	bool rx_lro;		/* TCP LRO */
+	bool rx_scatter;	/* scattered Rx (a frame in several mbufs) */
 	bool tx_csum;		/* Tx UDP/TCP checksum offload */
 	bool tx_tso;		/* TCP TSO */
 	bool vlan_filter;	/* Rx VLAN filter offload */

@@ -22,6 +22,7 @@ test_defaults(void **state)
 	(void)state;
 	assert_int_equal(tmmr_devargs_parse(NULL, &da), 0);
 	assert_true(da.mrg_rxbuf && da.event_idx && da.indirect && da.any_layout);
+	assert_true(da.mrg_rxbuf_auto);
 	assert_true(da.csum && da.tso);
 	assert_false(da.has_mac);
 	assert_int_equal(da.queue_size, 0);
@@ -42,6 +43,23 @@ test_bools(void **state)
 		     da.csum || da.tso);
 	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=1,tso=1", &da), 0);
 	assert_true(da.mrg_rxbuf && da.tso);
+	assert_false(da.mrg_rxbuf_auto);
+}
+
+/* mrg_rxbuf takes auto besides 0 and 1; 0 and 1 end the automatic choice */
+static void
+test_mrg_rxbuf_auto(void **state)
+{
+	struct tmmr_devargs da;
+
+	(void)state;
+	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=auto", &da), 0);
+	assert_true(da.mrg_rxbuf && da.mrg_rxbuf_auto);
+	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=0", &da), 0);
+	assert_false(da.mrg_rxbuf || da.mrg_rxbuf_auto);
+	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=Auto", &da), -EINVAL);
+	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=", &da), -EINVAL);
+	assert_true(da.mrg_rxbuf && da.mrg_rxbuf_auto);
 }
 
 static void
@@ -58,7 +76,7 @@ test_bad_bools(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(tmmr_devargs_parse(bad[i], &da), -EINVAL);
 		/* a failed parse leaves the defaults */
-		assert_true(da.mrg_rxbuf && da.csum && da.tso);
+		assert_true(da.mrg_rxbuf && da.mrg_rxbuf_auto && da.csum && da.tso);
 	}
 }
 
@@ -182,6 +200,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_mrg_rxbuf_auto),
 		cmocka_unit_test(test_bad_bools),
 		cmocka_unit_test(test_queue_size),
 		cmocka_unit_test(test_mac),

@@ -1010,6 +1010,13 @@ test_scatter_with_mrg(void **state)
 	assert_int_equal(rte_eth_dev_start(port), 0);
 	assert_true(wait_link(port, RTE_ETH_LINK_UP));
 	assert_int_equal(rte_mempool_avail_count(small), 1024);
+	/* mrg_rxbuf=auto: no SCATTER nor LRO, no mergeable buffers; a frame still arrives whole */
+	assert_int_equal(model_status(0, "acked") & (1L << 15), 0);
+	m = pass_one(vh, port, 1, make_tcp(1400, 0));
+	assert_non_null(m);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 20 + 1400);
+	assert_int_equal(m->nb_segs, 1);
+	rte_pktmbuf_free(m);
 	rte_mempool_free(small);
 }
 

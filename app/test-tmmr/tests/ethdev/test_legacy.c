@@ -95,7 +95,10 @@ test_negotiate_offloads(void **state)
 	assert_false(f & (B(TMMR_NET_F_CSUM) | B(TMMR_NET_F_GUEST_CSUM) |
 			  B(TMMR_NET_F_HOST_TSO4) | B(TMMR_NET_F_GUEST_TSO4) |
 			  B(TMMR_NET_F_CTRL_VLAN)));
-	assert_true(f & (B(TMMR_NET_F_MQ) | B(TMMR_NET_F_CTRL_RX) | B(TMMR_NET_F_MRG_RXBUF)));
+	assert_true(f & B(TMMR_NET_F_MQ));
+	assert_true(f & B(TMMR_NET_F_CTRL_RX));
+	/* mrg_rxbuf=auto: frames that fit one mbuf need no mergeable buffers */
+	assert_false(f & B(TMMR_NET_F_MRG_RXBUF));
 
 	req.rx_csum = true;
 	f = tmmr_features_negotiate(all_offered, &da, &req);
@@ -123,6 +126,37 @@ test_negotiate_offloads(void **state)
 	f = tmmr_features_negotiate(all_offered, &da, &req);
 	assert_false(f & B(TMMR_NET_F_HOST_TSO4));
 	assert_true(f & B(TMMR_NET_F_CSUM));
+}
+
+/* mrg_rxbuf=auto acks MRG_RXBUF for scattered Rx or LRO only; 0 and 1 decide alone */
+static void
+test_negotiate_mrg_auto(void **state)
+{
+	struct tmmr_feature_req req;
+	struct tmmr_devargs da;
+
+	(void)state;
+	tmmr_devargs_default(&da);
+	memset(&req, 0, sizeof(req));
+	assert_false(tmmr_features_negotiate(all_offered, &da, &req) & B(TMMR_NET_F_MRG_RXBUF));
+	req.rx_scatter = true;
+	assert_true(tmmr_features_negotiate(all_offered, &da, &req) & B(TMMR_NET_F_MRG_RXBUF));
+	memset(&req, 0, sizeof(req));
+	req.rx_lro = true;
+	assert_true(tmmr_features_negotiate(all_offered, &da, &req) & B(TMMR_NET_F_MRG_RXBUF));
+	/* what the device can do (no request): offered, so usable */
+	assert_true(tmmr_features_negotiate(all_offered, &da, NULL) & B(TMMR_NET_F_MRG_RXBUF));
+	/* not offered: never */
+	req.rx_scatter = true;
+	assert_false(tmmr_features_negotiate(all_offered & ~B(TMMR_NET_F_MRG_RXBUF), &da, &req) &
+		     B(TMMR_NET_F_MRG_RXBUF));
+
+	memset(&req, 0, sizeof(req));
+	da.mrg_rxbuf_auto = false;
+	assert_true(tmmr_features_negotiate(all_offered, &da, &req) & B(TMMR_NET_F_MRG_RXBUF));
+	da.mrg_rxbuf = false;
+	req.rx_scatter = true;
+	assert_false(tmmr_features_negotiate(all_offered, &da, &req) & B(TMMR_NET_F_MRG_RXBUF));
 }
 
 static void
@@ -475,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_negotiate_all),
 		cmocka_unit_test(test_negotiate_devargs),
 		cmocka_unit_test(test_negotiate_offloads),
+		cmocka_unit_test(test_negotiate_mrg_auto),
 		cmocka_unit_test(test_fixup_dependencies),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_quiesce),
