@@ -20,7 +20,8 @@ pkgs_unit_tests=(libcmocka-dev)
 pkgs_fuzz=(clang libclang-rt-14-dev llvm)
 pkgs_e2e_tests=(qemu-system-x86 iproute2 busybox-static cpio openvswitch-switch-dpdk procps binutils
 	socat tcpdump)
-pkgs_bench=(gnuplot-nox strace valgrind)
+# devtools/bench/backend-perf.sh samples the vhost backend with perf
+pkgs_bench=(gnuplot-nox strace valgrind linux-perf)
 # devtools/soak.sh reads the relay's mempool with gdb
 pkgs_soak=(gdb)
 # app/test-tmmr/qemu/build-qemu.sh: Debian's QEMU source with our patch (suite vfio)

@@ -131,6 +131,9 @@ tp_xstats()
 # Mpps is the measured side's received packets over the window.
 
 BENCH_POP=${BENCH_POP:-8}
+# a command run in the background over each fwd measuring window, waited for after
+# it (backend-perf.sh: perf sampling the backend's CPU); empty: none
+FWD_DURING=${FWD_DURING:-}
 BENCH_WARM=${BENCH_WARM:-1}
 # a side is saturated at this busy fraction; the other must be this much below
 BENCH_SAT=${BENCH_SAT:-0.90}
@@ -306,7 +309,7 @@ fwd_limit()
 measure_fwd()
 {
 	local who=$1 size=$2 secs=$3 load t0 t1 x0 x1 mpps xkeys d0 d1 b0 b1 p0 p1
-	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu
+	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu during=
 	local -a a0 a1
 
 	load=$(loadavg1)
@@ -327,9 +330,14 @@ measure_fwd()
 	c0b=$(fwd_oncpu "$tid_b")
 	fwd_snapshot dut be
 	t0=$FWD_T d0=${FWD[dut]} b0=${FWD[be]}
+	if [[ -n $FWD_DURING ]]; then
+		$FWD_DURING &
+		during=$!
+	fi
 	sleep "$secs"
 	fwd_snapshot dut be
 	t1=$FWD_T d1=${FWD[dut]} b1=${FWD[be]}
+	[[ -z $during ]] || wait "$during" || fail "FWD_DURING failed: $FWD_DURING"
 	c1d=$(fwd_oncpu "$tid_d")
 	c1b=$(fwd_oncpu "$tid_b")
 	# the CPU times bracket the window

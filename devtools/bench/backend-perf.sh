@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Where the vhost BACKEND of devtools/bench.sh's fwd loop spends its time, per
+# contender, side by side: one fwd measurement each (bench/lib.sh measure_fwd),
+# with perf sampling the backend's CPU over the measuring window. This VM has no
+# hardware counters, so the event is cpu-clock (timer sampling): it sees time
+# wherever it goes, cache and coherence stalls included, which callgrind
+# (backend-ir.sh: instructions) does not model. A sample lands on the
+# instruction that was waiting; a stalled store shows on the next store.
+# Each code address gets cycles per packet: its share of the CPU's samples times
+# the CPU's cycles per packet over the window (MHz / Mpps). librte_vhost's static
+# functions are named from libdpdk-dev's static archive (vhost_syms.py), other
+# addresses are left as perf gives them.
+#
+# usage: backend-perf.sh [--build DIR] [--size N] [--seconds S] [--top N]
+#                        [--keep DIR] [CONTENDER...]
+#   CONTENDER  as in bench.sh's fwd section (default: tmmr vu_default)
+#   --size     frame size (default 64); --seconds: window (default 5)
+#   --top      addresses shown, those where the contenders differ most (default 12)
+#   --keep     keep the perf data files and reports there
+# Output: the fwd figures of each measurement, then a table: address (DSO and
+# function+offset), cycles per packet per contender, the largest difference.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$top/build
+size=64
+seconds=5
+ntop=12
+keep=
+contenders=()
+while (($#)); do
+	case $1 in
+	--build) build=$(cd "$2" && pwd); shift ;;
+	--size) size=$2; shift ;;
+	--seconds) seconds=$2; shift ;;
+	--top) ntop=$2; shift ;;
+	--keep) keep=$2; shift ;;
+	-*) sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2 ;;
+	*) contenders+=("$1") ;;
+	esac
+	shift
+done
+((${#contenders[@]})) || contenders=(tmmr vu_default)
+[[ $size =~ ^[0-9]+$ && $seconds =~ ^[1-9][0-9]*$ && $ntop =~ ^[1-9][0-9]*$ ]] ||
+	{ sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2; }
+command -v perf > /dev/null || { echo "perf is not installed (devtools/setup.sh)" >&2; exit 1; }
+
+export E2E_BUILD=$build
+export E2E_TP_MEM=1024
+export E2E_LIFETIME=$((seconds * 4 + 120))
+E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-beperf.XXXXXX")
+export E2E_WORK
+# shellcheck source=lib.sh
+source "$top/devtools/bench/lib.sh"
+e2e_init beperf
+BENCH_WORK=$WORK
+out=${keep:-$BENCH_WORK/perf}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+vhost_so=$(ldconfig -p | awk '/librte_vhost\.so\.[0-9]+ / { print $NF; exit }')
+vhost_a=/usr/lib/x86_64-linux-gnu/librte_vhost.a
+syms=$out/vhost-syms.txt
+: > "$syms"
+if [[ -n $vhost_so && -f $vhost_a ]]; then
+	python3 "$top/devtools/bench/vhost_syms.py" "$(readlink -f "$vhost_so")" "$vhost_a" \
+		> "$syms" 2> /dev/null || : > "$syms"
+fi
+
+mhz=$(awk -F: '/^cpu MHz/ { print $2 + 0; exit }' /proc/cpuinfo)
+for who in "${contenders[@]}"; do
+	# sampled within the window, which measure_fwd brackets with its snapshots
+	FWD_DURING="perf record -q -C $E2E_CPU_BACKEND -e cpu-clock -F 4000 -o $out/$who.data --"
+	FWD_DURING+=" sleep $((seconds > 1 ? seconds - 1 : 1))"
+	measure_fwd "$who" "$size" "$seconds"
+	FWD_DURING=
+	read -r mpps cyc becyc _ <<< "$RESULT"
+	echo "$who ${size}B: $mpps Mpps, measured side $cyc busy cycles/pkt, backend $becyc"
+	perf report -i "$out/$who.data" --no-children --sort dso,sym -q -g none 2> /dev/null |
+		awk -v c="$(awk -v m="$mhz" -v p="$mpps" 'BEGIN { printf "%.3f", m / p }')" '
+			$1 ~ /%$/ { sub(/%/, "", $1); printf "%s %s %.2f\n", $2, $NF, $1 * c / 100 }' \
+		> "$out/$who.txt"
+done
+
+# the table: one row per DSO and address (or symbol), one column per contender
+python3 - "$out" "$syms" "$ntop" "${contenders[@]}" <<'EOF'
+import bisect
+import sys
+
+out, symfile, ntop, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+syms = []
+for line in open(symfile):
+    a, size, name = line.split()
+    syms.append((int(a, 16), int(size), name))
+syms.sort()
+starts = [s[0] for s in syms]
+
+
+def label(dso, sym):
+    if dso.startswith("librte_vhost") and sym.startswith("0x") and syms:
+        a = int(sym, 16)
+        i = bisect.bisect_right(starts, a) - 1
+        if i >= 0 and a < syms[i][0] + syms[i][1]:
+            return "%s %s+0x%x" % (dso, syms[i][2], a - syms[i][0])
+    return "%s %s" % (dso, sym)
+
+
+cyc = {}
+total = {n: 0.0 for n in names}
+for n in names:
+    for line in open("%s/%s.txt" % (out, n)):
+        dso, sym, c = line.split()
+        key = label(dso, sym)
+        cyc.setdefault(key, {})[n] = cyc.get(key, {}).get(n, 0.0) + float(c)
+        total[n] += float(c)
+rows = sorted(cyc.items(), key=lambda kv: -(max(kv[1].get(n, 0) for n in names) -
+                                            min(kv[1].get(n, 0) for n in names)))
+w = max([len(k) for k, _ in rows[:ntop]] + [20])
+print("backend CPU cycles per packet by address (perf cpu-clock), largest differences first")
+print("%-*s %s %9s" % (w, "address", " ".join("%12s" % n for n in names), "diff"))
+for k, v in rows[:ntop]:
+    vals = [v.get(n, 0.0) for n in names]
+    print("%-*s %s %9.1f" % (w, k, " ".join("%12.1f" % x for x in vals), max(vals) - min(vals)))
+print("%-*s %s" % (w, "all samples", " ".join("%12.1f" % total[n] for n in names)))
+EOF
