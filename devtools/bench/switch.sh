@@ -49,6 +49,12 @@ SW_SIZE=${SW_SIZE:-64}		# frame size the endpoint injects
 SW_RELAY_WRAP=${SW_RELAY_WRAP:-}	# command the relay runs under (relay-ir.sh: valgrind)
 SW_START_WAIT=${SW_START_WAIT:-30}	# seconds the relay may take to start
 SW_RELAY_ARGS=${SW_RELAY_ARGS:-}	# more tmmr_relay options
+# The VF's devargs in the copy relay. The same VF features for the relay and OVS:
+# tmmr_relay asks the VF for scattered Rx and LRO (a guest may take coalesced
+# packets), which with mrg_rxbuf=auto brings mergeable Rx buffers; OVS asks for
+# neither, so its VF has none. mrg_rxbuf=0 gives the relay's VF OVS's features
+# (no mergeable buffers, hence no LRO); SW_RELAY_VF_ARGS= runs the relay's default.
+SW_RELAY_VF_ARGS=${SW_RELAY_VF_ARGS-,mrg_rxbuf=0}
 # the relay's memory: hugepages as OVS when the section reserved them (both on
 # equal terms: TLB reach), else 4 kB pages; SW_RELAY_HUGE=0 forces 4 kB pages
 SW_RELAY_HUGE=${SW_RELAY_HUGE:-auto}
@@ -240,7 +246,8 @@ sw_relay_up()
 	# shellcheck disable=SC2086 # the wrapper is a command line
 	e2e_spawn relay env "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" $SW_RELAY_WRAP "$RELAY_BIN" \
 		-l "$E2E_CPU_PMD" $mem --file-prefix "tmmr-bench-relay-$$" \
-		-d "$PMD_ARG" -a "${VF_BDFS[0]}" -- --vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
+		-d "$PMD_ARG" -a "${VF_BDFS[0]}$SW_RELAY_VF_ARGS" -- \
+		--vf "${VF_BDFS[0]},socket=$WORK/guest.sock" \
 		--stats-interval 0 $SW_RELAY_ARGS
 	SW_PID=$pid_relay
 	wait_until "$SW_START_WAIT" grep -Eq 'vhost-user (server listening|client connecting)' \
