@@ -20,6 +20,8 @@
 #   --size     frame size (default 64); --seconds: window (default 5)
 #   --top      addresses shown, those where the contenders differ most (default 12)
 #   --keep     keep the perf data files and reports there
+#   FWD_TMMR_DEVARGS=",mrg_rxbuf=1" in the environment: the tmmr VF's devargs
+#   (mergeable buffers, so the Tx header store of num_buffers comes back)
 # Output: the fwd figures of each measurement, then a table: address (DSO and
 # function+offset), cycles per packet per contender, the largest difference.
 set -euo pipefail

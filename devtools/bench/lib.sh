@@ -134,6 +134,9 @@ BENCH_POP=${BENCH_POP:-8}
 # a command run in the background over each fwd measuring window, waited for after
 # it (backend-perf.sh: perf sampling the backend's CPU); empty: none
 FWD_DURING=${FWD_DURING:-}
+# devargs appended to the tmmr contender's VF (",mrg_rxbuf=1": the 12-byte header
+# and its num_buffers store, backend-perf.sh's way to show that cost again)
+FWD_TMMR_DEVARGS=${FWD_TMMR_DEVARGS:-}
 BENCH_WARM=${BENCH_WARM:-1}
 # a side is saturated at this busy fraction; the other must be this much below
 BENCH_SAT=${BENCH_SAT:-0.90}
@@ -164,7 +167,7 @@ fwd_start_measured()
 		[[ -f $PMD_SO ]] || fail "no $PMD_SO: build first"
 		vfemu_start --vfs 1
 		tp_start dut "$E2E_CPU_PMD" "SYSFS_PCI_DEVICES=$VFEMU_SYSFS" -d "$PMD_ARG" \
-			-a "${VF_BDFS[0]}" -- $(fwd_app_args "$2")
+			-a "${VF_BDFS[0]}$FWD_TMMR_DEVARGS" -- $(fwd_app_args "$2")
 		;;
 	vu_default)
 		tp_start dut "$E2E_CPU_PMD" "" --no-pci \
