@@ -66,10 +66,8 @@ tmmr_tx_fill_hdr(const struct tmmr_txq *q, void *dst, const struct rte_mbuf *m)
 	uint64_t ol = m->ol_flags & q->ol_ok;
 	struct tmmr_net_hdr *h = dst;
 
-	if (q->hdr_len == sizeof(struct tmmr_net_hdr_mrg))
-		memset(dst, 0, sizeof(struct tmmr_net_hdr_mrg));
-	else
-		memset(dst, 0, sizeof(struct tmmr_net_hdr));
+	/* a packet without offloads leaves a zero header's line alone, as without CSUM */
+	tmmr_tx_zero_hdr(dst, q->hdr_len);
 	if (likely(!(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))))
 		return;
 	if ((ol & RTE_MBUF_F_TX_TCP_SEG) && !((ol & RTE_MBUF_F_TX_IPV6) ? q->tso6 : q->tso4))
