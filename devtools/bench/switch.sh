@@ -41,7 +41,9 @@
 # forwarding threads' time on their CPUs. vdpa has no forwarding loop in the
 # switch (busy 0): the endpoint's vhost port does the copies on its own core.
 
-SWITCH_HUGE_PAGES=${SWITCH_HUGE_PAGES:-512}	# 2 MB pages for OVS
+# 2 MB pages: OVS (dpdk-socket-mem 512 MB, up to 768) or the relay (512 MB), with
+# the endpoint (SW_EP_MEM MB) beside either
+SWITCH_HUGE_PAGES=${SWITCH_HUGE_PAGES:-640}
 OVS_VSWITCHD_DPDK=${OVS_VSWITCHD_DPDK:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
 RELAY_BIN=$E2E_BUILD/examples/tmmr_relay/tmmr_relay
@@ -58,14 +60,25 @@ SW_RELAY_VF_ARGS=${SW_RELAY_VF_ARGS-,mrg_rxbuf=0}
 # the relay's memory: hugepages as OVS when the section reserved them (both on
 # equal terms: TLB reach), else 4 kB pages; SW_RELAY_HUGE=0 forces 4 kB pages
 SW_RELAY_HUGE=${SW_RELAY_HUGE:-auto}
+# the endpoint's memory: hugepages as well when the section reserved them, or its
+# vhost copies pay for TLB misses on 4 kB pages and it limits the faster switch
+# sooner; SW_EP_HUGE=0 keeps it on 4 kB pages (E2E_TP_MEM MB)
+SW_EP_HUGE=${SW_EP_HUGE:-auto}
+SW_EP_MEM=${SW_EP_MEM:-256}
 SW_VDPA_QSIZE=${SW_VDPA_QSIZE:-256}	# the VF's ring size = the endpoint's queue_size (vdpa)
 sw_huge_added=0
 
 # sw_endpoint_start: net_vhost0 for the VF's data plane (the model, started
-# with --server, is the vhost-user server; net_vhost connects as client)
+# with --server, is the vhost-user server; net_vhost connects as client), on
+# hugepages (SW_EP_HUGE)
 sw_endpoint_start()
 {
-	tp_start ep "$E2E_CPU_BACKEND" "" --no-pci \
+	local mem=
+
+	if [[ $SW_EP_HUGE != 0 ]] && ((sw_huge_added > 0)); then
+		mem="--in-memory --single-file-segments --iova-mode=va -m $SW_EP_MEM"
+	fi
+	TP_MEM_ARGS=$mem tp_start ep "$E2E_CPU_BACKEND" "" --no-pci \
 		--vdev "net_vhost0,iface=$VHOST_PREFIX""0,queues=1,client=1" -- \
 		-i --total-num-mbufs="$E2E_MBUFS" --txpkts="$SW_SIZE" --forward-mode=io \
 		--port-topology=paired --rxq=1 --txq=1 --nb-cores=1 --no-lsc-interrupt \
@@ -193,25 +206,27 @@ sw_traffic()
 	sleep "$BENCH_WARM"
 	tid=$(sw_fwd_tid "$who")
 	etid=$(fwd_worker_tid ep)
-	# the switch's counters and CPU times bracket the endpoint's window
-	s0=$(fwd_oncpu "$tid")
-	q0=$(fwd_oncpu "$etid")
-	k0=$(sw_cpu_ticks)
-	# (the counters' time: the middle of their read)
+	# the switch's counters bracket the endpoint's window (the counters' time: the
+	# middle of their read); the CPU times are read inside the counters' reads, right
+	# at the window: a telemetry client (python) the scheduler puts on the switch's CPU
+	# took up to 13 % of the relay's time in its reads, none in the window
 	n0=$(now_ns)
 	read -r c0 p0 i0 <<< "$("sw_cycles_$who")"
 	n0=$(((n0 + $(now_ns)) / 2))
+	s0=$(fwd_oncpu "$tid")
+	q0=$(fwd_oncpu "$etid")
+	k0=$(sw_cpu_ticks)
 	fwd_snapshot ep
 	t0=$FWD_T e0=${FWD[ep]}
 	sleep "$secs"
 	fwd_snapshot ep
 	t1=$FWD_T e1=${FWD[ep]}
-	n1=$(now_ns)
-	read -r c1 p1 i1 <<< "$("sw_cycles_$who")"
-	n1=$(((n1 + $(now_ns)) / 2))
 	k1=$(sw_cpu_ticks)
 	s1=$(fwd_oncpu "$tid")
 	q1=$(fwd_oncpu "$etid")
+	n1=$(now_ns)
+	read -r c1 p1 i1 <<< "$("sw_cycles_$who")"
+	n1=$(((n1 + $(now_ns)) / 2))
 	tp_fwd_stop ep > "$WORK/ep.stop"
 	SW_PKTS=$(awk -v a="${e0%% *}" -v b="${e1%% *}" 'BEGIN { printf "%.0f", b - a }')
 	SW_TICKS=$((k1 - k0))
