@@ -32,8 +32,7 @@ void
 tmmr_devargs_default(struct tmmr_devargs *da)
 {
 	memset(da, 0, sizeof(*da));
-	da->mrg_rxbuf = true;
-	da->mrg_rxbuf_auto = true;
+	da->mrg_rxbuf = TMMR_MRG_AUTO;
 	da->event_idx = true;
 	da->indirect = true;
 	da->any_layout = true;
@@ -83,13 +82,11 @@ tmmr_kv_mrg(const char *key, const char *value, void *opaque)
 	struct tmmr_devargs *da = opaque;
 
 	if (value != NULL && strcmp(value, "auto") == 0) {
-		da->mrg_rxbuf = true;
-		da->mrg_rxbuf_auto = true;
+		da->mrg_rxbuf = TMMR_MRG_AUTO;
 		return 0;
 	}
 	if (value != NULL && (strcmp(value, "0") == 0 || strcmp(value, "1") == 0)) {
-		da->mrg_rxbuf = value[0] == '1';
-		da->mrg_rxbuf_auto = false;
+		da->mrg_rxbuf = value[0] == '1' ? TMMR_MRG_ON : TMMR_MRG_OFF;
 		return 0;
 	}
 	PMD_DRV_LOG(ERR, "devarg %s: invalid value '%s' (allowed: 0, 1 or auto)",

@@ -48,11 +48,18 @@
 #define TMMR_LSC_POLL_MS_MAX		60000
 #define TMMR_QUEUE_SIZE_MAX		32768
 
+/* mrg_rxbuf=0, 1 (whenever offered) or auto (the default: only when the application asks
+ * for scattered Rx or LRO)
+ */
+enum tmmr_mrg_mode {
+	TMMR_MRG_OFF,
+	TMMR_MRG_ON,
+	TMMR_MRG_AUTO,
+};
+
 struct tmmr_devargs {
+	enum tmmr_mrg_mode mrg_rxbuf;
 	/* feature switches: false = never negotiate, true = use if offered */
-	bool mrg_rxbuf;
-	/* mrg_rxbuf=auto (the default): only when the application asks for scattered Rx or LRO */
-	bool mrg_rxbuf_auto;
 	bool event_idx;
 	bool indirect;
 	bool any_layout;

@@ -43,7 +43,7 @@ tmmr_features_negotiate(uint32_t device_features, const struct tmmr_devargs *da,
 	const uint32_t tso = TMMR_BIT(TMMR_NET_F_GUEST_TSO4) | TMMR_BIT(TMMR_NET_F_GUEST_TSO6) |
 		TMMR_BIT(TMMR_NET_F_HOST_TSO4) | TMMR_BIT(TMMR_NET_F_HOST_TSO6);
 
-	if (!da->mrg_rxbuf)
+	if (da->mrg_rxbuf == TMMR_MRG_OFF)
 		f &= ~TMMR_BIT(TMMR_NET_F_MRG_RXBUF);
 	if (!da->event_idx)
 		f &= ~TMMR_BIT(TMMR_RING_F_EVENT_IDX);
@@ -69,7 +69,7 @@ tmmr_features_negotiate(uint32_t device_features, const struct tmmr_devargs *da,
 		 * buffers, and without them the headers are the 10-byte ones a
 		 * forwarded packet can keep unwritten (tmmr_tx_zero_hdr).
 		 */
-		if (da->mrg_rxbuf_auto && !req->rx_scatter && !req->rx_lro)
+		if (da->mrg_rxbuf == TMMR_MRG_AUTO && !req->rx_scatter && !req->rx_lro)
 			f &= ~TMMR_BIT(TMMR_NET_F_MRG_RXBUF);
 		if (!req->rx_csum && !req->rx_lro)
 			f &= ~TMMR_BIT(TMMR_NET_F_GUEST_CSUM);

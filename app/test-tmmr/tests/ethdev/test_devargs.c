@@ -21,14 +21,14 @@ test_defaults(void **state)
 
 	(void)state;
 	assert_int_equal(tmmr_devargs_parse(NULL, &da), 0);
-	assert_true(da.mrg_rxbuf && da.event_idx && da.indirect && da.any_layout);
-	assert_true(da.mrg_rxbuf_auto);
+	assert_int_equal(da.mrg_rxbuf, TMMR_MRG_AUTO);
+	assert_true(da.event_idx && da.indirect && da.any_layout);
 	assert_true(da.csum && da.tso);
 	assert_false(da.has_mac);
 	assert_int_equal(da.queue_size, 0);
 	assert_int_equal(da.lsc_poll_ms, TMMR_LSC_POLL_MS_DEFAULT);
 	assert_int_equal(tmmr_devargs_parse("", &da), 0);
-	assert_true(da.mrg_rxbuf);
+	assert_int_equal(da.mrg_rxbuf, TMMR_MRG_AUTO);
 }
 
 static void
@@ -39,11 +39,11 @@ test_bools(void **state)
 	(void)state;
 	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=0,event_idx=0,indirect=0,any_layout=0,"
 					    "csum=0,tso=0", &da), 0);
-	assert_false(da.mrg_rxbuf || da.event_idx || da.indirect || da.any_layout ||
-		     da.csum || da.tso);
+	assert_int_equal(da.mrg_rxbuf, TMMR_MRG_OFF);
+	assert_false(da.event_idx || da.indirect || da.any_layout || da.csum || da.tso);
 	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=1,tso=1", &da), 0);
-	assert_true(da.mrg_rxbuf && da.tso);
-	assert_false(da.mrg_rxbuf_auto);
+	assert_int_equal(da.mrg_rxbuf, TMMR_MRG_ON);
+	assert_true(da.tso);
 }
 
 /* mrg_rxbuf takes auto besides 0 and 1; 0 and 1 end the automatic choice */
@@ -53,13 +53,13 @@ test_mrg_rxbuf_auto(void **state)
 	struct tmmr_devargs da;
 
 	(void)state;
-	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=auto", &da), 0);
-	assert_true(da.mrg_rxbuf && da.mrg_rxbuf_auto);
+	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=1,mrg_rxbuf=auto", &da), 0);
+	assert_int_equal(da.mrg_rxbuf, TMMR_MRG_AUTO);
 	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=0", &da), 0);
-	assert_false(da.mrg_rxbuf || da.mrg_rxbuf_auto);
+	assert_int_equal(da.mrg_rxbuf, TMMR_MRG_OFF);
 	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=Auto", &da), -EINVAL);
 	assert_int_equal(tmmr_devargs_parse("mrg_rxbuf=", &da), -EINVAL);
-	assert_true(da.mrg_rxbuf && da.mrg_rxbuf_auto);
+	assert_int_equal(da.mrg_rxbuf, TMMR_MRG_AUTO);
 }
 
 static void
@@ -76,7 +76,8 @@ test_bad_bools(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(tmmr_devargs_parse(bad[i], &da), -EINVAL);
 		/* a failed parse leaves the defaults */
-		assert_true(da.mrg_rxbuf && da.mrg_rxbuf_auto && da.csum && da.tso);
+		assert_int_equal(da.mrg_rxbuf, TMMR_MRG_AUTO);
+		assert_true(da.csum && da.tso);
 	}
 }
 

@@ -55,7 +55,7 @@ test_negotiate_devargs(void **state)
 
 	(void)state;
 	tmmr_devargs_default(&da);
-	da.mrg_rxbuf = false;
+	da.mrg_rxbuf = TMMR_MRG_OFF;
 	da.event_idx = false;
 	da.indirect = false;
 	da.any_layout = false;
@@ -152,9 +152,9 @@ test_negotiate_mrg_auto(void **state)
 		     B(TMMR_NET_F_MRG_RXBUF));
 
 	memset(&req, 0, sizeof(req));
-	da.mrg_rxbuf_auto = false;
+	da.mrg_rxbuf = TMMR_MRG_ON;
 	assert_true(tmmr_features_negotiate(all_offered, &da, &req) & B(TMMR_NET_F_MRG_RXBUF));
-	da.mrg_rxbuf = false;
+	da.mrg_rxbuf = TMMR_MRG_OFF;
 	req.rx_scatter = true;
 	assert_false(tmmr_features_negotiate(all_offered, &da, &req) & B(TMMR_NET_F_MRG_RXBUF));
 }
