@@ -51,12 +51,10 @@ SW_SIZE=${SW_SIZE:-64}		# frame size the endpoint injects
 SW_RELAY_WRAP=${SW_RELAY_WRAP:-}	# command the relay runs under (relay-ir.sh: valgrind)
 SW_START_WAIT=${SW_START_WAIT:-30}	# seconds the relay may take to start
 SW_RELAY_ARGS=${SW_RELAY_ARGS:-}	# more tmmr_relay options
-# The VF's devargs in the copy relay. The same VF features for the relay and OVS:
-# tmmr_relay asks the VF for scattered Rx and LRO (a guest may take coalesced
-# packets), which with mrg_rxbuf=auto brings mergeable Rx buffers; OVS asks for
-# neither, so its VF has none. mrg_rxbuf=0 gives the relay's VF OVS's features
-# (no mergeable buffers, hence no LRO); SW_RELAY_VF_ARGS= runs the relay's default.
-SW_RELAY_VF_ARGS=${SW_RELAY_VF_ARGS-,mrg_rxbuf=0}
+# More devargs for the VF in the copy relay (e.g. ",mrg_rxbuf=1"). The relay and
+# OVS give the VF the same features: neither asks it for scattered Rx or LRO
+# (tmmr_relay's lro=0 default), so with mrg_rxbuf=auto it has no mergeable buffers.
+SW_RELAY_VF_ARGS=${SW_RELAY_VF_ARGS-}
 # the relay's memory: hugepages as OVS when the section reserved them (both on
 # equal terms: TLB reach), else 4 kB pages; SW_RELAY_HUGE=0 forces 4 kB pages
 SW_RELAY_HUGE=${SW_RELAY_HUGE:-auto}

@@ -51,6 +51,7 @@ struct relay_options {
 		unsigned int lcores[RELAY_MAX_QUEUES];
 		unsigned int queues;		/* queue pairs, 1..RELAY_MAX_QUEUES */
 		unsigned int mtu;		/* 0: the VF's default MTU */
+		bool lro;			/* lro=1: ask the VF for LRO */
 	} vf[RELAY_MAX_PAIRS];
 	char socket_dir[PATH_MAX];
 	bool client_mode;
@@ -131,6 +132,7 @@ struct relay_pair {
 	char socket[PATH_MAX];
 	uint16_t nb_queues;		/* queue pairs of the VF and of the guest, at most */
 	uint16_t mtu_wanted;		/* 0: leave the VF's default */
+	bool lro_wanted;		/* ask the VF for LRO (and scattered Rx) */
 	uint16_t mtu;			/* the VF's MTU once configured */
 	struct relay_queue q[RELAY_MAX_QUEUES];
 

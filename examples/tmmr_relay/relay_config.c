@@ -53,13 +53,15 @@ void
 relay_usage(const char *prog)
 {
 	printf("Usage: %s [EAL options] -- [options]\n"
-	       "  --vf DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M]\n"
+	       "  --vf DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M][,lro=0|1]\n"
 	       "        relay ethdev port DEV (port id or device name); repeat per VF.\n"
 	       "        Without any --vf every probed port is relayed.\n"
 	       "        queues=Q: Q queue pairs, 1..%d (guest pair i <-> VF pair i; QEMU\n"
 	       "        netdev queues=Q, device mq=on); lcore=A:B: pair i on the i-th lcore\n"
 	       "        of the list, round robin; mtu=M: the VF's MTU, %d..%d (QEMU\n"
-	       "        host_mtu= at most M)\n"
+	       "        host_mtu= at most M); lro=1: ask the VF for LRO, so that guests\n"
+	       "        that ack GUEST_TSO4/6 get coalesced segments (default 0: a switch\n"
+	       "        passes packets as they came, and the VF's Rx stays unscattered)\n"
 	       "  --socket-dir DIR     socket of a VF without socket=: DIR/<device name>.sock\n"
 	       "  --socket-mode MODE   octal mode of the sockets the relay creates, 0600..0777\n"
 	       "                       with the owner's read and write bits (default 0600)\n"
@@ -160,7 +162,7 @@ relay_parse_lcores(const char *s, struct relay_vf_opt *vf)
 	return 0;
 }
 
-/* DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M] */
+/* DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M][,lro=0|1] */
 static int
 relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t errlen)
 {
@@ -182,7 +184,8 @@ relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t err
 	tok = strtok_r(buf, ",", &save);
 	if (tok == NULL || strchr(tok, '=') != NULL)
 		return relay_config_error(err, errlen,
-			"--vf '%s': expected DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M]",
+			"--vf '%s': expected DEV[,socket=PATH][,lcore=N[:N...]][,queues=Q][,mtu=M]"
+			"[,lro=0|1]",
 			arg);
 	if (strlen(tok) >= sizeof(opt->vf[i].dev))
 		return relay_config_error(err, errlen, "--vf '%s': device name too long", arg);
@@ -210,10 +213,15 @@ relay_parse_vf(const char *arg, struct relay_options *opt, char *err, size_t err
 					"--vf '%s': mtu must be %d..%d", arg, RELAY_MTU_MIN,
 					RELAY_MTU_MAX);
 			opt->vf[i].mtu = v;
+		} else if (strncmp(tok, "lro=", 4) == 0) {
+			if (relay_parse_uint(tok + 4, 0, 1, &v) < 0)
+				return relay_config_error(err, errlen,
+					"--vf '%s': lro must be 0 or 1", arg);
+			opt->vf[i].lro = v == 1;
 		} else {
 			return relay_config_error(err, errlen,
-				"--vf '%s': unknown key '%s' (socket=, lcore=, queues=, mtu=)", arg,
-				tok);
+				"--vf '%s': unknown key '%s' (socket=, lcore=, queues=, mtu=, lro=)",
+				arg, tok);
 		}
 	}
 	if (opt->vf[i].nb_lcores > opt->vf[i].queues)
@@ -249,11 +257,12 @@ relay_check_options(struct relay_options *opt, char *err, size_t errlen)
 			return relay_config_error(err, errlen,
 				"--vf %s: lcore= with --mode vdpa, which has no forwarding lcores",
 				opt->vf[i].dev);
-		else if (opt->vf[i].queues != 1 || opt->vf[i].mtu != 0)
+		else if (opt->vf[i].queues != 1 || opt->vf[i].mtu != 0 || opt->vf[i].lro)
 			/* the guest's QEMU chooses them; the VF's own limits apply */
 			return relay_config_error(err, errlen,
-				"--vf %s: queues= and mtu= with --mode vdpa, where the guest's "
-				"pairs and MTU are its own, up to the VF's", opt->vf[i].dev);
+				"--vf %s: queues=, mtu= and lro= with --mode vdpa, where the "
+				"guest's pairs, MTU and offloads are its own, up to the VF's",
+				opt->vf[i].dev);
 	}
 	if (opt->fallback_copy && !opt->vdpa_mode)
 		return relay_config_error(err, errlen,

@@ -143,6 +143,7 @@ relay_build_pairs(struct relay *r)
 		p->vid = -1;
 		p->nb_queues = RTE_MAX(o->vf[i].queues, 1u);
 		p->mtu_wanted = o->vf[i].mtu;
+		p->lro_wanted = o->vf[i].lro;
 		if (relay_port_resolve(o->vf[i].dev, &p->port_id) < 0) {
 			fprintf(stderr, "tmmr_relay: error: VF '%s' is not a probed port; ports:",
 				o->vf[i].dev);

@@ -17,8 +17,9 @@
 #define RLOG(level, fmt, ...) \
 	RTE_LOG(level, USER1, "tmmr_relay: " fmt "\n", ##__VA_ARGS__)
 
-#define RELAY_RX_OFFLOADS (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM | \
-	RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_SCATTER)
+#define RELAY_RX_OFFLOADS (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+/* lro=1: coalesced segments only fit in chained mbufs */
+#define RELAY_RX_LRO (RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_SCATTER)
 /* MBUF_FAST_FREE: every mbuf the relay sends comes from its one pool (vhost dequeue) with a
  * reference count of 1
  */
@@ -137,11 +138,20 @@ relay_port_setup(struct relay *r, struct relay_pair *p)
 	ret = relay_port_check(r, p, &info, &need_rx, &need_tx);
 	if (ret < 0)
 		return ret;
-	rx_off = info.rx_offload_capa & RELAY_RX_OFFLOADS;
+	/*
+	 * Scattered Rx only when the MTU or LRO needs it: a VF such as tmmr's then leaves
+	 * mergeable Rx buffers out (mrg_rxbuf=auto), and with them a header store per
+	 * forwarded packet. LRO only when asked, as OVS: a switch passes packets as they came.
+	 */
+	rx_off = (info.rx_offload_capa & RELAY_RX_OFFLOADS) | need_rx;
 	tx_off = info.tx_offload_capa & RELAY_TX_OFFLOADS;
-	/* coalesced segments only fit in chained mbufs */
-	if (!(rx_off & RTE_ETH_RX_OFFLOAD_SCATTER))
-		rx_off &= ~RTE_ETH_RX_OFFLOAD_TCP_LRO;
+	if (p->lro_wanted) {
+		if ((info.rx_offload_capa & RELAY_RX_LRO) == RELAY_RX_LRO)
+			rx_off |= RELAY_RX_LRO;
+		else
+			RLOG(WARNING, "VF %s: lro=1, but the VF has no LRO with scattered Rx: "
+				"guests get no GUEST_TSO4/6", p->port_name);
+	}
 
 	p->vf_rx_intr = true;
 	ret = relay_port_try(r, p, rx_off, tx_off, true);

@@ -100,6 +100,8 @@ relay_pair_dict(struct rte_tel_data *d, const struct relay_pair *p)
 	rte_tel_data_add_dict_int(d, "queues", p->nb_queues);
 	rte_tel_data_add_dict_int(d, "mtu", p->mtu);
 	rte_tel_data_add_dict_int(d, "vf_rx_intr", p->vf_rx_intr);
+	rte_tel_data_add_dict_u64(d, "vf_rx_offloads", p->vf_rx_offloads);
+	rte_tel_data_add_dict_u64(d, "vf_tx_offloads", p->vf_tx_offloads);
 	rte_tel_data_add_dict_u64(d, "guest_tx_pkts", RD(c->guest_tx_pkts));
 	rte_tel_data_add_dict_u64(d, "vf_tx_pkts", RD(c->vf_tx_pkts));
 	rte_tel_data_add_dict_u64(d, "vf_tx_drops", RD(c->vf_tx_drops));

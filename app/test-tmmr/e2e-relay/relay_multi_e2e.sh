@@ -5,7 +5,8 @@
 # Two VF/guest pairs on one relay lcore, sockets from --socket-dir. One testpmd (CPU 1) owns the
 # VF backends (net_vhost0/1, ports 0/1) and two DPDK guest stand-ins (net_virtio_user on the
 # relay's sockets, ports 2/3); io forwarding pairs 0<->1 and 2<->3, so frames cycle through both
-# pairs. Then guest 1 leaves: pair 1 stops, pair 0 keeps forwarding.
+# pairs. Then guest 1 leaves: pair 1 stops, pair 0 keeps forwarding. VF 1 has lro=1: its Rx
+# is scattered with LRO, VF 0's neither (the default).
 #
 # usage: relay_multi_e2e.sh --build BUILD_DIR [--mode mmr|standin]
 set -u
@@ -22,7 +23,7 @@ start_vf "$mode" 2
 mkdir -p "$WORK/sockets"
 # mmr: VF 1's link is down when the relay starts: its socket opens only once the link is up
 [ "$mode" = mmr ] && model_ok link 1 down
-start_relay --vf "${vf_names[0]}" --vf "${vf_names[1]}" \
+start_relay --vf "${vf_names[0]}" --vf "${vf_names[1]},lro=1" \
 	--socket-dir "$WORK/sockets" --stats-interval 1
 if [ "$mode" = mmr ]; then
 	relay_check "VF 1 link down at start: no socket yet" wait_for "$WORK/relay.log" \
@@ -58,6 +59,11 @@ for p in 0 1; do
 	relay_check "pair $p: modern guest (VERSION_1 negotiated)" \
 		test $(( $(json_get "$stats" $p guest_features) >> 32 & 1 )) = 1
 done
+# RTE_ETH_RX_OFFLOAD_TCP_LRO 0x10, RTE_ETH_RX_OFFLOAD_SCATTER 0x2000
+relay_check "pair 0 (default): VF Rx without LRO, not scattered" \
+	test $(( $(json_get "$stats" 0 vf_rx_offloads) & 0x2010 )) = 0
+relay_check "pair 1 (lro=1): VF Rx with LRO, scattered" \
+	test $(( $(json_get "$stats" 1 vf_rx_offloads) & 0x2010 )) = $((0x2010))
 # busy cycles: the iterations that forwarded, some but not all of the lcore's time
 lcores=$(telemetry "$tag-r" /tmmr_relay/lcores)
 stats=$(telemetry "$tag-r" /tmmr_relay/stats)

@@ -27,7 +27,8 @@ e2e_spawn probe "$probe" -l 1 --no-huge -m 512 --no-pci --file-prefix "$tag-p" \
 	--vdev "net_vhost0,iface=$WORK/vh-0,queues=1,tso=1" -- "$WORK/guest0.sock" ${client:+server}
 relay_check "probe backend ready" wait_for "$WORK/probe.log" 'probe: backend ready' 30
 start_vf "$mode"
-start_relay --vf "$vf_name,socket=$WORK/guest0.sock" --stats-interval 0 ${client:+--client}
+# lro=1: the VF -> guest TSO case needs the VF's LRO
+start_relay --vf "$vf_name,socket=$WORK/guest0.sock,lro=1" --stats-interval 0 ${client:+--client}
 if [ -n "$client" ]; then
 	relay_check "relay starts as a client" grep -q 'client connecting to' "$WORK/relay.log"
 	relay_check "client mode QEMU arguments" grep -q 'guest0.sock,server=on,wait=off' \

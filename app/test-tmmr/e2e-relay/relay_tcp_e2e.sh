@@ -9,8 +9,8 @@
 #   default: the backend's net_vhost ports without tso=1, so the VFs cannot carry TSO: the guests
 #            must not negotiate any TSO (VIRTIO_NET_F_GSO included) and send MTU-sized frames;
 #            zero offload drops, the transfer within --max-s seconds.
-#   --tso:   the backend with tso=1: TSO end to end (guest A sends frames larger than the MTU,
-#            they cross the VFs as TSO), zero offload drops.
+#   --tso:   the backend with tso=1 and the relay's VFs with lro=1: TSO end to end (guest A
+#            sends frames larger than the MTU, they cross the VFs as TSO), zero offload drops.
 # VF --mode mmr (tmmr-vfemu + net_virtio_tmmr) or standin (net_virtio_user).
 #
 # usage: relay_tcp_e2e.sh --build BUILD_DIR [--mode mmr|standin] [--tso] [--size MIB]
@@ -31,12 +31,14 @@ relay_init tcp "$build" "$mode"
 relay_guest_image
 
 # the backend: both VFs' net_vhost ports, io forwarding 0 <-> 1, on CPU 1
+# (and the VFs with lro=1: the large frames reach guest B as they are)
 be_opt=
-[ -n "$tso" ] && be_opt=,tso=1
+vf_opt=
+[ -n "$tso" ] && be_opt=,tso=1 vf_opt=,lro=1
 start_backend io "$be_opt" "$WORK/vh-0" "$WORK/vh-1" || fail "the backend did not start"
 start_vf "$mode" 2
-start_relay --vf "${vf_names[0]},socket=$WORK/guest0.sock" \
-	--vf "${vf_names[1]},socket=$WORK/guest1.sock" --stats-interval 0
+start_relay --vf "${vf_names[0]},socket=$WORK/guest0.sock$vf_opt" \
+	--vf "${vf_names[1]},socket=$WORK/guest1.sock$vf_opt" --stats-interval 0
 # start_relay returns at the first socket: wait for the second (and its QEMU arguments)
 relay_check "relay listens on both sockets" wait_for "$WORK/relay.log" 'listening on .*guest1.sock' 30
 log "mode $mode, VFs ${vf_names[*]}, backend tso=${tso:-0}, ${size} MiB"

@@ -265,7 +265,7 @@ test_link_no_hold_no_reflect(void **state)
 	assert_int_equal(l.blips, 0);
 }
 
-/* queues=, the lcore list and mtu= of --vf */
+/* queues=, the lcore list, mtu= and lro= of --vf */
 static void
 test_args_queues_mtu(void **state)
 {
@@ -297,6 +297,15 @@ test_args_queues_mtu(void **state)
 	assert_int_equal(o.vf[3].lcores[2], 2);
 	assert_int_equal(parse(&o, err, "--vf", "0,socket=/a,mtu=65535", NULL), 0);
 	assert_int_equal(o.vf[0].mtu, 65535);
+	/* lro: off unless lro=1 */
+	assert_false(o.vf[0].lro);
+	assert_int_equal(parse(&o, err, "--vf", "0,socket=/a,lro=1", "--vf", "1,socket=/b,lro=0",
+		NULL), 0);
+	assert_true(o.vf[0].lro);
+	assert_false(o.vf[1].lro);
+	expect_error("lro must be 0 or 1", "--vf", "0,socket=/a,lro=2", NULL);
+	expect_error("lro must be 0 or 1", "--vf", "0,socket=/a,lro=", NULL);
+	expect_error("lro must be 0 or 1", "--vf", "0,socket=/a,lro=on", NULL);
 
 	expect_error("queues must be", "--vf", "0,socket=/a,queues=0", NULL);
 	expect_error("queues must be", "--vf", "0,socket=/a,queues=9", NULL);
@@ -335,10 +344,12 @@ test_args_mode(void **state)
 	expect_error("no forwarding lcores", "--mode", "vdpa", "--vf",
 		"0000:01:00.1,socket=/a,lcore=0", NULL);
 	expect_error("needs --socket-dir", "--mode", "vdpa", NULL);
-	expect_error("queues= and mtu= with --mode vdpa", "--mode", "vdpa", "--vf",
+	expect_error("queues=, mtu= and lro= with --mode vdpa", "--mode", "vdpa", "--vf",
 		"0000:01:00.1,socket=/a,queues=2", NULL);
-	expect_error("queues= and mtu= with --mode vdpa", "--mode", "vdpa", "--vf",
+	expect_error("queues=, mtu= and lro= with --mode vdpa", "--mode", "vdpa", "--vf",
 		"0000:01:00.1,socket=/a,mtu=9000", NULL);
+	expect_error("queues=, mtu= and lro= with --mode vdpa", "--mode", "vdpa", "--vf",
+		"0000:01:00.1,socket=/a,lro=1", NULL);
 }
 
 static void
