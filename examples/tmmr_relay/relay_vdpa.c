@@ -511,6 +511,11 @@ relay_vdpa_fallback_init(struct relay *r)
 		p->epoch = 1;
 		pairs = d->nb_vrings / 2;
 		p->nb_queues = RTE_MIN(pairs, (uint32_t)RELAY_MAX_QUEUES);
+		/* the guest may have acked GUEST_TSO4/6 from the vDPA device, and QEMU
+		 * drops a reconnection whose backend lacks a feature its guest acked: the
+		 * copy path offers what the VF offered, so it takes LRO where it can
+		 */
+		p->lro_wanted = true;
 		rte_strscpy(p->port_name, d->name, sizeof(p->port_name));
 		memcpy(p->socket, d->socket, sizeof(p->socket));
 		if (relay_assign_queues(r, p, &auto_vf, load, true) < 0)
