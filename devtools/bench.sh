@@ -4,7 +4,9 @@
 #
 # Benchmarks of tmmr, every contender measured side by side in one run:
 # rounds alternate the contenders (their order rotates from round to round),
-# the table shows medians, raw results go to CSV files under the results dir.
+# the table shows medians, a headline ratio is the median of the ratios of
+# each round (the two contenders measured seconds apart), raw results go to CSV
+# files under the results dir.
 #
 #   fwd     io forwarding through one port, 64 and 1518-byte frames: the
 #           net_virtio_tmmr PMD on a tmmr-vfemu VF vs DPDK's net_virtio_user
@@ -184,6 +186,44 @@ ratio()
 		if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.3f\n", a / b }'
 }
 
+# round_ratios FILE COLUMN A B SIZE: "ROUND RATIO" per round in which both A and B
+# have a figure in COLUMN at SIZE: A's over B's, the two measured in the same round
+round_ratios()
+{
+	awk -F, -v c="$2" -v a="$3" -v b="$4" -v s="$5" '
+		NR > 1 && $3 == s && ($2 == a || $2 == b) && $c != "na" { v[$1, $2] = $c; r[$1] }
+		END { for (k in r) if ((k, a) in v && (k, b) in v && v[k, b] > 0)
+			printf "%d %.3f\n", k, v[k, a] / v[k, b] }' "$1" | sort -n
+}
+
+# paired_ratio FILE COLUMN A B SIZE: the median over the rounds of A's figure over
+# B's in the same round ("nan" without a pair). Interleaving pairs the contenders
+# in time: each round's ratio compares two measurements taken seconds apart,
+# whereas A's median and B's may come from different rounds, and this machine's
+# state moves by a quarter from one round to the next (doc/guides/perf)
+paired_ratio()
+{
+	round_ratios "$@" | awk '{ print $2 }' | median | awk '{
+		if ($1 == "nan") print "nan"; else printf "%.3f\n", $1 }'
+}
+
+# ratio_lines CSV LABEL NAME A B COLUMN SIZE SUFFIX: "ratio LABEL NAME=X mpps=YSUFFIX",
+# the medians of the per-round ratios A/B of COLUMN and of Mpps (column 4), then an
+# indented line with the per-round ratios (in round order) and the ratios of the medians
+ratio_lines()
+{
+	local csv=$1 label=$2 name=$3 a=$4 b=$5 col=$6 size=$7 sfx=$8 rc rm
+	local fa="\$2 == \"$a\" && \$3 == $size" fb="\$2 == \"$b\" && \$3 == $size"
+
+	rc=$(round_ratios "$csv" "$col" "$a" "$b" "$size" | awk '{ print $2 }' | paste -sd ' ')
+	rm=$(round_ratios "$csv" 4 "$a" "$b" "$size" | awk '{ print $2 }' | paste -sd ' ')
+	note "ratio $label $name=$(paired_ratio "$csv" "$col" "$a" "$b" "$size")" \
+		"mpps=$(paired_ratio "$csv" 4 "$a" "$b" "$size")$sfx"
+	note "  per round: $name ${rc:-none}; mpps ${rm:-none}; of the medians:" \
+		"$name=$(ratio "$(med "$csv" "$col" "$fa")" "$(med "$csv" "$col" "$fb")")" \
+		"mpps=$(ratio "$(med "$csv" 4 "$fa")" "$(med "$csv" 4 "$fb")")"
+}
+
 # mmm FILE COLUMN FILTER-AWK: "min/median/max" of COLUMN over the rows FILTER selects
 mmm()
 {
@@ -270,15 +310,11 @@ section_fwd()
 		sort -g | tail -n 1)"
 	if ((have_pmd)); then
 		for size in ${sizes//,/ }; do
-			local sfx="" f t
+			local sfx="" t
 			[[ $size == 64 ]] || sfx=" (${size}B)"
-			f="\$3 == $size"
 			for t in "default vu_default" "in_order=0 vu_inorder0"; do
-				note "ratio tmmr/virtio_user(${t% *})" \
-					"cycles=$(ratio "$(med "$csv" 5 "\$2 == \"tmmr\" && $f")" \
-					"$(med "$csv" 5 "\$2 == \"${t#* }\" && $f")")" \
-					"mpps=$(ratio "$(med "$csv" 4 "\$2 == \"tmmr\" && $f")" \
-					"$(med "$csv" 4 "\$2 == \"${t#* }\" && $f")")$sfx"
+				ratio_lines "$csv" "tmmr/virtio_user(${t% *})" cycles tmmr "${t#* }" 5 \
+					"$size" "$sfx"
 			done
 		done
 		note "tmmr per million packets at ${sizes%%,*}B (median): rx doorbells" \

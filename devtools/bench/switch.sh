@@ -396,16 +396,14 @@ measure_ovs()
 	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
 }
 
-# sw_ratios CSV A B NAME COLUMN: per size "ratio A/B NAME=X mpps=Y", medians of
-# COLUMN and of Mpps
+# sw_ratios CSV A B NAME COLUMN: per size "ratio A/B NAME=X mpps=Y (SIZEB)", the
+# medians of the per-round ratios of COLUMN and of Mpps (bench.sh's ratio_lines)
 sw_ratios()
 {
-	local size fa fb
+	local size
 
 	for size in ${sizes//,/ }; do
-		fa="\$2 == \"$2\" && \$3 == $size" fb="\$2 == \"$3\" && \$3 == $size"
-		note "ratio $2/$3 $4=$(ratio "$(med "$1" "$5" "$fa")" "$(med "$1" "$5" "$fb")")" \
-			"mpps=$(ratio "$(med "$1" 4 "$fa")" "$(med "$1" 4 "$fb")") (${size}B)"
+		ratio_lines "$1" "$2/$3" "$4" "$2" "$3" "$5" "$size" " (${size}B)"
 	done
 }
 

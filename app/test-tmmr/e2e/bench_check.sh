@@ -6,8 +6,9 @@
 # frames, no waiting for a quiet machine) and checks the format of what it
 # prints, never a speed: a line per round with its load, a line per
 # measurement, the min/median/max table with the backend's cycles and the
-# limiting side, the two headline ratio lines, and every figure a positive
-# number. usage: bench_check.sh BUILD-DIR
+# limiting side, the two headline ratio lines (medians of the ratios of each
+# round, listed on the line after), and every figure a positive number.
+# usage: bench_check.sh BUILD-DIR
 set -euo pipefail
 
 build=$1
@@ -65,7 +66,14 @@ for t in 'default' 'in_order=0'; do
 	re="^ratio tmmr/virtio_user\\($t\\) cycles=($num) mpps=($num)$"
 	ratio_ok "ratio tmmr/virtio_user($t) " "$re" "headline ratio line for $t" \
 		"ratio line with a figure not positive" 1 3
+	per_round_ok "ratio tmmr/virtio_user($t) " cycles "$rounds"
 done
+# the per-round ratios are tmmr's figure over vu_default's of the same round (CSV)
+want=$(awk -F, 'NR > 1 && $3 == 64 && ($2 == "tmmr" || $2 == "vu_default") { v[$1, $2] = $5 }
+	END { for (r = 1; r <= n; r++) printf "%s%.3f", (r > 1 ? " " : ""),
+		v[r, "tmmr"] / v[r, "vu_default"] }' n="$rounds" "$res/r/fwd.csv")
+grep -F -A 1 "ratio tmmr/virtio_user(default) " "$out" | grep -Fq "  per round: cycles $want; " ||
+	bad "per-round cycles ratios are not tmmr's over vu_default's of each round: want '$want'"
 
 # the CSV: a header and one row per round, contender and size
 rows=$(($(wc -l < "$res/r/fwd.csv") - 1))

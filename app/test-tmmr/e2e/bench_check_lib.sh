@@ -67,6 +67,43 @@ ratio_ok()
 	done
 }
 
+# med3 WORDS...: their median, as bench.sh prints a ratio (%.3f)
+med3()
+{
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'
+}
+
+# per_round_ok PREFIX NAME ROUNDS [ZERO-OK]: the headline line of $out with PREFIX (grep
+# -F) is followed by "  per round: NAME R...; mpps R...; of the medians: NAME=X mpps=Y"
+# with ROUNDS ratios in each list (positive; NAME's may be 0 with ZERO-OK), and the
+# headline's NAME= and mpps= are the medians of those lists
+per_round_ok()
+{
+	local prefix=$1 name=$2 rounds=$3 zero_ok=${4:-} head line rn rm v
+
+	head=$(grep -F -A 1 "$prefix" "$out" | sed -n 1p)
+	line=$(grep -F -A 1 "$prefix" "$out" | sed -n 2p)
+	if [[ ! $line =~ ^"  per round: $name "([0-9. ]+)"; mpps "([0-9. ]+)"; of the medians: $name="$num" mpps="$num$ ]]; then
+		bad "per-round line after '$prefix': '$line'"
+		return 0
+	fi
+	read -r -a rn <<< "${BASH_REMATCH[1]}"
+	read -r -a rm <<< "${BASH_REMATCH[2]}"
+	if ((${#rn[@]} != rounds || ${#rm[@]} != rounds)); then
+		bad "per-round line after '$prefix': not $rounds ratios each: '$line'"
+		return 0
+	fi
+	for v in "${rm[@]}"; do
+		pos "$v" || bad "per-round Mpps ratio $v is not positive: '$line'"
+	done
+	[[ -n $zero_ok ]] || for v in "${rn[@]}"; do
+		pos "$v" || bad "per-round $name ratio $v is not positive: '$line'"
+	done
+	[[ $head == *" $name=$(med3 "${rn[@]}") mpps=$(med3 "${rm[@]}")"* ]] ||
+		bad "headline '$head' is not the medians of '$line'"
+}
+
 bench_done()
 {
 	if ((fails)); then

@@ -9,8 +9,8 @@
 # (relay, OVS), its host CPU cycles per packet (all three contenders: relay,
 # vdpa, OVS), the endpoint's busy cycles per packet, the busy fractions, the
 # limiting side and the CPU shares, the min/median/max table with the limit,
-# the headline ratio lines, every figure a positive number (the vDPA relay's CPU
-# may be 0). First, without running anything, that OVS's counters are summed
+# the headline ratio lines (medians of the ratios of each round, listed on the
+# line after), every figure a positive number (the vDPA relay's CPU may be 0). First, without running anything, that OVS's counters are summed
 # exactly past 2^31 (mawk's %d stopped there: OVS's busy cycles/pkt came out 5
 # to 8 times too small). Skipped (77) when the section cannot run all
 # contenders (OVS-DPDK not installed, no hugepages: needs root; the relay not
@@ -104,6 +104,8 @@ ratio_ok "ratio relay/ovs " "^ratio relay/ovs cycles=($num) mpps=($num) \\(64B\\
 # the vDPA relay's CPU may be 0
 ratio_ok "ratio vdpa/relay " "^ratio vdpa/relay cpu=($num) mpps=($num) \\(64B\\)$" \
 	"vdpa/relay ratio line" "vdpa/relay ratio line with Mpps not positive" 3
+per_round_ok "ratio relay/ovs " cycles 1
+per_round_ok "ratio vdpa/relay " cpu 1 zero-ok
 grep -Eq "^load average during the measurements \\(1 min\\): min $num, max $num$" "$out" ||
 	bad "no load summary line"
 
