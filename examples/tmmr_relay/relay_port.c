@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 
@@ -63,6 +64,13 @@ relay_port_try(struct relay *r, struct relay_pair *p, uint64_t rx_off, uint64_t 
 	ret = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues, &conf);
 	if (ret < 0)
 		return ret;
+	/* packet types are never read here (the offload mapping parses what it needs): a
+	 * PMD that parses in software skips it, and the packet lines it would read
+	 */
+	ret = rte_eth_dev_set_ptypes(p->port_id, 0, NULL, 0);
+	if (ret < 0)
+		RLOG(WARNING, "VF %s: cannot turn packet type parsing off: %s", p->port_name,
+			rte_strerror(-ret));
 	for (q = 0; q < p->nb_queues; q++) {
 		ret = rte_eth_rx_queue_setup(p->port_id, q, 0, socket, NULL, r->pool);
 		if (ret < 0)

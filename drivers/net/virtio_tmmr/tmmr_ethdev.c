@@ -236,6 +236,7 @@ tmmr_qslot_create(struct rte_eth_dev *dev, uint16_t qid, bool rx)
 	}
 	if (rx) {
 		tmmr_rxq_set_nb_desc(q, s->nb_desc);
+		tmmr_rxq_set_no_ptype(q, hw->rx_no_ptype);
 	} else {
 		tmmr_txq_set_nb_desc(q, s->nb_desc);
 		tmmr_txq_set_fast_free(q, s->fast_free);
@@ -623,25 +624,31 @@ tmmr_tx_done_cleanup(void *txq, uint32_t free_cnt)
 static const uint32_t *
 tmmr_dev_supported_ptypes_get(struct rte_eth_dev *dev)
 {
-	/* the datapath parses every packet with rte_net_get_ptype() */
+	/* with Rx offloads on, the datapath parses every packet (rte_net_get_ptype) */
 	static const uint32_t ptypes[] = {
-		RTE_PTYPE_L2_ETHER,
-		RTE_PTYPE_L2_ETHER_VLAN,
-		RTE_PTYPE_L2_ETHER_QINQ,
-		RTE_PTYPE_L3_IPV4,
-		RTE_PTYPE_L3_IPV4_EXT,
-		RTE_PTYPE_L3_IPV6,
-		RTE_PTYPE_L3_IPV6_EXT,
-		RTE_PTYPE_L4_TCP,
-		RTE_PTYPE_L4_UDP,
-		RTE_PTYPE_L4_SCTP,
-		RTE_PTYPE_L4_FRAG,
+		RTE_PTYPE_L2_ETHER, RTE_PTYPE_L2_ETHER_VLAN, RTE_PTYPE_L2_ETHER_QINQ,
+		RTE_PTYPE_L3_IPV4, RTE_PTYPE_L3_IPV4_EXT, RTE_PTYPE_L3_IPV6, RTE_PTYPE_L3_IPV6_EXT,
+		RTE_PTYPE_L4_TCP, RTE_PTYPE_L4_UDP, RTE_PTYPE_L4_SCTP, RTE_PTYPE_L4_FRAG,
 		RTE_PTYPE_UNKNOWN
 	};
 
 	if (dev->rx_pkt_burst == tmmr_recv_pkts)
 		return ptypes;
 	return NULL;
+}
+
+/* An application that needs no packet types (ptype_mask 0) spares every packet the parse. */
+static int
+tmmr_dev_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
+{
+	struct tmmr_hw *hw = tmmr_hw_of(dev);
+	uint16_t i;
+
+	hw->rx_no_ptype = ptype_mask == RTE_PTYPE_UNKNOWN;
+	for (i = 0; i < RTE_DIM(hw->rxq); i++)
+		if (hw->rxq[i].q != NULL)
+			tmmr_rxq_set_no_ptype(hw->rxq[i].q, hw->rx_no_ptype);
+	return 0;
 }
 
 static const struct eth_dev_ops tmmr_eth_dev_ops = {
@@ -653,6 +660,7 @@ static const struct eth_dev_ops tmmr_eth_dev_ops = {
 	.is_removed = tmmr_is_removed,
 	.dev_infos_get = tmmr_dev_infos_get,
 	.dev_supported_ptypes_get = tmmr_dev_supported_ptypes_get,
+	.dev_ptypes_set = tmmr_dev_ptypes_set,
 	.rx_queue_setup = tmmr_rx_queue_setup,
 	.rx_queue_release = tmmr_rx_queue_release,
 	.tx_queue_setup = tmmr_tx_queue_setup,

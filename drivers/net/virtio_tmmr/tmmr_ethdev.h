@@ -89,6 +89,7 @@ struct tmmr_hw {
 	bool removed;			/* surprise removal seen */
 	bool reset_requested;		/* RESET event sent, waiting for dev_reset */
 	bool link_up;
+	bool rx_no_ptype;		/* rte_eth_dev_set_ptypes(..., 0, ...): no parsing */
 	struct tmmr_dev_counters cnt;
 	/*
 	 * Counters of queue objects already released (queue setup again,

@@ -620,6 +620,13 @@ fail:
 	return NULL;
 }
 
+/* May run while the queue's lcore receives: one flag, read once per packet. */
+void
+tmmr_rxq_set_no_ptype(struct tmmr_rxq *q, bool no_ptype)
+{
+	__atomic_store_n(&q->no_ptype, no_ptype, __ATOMIC_RELAXED);
+}
+
 void
 tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc)
 {

@@ -104,7 +104,9 @@ tmmr_rx_offload(struct tmmr_rxq *q, struct rte_mbuf *m, const struct tmmr_net_hd
 	uint8_t gso = hdr->gso_type;
 	uint16_t gso_size = hdr->gso_size;
 
-	m->packet_type = rte_net_get_ptype(m, NULL, RTE_PTYPE_ALL_MASK);
+	/* the parse reads the packet's first lines, which a forwarder may never touch */
+	if (likely(!__atomic_load_n(&q->no_ptype, __ATOMIC_RELAXED)))
+		m->packet_type = rte_net_get_ptype(m, NULL, RTE_PTYPE_ALL_MASK);
 	if (flags & TMMR_NET_HDR_F_NEEDS_CSUM) {
 		uint32_t end = (uint32_t)hdr->csum_start + hdr->csum_offset + 2;
 

@@ -73,6 +73,7 @@ struct tmmr_txq *tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t 
  * it. Set while the queue is stopped.
  */
 void tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc);
+void tmmr_rxq_set_no_ptype(struct tmmr_rxq *q, bool no_ptype);
 void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
 
 /*

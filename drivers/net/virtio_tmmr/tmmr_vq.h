@@ -81,6 +81,7 @@ struct tmmr_rxq {
 	bool hdr_desc;			/* header in its own descriptor */
 	bool mrg;
 	bool offload;			/* csum / LRO / ptype parsing wanted */
+	bool no_ptype;			/* ... but no ptype parsing (rte_eth_dev_set_ptypes) */
 	bool vlan_strip;
 	uint32_t seg_room;		/* data bytes an mbuf holds after its headroom */
 	uint32_t buf_cap;		/* bytes the device may write into one chain */

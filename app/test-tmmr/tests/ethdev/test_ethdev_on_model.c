@@ -261,6 +261,14 @@ wait_link(uint16_t port, int status)
 	return false;
 }
 
+/* Start the port and wait for its link. */
+static void
+start_up(uint16_t port)
+{
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+}
+
 static int
 setup_port(uint16_t port, bool rxq_intr)
 {
@@ -578,8 +586,7 @@ test_any_desc_count(void **state)
 		assert_int_equal(rte_eth_rx_queue_setup(port, q, 2048, 0, NULL, pool), 0);
 		assert_int_equal(rte_eth_tx_queue_setup(port, q, 2048, 0, NULL), 0);
 	}
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_int_equal(model_status(0, "rings_started"), 2 * NB_PAIRS);
 	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 200, 60), 200);
 	assert_int_equal(pass_packets(port, vh, 1, 200, 60), 200);
@@ -608,8 +615,7 @@ test_nb_desc_honoured(void **state)
 		assert_int_equal(rte_eth_tx_queue_setup(port, q, 16, 0, NULL), 0);
 	}
 	avail = rte_mempool_avail_count(pool);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_int_equal(avail - rte_mempool_avail_count(pool), 32 * NB_PAIRS);
 	/*
 	 * rounds of what a queue holds (pass_packets sends all before it
@@ -623,8 +629,7 @@ test_nb_desc_honoured(void **state)
 	assert_int_equal(rte_mempool_avail_count(pool), avail);
 
 	assert_int_equal(setup_port(port, false), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 }
 
 static void
@@ -669,8 +674,7 @@ test_counters_survive_reconfig(void **state)
 	assert_int_equal(rte_eth_dev_stop(port), 0);
 	assert_int_equal(setup_port(port, false), 0);
 	assert_io(port, 50, 50 * 60, 30, 30 * 100);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_io(port, 50, 50 * 60, 30, 30 * 100);
 	assert_int_equal(rte_eth_stats_get(port, &st), 0);
 	assert_int_equal(st.q_ipackets[0] + st.q_ipackets[1], 50);
@@ -688,8 +692,7 @@ test_counters_survive_reconfig(void **state)
 	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
 	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, pool), 0);
 	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 0, 0, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_io(port, 60, 60 * 60, 30, 30 * 100);
 	assert_int_equal(pass_packets(port, vh, 1, 5, 200), 5);
 	assert_io(port, 60, 60 * 60, 35, 30 * 100 + 5 * 200);
@@ -704,8 +707,7 @@ test_counters_survive_reconfig(void **state)
 
 	/* back to two pairs; only a stats reset clears the counters */
 	assert_int_equal(setup_port(port, false), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_io(port, 60, 60 * 60, 35, 30 * 100 + 5 * 200);
 	assert_int_equal(rte_eth_stats_reset(port), 0);
 	assert_io(port, 0, 0, 0, 0);
@@ -738,8 +740,7 @@ test_restart_no_leak(void **state)
 	avail = rte_mempool_avail_count(pool);
 	rte_memzone_walk(count_mz, &mz_before);
 	for (i = 0; i < 5; i++) {
-		assert_int_equal(rte_eth_dev_start(port), 0);
-		assert_true(wait_link(port, RTE_ETH_LINK_UP));
+		start_up(port);
 		/* leave packets in flight both ways, then stop under them */
 		assert_int_equal(pass_packets(vh, port, NB_PAIRS, 40, 100), 40);
 		assert_int_equal(pass_packets(port, vh, 1, 40, 100), 40);
@@ -752,14 +753,12 @@ test_restart_no_leak(void **state)
 
 	/* a new MTU rebuilds the queues at start; traffic still flows, nothing leaks */
 	assert_int_equal(rte_eth_dev_set_mtu(port, 1400), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 40, 1400), 40);
 	assert_int_equal(rte_eth_dev_stop(port), 0);
 	assert_int_equal(rte_mempool_avail_count(pool), avail);
 	assert_int_equal(rte_eth_dev_set_mtu(port, RTE_ETHER_MTU), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 }
 
 /* Ethernet + IPv4 + TCP with @payload bytes, checksums as for TSO offload. */
@@ -838,6 +837,7 @@ test_offloads(void **state)
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
 	struct rte_mbuf *m;
+	uint32_t ptypes[16];
 	uint16_t port, vh, q;
 	long acked;
 
@@ -858,8 +858,7 @@ test_offloads(void **state)
 		assert_int_equal(rte_eth_rx_queue_setup(port, q, 0, 0, NULL, pool), 0);
 		assert_int_equal(rte_eth_tx_queue_setup(port, q, 0, 0, NULL), 0);
 	}
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	acked = model_status(0, "acked");
 	assert_true(acked > 0);
 	assert_true(acked & (1L << 0));		/* CSUM */
@@ -896,20 +895,30 @@ test_offloads(void **state)
 	assert_int_equal(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 	rte_pktmbuf_free(m);
 
+	/*
+	 * Rx checksum: a partial sum from the backend is flagged, not dropped; with no
+	 * packet type asked for (also on queues set up after), none parsed
+	 */
+	assert_int_equal(rte_eth_dev_set_ptypes(port, 0, NULL, 0), 0);
+	assert_int_equal(rte_eth_dev_stop(port), 0);
+	for (q = 0; q < NB_PAIRS; q++)
+		assert_int_equal(rte_eth_rx_queue_setup(port, q, 0, 0, NULL, pool), 0);
+	start_up(port);
+	m = pass_one(vh, port, NB_PAIRS, make_tcp(100, 0));
+	assert_non_null(m);
+	assert_int_not_equal(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK,
+			     RTE_MBUF_F_RX_L4_CKSUM_BAD);
+	assert_int_equal(m->packet_type, RTE_PTYPE_UNKNOWN);
+	rte_pktmbuf_free(m);
+
 	/* LRO: a coalesced frame from the backend arrives as one (chained) packet */
+	assert_int_equal(rte_eth_dev_set_ptypes(port, RTE_PTYPE_L4_MASK, ptypes, 16), 0);
 	m = pass_one(vh, port, NB_PAIRS, make_tcp(3000, 1000));
 	assert_non_null(m);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 20 + 3000);
 	assert_true(m->ol_flags & RTE_MBUF_F_RX_LRO);
 	assert_int_equal(m->tso_segsz, 1000);
 	assert_int_equal(m->packet_type & RTE_PTYPE_L4_MASK, RTE_PTYPE_L4_TCP);
-	rte_pktmbuf_free(m);
-
-	/* Rx checksum: a partial sum from the backend is flagged, not dropped */
-	m = pass_one(vh, port, NB_PAIRS, make_tcp(100, 0));
-	assert_non_null(m);
-	assert_int_not_equal(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK,
-			     RTE_MBUF_F_RX_L4_CKSUM_BAD);
 	rte_pktmbuf_free(m);
 }
 
@@ -944,8 +953,7 @@ test_scatter_without_mrg(void **state)
 	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
 	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, small), 0);
 	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 0, 0, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_int_equal(model_status(2, "acked") & (1L << 15), 0);	/* no MRG_RXBUF */
 	m = pass_one(vh, port, 1, make_tcp(1400, 0));
 	assert_non_null(m);
@@ -990,8 +998,7 @@ test_scatter_with_mrg(void **state)
 	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
 	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, small), 0);
 	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 0, 0, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_true(model_status(0, "acked") & (1L << 15));	/* MRG_RXBUF */
 	m = pass_one(vh, port, 1, make_tcp(1400, 0));
 	assert_non_null(m);
@@ -1007,8 +1014,7 @@ test_scatter_with_mrg(void **state)
 
 	/* back to the suite's configuration */
 	assert_int_equal(setup_port(port, false), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_int_equal(rte_mempool_avail_count(small), 1024);
 	/* mrg_rxbuf=auto: no SCATTER nor LRO, no mergeable buffers; a frame still arrives whole */
 	assert_int_equal(model_status(0, "acked") & (1L << 15), 0);
@@ -1189,8 +1195,7 @@ test_rx_intr_pending_at_enable(void **state)
 	assert_int_equal(find_port("0000:01:00.2", &port), 0);
 	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost1", &vh), 0);
 	assert_int_equal(setup_port(port, true), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	for (q = 0; q < NB_PAIRS; q++) {
 		assert_int_equal(rte_eth_dev_rx_intr_ctl_q(port, q, RTE_EPOLL_PER_THREAD,
 							   RTE_INTR_EVENT_ADD, NULL), 0);
@@ -1253,8 +1258,7 @@ test_needs_reset_event(void **state)
 	assert_int_equal(find_port("0000:01:00.2", &port), 0);
 	assert_int_equal(rte_eth_dev_get_port_by_name("net_vhost1", &vh), 0);
 	assert_int_equal(setup_port(port, false), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 20, 60), 20);
 	assert_int_equal(pass_packets(port, vh, 1, 20, 60), 20);
 	assert_int_equal(rte_eth_stats_get(port, &before), 0);
@@ -1274,8 +1278,7 @@ test_needs_reset_event(void **state)
 	assert_int_equal(rte_eth_dev_reset(port), 0);
 	assert_int_equal(model_status(1, "status"), 0);
 	assert_int_equal(setup_port(port, false), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 	assert_int_equal(model_status(1, "status") & 0x40, 0);
 	assert_int_equal(model_status(1, "rings_started"), 2 * NB_PAIRS);
 	assert_int_equal(pass_packets(vh, port, NB_PAIRS, 20, 60), 20);
@@ -1439,8 +1442,7 @@ test_close_in_alarm_callback(void **state)
 	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
 	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 0, 0, NULL, pool), 0);
 	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 0, 0, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(port), 0);
-	assert_true(wait_link(port, RTE_ETH_LINK_UP));
+	start_up(port);
 
 	/* the device (as the test plays it) moves the used index past what is in flight */
 	snprintf(ctx.mz_prefix, sizeof(ctx.mz_prefix), "tmmr_rx_%u_0_", port);

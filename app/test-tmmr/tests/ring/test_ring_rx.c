@@ -312,6 +312,15 @@ test_rx_offloads(void **state)
 	assert_true(RTE_ETH_IS_IPV4_HDR(m->packet_type));
 	rte_pktmbuf_free(m);
 
+	/* no packet types wanted (rte_eth_dev_set_ptypes): the flags still, no parse */
+	tmmr_rxq_set_no_ptype(e.q, true);
+	assert_int_equal(fdev_rx(&e.dev, &h, frame, 100, true), 1);
+	m = rx_one(&e, frame, 100);
+	assert_int_equal(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_NONE);
+	assert_int_equal(m->packet_type, RTE_PTYPE_UNKNOWN);
+	rte_pktmbuf_free(m);
+	tmmr_rxq_set_no_ptype(e.q, false);
+
 	h.flags = TMMR_NET_HDR_F_DATA_VALID;
 	assert_int_equal(fdev_rx(&e.dev, &h, frame, 100, true), 1);
 	m = rx_one(&e, frame, 100);
@@ -341,7 +350,7 @@ test_rx_offloads(void **state)
 	assert_int_equal(fdev_rx(&e.dev, &h, frame, 100, true), 1);
 	assert_int_equal(tmmr_recv_pkts(e.q, &m, 1), 0);
 	assert_int_equal(tmmr_rxq_stats(e.q)->errors, 1);
-	assert_int_equal(tmmr_rxq_stats(e.q)->packets, 4);
+	assert_int_equal(tmmr_rxq_stats(e.q)->packets, 5);
 	env_close(&e);
 }
 
