@@ -83,48 +83,11 @@ for who in "${contenders[@]}"; do
 	echo "$who ${size}B: $mpps Mpps, measured side $cyc busy cycles/pkt, backend $becyc"
 	perf report -i "$out/$who.data" --no-children --sort dso,sym -q -g none 2> /dev/null |
 		awk -v c="$(awk -v m="$mhz" -v p="$mpps" 'BEGIN { printf "%.3f", m / p }')" '
-			$1 ~ /%$/ { sub(/%/, "", $1); printf "%s %s %.2f\n", $2, $NF, $1 * c / 100 }' \
+			$1 ~ /%$/ { sub(/%/, "", $1); printf "- %s %s %.2f\n", $2, $NF, $1 * c / 100 }' \
 		> "$out/$who.txt"
 done
 
 # the table: one row per DSO and address (or symbol), one column per contender
-python3 - "$out" "$syms" "$ntop" "${contenders[@]}" <<'EOF'
-import bisect
-import sys
-
-out, symfile, ntop, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
-syms = []
-for line in open(symfile):
-    a, size, name = line.split()
-    syms.append((int(a, 16), int(size), name))
-syms.sort()
-starts = [s[0] for s in syms]
-
-
-def label(dso, sym):
-    if dso.startswith("librte_vhost") and sym.startswith("0x") and syms:
-        a = int(sym, 16)
-        i = bisect.bisect_right(starts, a) - 1
-        if i >= 0 and a < syms[i][0] + syms[i][1]:
-            return "%s %s+0x%x" % (dso, syms[i][2], a - syms[i][0])
-    return "%s %s" % (dso, sym)
-
-
-cyc = {}
-total = {n: 0.0 for n in names}
-for n in names:
-    for line in open("%s/%s.txt" % (out, n)):
-        dso, sym, c = line.split()
-        key = label(dso, sym)
-        cyc.setdefault(key, {})[n] = cyc.get(key, {}).get(n, 0.0) + float(c)
-        total[n] += float(c)
-rows = sorted(cyc.items(), key=lambda kv: -(max(kv[1].get(n, 0) for n in names) -
-                                            min(kv[1].get(n, 0) for n in names)))
-w = max([len(k) for k, _ in rows[:ntop]] + [20])
-print("backend CPU cycles per packet by address (perf cpu-clock), largest differences first")
-print("%-*s %s %9s" % (w, "address", " ".join("%12s" % n for n in names), "diff"))
-for k, v in rows[:ntop]:
-    vals = [v.get(n, 0.0) for n in names]
-    print("%-*s %s %9.1f" % (w, k, " ".join("%12.1f" % x for x in vals), max(vals) - min(vals)))
-print("%-*s %s" % (w, "all samples", " ".join("%12.1f" % total[n] for n in names)))
-EOF
+python3 "$top/devtools/bench/perf_table.py" --order diff \
+	--title "backend CPU cycles per packet by address (perf cpu-clock), largest differences first" \
+	"$out" "$syms" "$ntop" "${contenders[@]}"

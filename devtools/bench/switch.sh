@@ -63,6 +63,9 @@ SW_RELAY_HUGE=${SW_RELAY_HUGE:-auto}
 # sooner; SW_EP_HUGE=0 keeps it on 4 kB pages (E2E_TP_MEM MB)
 SW_EP_HUGE=${SW_EP_HUGE:-auto}
 SW_EP_MEM=${SW_EP_MEM:-256}
+# a command run in the background over each measuring window, waited for after it
+# (switch-perf.sh: perf sampling both CPUs); empty: none
+SW_DURING=${SW_DURING:-}
 SW_VDPA_QSIZE=${SW_VDPA_QSIZE:-256}	# the VF's ring size = the endpoint's queue_size (vdpa)
 sw_huge_added=0
 
@@ -196,7 +199,7 @@ sw_fwd_tid()
 sw_traffic()
 {
 	local secs=$1 who=$2 load mpps c0 p0 i0 c1 p1 i1 n0 n1 k0 k1 t0 t1 e0 e1 tid etid
-	local s0 s1 q0 q1 cyc pi epcyc busy epbusy cpu epcpu
+	local s0 s1 q0 q1 cyc pi epcyc busy epbusy cpu epcpu during=
 
 	load=$(loadavg1)
 	tp_run ep 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
@@ -216,9 +219,14 @@ sw_traffic()
 	k0=$(sw_cpu_ticks)
 	fwd_snapshot ep
 	t0=$FWD_T e0=${FWD[ep]}
+	if [[ -n $SW_DURING ]]; then
+		$SW_DURING &
+		during=$!
+	fi
 	sleep "$secs"
 	fwd_snapshot ep
 	t1=$FWD_T e1=${FWD[ep]}
+	[[ -z $during ]] || wait "$during" || fail "SW_DURING failed: $SW_DURING"
 	k1=$(sw_cpu_ticks)
 	s1=$(fwd_oncpu "$tid")
 	q1=$(fwd_oncpu "$etid")

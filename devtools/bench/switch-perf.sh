@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The tmmr authors
+#
+# Where both CPUs of devtools/bench.sh's switch section spend their time, per
+# contender, side by side: one switch measurement each (bench/switch.sh), with
+# perf sampling every CPU over the measuring window (cpu-clock, as
+# backend-perf.sh: this VM has no hardware counters; timer sampling sees cache
+# and coherence stalls). Each function on each side gets cycles per packet: its
+# share of that CPU's samples times the CPU's cycles per packet over the window
+# (MHz / Mpps, Mpps being what the endpoint received on both ports). The
+# endpoint is the traffic generator on CPU 0 (the "VM"'s virtio_user and the VF's
+# vhost backend), the switch the relay's or OVS's forwarding thread on CPU 1;
+# idle time shows as the kernel's idle functions.
+#
+# usage: switch-perf.sh [--build DIR] [--size N] [--seconds S] [--top N]
+#                       [--keep DIR] [CONTENDER...]
+#   CONTENDER  relay, ovs or vdpa (default: relay ovs)
+#   --size     frame size (default 64); --seconds: window (default 5)
+#   --top      functions shown per side, the largest first (default 12)
+#   --keep     keep the perf data files and reports there
+# Output: the switch figures of each measurement (as bench.sh's), then a table:
+# side, DSO and function, cycles per packet per contender, the difference.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$top/build
+size=64
+seconds=5
+ntop=12
+keep=
+contenders=()
+while (($#)); do
+	case $1 in
+	--build) build=$(cd "$2" && pwd); shift ;;
+	--size) size=$2; shift ;;
+	--seconds) seconds=$2; shift ;;
+	--top) ntop=$2; shift ;;
+	--keep) keep=$2; shift ;;
+	relay | ovs | vdpa) contenders+=("$1") ;;
+	*) sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2 ;;
+	esac
+	shift
+done
+((${#contenders[@]})) || contenders=(relay ovs)
+[[ $size =~ ^[0-9]+$ && $seconds =~ ^[1-9][0-9]*$ && $ntop =~ ^[1-9][0-9]*$ ]] ||
+	{ sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2; }
+command -v perf > /dev/null || { echo "perf is not installed (devtools/setup.sh)" >&2; exit 1; }
+
+export E2E_BUILD=$build
+export E2E_TP_MEM=1024
+export E2E_LIFETIME=$((seconds * 4 + 120))
+E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-swperf.XXXXXX")
+export E2E_WORK
+# shellcheck source=lib.sh
+source "$top/devtools/bench/lib.sh"
+e2e_init swperf
+BENCH_WORK=$WORK
+BENCH_CSV=/dev/null
+out=${keep:-$BENCH_WORK/perf}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+# shellcheck source=switch.sh
+source "$top/devtools/bench/switch.sh"
+[[ -f $PMD_SO && -x $VFEMU_BIN && -x $RELAY_BIN ]] ||
+	fail "the PMD, the model and tmmr_relay must be built in $build"
+if [[ " ${contenders[*]} " == *" ovs "* ]] &&
+	{ [[ ! -x $OVS_VSWITCHD_DPDK ]] || ! command -v ovsdb-server > /dev/null; }; then
+	fail "OVS-DPDK is not installed (openvswitch-switch-dpdk)"
+fi
+# hugepages as bench.sh's switch section has them (OVS needs them; the relay and
+# the endpoint use them when there)
+if ! sw_hugepages_reserve; then
+	sw_hugepages_restore
+	fail "could not reserve $SWITCH_HUGE_PAGES hugepages"
+fi
+
+vhost_so=$(ldconfig -p | awk '/librte_vhost\.so\.[0-9]+ / { print $NF; exit }')
+vhost_a=/usr/lib/x86_64-linux-gnu/librte_vhost.a
+syms=$out/vhost-syms.txt
+: > "$syms"
+if [[ -n $vhost_so && -f $vhost_a ]]; then
+	python3 "$top/devtools/bench/vhost_syms.py" "$(readlink -f "$vhost_so")" "$vhost_a" \
+		> "$syms" 2> /dev/null || : > "$syms"
+fi
+
+mhz=$(awk -F: '/^cpu MHz/ { print $2 + 0; exit }' /proc/cpuinfo)
+for who in "${contenders[@]}"; do
+	# sampled within the window, which sw_traffic brackets with its snapshots
+	SW_DURING="perf record -q -a -e cpu-clock -F 4000 -o $out/$who.data --"
+	SW_DURING+=" sleep $((seconds > 1 ? seconds - 1 : 1))"
+	SW_SIZE=$size "measure_$who" "$seconds"
+	SW_DURING=
+	read -r mpps _ cyc _ _ epcyc _ _ lim _ <<< "$RESULT"
+	echo "$who ${size}B: $mpps Mpps, switch $cyc busy cycles/pkt, endpoint $epcyc, limit=$lim"
+	# per row: the side (by CPU), DSO, function, its share of that CPU's samples
+	# times the CPU's cycles per packet
+	perf report -i "$out/$who.data" --no-children --sort cpu,dso,sym -q -g none 2> /dev/null |
+		awk -v m="$mhz" -v p="$mpps" -v ep="$E2E_CPU_BACKEND" -v sw="$E2E_CPU_PMD" '
+			$1 ~ /%$/ {
+				sub(/%/, "", $1)
+				if ($2 + 0 == ep) g = "endpoint"
+				else if ($2 + 0 == sw) g = "switch"
+				else next
+				n++; side[n] = g; dso[n] = $3; sym[n] = $NF; pc[n] = $1; tot[g] += $1
+			}
+			END {
+				for (i = 1; i <= n; i++)
+					if (tot[side[i]] > 0 && p > 0)
+						printf "%s %s %s %.2f\n", side[i], dso[i], sym[i],
+							pc[i] / tot[side[i]] * m / p
+			}' > "$out/$who.txt"
+done
+sw_hugepages_restore
+
+python3 "$top/devtools/bench/perf_table.py" --by function --order size \
+	--title "CPU cycles per packet by function (perf cpu-clock), per side, the largest first" \
+	"$out" "$syms" "$ntop" "${contenders[@]}"
