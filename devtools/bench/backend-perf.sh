@@ -27,52 +27,13 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=$top/build
-size=64
-seconds=5
-ntop=12
-keep=
-contenders=()
-while (($#)); do
-	case $1 in
-	--build) build=$(cd "$2" && pwd); shift ;;
-	--size) size=$2; shift ;;
-	--seconds) seconds=$2; shift ;;
-	--top) ntop=$2; shift ;;
-	--keep) keep=$2; shift ;;
-	-*) sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2 ;;
-	*) contenders+=("$1") ;;
-	esac
-	shift
-done
-((${#contenders[@]})) || contenders=(tmmr vu_default)
-[[ $size =~ ^[0-9]+$ && $seconds =~ ^[1-9][0-9]*$ && $ntop =~ ^[1-9][0-9]*$ ]] ||
-	{ sed -n '/^# usage/,/^# Output/p' "$0" >&2; exit 2; }
-command -v perf > /dev/null || { echo "perf is not installed (devtools/setup.sh)" >&2; exit 1; }
+PERF_NAME=beperf
+PERF_CONTENDER='^[a-z][a-z_0-9]*$'
+PERF_DEFAULT="tmmr vu_default"
+PERF_ARGS=("$@")
+# shellcheck source=perf_common.sh
+source "$top/devtools/bench/perf_common.sh"
 
-export E2E_BUILD=$build
-export E2E_TP_MEM=1024
-export E2E_LIFETIME=$((seconds * 4 + 120))
-E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmmr-beperf.XXXXXX")
-export E2E_WORK
-# shellcheck source=lib.sh
-source "$top/devtools/bench/lib.sh"
-e2e_init beperf
-BENCH_WORK=$WORK
-out=${keep:-$BENCH_WORK/perf}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
-vhost_so=$(ldconfig -p | awk '/librte_vhost\.so\.[0-9]+ / { print $NF; exit }')
-vhost_a=/usr/lib/x86_64-linux-gnu/librte_vhost.a
-syms=$out/vhost-syms.txt
-: > "$syms"
-if [[ -n $vhost_so && -f $vhost_a ]]; then
-	python3 "$top/devtools/bench/vhost_syms.py" "$(readlink -f "$vhost_so")" "$vhost_a" \
-		> "$syms" 2> /dev/null || : > "$syms"
-fi
-
-mhz=$(awk -F: '/^cpu MHz/ { print $2 + 0; exit }' /proc/cpuinfo)
 for who in "${contenders[@]}"; do
 	# sampled within the window, which measure_fwd brackets with its snapshots
 	FWD_DURING="perf record -q -C $E2E_CPU_BACKEND -e cpu-clock -F 4000 -o $out/$who.data --"
