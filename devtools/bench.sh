@@ -196,30 +196,33 @@ round_ratios()
 			printf "%d %.3f\n", k, v[k, a] / v[k, b] }' "$1" | sort -n
 }
 
-# paired_ratio FILE COLUMN A B SIZE: the median over the rounds of A's figure over
-# B's in the same round ("nan" without a pair). Interleaving pairs the contenders
-# in time: each round's ratio compares two measurements taken seconds apart,
-# whereas A's median and B's may come from different rounds, and this machine's
-# state moves by a quarter from one round to the next (doc/guides/perf)
-paired_ratio()
+# ratio_median RATIO...: their median as a ratio (%.3f; "nan" without any)
+ratio_median()
 {
-	round_ratios "$@" | awk '{ print $2 }' | median | awk '{
-		if ($1 == "nan") print "nan"; else printf "%.3f\n", $1 }'
+	if (($# == 0)); then
+		echo nan
+		return
+	fi
+	printf '%s\n' "$@" | median | awk '{ printf "%.3f\n", $1 }'
 }
 
 # ratio_lines CSV LABEL NAME A B COLUMN SIZE SUFFIX: "ratio LABEL NAME=X mpps=YSUFFIX",
-# the medians of the per-round ratios A/B of COLUMN and of Mpps (column 4), then an
-# indented line with the per-round ratios (in round order) and the ratios of the medians
+# the medians over the rounds of A's figure over B's in the same round, of COLUMN and
+# of Mpps (column 4), then an indented line with those ratios (in round order) and
+# the ratios of the medians. Interleaving pairs the contenders in time: each round's
+# ratio compares two measurements taken seconds apart, whereas A's median and B's may
+# come from different rounds, and this machine's state moves by a quarter from one
+# round to the next (doc/guides/perf)
 ratio_lines()
 {
-	local csv=$1 label=$2 name=$3 a=$4 b=$5 col=$6 size=$7 sfx=$8 rc rm
+	local csv=$1 label=$2 name=$3 a=$4 b=$5 col=$6 size=$7 sfx=$8
 	local fa="\$2 == \"$a\" && \$3 == $size" fb="\$2 == \"$b\" && \$3 == $size"
+	local -a rc rm
 
-	rc=$(round_ratios "$csv" "$col" "$a" "$b" "$size" | awk '{ print $2 }' | paste -sd ' ')
-	rm=$(round_ratios "$csv" 4 "$a" "$b" "$size" | awk '{ print $2 }' | paste -sd ' ')
-	note "ratio $label $name=$(paired_ratio "$csv" "$col" "$a" "$b" "$size")" \
-		"mpps=$(paired_ratio "$csv" 4 "$a" "$b" "$size")$sfx"
-	note "  per round: $name ${rc:-none}; mpps ${rm:-none}; of the medians:" \
+	mapfile -t rc < <(round_ratios "$csv" "$col" "$a" "$b" "$size" | awk '{ print $2 }')
+	mapfile -t rm < <(round_ratios "$csv" 4 "$a" "$b" "$size" | awk '{ print $2 }')
+	note "ratio $label $name=$(ratio_median "${rc[@]}") mpps=$(ratio_median "${rm[@]}")$sfx"
+	note "  per round: $name ${rc[*]:-none}; mpps ${rm[*]:-none}; of the medians:" \
 		"$name=$(ratio "$(med "$csv" "$col" "$fa")" "$(med "$csv" "$col" "$fb")")" \
 		"mpps=$(ratio "$(med "$csv" 4 "$fa")" "$(med "$csv" 4 "$fb")")"
 }

@@ -42,10 +42,7 @@ for who in "${contenders[@]}"; do
 	FWD_DURING=
 	read -r mpps cyc becyc _ <<< "$RESULT"
 	echo "$who ${size}B: $mpps Mpps, measured side $cyc busy cycles/pkt, backend $becyc"
-	perf report -i "$out/$who.data" --no-children --sort dso,sym -q -g none 2> /dev/null |
-		awk -v c="$(awk -v m="$mhz" -v p="$mpps" 'BEGIN { printf "%.3f", m / p }')" '
-			$1 ~ /%$/ { sub(/%/, "", $1); printf "- %s %s %.2f\n", $2, $NF, $1 * c / 100 }' \
-		> "$out/$who.txt"
+	perf_rows "$out/$who.data" "$mpps" "$E2E_CPU_BACKEND=-" > "$out/$who.txt"
 done
 
 # the table: one row per DSO and address (or symbol), one column per contender

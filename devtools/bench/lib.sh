@@ -134,6 +134,24 @@ BENCH_POP=${BENCH_POP:-8}
 # a command run in the background over each fwd measuring window, waited for after
 # it (backend-perf.sh: perf sampling the backend's CPU); empty: none
 FWD_DURING=${FWD_DURING:-}
+
+# during_start CMD: CMD (a command line; nothing if empty) in the background over a
+# measuring window (FWD_DURING here, switch.sh's SW_DURING), for during_wait
+during_start()
+{
+	DURING_CMD=$1
+	DURING_PID=
+	if [[ -n $1 ]]; then
+		$1 &
+		DURING_PID=$!
+	fi
+}
+
+# during_wait: the end of during_start's command; a failure of it fails the run
+during_wait()
+{
+	[[ -z $DURING_PID ]] || wait "$DURING_PID" || fail "failed over the window: $DURING_CMD"
+}
 # devargs appended to the tmmr contender's VF (",mrg_rxbuf=1": the 12-byte header
 # and its num_buffers store, backend-perf.sh's way to show that cost again)
 FWD_TMMR_DEVARGS=${FWD_TMMR_DEVARGS:-}
@@ -312,7 +330,7 @@ fwd_limit()
 measure_fwd()
 {
 	local who=$1 size=$2 secs=$3 load t0 t1 x0 x1 mpps xkeys d0 d1 b0 b1 p0 p1
-	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu during=
+	local cyc busy becyc bebusy limit tid_d tid_b c0d c0b c1d c1b cpu becpu
 	local -a a0 a1
 
 	load=$(loadavg1)
@@ -333,14 +351,11 @@ measure_fwd()
 	c0b=$(fwd_oncpu "$tid_b")
 	fwd_snapshot dut be
 	t0=$FWD_T d0=${FWD[dut]} b0=${FWD[be]}
-	if [[ -n $FWD_DURING ]]; then
-		$FWD_DURING &
-		during=$!
-	fi
+	during_start "$FWD_DURING"
 	sleep "$secs"
 	fwd_snapshot dut be
 	t1=$FWD_T d1=${FWD[dut]} b1=${FWD[be]}
-	[[ -z $during ]] || wait "$during" || fail "FWD_DURING failed: $FWD_DURING"
+	during_wait
 	c1d=$(fwd_oncpu "$tid_d")
 	c1b=$(fwd_oncpu "$tid_b")
 	# the CPU times bracket the window

@@ -10,7 +10,7 @@
 # regex of the contenders' names), PERF_DEFAULT (the contenders without any), the
 # arguments in PERF_ARGS. Out: build, size, seconds, ntop, keep, contenders,
 # BENCH_WORK, out (where the data and reports go), syms (vhost_syms.py's table,
-# empty when it cannot be made), mhz.
+# empty when it cannot be made), mhz; perf_rows.
 
 perf_usage()
 {
@@ -63,3 +63,36 @@ if [[ -n $vhost_so && -f $vhost_a ]]; then
 		> "$syms" 2> /dev/null || : > "$syms"
 fi
 mhz=$(awk -F: '/^cpu MHz/ { print $2 + 0; exit }' /proc/cpuinfo)
+
+# perf_rows DATA MPPS CPU=GROUP...: the samples of perf.data DATA as perf_table.py's
+# rows, "GROUP DSO SYMBOL CYCLES", for the CPUs named (the others left out): a row's
+# share of its CPU's samples times that CPU's cycles per packet over the window
+# (MHz / Mpps, the packets being the measurement's)
+perf_rows()
+{
+	local data=$1 mpps=$2
+
+	shift 2
+	perf report -i "$data" --no-children --sort cpu,dso,sym -q -g none 2> /dev/null |
+		awk -v m="$mhz" -v p="$mpps" -v groups="$*" '
+			BEGIN {
+				n = split(groups, g, " ")
+				for (i = 1; i <= n; i++) {
+					split(g[i], kv, "=")
+					name[kv[1] + 0] = kv[2]
+				}
+			}
+			$1 ~ /%$/ {
+				sub(/%/, "", $1)
+				if (!(($2 + 0) in name))
+					next
+				k++; side[k] = name[$2 + 0]; dso[k] = $3; sym[k] = $NF; pc[k] = $1
+				tot[side[k]] += $1
+			}
+			END {
+				for (i = 1; i <= k; i++)
+					if (tot[side[i]] > 0 && p > 0)
+						printf "%s %s %s %.2f\n", side[i], dso[i], sym[i],
+							pc[i] / tot[side[i]] * m / p
+			}'
+}

@@ -54,23 +54,8 @@ for who in "${contenders[@]}"; do
 	SW_DURING=
 	read -r mpps _ cyc _ _ epcyc _ _ lim _ <<< "$RESULT"
 	echo "$who ${size}B: $mpps Mpps, switch $cyc busy cycles/pkt, endpoint $epcyc, limit=$lim"
-	# per row: the side (by CPU), DSO, function, its share of that CPU's samples
-	# times the CPU's cycles per packet
-	perf report -i "$out/$who.data" --no-children --sort cpu,dso,sym -q -g none 2> /dev/null |
-		awk -v m="$mhz" -v p="$mpps" -v ep="$E2E_CPU_BACKEND" -v sw="$E2E_CPU_PMD" '
-			$1 ~ /%$/ {
-				sub(/%/, "", $1)
-				if ($2 + 0 == ep) g = "endpoint"
-				else if ($2 + 0 == sw) g = "switch"
-				else next
-				n++; side[n] = g; dso[n] = $3; sym[n] = $NF; pc[n] = $1; tot[g] += $1
-			}
-			END {
-				for (i = 1; i <= n; i++)
-					if (tot[side[i]] > 0 && p > 0)
-						printf "%s %s %s %.2f\n", side[i], dso[i], sym[i],
-							pc[i] / tot[side[i]] * m / p
-			}' > "$out/$who.txt"
+	perf_rows "$out/$who.data" "$mpps" "$E2E_CPU_BACKEND=endpoint" "$E2E_CPU_PMD=switch" \
+		> "$out/$who.txt"
 done
 sw_hugepages_restore
 

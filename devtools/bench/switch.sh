@@ -199,7 +199,7 @@ sw_fwd_tid()
 sw_traffic()
 {
 	local secs=$1 who=$2 load mpps c0 p0 i0 c1 p1 i1 n0 n1 k0 k1 t0 t1 e0 e1 tid etid
-	local s0 s1 q0 q1 cyc pi epcyc busy epbusy cpu epcpu during=
+	local s0 s1 q0 q1 cyc pi epcyc busy epbusy cpu epcpu
 
 	load=$(loadavg1)
 	tp_run ep 5 'packets/burst' "start tx_first $BENCH_POP" > /dev/null ||
@@ -219,14 +219,11 @@ sw_traffic()
 	k0=$(sw_cpu_ticks)
 	fwd_snapshot ep
 	t0=$FWD_T e0=${FWD[ep]}
-	if [[ -n $SW_DURING ]]; then
-		$SW_DURING &
-		during=$!
-	fi
+	during_start "$SW_DURING"
 	sleep "$secs"
 	fwd_snapshot ep
 	t1=$FWD_T e1=${FWD[ep]}
-	[[ -z $during ]] || wait "$during" || fail "SW_DURING failed: $SW_DURING"
+	during_wait
 	k1=$(sw_cpu_ticks)
 	s1=$(fwd_oncpu "$tid")
 	q1=$(fwd_oncpu "$etid")
