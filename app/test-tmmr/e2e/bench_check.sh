@@ -72,7 +72,8 @@ done
 want=$(awk -F, 'NR > 1 && $3 == 64 && ($2 == "tmmr" || $2 == "vu_default") { v[$1, $2] = $5 }
 	END { for (r = 1; r <= n; r++) printf "%s%.3f", (r > 1 ? " " : ""),
 		v[r, "tmmr"] / v[r, "vu_default"] }' n="$rounds" "$res/r/fwd.csv")
-grep -F -A 1 "ratio tmmr/virtio_user(default) " "$out" | grep -Fq "  per round: cycles $want; " ||
+grep -F -A 1 "ratio tmmr/virtio_user(default) " "$out" |
+	grep -Fq "  per round: cycles $want; " ||
 	bad "per-round cycles ratios are not tmmr's over vu_default's of each round: want '$want'"
 
 # the CSV: a header and one row per round, contender and size

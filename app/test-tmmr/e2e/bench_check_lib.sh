@@ -80,11 +80,11 @@ med3()
 # headline's NAME= and mpps= are the medians of those lists (within 0.001)
 per_round_ok()
 {
-	local prefix=$1 name=$2 rounds=$3 zero_ok=${4:-} head line rn rm v
+	local prefix=$1 name=$2 rounds=$3 zero_ok=${4:-} head line re rn rm v
 
-	head=$(grep -F -A 1 "$prefix" "$out" | sed -n 1p)
-	line=$(grep -F -A 1 "$prefix" "$out" | sed -n 2p)
-	if [[ ! $line =~ ^"  per round: $name "([0-9. ]+)"; mpps "([0-9. ]+)"; of the medians: $name="$num" mpps="$num$ ]]; then
+	{ read -r head; IFS= read -r line; } < <(grep -F -A 1 "$prefix" "$out"; echo; echo)
+	re="^  per round: $name ([0-9. ]+); mpps ([0-9. ]+); of the medians: $name=$num mpps=$num\$"
+	if [[ ! $line =~ $re ]]; then
 		bad "per-round line after '$prefix': '$line'"
 		return 0
 	fi

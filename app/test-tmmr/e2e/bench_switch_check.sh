@@ -10,11 +10,11 @@
 # vdpa, OVS), the endpoint's busy cycles per packet, the busy fractions, the
 # limiting side and the CPU shares, the min/median/max table with the limit,
 # the headline ratio lines (medians of the ratios of each round, listed on the
-# line after), every figure a positive number (the vDPA relay's CPU may be 0). First, without running anything, that OVS's counters are summed
-# exactly past 2^31 (mawk's %d stopped there: OVS's busy cycles/pkt came out 5
-# to 8 times too small). Skipped (77) when the section cannot run all
-# contenders (OVS-DPDK not installed, no hugepages: needs root; the relay not
-# built).
+# line after), every figure a positive number (the vDPA relay's CPU may be 0).
+# First, without running anything, that OVS's counters are summed exactly past
+# 2^31 (mawk's %d stopped there: OVS's busy cycles/pkt came out 5 to 8 times too
+# small). Skipped (77) when the section cannot run all contenders (OVS-DPDK not
+# installed, no hugepages: needs root; the relay not built).
 # usage: bench_switch_check.sh BUILD-DIR
 set -euo pipefail
 

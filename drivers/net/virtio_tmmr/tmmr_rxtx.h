@@ -73,8 +73,10 @@ struct tmmr_txq *tmmr_txq_create(uint16_t port_id, uint16_t queue_idx, uint16_t 
  * it. Set while the queue is stopped.
  */
 void tmmr_rxq_set_nb_desc(struct tmmr_rxq *q, uint16_t nb_desc);
-void tmmr_rxq_set_no_ptype(struct tmmr_rxq *q, bool no_ptype);
 void tmmr_txq_set_nb_desc(struct tmmr_txq *q, uint16_t nb_desc);
+
+/* Skip the packet type parse of Rx offloads (rte_eth_dev_set_ptypes); also while running. */
+void tmmr_rxq_set_no_ptype(struct tmmr_rxq *q, bool no_ptype);
 
 /*
  * Rx with a static avail ring (the default; used while the number of chains
